@@ -1,0 +1,95 @@
+/*
+ * page_alloc.h - the kernel's physical page allocator.
+ *
+ * One global allocator over the RAM that arch_memory_map() reports.  The
+ * strategy behind it (bitmap first-fit or buddy) is chosen in Kconfig
+ * (CONFIG_PAGE_ALLOC_BITMAP / CONFIG_PAGE_ALLOC_BUDDY); callers see only
+ * this interface.  Everything here is fallible: exhaustion returns NULL and
+ * is counted, misuse (double free, a free outside managed memory, a free of
+ * the wrong size) is reported, counted and returned as an error code, and
+ * never corrupts the allocator's state.
+ */
+#ifndef MMKIT_PAGE_ALLOC_H
+#define MMKIT_PAGE_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arch.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
+
+/* Highest order any strategy reports in per-order statistics. */
+#define PAGE_STATS_MAX_ORDER 20
+
+/* Allocation flags (gfp_t, as in Linux). */
+typedef unsigned int gfp_t;
+#define GFP_KERNEL 0u
+#define __GFP_ZERO 0x1u   /* return zeroed memory */
+
+/* Counters every allocator layer keeps the same way. */
+struct alloc_counters {
+	uint64_t allocs;    /* successful allocations */
+	uint64_t frees;     /* successful frees */
+	uint64_t failures;  /* allocations that could not be served */
+	uint64_t misuse;    /* detected invalid frees (double, foreign, wrong size) */
+};
+
+struct page_alloc_stats {
+	const char *strategy;     /* "bitmap" or "buddy" */
+	size_t total_pages;       /* pages under management (holes excluded) */
+	size_t free_pages;
+	size_t peak_used_pages;   /* high-water mark of pages in use */
+	size_t largest_free_run;  /* longest run of contiguous free pages */
+	size_t meta_bytes;        /* bytes of allocator metadata */
+	/*
+	 * Free blocks per order: each free run split into maximal naturally
+	 * aligned power-of-two blocks, as a buddy allocator would hold them.
+	 * Lets the host compute Linux's unusable-free-space and fragmentation
+	 * indices for either strategy.
+	 */
+	size_t nr_free[PAGE_STATS_MAX_ORDER + 1];
+	struct alloc_counters counters;
+};
+
+/*
+ * Per-page descriptor, one per managed page frame: a much reduced Linux
+ * struct page.  The page allocator zeroes a page's descriptor when it hands
+ * the page out and when it takes it back; the layers above record in it
+ * what they use the page for, so that kfree() and kmem_cache_free() can find
+ * an object's slab or a large allocation's size without being told.
+ */
+struct page {
+	uint16_t flags;   /* PG_* below */
+	uint16_t order;   /* PG_LARGE head: order of the allocation, if any */
+	uint32_t npages;  /* PG_LARGE head: pages in the allocation */
+	void *owner;      /* PG_SLAB: the struct slab the page belongs to */
+};
+
+#define PG_SLAB 0x1u   /* part of a slab */
+#define PG_LARGE 0x2u  /* head of a kmalloc allocation served by whole pages */
+
+/* Descriptor of the page containing @addr; NULL if @addr is not managed. */
+struct page *virt_to_page(const void *addr);
+void *page_to_virt(const struct page *pg);
+
+/* Take over @n usable regions (from arch_memory_map()).  Metadata is carved
+ * from the regions themselves. */
+void page_alloc_init(const struct mem_region *regions, size_t n);
+
+/* @npages contiguous, page-aligned pages; NULL when they cannot be found. */
+void *page_alloc(size_t npages, gfp_t flags);
+/* Return pages from page_alloc(); @npages must be what was allocated. */
+int page_free(void *addr, size_t npages);
+
+/* 2^order contiguous pages, naturally aligned in the buddy strategy. */
+void *alloc_pages(unsigned int order, gfp_t flags);
+int free_pages(void *addr, unsigned int order);
+
+/* Is @addr inside memory this allocator manages (free or not)? */
+bool page_alloc_owns(const void *addr);
+
+void page_alloc_get_stats(struct page_alloc_stats *st);
+
+#endif /* MMKIT_PAGE_ALLOC_H */

@@ -1,0 +1,50 @@
+/*
+ * main.c - the portable half of boot: from a working console to the image.
+ *
+ * The arch code has set up a stack, cleared .bss and brought up the
+ * console.  From here everything is the same on every machine: run the
+ * constructors (GCC's coverage instrumentation registers itself through
+ * them), bring up memory management from the firmware's memory map, say
+ * what this variant is, run the image and report how it ended.
+ */
+#include "arch.h"
+#include "kernel.h"
+#include "mm.h"
+#include "printk.h"
+
+static const char *status_word(int status)
+{
+	switch (status) {
+	case EXIT_PASS: return "pass";
+	case EXIT_FAIL: return "fail";
+	case EXIT_PANIC: return "panic";
+	default: return "error";
+	}
+}
+
+_Noreturn void kernel_exit(int status)
+{
+	printk(EXIT_MARKER "%d (%s)\n", status, status_word(status));
+	arch_exit(status);
+}
+
+static void print_banner(void)
+{
+	struct page_alloc_stats st;
+
+	page_alloc_get_stats(&st);
+	printk("mmkit: %s, mode %s, page allocator %s, RAM %llu MiB, managing %zu KiB (%zu pages)\n",
+	       arch_name, mm_mode_name(), st.strategy,
+	       (unsigned long long)(arch_ram_size() >> 20),
+	       st.total_pages * (PAGE_SIZE / 1024), st.total_pages);
+}
+
+_Noreturn void kmain(void)
+{
+	/* The host looks for this line: everything before it is firmware. */
+	printk("\nmmkit: boot\n");
+	init_array_run();
+	mm_init();
+	print_banner();
+	kernel_exit(image_main());
+}

@@ -1,0 +1,85 @@
+"""Per-architecture facts the kit needs: toolchain, flags, QEMU, exit codes.
+
+Data only; build.ninja.j2 and kit/qemu.py read it.  The facts behind each
+value are in ../shared/TOOLCHAIN.md and arch/<arch>/ comments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Shared by every kernel image.  -fmacro-prefix-map makes __FILE__ (KTAP
+# failure messages) relative to the source tree.
+KERNEL_CFLAGS = [
+    "-std=c11", "-ffreestanding", "-nostdlib", "-fno-pic", "-fno-stack-protector",
+    "-fno-omit-frame-pointer", "-fno-asynchronous-unwind-tables", "-O2", "-g",
+    "-Wall", "-Wextra", "-Werror",
+]
+
+
+@dataclass(frozen=True)
+class Arch:
+    name: str
+    src_dir: str            # arch/<src_dir>
+    cc: str
+    objcopy: str
+    cflags: list[str]
+    ldflags: list[str]
+    kernel_base: str
+    qemu: str
+    qemu_machine: list[str]
+    # objcopy arguments turning the linked ELF into what QEMU loads; None
+    # when QEMU loads the ELF as is.
+    boot_objcopy: list[str] | None = None
+    coverage_cflags: list[str] = field(default_factory=list)
+
+    def exit_status(self, rc: int) -> int | None:
+        """Guest status from QEMU's exit code; None if no exit device wrote it."""
+        if self.name == "x86_64":
+            # isa-debug-exit: value v gives rc (v << 1) | 1, so it can never
+            # give rc 0.  rc 0 means a triple fault or a reset under
+            # -no-reboot: never a pass.
+            return (rc - 1) >> 1 if rc & 1 else None
+        # sifive_test: 0x5555 gives rc 0, (code << 16) | 0x3333 gives rc code.
+        return rc if rc >= 0 else None
+
+    def qemu_command(self, image: str, ram_mb: int, icount: bool = False) -> list[str]:
+        cmd = [self.qemu, *self.qemu_machine, "-m", f"{ram_mb}M",
+               "-display", "none", "-serial", "stdio", "-monitor", "none",
+               "-no-reboot", "-kernel", image]
+        if icount:
+            cmd += ["-icount", "shift=0"]
+        return cmd
+
+
+ARCHES: dict[str, Arch] = {
+    "riscv64": Arch(
+        name="riscv64",
+        src_dir="riscv",
+        cc="riscv64-unknown-elf-gcc",
+        objcopy="riscv64-unknown-elf-objcopy",
+        cflags=["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"],
+        ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments"],
+        kernel_base="0x80200000",
+        qemu="qemu-system-riscv64",
+        qemu_machine=["-machine", "virt", "-bios", "default", "-smp", "1"],
+        coverage_cflags=["-fprofile-update=atomic"],
+    ),
+    "x86_64": Arch(
+        name="x86_64",
+        src_dir="x86_64",
+        cc="gcc",
+        objcopy="objcopy",
+        cflags=["-m64", "-mno-red-zone", "-mgeneral-regs-only", "-mcmodel=small"],
+        ldflags=["-nostdlib", "-static", "-no-pie", "-Wl,-z,max-page-size=0x1000",
+                 "-Wl,--build-id=none"],
+        kernel_base="0x100000",
+        qemu="qemu-system-x86_64",
+        qemu_machine=["-vga", "none", "-net", "none",
+                      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
+        boot_objcopy=["-O", "elf32-i386"],
+    ),
+}
+
+
+def get(name: str) -> Arch:
+    return ARCHES[name]

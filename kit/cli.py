@@ -1,0 +1,257 @@
+"""build.py's command line: argparse in front of the kit's modules."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from . import archs, config, generate, host, ktap, paths, qemu, tools
+from .errors import KitError
+
+
+# --- where the variant lives -------------------------------------------------
+
+def out_dir(args: argparse.Namespace) -> Path:
+    """-O, else the out dir the last defconfig made, else an error."""
+    if args.out:
+        return Path(args.out).resolve()
+    if paths.CURRENT.exists():
+        return Path(paths.CURRENT.read_text(encoding="utf-8").strip())
+    raise KitError("no configured variant: run ./build.py defconfig PRESET first "
+                   f"(presets: {', '.join(config.presets())})")
+
+
+def remember(out: Path) -> None:
+    from .fsutil import write_atomic
+    write_atomic(paths.CURRENT, f"{out}\n")
+
+
+def overrides(args: argparse.Namespace) -> list[config.Assignment]:
+    extra = [config.arch_assignment(args.arch)] if getattr(args, "arch", None) else []
+    return extra + config.parse_set(getattr(args, "set", None) or [])
+
+
+def variant_arch(out: Path) -> archs.Arch:
+    kconf, _ = config.load(out)
+    return archs.get(kconf.syms["ARCH"].str_value)
+
+
+# --- configuration commands ------------------------------------------------------
+
+def cmd_defconfig(args: argparse.Namespace) -> int:
+    preset = config.preset(args.preset)
+    out = Path(args.out).resolve() if args.out else paths.BUILD / preset.name
+    kconf = config.load_kconfig()
+    config.apply(kconf, config.parse_fragment(preset.path) + overrides(args))
+    config.write_config(kconf, out)
+    remember(out)
+    print(f"configured {out}: preset {preset.name} for {kconf.syms['ARCH'].str_value}")
+    return 0
+
+
+def cmd_olddefconfig(args: argparse.Namespace) -> int:
+    out = out_dir(args)
+    kconf, changes = config.load(out, allow_stale=True)
+    config.apply(kconf, overrides(args))
+    config.write_config(kconf, out)
+    print(f"olddefconfig: {out}/.config: " + ("; ".join(changes) if changes else "no changes"))
+    return 0
+
+
+def cmd_savedefconfig(args: argparse.Namespace) -> int:
+    out = out_dir(args)
+    kconf, _ = config.load(out)
+    target = out / "defconfig"
+    kconf.write_min_config(str(target), header="# description: (say what this variant is)\n")
+    print(f"minimal config written to {target}; to make it a preset, copy it to "
+          "configs/NAME.config and describe it on its first line")
+    return 0
+
+
+def cmd_menuconfig(args: argparse.Namespace) -> int:
+    out = out_dir(args)
+    config.load(out)  # refuse a stale or missing .config before opening the menu
+    if not sys.stdin.isatty():
+        raise KitError("menuconfig needs a terminal (stdin is not a TTY)")
+    env = dict(os.environ, KCONFIG_CONFIG=str(config.config_path(out)),
+               srctree=str(paths.ROOT))
+    rc = subprocess.call([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env)
+    if rc != 0:
+        raise KitError(f"menuconfig exited with status {rc}")
+    kconf, _ = config.load(out)
+    config.check_constraints(kconf)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    known = config.presets()
+    width = max((len(n) for n in known), default=0)
+    print("presets (use with: ./build.py defconfig PRESET [--arch ARCH]):")
+    for p in known.values():
+        print(f"  {p.name:<{width}}  {p.description}")
+    print(f"arches: {', '.join(config.ARCHES)}")
+    return 0
+
+
+# --- building and booting ---------------------------------------------------------
+
+def ensure_generated(out: Path) -> None:
+    if not (out / "build.ninja").exists():
+        generate.generate(out)
+
+
+def ninja(out: Path, targets: list[str], jobs: int | None) -> None:
+    exe = tools.require("ninja")
+    cmd = [exe, "-C", str(out)] + (["-j", str(jobs)] if jobs else []) + targets
+    rc = subprocess.call(cmd)
+    if rc != 0:
+        raise KitError(f"build failed in {out} (ninja exit status {rc})")
+
+
+def prepare(args: argparse.Namespace, targets: list[str]) -> Path:
+    """Apply --arch/--set if given, generate if needed, build ``targets``."""
+    out = out_dir(args)
+    extra = overrides(args)
+    if extra:
+        kconf, _ = config.load(out)
+        config.apply(kconf, extra)
+        config.write_config(kconf, out)
+    else:
+        config.load(out)  # a stale .config is an error before anything is built
+    arch = variant_arch(out)
+    tools.require(arch.cc)
+    ensure_generated(out)
+    ninja(out, targets, args.jobs)
+    return out
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    prepare(args, [])
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    generate.generate(out_dir(args))
+    return 0
+
+
+def boot_image(out: Path, image: str, echo: bool) -> qemu.Boot:
+    kconf, _ = config.load(out)
+    arch = archs.get(kconf.syms["ARCH"].str_value)
+    boot = f"kernel-{image}.elf32" if arch.boot_objcopy else f"kernel-{image}.elf"
+    return qemu.boot(arch, out / boot, int(kconf.syms["RAM_MB"].str_value),
+                     float(kconf.syms["QEMU_TIMEOUT"].str_value),
+                     log=out / f"{image}.log", echo=echo)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    out = prepare(args, ["kernel"])
+    result = boot_image(out, "run", echo=True)
+    print(f"\nbuild.py: run: {result.reason}")
+    return 0 if result.passed else 1
+
+
+def report_tests(what: str, result: qemu.Boot, verbose: bool) -> int:
+    """Summarise a test boot; the exit status says whether everything passed."""
+    parsed = ktap.parse(result.console)
+    if verbose:
+        print(result.console)
+    for line in ktap.summary(parsed):
+        print(line)
+    failed = ktap.failed_cases(parsed)
+    if result.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
+        print(f"build.py: {what}: {result.reason}")
+        return 1
+    if failed:
+        print(f"build.py: {what}: FAILED: {len(failed)} case(s) failed: {', '.join(failed)}")
+        return 1
+    if not parsed.ok or not result.passed:
+        problems = parsed.errors or [result.reason]
+        print(f"build.py: {what}: FAILED: {'; '.join(problems)}")
+        return 1
+    print(f"build.py: {what}: PASSED ({parsed.counts()[ktap.OK]} cases)")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    if args.host:
+        out = prepare(args, ["host"])
+        kconf, _ = config.load(out)
+        result = host.run(out / "host" / "ktest", float(kconf.syms["QEMU_TIMEOUT"].str_value),
+                          log=out / "host-test.log")
+        return report_tests("test (host, ASan+UBSan)", result, args.verbose)
+    out = prepare(args, ["kernel"])
+    result = boot_image(out, "test", echo=False)
+    return report_tests(f"test ({variant_arch(out).name})", result, args.verbose)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    out = out_dir(args)
+    # Only ever delete a directory the kit made: it holds a .config.
+    if out.exists() and not config.config_path(out).exists():
+        raise KitError(f"refusing to delete {out}: it has no .config, so the kit did not make it")
+    if out.exists():
+        shutil.rmtree(out)
+    if paths.CURRENT.exists() and paths.CURRENT.read_text().strip() == str(out):
+        paths.CURRENT.unlink()
+    print(f"removed {out}")
+    return 0
+
+
+# --- argument parsing ------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py",
+        description="mmkit: configure, build, boot and test kernel allocator variants.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-O", "--out", metavar="DIR",
+                        help="variant directory (default: build/<preset> of the last defconfig)")
+    common.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel build jobs")
+    settable = argparse.ArgumentParser(add_help=False)
+    settable.add_argument("--arch", choices=config.ARCHES, help="target architecture")
+    settable.add_argument("--set", action="append", metavar="SYM=VAL",
+                          help="set a Kconfig symbol (repeatable); refused if Kconfig would drop it")
+
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def add(name: str, func, help_text: str, parents: list) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+        sp.set_defaults(func=func)
+        return sp
+
+    d = add("defconfig", cmd_defconfig, "configure a variant from a preset", [common, settable])
+    d.add_argument("preset", help="preset name (see: build.py list)")
+    add("menuconfig", cmd_menuconfig, "edit the configuration in Kconfiglib's menuconfig", [common])
+    add("olddefconfig", cmd_olddefconfig,
+        "update .config to the current Kconfig, listing what changed", [common, settable])
+    add("savedefconfig", cmd_savedefconfig, "write a minimal config (<out>/defconfig)", [common])
+    add("list", cmd_list, "list presets and arches", [])
+    add("build", cmd_build, "build the variant's kernel images (Ninja)", [common, settable])
+    add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
+        [common, settable])
+    t = add("test", cmd_test, "build and boot the test image; KTAP summary and exit status",
+            [common, settable])
+    t.add_argument("--host", action="store_true",
+                   help="run the suites natively under ASan+UBSan instead of in QEMU")
+    t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
+    add("clean", cmd_clean, "remove the variant directory", [common])
+    g = sub.add_parser("generate", parents=[common])  # used by build.ninja's regen edge
+    g.set_defaults(func=cmd_generate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KitError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("build.py: interrupted", file=sys.stderr)
+        return 130

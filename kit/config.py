@@ -1,0 +1,267 @@
+"""Kconfig handling: presets, --set assignments, .config, with strict checks.
+
+Kconfiglib resolves everything.  What this module adds is the refusal to
+change a user's request silently: an assignment that Kconfig would drop or
+alter (unknown symbol, unmet dependency, bad value, out of range) is an
+error naming the symbol and why, as KUnit's kunit.py does for .kunitconfig.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import KitError
+
+try:
+    import kconfiglib
+except ImportError as exc:  # pragma: no cover - depends on the host
+    raise SystemExit("build.py: error: Python module 'kconfiglib' not found: install the "
+                     "Debian package 'python3-kconfiglib' (ci/setup.sh) and run build.py "
+                     "with /usr/bin/python3") from exc
+
+ARCHES = ("riscv64", "x86_64")
+ARCH_SYMBOL = {"riscv64": "ARCH_RISCV64", "x86_64": "ARCH_X86_64"}
+
+_ASSIGN = re.compile(r"^(?:CONFIG_)?([A-Za-z0-9_]+)=(.*)$")
+_UNSET = re.compile(r"^# (?:CONFIG_)?([A-Za-z0-9_]+) is not set$")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One SYM=VALUE request, and where it came from (for messages)."""
+    name: str
+    value: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    path: Path
+    description: str
+
+
+def load_kconfig() -> kconfiglib.Kconfig:
+    """Parse the Kconfig tree, quietly: the kit reports problems itself."""
+    os.environ["srctree"] = str(paths.ROOT)
+    kconf = kconfiglib.Kconfig(str(paths.KCONFIG), warn_to_stderr=False)
+    kconf.warn_assign_undef = False
+    kconf.warn_assign_override = False
+    kconf.warn_assign_redun = False
+    return kconf
+
+
+def presets() -> dict[str, Preset]:
+    """Presets in configs/: NAME.config, first line '# description: ...'."""
+    found = {}
+    for path in sorted(paths.CONFIGS.glob("*.config"), key=lambda p: p.stem):
+        description = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# description:"):
+                description = line.split(":", 1)[1].strip()
+                break
+        found[path.stem] = Preset(path.stem, path, description)
+    return found
+
+
+def preset(name: str) -> Preset:
+    known = presets()
+    if name not in known:
+        raise KitError(f"unknown preset '{name}' (valid: {', '.join(known)})")
+    return known[name]
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value
+
+
+def parse_fragment(path: Path) -> list[Assignment]:
+    """Read a config fragment: SYM=VAL and '# SYM is not set' lines."""
+    out = []
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        origin = f"{path.name}:{lineno}"
+        unset = _UNSET.match(line)
+        if unset:
+            out.append(Assignment(unset.group(1), "n", origin))
+            continue
+        if not line or line.startswith("#"):
+            continue
+        m = _ASSIGN.match(line)
+        if not m:
+            raise KitError(f"{origin}: not a SYM=VALUE line: {raw!r}")
+        out.append(Assignment(m.group(1), _unquote(m.group(2)), origin))
+    return out
+
+
+def parse_set(items: list[str]) -> list[Assignment]:
+    """--set SYM=VAL arguments (CONFIG_ prefix optional)."""
+    out = []
+    for item in items:
+        m = _ASSIGN.match(item.strip())
+        if not m:
+            raise KitError(f"--set {item!r}: expected SYM=VALUE")
+        out.append(Assignment(m.group(1), _unquote(m.group(2)), "--set"))
+    return out
+
+
+def arch_assignment(arch: str) -> Assignment:
+    if arch not in ARCHES:
+        raise KitError(f"unknown arch '{arch}' (valid: {', '.join(ARCHES)})")
+    return Assignment(ARCH_SYMBOL[arch], "y", "--arch")
+
+
+def _why_dropped(kconf: kconfiglib.Kconfig, a: Assignment) -> str:
+    """Explain why Kconfig did not take an assignment."""
+    sym = kconf.syms[a.name]
+    if not any(node.prompt for node in sym.nodes):
+        return "it has no prompt and cannot be set (it is derived)"
+    if sym.type in (kconfiglib.INT, kconfiglib.HEX):
+        base = 16 if sym.type == kconfiglib.HEX else 10
+        try:
+            int(a.value, base)
+        except ValueError:
+            return f"'{a.value}' is not a valid {kconfiglib.TYPE_TO_STR[sym.type]}"
+        for lo, hi, cond in sym.ranges:
+            if kconfiglib.expr_value(cond):
+                return f"{a.value} is out of range [{lo.str_value}, {hi.str_value}]"
+    if sym.type == kconfiglib.BOOL and a.value not in ("y", "n"):
+        return f"'{a.value}' is not a valid bool (y or n)"
+    if sym.visibility == 0:
+        return f"unmet dependencies: depends on {kconfiglib.expr_str(sym.direct_dep)}"
+    if sym.choice is not None and a.value == "n":
+        return ("it is a choice member; set the member you want to y instead "
+                f"(now {sym.choice.selection.name if sym.choice.selection else 'none'})")
+    if sym.choice is not None:
+        return f"another assignment selected {sym.choice.selection.name} in the same choice"
+    return f"Kconfig resolved it to '{sym.str_value}'"
+
+
+def apply(kconf: kconfiglib.Kconfig, assignments: list[Assignment]) -> None:
+    """Apply assignments in order, then check every one of them stuck.
+
+    Later assignments override earlier ones (preset, then --arch, then
+    --set); only the last value of each symbol is checked.
+    """
+    final: dict[str, Assignment] = {}
+    for a in assignments:
+        if a.name not in kconf.syms or not kconf.syms[a.name].nodes:
+            raise KitError(f"{a.origin}: unknown symbol {a.name}")
+        sym = kconf.syms[a.name]
+        value = a.value
+        if sym.type == kconfiglib.BOOL and value in ("y", "n"):
+            sym.set_value(2 if value == "y" else 0)
+        else:
+            sym.set_value(value)
+        final[a.name] = a
+    for a in final.values():
+        sym = kconf.syms[a.name]
+        if sym.str_value != a.value:
+            raise KitError(f"{a.origin}: {a.name}={a.value} not applied: {_why_dropped(kconf, a)}")
+    check_constraints(kconf)
+
+
+def check_constraints(kconf: kconfiglib.Kconfig) -> None:
+    """Checks across symbols that Kconfig ranges cannot express."""
+    syms = kconf.syms
+    ram_kb = int(syms["RAM_MB"].str_value) * 1024
+    heap = syms.get("SIMPLEHEAP_SIZE_KB")
+    if heap is not None and heap.visibility and int(heap.str_value) > ram_kb // 2:
+        raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit in half of "
+                       f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 2} KiB)")
+
+
+def config_text(kconf: kconfiglib.Kconfig) -> str:
+    """The .config Kconfiglib would write, as a string."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config"
+        kconf.write_config(str(path), header="# mmkit configuration (build.py writes this file)\n",
+                           save_old=False)
+        return path.read_text(encoding="utf-8")
+
+
+def assignments_of(text: str) -> dict[str, str]:
+    """SYM -> value for every assignment in .config text ('n' for unset)."""
+    out = {}
+    for line in text.splitlines():
+        m = _UNSET.match(line.strip())
+        if m:
+            out[m.group(1)] = "n"
+            continue
+        m = _ASSIGN.match(line.strip())
+        if m:
+            out[m.group(1)] = _unquote(m.group(2))
+    return out
+
+
+def describe_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        if name not in new:
+            changes.append(f"removed {name}")
+        elif name not in old:
+            changes.append(f"new {name}={new[name]}")
+        elif old[name] != new[name]:
+            changes.append(f"changed {name}={old[name]}->{new[name]}")
+    return changes
+
+
+def config_path(out: Path) -> Path:
+    return out / ".config"
+
+
+def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
+    from .fsutil import write_if_changed
+    write_if_changed(config_path(out), config_text(kconf))
+
+
+def load(out: Path, allow_stale: bool = False) -> tuple[kconfiglib.Kconfig, list[str]]:
+    """Load out/.config.  Returns the Kconfig and what an update would change.
+
+    A .config written by an older Kconfig (new, removed or altered symbols)
+    is an error unless ``allow_stale``: the caller then writes it back with
+    olddefconfig semantics and shows the list.
+    """
+    path = config_path(out)
+    if not path.exists():
+        raise KitError(f"no configuration in {out}: run ./build.py defconfig PRESET first "
+                       f"(presets: {', '.join(presets())})")
+    kconf = load_kconfig()
+    with redirect_stdout(io.StringIO()):
+        kconf.load_config(str(path))
+    old = assignments_of(path.read_text(encoding="utf-8"))
+    changes = describe_changes(old, assignments_of(config_text(kconf)))
+    if changes and not allow_stale:
+        raise KitError(f"{path} is from an older Kconfig ({'; '.join(changes)}): "
+                       "run ./build.py olddefconfig to update it")
+    if not allow_stale:
+        check_constraints(kconf)
+    return kconf, changes
+
+
+def resolved(kconf: kconfiglib.Kconfig) -> dict[str, object]:
+    """Every defined symbol's resolved value: bools as True/False, ints as int."""
+    values: dict[str, object] = {}
+    for sym in kconf.unique_defined_syms:
+        if sym.type in (kconfiglib.BOOL, kconfiglib.TRISTATE):
+            values[sym.name] = sym.str_value == "y"
+        elif sym.type == kconfiglib.INT:
+            values[sym.name] = int(sym.str_value) if sym.str_value else 0
+        elif sym.type == kconfiglib.HEX:
+            values[sym.name] = int(sym.str_value, 16) if sym.str_value else 0
+        else:
+            values[sym.name] = sym.str_value
+    return values
+
+
+def eval_expr(kconf: kconfiglib.Kconfig, expr: str) -> bool:
+    """Evaluate a Kconfig expression such as 'MM_TWOTIER || MM_HYBRID'."""
+    return kconf.eval_string(expr) == 2

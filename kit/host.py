@@ -1,0 +1,43 @@
+"""Run the host build of a variant: core/ compiled natively under ASan and
+UBSan, with tests/host/ standing in for the arch.  Judged like a boot."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+from . import qemu
+
+SANITIZER_RE = re.compile(r"^(?:==\d+==)?ERROR: \w+Sanitizer.*$|^.*runtime error: .*$", re.M)
+
+
+class HostArch:
+    """The host as an 'arch' for qemu.classify: its exit code is the status."""
+    name = "host"
+
+    @staticmethod
+    def exit_status(rc: int) -> int | None:
+        return rc if rc >= 0 else None
+
+
+def run(exe: Path, timeout: float, log: Path | None = None) -> qemu.Boot:
+    env = dict(os.environ, ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=0",
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98")
+    start = time.monotonic()
+    try:
+        proc = subprocess.run([str(exe)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout, env=env)
+        raw, rc = proc.stdout.decode("utf-8", errors="replace"), proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        raw = (exc.stdout or b"").decode("utf-8", errors="replace")
+        rc = None
+    if log is not None:
+        log.write_text(raw, encoding="utf-8")
+    sanitizer = SANITIZER_RE.search(raw)
+    if sanitizer:
+        outcome, reason = qemu.CRASH, f"sanitizer: {sanitizer.group(0).strip()}"
+    else:
+        outcome, reason = qemu.classify(HostArch(), raw, rc, timeout)
+    return qemu.Boot(outcome, reason, rc, qemu.kernel_output(raw), time.monotonic() - start)

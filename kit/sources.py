@@ -1,0 +1,83 @@
+"""Which C sources make up each image of a variant.
+
+core/sources.toml says which core files depend on which options and which
+belong to one image; tests/kernel/suites.toml lists the in-kernel test
+suites with the options they need.  Both are evaluated with Kconfiglib.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config, paths
+from .archs import Arch
+from .errors import KitError
+
+CORE = paths.ROOT / "core"
+SOURCES_FILE = CORE / "sources.toml"
+IMAGES = ("run", "test")
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    file: Path
+    depends: str
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise KitError(f"{path.relative_to(paths.ROOT)}: {exc}") from exc
+
+
+def suites(kconf) -> list[Suite]:
+    """The suites of tests/kernel/suites.toml whose 'depends' holds."""
+    data = _read_toml(paths.SUITES_FILE)
+    selected = []
+    for entry in data.get("suite", []):
+        try:
+            name, file = entry["name"], entry["file"]
+        except KeyError as exc:
+            raise KitError(f"{paths.SUITES_FILE.name}: a [[suite]] lacks {exc}") from exc
+        path = paths.SUITES_FILE.parent / file
+        if not path.exists():
+            raise KitError(f"{paths.SUITES_FILE.name}: suite '{name}': no file {file}")
+        depends = entry.get("depends", "y")
+        if config.eval_expr(kconf, depends):
+            selected.append(Suite(name, path, depends))
+    return selected
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    shared: list[Path]               # in every image
+    per_image: dict[str, list[Path]]  # image -> its own sources
+    arch: list[Path]                 # arch/<arch>/*.c *.S
+    host_excluded: set[Path]
+
+
+def select(kconf, arch: Arch) -> SourceSet:
+    data = _read_toml(SOURCES_FILE)
+    conditional = data.get("conditional", {})
+    image_of = data.get("image", {})
+    for rel in list(conditional) + list(image_of):
+        if not (CORE / rel).exists():
+            raise KitError(f"core/sources.toml names core/{rel}, which does not exist")
+    shared: list[Path] = []
+    per_image: dict[str, list[Path]] = {image: [] for image in IMAGES}
+    for path in sorted(CORE.glob("*/*.c")):
+        rel = path.relative_to(CORE).as_posix()
+        if rel in conditional and not config.eval_expr(kconf, conditional[rel]):
+            continue
+        if rel in image_of:
+            per_image[image_of[rel]].append(path)
+        else:
+            shared.append(path)
+    per_image["test"] += [s.file for s in suites(kconf)]
+    arch_dir = paths.ROOT / "arch" / arch.src_dir
+    arch_sources = sorted(arch_dir.glob("*.c")) + sorted(arch_dir.glob("*.S"))
+    host_excluded = {CORE / rel for rel in data.get("not_on_host", {}).get("files", [])}
+    return SourceSet(shared, per_image, arch_sources, host_excluded)
