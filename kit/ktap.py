@@ -148,7 +148,8 @@ def summary(result: Result) -> list[str]:
         failed = [(p, t) for p, t in leaves if t.status == FAILED]
         skipped = sum(1 for _, t in leaves if t.status == SKIPPED)
         tag = {OK: "PASSED", FAILED: "FAILED", SKIPPED: "SKIPPED", MISSING: "CRASHED"}
-        status = FAILED if failed else suite.status
+        # A suite without its own result line stopped mid-way: say so first.
+        status = MISSING if suite.status == MISSING else (FAILED if failed else suite.status)
         note = f"{len(leaves)} cases" + (f", {len(failed)} failed" if failed else "") + \
             (f", {skipped} skipped" if skipped else "")
         out.append(f"[{tag[status]}] {suite.name} ({note})")

@@ -1,0 +1,28 @@
+"""Shared helpers for the kit's pytest suites."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def kit(*args: str, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run build.py as a user would, capturing output as text."""
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"build.py {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """A fresh variant directory for one test."""
+    return tmp_path / "variant"

@@ -1,0 +1,114 @@
+"""Configuration handling: presets, --set validation, stale .config files."""
+from pathlib import Path
+
+import pytest
+
+from conftest import kit
+from kit import config
+from kit.errors import KitError
+
+
+def test_every_preset_resolves_on_both_arches():
+    for name, preset in config.presets().items():
+        assert preset.description, f"preset {name} has no '# description:' line"
+        for arch in config.ARCHES:
+            kconf = config.load_kconfig()
+            config.apply(kconf, config.parse_fragment(preset.path) +
+                         [config.arch_assignment(arch)])
+            assert kconf.syms["ARCH"].str_value == arch
+
+
+def test_list_names_every_preset():
+    proc = kit("list", check=True)
+    for name in config.presets():
+        assert name in proc.stdout
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("NO_SUCH_SYMBOL=y", "unknown symbol NO_SUCH_SYMBOL"),
+    ("RAM_MB=5000", "RAM_MB=5000 not applied: 5000 is out of range [32, 2048]"),
+    ("RAM_MB=lots", "'lots' is not a valid int"),
+    ("DEBUG_POISON=maybe", "not a valid bool"),
+    ("ARCH=x86_64", "ARCH=x86_64 not applied: it has no prompt"),
+    ("ARCH_RISCV64=n", "choice member"),
+])
+def test_bad_set_is_refused_and_nothing_written(out: Path, setting: str, message: str):
+    proc = kit("defconfig", "simpleheap", "-O", str(out), "--set", setting)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
+def test_unknown_preset_lists_valid_ones(out: Path):
+    proc = kit("defconfig", "nonsense", "-O", str(out))
+    assert proc.returncode != 0
+    assert "unknown preset 'nonsense' (valid: " in proc.stderr
+    assert "simpleheap" in proc.stderr
+
+
+def test_unknown_subcommand_is_an_error():
+    proc = kit("frobnicate")
+    assert proc.returncode != 0
+    assert "invalid choice: 'frobnicate'" in proc.stderr
+
+
+def test_cross_symbol_constraint(out: Path):
+    proc = kit("defconfig", "simpleheap", "-O", str(out), "--set", "RAM_MB=64",
+               "--set", "SIMPLEHEAP_SIZE_KB=65536")
+    assert proc.returncode != 0
+    assert "does not fit in half of RAM_MB=64" in proc.stderr
+
+
+def test_set_and_arch_are_applied(out: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), "--arch", "x86_64",
+        "--set", "RAM_MB=256", "--set", "CONFIG_TEST_FILTER=heap*", check=True)
+    text = (out / ".config").read_text()
+    assert "CONFIG_ARCH_X86_64=y" in text
+    assert "CONFIG_RAM_MB=256" in text
+    assert 'CONFIG_TEST_FILTER="heap*"' in text
+
+
+def test_stale_config_is_refused_then_updated(out: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    cfg = out / ".config"
+    text = cfg.read_text()
+    # As if written by an older Kconfig: a symbol since removed, one since added.
+    text = text.replace("# CONFIG_DEBUG_POISON is not set\n", "")
+    text += "CONFIG_OLD_REMOVED_OPTION=y\n"
+    cfg.write_text(text)
+    proc = kit("build", "-O", str(out))
+    assert proc.returncode != 0
+    assert "is from an older Kconfig" in proc.stderr
+    assert "new DEBUG_POISON=n" in proc.stderr
+    assert "removed OLD_REMOVED_OPTION" in proc.stderr
+    assert cfg.read_text() == text  # untouched
+    proc = kit("olddefconfig", "-O", str(out), check=True)
+    assert "new DEBUG_POISON=n" in proc.stdout
+    assert "OLD_REMOVED_OPTION" not in cfg.read_text()
+    proc = kit("olddefconfig", "-O", str(out), check=True)
+    assert "no changes" in proc.stdout
+
+
+def test_missing_config_says_how_to_make_one(out: Path):
+    proc = kit("build", "-O", str(out))
+    assert proc.returncode != 0
+    assert "run ./build.py defconfig PRESET first" in proc.stderr
+
+
+def test_savedefconfig_round_trips(out: Path, tmp_path: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), "--set", "RAM_MB=256", check=True)
+    kit("savedefconfig", "-O", str(out), check=True)
+    minimal = (out / "defconfig").read_text()
+    assert "CONFIG_RAM_MB=256" in minimal
+    assert "CONFIG_QEMU_TIMEOUT" not in minimal  # defaults are left out
+    kconf = config.load_kconfig()
+    config.apply(kconf, config.parse_fragment(out / "defconfig"))
+    assert kconf.syms["RAM_MB"].str_value == "256"
+
+
+def test_fragment_syntax_error_names_the_line(tmp_path: Path):
+    bad = tmp_path / "bad.config"
+    bad.write_text("CONFIG_RAM_MB=64\nthis is not an assignment\n")
+    with pytest.raises(KitError, match="bad.config:2: not a SYM=VALUE line"):
+        config.parse_fragment(bad)
