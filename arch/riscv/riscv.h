@@ -1,0 +1,36 @@
+/*
+ * riscv.h - what the riscv64 arch files share with each other, and nothing
+ * that core/ may see (core/ only knows core/include/arch.h).
+ *
+ * The machine is QEMU's "virt" board entered in S-mode by OpenSBI.  Device
+ * addresses are those of that board; the RAM layout is not fixed and comes
+ * from the device tree.
+ */
+#ifndef MMKIT_ARCH_RISCV_H
+#define MMKIT_ARCH_RISCV_H
+
+#include <stdint.h>
+
+#define RISCV_PAGE_SIZE 4096UL
+
+/* QEMU virt devices (hw/riscv/virt.c memory map). */
+#define RISCV_UART0_BASE 0x10000000UL   /* NS16550A, registers 1 byte apart */
+#define RISCV_TEST_BASE 0x00100000UL    /* sifive_test finisher */
+
+/* Hart id OpenSBI entered the kernel on: any hart, not necessarily 0. */
+extern unsigned long riscv_boot_hartid;
+
+/* End of the kernel image, boot stack included (templates/riscv64.ld.j2);
+ * only its address means anything. */
+extern char _end[];
+
+_Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb);
+
+void riscv_uart_init(void);
+void riscv_uart_flush(void);
+
+/* Parse the device tree once, before kmain(); arch_memory_map() and
+ * arch_ram_size() answer from what it recorded. */
+void riscv_memory_init(const void *dtb);
+
+#endif /* MMKIT_ARCH_RISCV_H */

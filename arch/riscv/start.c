@@ -1,0 +1,16 @@
+/*
+ * start.c - the C half of boot: bring up what kmain() needs, then go.
+ *
+ * Order matters: the console comes first so that a bad device tree can
+ * panic() with a readable message instead of hanging silently.
+ */
+#include "kernel.h"
+#include "riscv.h"
+
+_Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb)
+{
+	riscv_boot_hartid = hartid;
+	riscv_uart_init();
+	riscv_memory_init(dtb);
+	kmain();
+}
