@@ -1,0 +1,30 @@
+/*
+ * counters.c - the clocks behind measurements.
+ *
+ * x86 has no architectural retired-instruction counter outside the PMU,
+ * and QEMU's TCG does not emulate a PMU, so both counters read the TSC.
+ * Under -icount shift=0 QEMU advances the virtual clock by one nanosecond
+ * per guest instruction and derives the TSC from it, which makes the TSC a
+ * deterministic instruction count; without -icount it follows the host
+ * clock and varies from run to run.
+ */
+#include <stdint.h>
+#include "arch.h"
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t arch_cycles(void)
+{
+	return rdtsc();
+}
+
+uint64_t arch_instret(void)
+{
+	return rdtsc();
+}

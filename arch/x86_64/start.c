@@ -1,0 +1,23 @@
+/*
+ * start.c - the first C code: from boot.S to kmain().
+ */
+#include <stdint.h>
+#include "kernel.h"
+#include "multiboot.h"
+#include "panic.h"
+#include "x86.h"
+
+_Noreturn void arch_x86_start(uint32_t magic, uint32_t mbi_phys)
+{
+	serial_init();
+
+	/* boot.S has checked this already; a C caller with other ideas gets a clear panic. */
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		panic("x86_64: bad multiboot magic 0x%x", (unsigned int)magic);
+
+	/* Copy the loader's information before anything can overwrite it. */
+	multiboot_init(mbi_phys);
+	mem_map_finalize();
+
+	kmain();
+}

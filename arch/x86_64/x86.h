@@ -1,0 +1,66 @@
+/*
+ * x86.h - what the pieces of the x86_64 port share with each other.
+ *
+ * Private to arch/x86_64: core/ sees only core/include/arch.h.  This header
+ * is also included by the assembly files, so everything that is not a plain
+ * #define sits behind __ASSEMBLER__.
+ */
+#ifndef MMKIT_X86_H
+#define MMKIT_X86_H
+
+/*
+ * GDT selectors.  The table itself lives in boot.S (it must exist before
+ * any C runs); tss.c fills in the TSS descriptor at run time because its
+ * base address is split across the descriptor in a way the linker cannot
+ * express.
+ */
+#define X86_KERNEL_CS 0x08	/* 64-bit code, DPL 0 */
+#define X86_KERNEL_DS 0x10	/* flat data, DPL 0 */
+#define X86_TSS_SEL 0x18	/* 64-bit TSS (two GDT slots) */
+#define X86_GDT_TSS_SLOT 3	/* index of the TSS descriptor's low half */
+
+/* I/O port of QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4). */
+#define X86_DEBUG_EXIT_PORT 0xf4
+
+/* IST slot the double-fault handler runs on (see tss.c). */
+#define X86_IST_DOUBLE_FAULT 1
+
+/* Number of CPU exception vectors; the IDT covers exactly these. */
+#define X86_NR_EXCEPTIONS 32
+
+#ifndef __ASSEMBLER__
+
+#include <stdint.h>
+
+/* Linker-script symbols (templates/x86_64.ld.j2).  Only their addresses mean anything. */
+extern char __kernel_start[], _end[];
+extern char __bss_start[], __bss_end[];
+extern char __stack_top[];
+
+/* The GDT from boot.S, as 8-byte descriptors. */
+extern uint64_t x86_gdt[];
+
+/* Called once, in this order, by the 64-bit entry in boot.S. */
+void x86_tss_init(void);
+void x86_idt_init(void);
+_Noreturn void arch_x86_start(uint32_t magic, uint32_t mbi_phys);
+
+void serial_init(void);
+/* Wait until every byte written so far has left the UART (bounded wait). */
+void serial_drain(void);
+
+/* Copy what the kernel needs out of the multiboot information. */
+void multiboot_init(uint32_t mbi_phys);
+
+/*
+ * The firmware memory map, fed by multiboot.c and turned into the usable
+ * map by memory_map.c.  Ranges are [base, base + len) in physical bytes.
+ */
+void mem_map_add_ram(uint64_t base, uint64_t len);
+void mem_map_add_reserved(uint64_t base, uint64_t len);
+/* Apply the kernel's policy (low 1 MiB, 4 GiB limit, kernel image); build the result. */
+void mem_map_finalize(void);
+
+#endif /* __ASSEMBLER__ */
+
+#endif /* MMKIT_X86_H */
