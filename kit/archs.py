@@ -47,7 +47,9 @@ class Arch:
                "-display", "none", "-serial", "stdio", "-monitor", "none",
                "-no-reboot", "-kernel", image]
         if icount:
-            cmd += ["-icount", "shift=0"]
+            # sleep=off: otherwise time the firmware spends idle before the
+            # kernel runs is added to the virtual clock and absolute counts vary.
+            cmd += ["-icount", "shift=0,sleep=off"]
         return cmd
 
 

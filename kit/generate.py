@@ -71,7 +71,8 @@ def _obj(prefix: str, src: Path, out: Path) -> str:
         rel = src.relative_to(paths.ROOT)
     except ValueError:
         rel = Path("gen") / src.relative_to(out / "gen")
-    return f"{prefix}/{rel.with_suffix('.o').as_posix()}"
+    # Keep the source's extension: trap.c and trap.S must not share trap.o.
+    return f"{prefix}/{rel.as_posix()}.o"
 
 
 def _regen_inputs(kconf) -> list[str]:

@@ -86,16 +86,22 @@ def parse(text: str) -> Result:
             continue
         if depth >= len(stack):
             continue
-        # A line at a shallower depth closes the deeper lists still open.
+        subtest = SUBTEST_RE.match(line)
+        plan = PLAN_RE.match(line)
+        result = RESULT_RE.match(line)
+        if not (subtest or plan or result):
+            # Diagnostics belong to the list at their depth; any other line
+            # is console output (e.g. a misuse report) and never closes a list.
+            if line.startswith("#") and depth == len(stack) - 1:
+                diags[depth].append(line)
+            continue
+        # A KTAP line at a shallower depth closes the deeper lists still open.
         while len(stack) > depth + 1:
             closed = stack.pop()
             pending.pop()
             diags.pop()
             pending[-1] = closed
         current = stack[depth]
-        subtest = SUBTEST_RE.match(line)
-        plan = PLAN_RE.match(line)
-        result = RESULT_RE.match(line)
         if subtest and depth > 0:
             current.name = subtest.group(1).strip()
         elif plan:
@@ -110,10 +116,6 @@ def parse(text: str) -> Result:
             test.diagnostics = diags[depth] + test.diagnostics
             diags[depth] = []
             current.children.append(test)
-        elif line.startswith("#"):
-            diags[depth].append(line)
-        elif depth == 0:
-            continue  # console output between top-level tests
     # Lists still open at the end: the run stopped inside them.
     while len(stack) > 1:
         closed = stack.pop()

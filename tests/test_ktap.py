@@ -10,6 +10,7 @@ KTAP version 1
     # Subtest: heap
     1..3
     ok 1 splits
+mm: heap: EDOUBLEFREE at 0x80700000
     # coalesces: EXPECTATION FAILED at tests/kernel/heap_test.c:12: expected a == b
     not ok 2 coalesces
     ok 3 poison # SKIP needs CONFIG_DEBUG_POISON
@@ -37,6 +38,11 @@ def test_nested_results_and_diagnostics():
     assert result.counts() == {ktap.OK: 2, ktap.FAILED: 1, ktap.SKIPPED: 1, ktap.MISSING: 0}
     assert ktap.failed_cases(result) == ["heap.coalesces"]
     assert not result.ok
+
+
+def test_console_lines_inside_a_subtest_do_not_close_it():
+    cases = dict(ktap.parse(GOOD).cases())
+    assert list(cases) == ["heap.splits", "heap.coalesces", "heap.poison", "bitmap_pa.first_fit"]
 
 
 def test_all_passing_is_ok():

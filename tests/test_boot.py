@@ -1,0 +1,95 @@
+"""Every preset on both arches builds, boots and passes its suites; and the
+host tells a failing case, a panic and a hang apart."""
+from pathlib import Path
+
+import pytest
+
+from conftest import kit
+from kit import archs, config, qemu
+
+PRESETS = sorted(config.presets())
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+@pytest.mark.parametrize("preset", PRESETS)
+def test_preset_passes_in_qemu(preset: str, arch: str, tmp_path: Path):
+    out = tmp_path / f"{preset}-{arch}"
+    kit("defconfig", preset, "--arch", arch, "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASSED" in proc.stdout
+    assert "failed 0" in proc.stdout
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_preset_passes_on_host_under_sanitizers(preset: str, tmp_path: Path):
+    out = tmp_path / preset
+    kit("defconfig", preset, "-O", str(out), check=True)
+    proc = kit("test", "--host", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "test (host, ASan+UBSan): PASSED" in proc.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_run_image_banner(arch: str, tmp_path: Path):
+    out = tmp_path / arch
+    kit("defconfig", "simpleheap", "--arch", arch, "--set", "RAM_MB=96", "-O", str(out),
+        check=True)
+    proc = kit("run", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    banner = next(ln for ln in proc.stdout.splitlines() if ln.startswith(f"mmkit: {arch},"))
+    assert "mode SimpleHeap" in banner and "page allocator bitmap" in banner
+    assert "RAM 96 MiB" in banner  # read from firmware, not hard-coded
+    assert "build.py: run: pass" in proc.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_failing_case_is_named(arch: str, tmp_path: Path):
+    out = tmp_path / arch
+    kit("defconfig", "simpleheap", "--arch", arch, "--set", "TEST_FAILING_CASE=y",
+        "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1
+    assert "ktest_self.deliberate_failure" in proc.stdout
+    assert "tests/kernel/ktest_self_test.c:" in proc.stdout
+    assert "answer = 41" in proc.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_panic_is_reported_with_its_message(arch: str, tmp_path: Path):
+    out = tmp_path / arch
+    kit("defconfig", "simpleheap", "--arch", arch, "--set", "TEST_PANIC=y", "-O", str(out),
+        check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1
+    assert "panic: deliberate panic (CONFIG_TEST_PANIC)" in proc.stdout
+
+
+def test_hang_is_reported_as_a_hang(tmp_path: Path):
+    out = tmp_path / "hang"
+    kit("defconfig", "simpleheap", "--set", "TEST_HANG=y", "--set", "QEMU_TIMEOUT=3",
+        "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1
+    assert "hang: no end-of-run marker within 3 s" in proc.stdout
+
+
+@pytest.mark.parametrize("raw, rc, outcome", [
+    # x86_64 triple fault under -no-reboot: rc 0 and no marker.  Never a pass.
+    ("mmkit: boot\nKTAP version 1\n", 0, qemu.CRASH),
+    ("mmkit: boot\nmmkit: exit status=0 (pass)\n", 1, qemu.PASS),
+    ("mmkit: boot\nmmkit: exit status=1 (fail)\n", 3, qemu.FAIL),
+    ("mmkit: boot\nPANIC: x\nmmkit: exit status=2 (panic)\n", 5, qemu.PANIC),
+    # Marker says pass but QEMU's rc disagrees: not trusted.
+    ("mmkit: boot\nmmkit: exit status=0 (pass)\n", 0, qemu.CRASH),
+    ("SeaBIOS noise only\n", 1, qemu.CRASH),
+])
+def test_x86_exit_codes_never_trust_rc_alone(raw: str, rc: int, outcome: str):
+    assert qemu.classify(archs.get("x86_64"), raw, rc, 10)[0] == outcome
+
+
+def test_riscv_exit_codes():
+    rv = archs.get("riscv64")
+    assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=0 (pass)\n", 0, 10)[0] == qemu.PASS
+    assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=1 (fail)\n", 1, 10)[0] == qemu.FAIL
+    assert qemu.classify(rv, "mmkit: boot\n", None, 10)[0] == qemu.HANG

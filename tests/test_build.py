@@ -1,0 +1,84 @@
+"""Generation and incremental builds: what changes, what rebuilds."""
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import kit
+
+CC_LINE = re.compile(r"\bCC (\S+)")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("incremental") / "v"
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    kit("build", "-O", str(out), check=True)
+    return out
+
+
+def compiled(proc) -> list[str]:
+    return CC_LINE.findall(proc.stdout)
+
+
+def test_generated_files_say_so(built: Path):
+    for name in ("kmalloc_front.c", "ktest_registry.c", "kernel.ld"):
+        first = (built / "gen" / name).read_text().splitlines()[0]
+        assert first.startswith("/* generated from templates/") and "do not edit" in first
+    assert (built / "build.ninja").read_text().startswith("# generated from templates/build.ninja.j2")
+    assert "#define CONFIG_MM_SIMPLEHEAP 1" in (built / "gen" / "autoconf.h").read_text()
+
+
+def test_second_build_does_nothing(built: Path):
+    proc = kit("build", "-O", str(built), check=True)
+    assert "ninja: no work to do." in proc.stdout
+
+
+def test_touching_a_source_rebuilds_only_its_object(built: Path):
+    src = Path(__file__).resolve().parent.parent / "core" / "lib" / "kerr.c"
+    os.utime(src)
+    proc = kit("build", "-O", str(built), check=True)
+    assert compiled(proc) == ["obj/core/lib/kerr.c.o"]
+    assert "LINK kernel-test.elf" in proc.stdout
+
+
+def test_touching_kconfig_regenerates_but_rebuilds_nothing(built: Path):
+    os.utime(Path(__file__).resolve().parent.parent / "Kconfig")
+    proc = kit("build", "-O", str(built), check=True)
+    assert "GEN build.ninja" in proc.stdout
+    assert compiled(proc) == []
+    assert "LINK" not in proc.stdout
+
+
+def test_config_change_regenerates_and_rebuilds(built: Path):
+    kit("olddefconfig", "-O", str(built), "--set", "TEST_FILTER=ktest_self", check=True)
+    proc = kit("build", "-O", str(built), check=True)
+    assert "GEN build.ninja" in proc.stdout
+    assert "obj/gen/ktest_registry.c.o" in compiled(proc) or compiled(proc)
+    assert 'CONFIG_TEST_FILTER "ktest_self"' in (built / "gen" / "autoconf.h").read_text()
+    assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
+
+
+def test_missing_host_tool_names_the_package(out: Path, tmp_path: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "build.py", "build", "-O", str(out)],
+                          cwd=Path(__file__).resolve().parent.parent, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=dict(os.environ, PATH=str(empty)))
+    assert proc.returncode != 0
+    assert "install the Debian package 'gcc-riscv64-unknown-elf'" in proc.stderr
+
+
+def test_clean_removes_only_kit_directories(out: Path, tmp_path: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    assert kit("clean", "-O", str(out)).returncode == 0
+    assert not out.exists()
+    stranger = tmp_path / "not-a-variant"
+    stranger.mkdir()
+    proc = kit("clean", "-O", str(stranger))
+    assert proc.returncode != 0 and stranger.exists()
