@@ -1,13 +1,19 @@
 /*
  * heap.h - SimpleHeap: a first-fit free-list allocator over one region.
  *
- * Blocks carry a small header (size, state, a check word); free blocks are
- * kept on an address-ordered list so that a free coalesces with both
- * neighbours.  Requests are split from the first block that fits.  A free
- * of a pointer that is not a live block of this heap (foreign, interior,
- * already free) is reported and returns an error without touching the
- * lists.  It is the whole allocator in SimpleHeap mode and the fallback
- * region in Hybrid mode.
+ * Blocks tile the region: each starts with a small header (size, state, a
+ * check word) followed by its payload.  Free blocks are kept on an
+ * address-ordered list so that a free coalesces with both neighbours.
+ * Requests are split from the first block that fits; a remainder too small
+ * to be a block of its own stays with the allocation.  A free of a pointer
+ * that is not a live block of this heap (foreign, interior, already free)
+ * is reported through mm_report_misuse() and returns an error without
+ * touching the lists.  It is the whole allocator in SimpleHeap mode and the
+ * fallback region in Hybrid mode.
+ *
+ * With CONFIG_DEBUG_POISON, free payload holds 0x6b and a fresh allocation
+ * 0x5a; taking a free block whose poison was overwritten reports
+ * KERR_USE_AFTER_FREE.
  */
 #ifndef MMKIT_HEAP_H
 #define MMKIT_HEAP_H
@@ -18,6 +24,9 @@
 #include "page_alloc.h"
 #include "spinlock.h"
 
+/* Default and minimum alignment of a heap allocation; block sizes are multiples of it. */
+#define HEAP_MIN_ALIGN 16
+
 struct heap_block;
 
 struct heap {
@@ -26,15 +35,19 @@ struct heap {
 	struct heap_block *free_list;  /* address ordered */
 	size_t free_bytes;             /* payload bytes in free blocks */
 	size_t used_bytes;             /* payload bytes in live blocks */
+	size_t requested_bytes;        /* bytes callers asked for, in live blocks */
 	size_t peak_used_bytes;
+	size_t free_blocks;
 	size_t live_blocks;
 	struct alloc_counters counters;
 };
 
+/* free_bytes + used_bytes + meta_bytes == region_bytes, always. */
 struct heap_stats {
 	size_t region_bytes;
 	size_t free_bytes;
 	size_t used_bytes;
+	size_t requested_bytes;
 	size_t peak_used_bytes;
 	size_t largest_free;      /* largest payload a single request could get */
 	size_t free_blocks;
@@ -43,14 +56,36 @@ struct heap_stats {
 	struct alloc_counters counters;
 };
 
-/* @mem must be 16-byte aligned; @size at least a few hundred bytes. */
+/*
+ * Manage [@mem, @mem + @size), trimmed to HEAP_MIN_ALIGN.  A region too
+ * small for one block (or NULL) gives an empty heap whose allocations all
+ * fail, so a front that could not get its region stays fallible.
+ */
 void heap_init(struct heap *h, void *mem, size_t size);
-/* @align: a power of two, 0 = 16.  NULL on exhaustion or bad arguments. */
+
+/* @align: a power of two up to PAGE_SIZE, 0 = HEAP_MIN_ALIGN.  NULL on
+ * exhaustion or bad arguments (size 0 included); counted as a failure. */
 void *heap_alloc(struct heap *h, size_t size, size_t align);
-int heap_free(struct heap *h, void *p);
-/* Grow or shrink in place when possible, else move.  NULL on failure (p kept). */
+
+/* 0 (also for NULL), or KERR_BAD_PTR / KERR_DOUBLE_FREE, reported, nothing changed. */
+int heap_free(struct heap *h, const void *p);
+
+/*
+ * Resize @p to @size bytes: in place when it shrinks or the next block is
+ * free and big enough, else by moving (HEAP_MIN_ALIGN alignment, the old
+ * usable bytes copied).  0 and *@out set; or with @p untouched and *@out
+ * NULL: KERR_NOMEM, KERR_INVAL (size 0), or KERR_BAD_PTR / KERR_DOUBLE_FREE
+ * (reported) for a @p that is not live.  @p NULL is heap_alloc(@size).
+ */
+int heap_realloc_try(struct heap *h, void *p, size_t size, void **out);
+/* heap_realloc_try() returning the block; size 0 frees @p and returns NULL. */
 void *heap_realloc(struct heap *h, void *p, size_t size);
+
+/* Bytes usable at @p (>= what was asked for), or 0 if @p is not live. */
 size_t heap_usable_size(struct heap *h, const void *p);
+/* Bytes asked for at @p (by the last alloc or realloc), or 0 if @p is not live. */
+size_t heap_requested_size(struct heap *h, const void *p);
+/* Is @p inside the region (live, free or header)? */
 bool heap_contains(const struct heap *h, const void *p);
 void heap_get_stats(struct heap *h, struct heap_stats *st);
 

@@ -15,6 +15,7 @@ enum kerr {
 	KERR_RANGE = -6,       /* outside the memory this allocator manages */
 	KERR_WRONG_SIZE = -7,  /* freed with a size / order other than allocated */
 	KERR_LIMIT = -8,       /* a fixed limit was reached (e.g. transaction records) */
+	KERR_USE_AFTER_FREE = -9, /* freed memory was written (its poison is broken) */
 };
 
 /* Short name of an error code, e.g. "ENOMEM"; "E?" for unknown codes. */

@@ -24,4 +24,11 @@ void mm_report_misuse(const char *layer, int err, const void *addr);
 /* Misuse reports since boot, over all layers. */
 uint64_t mm_misuse_total(void);
 
+/* Does a report panic?  Tests that misuse on purpose skip when it does. */
+#ifdef CONFIG_MM_PANIC_ON_MISUSE
+#define MM_MISUSE_PANICS 1
+#else
+#define MM_MISUSE_PANICS 0
+#endif
+
 #endif /* MMKIT_MM_MISUSE_H */

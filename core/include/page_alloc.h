@@ -74,16 +74,27 @@ struct page {
 struct page *virt_to_page(const void *addr);
 void *page_to_virt(const struct page *pg);
 
-/* Take over @n usable regions (from arch_memory_map()).  Metadata is carved
- * from the regions themselves. */
+/* Most regions page_alloc_init() takes; mm_init() asks the arch for no more. */
+#define MEM_REGIONS_MAX 32
+
+/*
+ * Take over @n usable regions (from arch_memory_map()).  Metadata is carved
+ * from the regions themselves.  The page at address 0 is never handed out
+ * (NULL means failure).
+ */
 void page_alloc_init(const struct mem_region *regions, size_t n);
 
 /* @npages contiguous, page-aligned pages; NULL when they cannot be found. */
 void *page_alloc(size_t npages, gfp_t flags);
-/* Return pages from page_alloc(); @npages must be what was allocated. */
+/*
+ * Return pages from page_alloc(); @npages must be what was allocated.
+ * 0 (also for NULL), or with nothing changed: KERR_DOUBLE_FREE,
+ * KERR_BAD_PTR, KERR_RANGE, KERR_WRONG_SIZE.
+ */
 int page_free(void *addr, size_t npages);
 
-/* 2^order contiguous pages, naturally aligned in the buddy strategy. */
+/* 2^order contiguous pages, naturally aligned (address a multiple of
+ * 2^order pages) in every strategy. */
 void *alloc_pages(unsigned int order, gfp_t flags);
 int free_pages(void *addr, unsigned int order);
 

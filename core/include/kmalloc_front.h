@@ -1,0 +1,55 @@
+/*
+ * kmalloc_front.h - what core/mm/kmalloc.c needs from the per-mode front.
+ *
+ * The front is generated from templates/kmalloc_front.c.j2 for the
+ * configured mode (SimpleHeap, TwoTier, Hybrid) and decides which
+ * allocator serves a request.  kmalloc.c keeps everything that does not
+ * vary: argument checks, error codes, __GFP_ZERO, counting.  So by the
+ * time a call gets here the arguments are valid: @size is in
+ * 1 .. KMALLOC_SIZE_MAX (mm.h) and @align a power of two in
+ * KMALLOC_MIN_ALIGN .. PAGE_SIZE.
+ *
+ * Misuse (a free or realloc of something that is not a live allocation) is
+ * reported by the allocator that detects it (mm_report_misuse()); the front
+ * only passes the error code up, and kmalloc.c only counts it.
+ *
+ * The front also defines mm_mode_name() (declared in mm.h).
+ */
+#ifndef MMKIT_KMALLOC_FRONT_H
+#define MMKIT_KMALLOC_FRONT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mm.h"
+
+/* Get the front's memory from the page allocator; called once by mm_init(). */
+void kmalloc_front_init(void);
+
+/* 0 and *@out set, or KERR_NOMEM and *@out NULL. */
+int kmalloc_front_alloc(size_t size, size_t align, void **out);
+
+/* 0, or the error of the allocator that refused it (reported there). */
+int kmalloc_front_free(const void *p);
+
+/*
+ * Resize live allocation @p to @size bytes (in place if the front can),
+ * keeping its contents up to the smaller usable size.  0 and *@out set; or
+ * with @p untouched and *@out NULL: KERR_NOMEM, or the misuse error for a
+ * @p that is not live.
+ */
+int kmalloc_front_realloc(void *p, size_t size, void **out);
+
+/* Usable bytes at @p, or 0 when @p is not a live allocation. */
+size_t kmalloc_front_usable_size(const void *p);
+
+/* Bytes asked for at @p (by the last alloc or realloc), or 0 when not live. */
+size_t kmalloc_front_requested_size(const void *p);
+
+/*
+ * Fill in the mode-specific part of @st: heap_free_bytes and
+ * heap_largest_free (0 when the mode has no SimpleHeap region).  The rest
+ * is filled by mm_get_stats().
+ */
+void kmalloc_front_stats(struct mm_stats *st);
+
+#endif /* MMKIT_KMALLOC_FRONT_H */

@@ -1,0 +1,196 @@
+/*
+ * kmalloc.c - the kmalloc API of mm.h, the same in every mode.
+ *
+ * The generated front (kmalloc_front.h) decides which allocator serves a
+ * request; this file does what does not vary with the mode: argument
+ * checks, error codes, __GFP_ZERO and the counting behind mm_get_stats().
+ * Nothing here panics: exhaustion is NULL or KERR_NOMEM, and counted.
+ */
+#include "kerrno.h"
+#include "kernel.h"
+#include "kmalloc_front.h"
+#include "kstring.h"
+#include "mm.h"
+#include "spinlock.h"
+
+/* The kmalloc API's own accounting; the front's allocators keep theirs. */
+static spinlock_t stats_lock = SPINLOCK_INIT;
+static struct alloc_counters counters;
+static size_t bytes_requested;
+static size_t bytes_granted;
+static size_t bytes_peak;
+static size_t live_objects;
+
+static void count_failure(void)
+{
+	spin_lock(&stats_lock);
+	counters.failures++;
+	spin_unlock(&stats_lock);
+}
+
+static void count_misuse(void)
+{
+	spin_lock(&stats_lock);
+	counters.misuse++;
+	spin_unlock(&stats_lock);
+}
+
+/* Change the bytes held by callers: -@old_req/-@old_granted, +@req/+@granted. */
+static void rebook_bytes(size_t old_req, size_t old_granted, size_t req, size_t granted)
+{
+	bytes_requested -= old_req;
+	bytes_requested += req;
+	bytes_granted -= old_granted;
+	bytes_granted += granted;
+	bytes_peak = MAX(bytes_peak, bytes_granted);
+}
+
+static int check_request(size_t size, size_t align)
+{
+	if (!size || size > KMALLOC_SIZE_MAX)
+		return KERR_INVAL;
+	if ((align & (align - 1)) || align > PAGE_SIZE)
+		return KERR_ALIGN;
+	return 0;
+}
+
+int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
+{
+	size_t granted;
+	void *p = NULL;
+	int err;
+
+	err = check_request(size, align);
+	if (!err)
+		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p);
+	if (err) {
+		count_failure();
+		*out = NULL;
+		return err;
+	}
+	granted = kmalloc_front_usable_size(p);
+	if (flags & __GFP_ZERO)
+		memset(p, 0, granted);   /* all of it: ksize() bytes are the caller's */
+
+	spin_lock(&stats_lock);
+	counters.allocs++;
+	live_objects++;
+	rebook_bytes(0, 0, size, granted);
+	spin_unlock(&stats_lock);
+	*out = p;
+	return 0;
+}
+
+int kmalloc_try(size_t size, gfp_t flags, void **out)
+{
+	return kmalloc_align_try(size, 0, flags, out);
+}
+
+void *kmalloc(size_t size, gfp_t flags)
+{
+	void *p;
+
+	kmalloc_try(size, flags, &p);
+	return p;
+}
+
+void *kzalloc(size_t size, gfp_t flags)
+{
+	return kmalloc(size, flags | __GFP_ZERO);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		count_failure();
+		return NULL;
+	}
+	return kmalloc(bytes, flags | __GFP_ZERO);
+}
+
+int kfree_checked(const void *p)
+{
+	size_t req, granted;
+	int err;
+
+	if (!p)
+		return 0;
+	/* The caller owns p until the free, so these cannot change under us. */
+	req = kmalloc_front_requested_size(p);
+	granted = kmalloc_front_usable_size(p);
+	err = kmalloc_front_free(p);
+	if (err) {
+		count_misuse();
+		return err;
+	}
+	spin_lock(&stats_lock);
+	counters.frees++;
+	live_objects--;
+	rebook_bytes(req, granted, 0, 0);
+	spin_unlock(&stats_lock);
+	return 0;
+}
+
+void kfree(const void *p)
+{
+	(void)kfree_checked(p);
+}
+
+size_t ksize(const void *p)
+{
+	return p ? kmalloc_front_usable_size(p) : 0;
+}
+
+void *krealloc(void *p, size_t size, gfp_t flags)
+{
+	size_t old_req, old_granted, granted;
+	void *q;
+	int err;
+
+	if (!p)
+		return kmalloc(size, flags);
+	if (!size) {
+		kfree(p);
+		return NULL;
+	}
+	if (size > KMALLOC_SIZE_MAX) {
+		count_failure();
+		return NULL;
+	}
+	old_req = kmalloc_front_requested_size(p);
+	old_granted = kmalloc_front_usable_size(p);
+	err = kmalloc_front_realloc(p, size, &q);
+	if (err) {
+		if (err == KERR_NOMEM || err == KERR_INVAL)
+			count_failure();
+		else
+			count_misuse();   /* p was not live; reported by the front's allocator */
+		return NULL;
+	}
+	granted = kmalloc_front_usable_size(q);
+	if ((flags & __GFP_ZERO) && granted > old_granted)
+		memset((char *)q + old_granted, 0, granted - old_granted);
+
+	spin_lock(&stats_lock);
+	rebook_bytes(old_req, old_granted, size, granted);
+	spin_unlock(&stats_lock);
+	return q;
+}
+
+void mm_get_stats(struct mm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = mm_mode_name();
+	page_alloc_get_stats(&st->pages);
+	kmalloc_front_stats(st);
+
+	spin_lock(&stats_lock);
+	st->bytes_requested = bytes_requested;
+	st->bytes_granted = bytes_granted;
+	st->bytes_peak = bytes_peak;
+	st->live_objects = live_objects;
+	st->counters = counters;
+	spin_unlock(&stats_lock);
+}
