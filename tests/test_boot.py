@@ -1,5 +1,6 @@
 """Every preset on both arches builds, boots and passes its suites; and the
 host tells a failing case, a panic and a hang apart."""
+import re
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,10 @@ def test_run_image_banner(arch: str, tmp_path: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     banner = next(ln for ln in proc.stdout.splitlines() if ln.startswith(f"mmkit: {arch},"))
     assert "mode SimpleHeap" in banner and "page allocator bitmap" in banner
-    assert "RAM 96 MiB" in banner  # read from firmware, not hard-coded
+    # Read from firmware, not hard-coded: x86 firmware keeps a few hundred
+    # KiB for itself, so allow that much below what QEMU was given.
+    ram = int(re.search(r"RAM (\d+) MiB", banner).group(1))
+    assert 94 <= ram <= 96
     assert "build.py: run: pass" in proc.stdout
 
 
