@@ -1,0 +1,138 @@
+/*
+ * slab.h - slab caches of equal-sized objects, in the vocabulary of Linux's
+ * SLUB.
+ *
+ * A cache hands out objects of one size from slabs: blocks of 2^order pages
+ * from the page allocator (alloc_pages()), cut into objects.  A free object
+ * holds the pointer to the next free object of its slab (the freelist);
+ * each CPU has a current slab it allocates from first; the other slabs are
+ * on the cache's partial, full and empty lists.  Every page of a slab has
+ * PG_SLAB set in its struct page and points to the slab, so the slab and
+ * cache of any object are found from its address (kmem_cache_of()).
+ *
+ * Constructor (Linux semantics): @ctor runs once on every object of a slab
+ * when the slab is made, before any of them is handed out.  A freed object
+ * must be given back in its constructed state; the freelist pointer of a
+ * cache with a constructor is kept after the object, so it never
+ * overwrites constructed state.  kmem_cache_alloc() does not call @ctor.
+ *
+ * Empty slabs beyond CONFIG_SLAB_KEEP_EMPTY per cache (the CPU slabs
+ * included) go back to the page allocator as soon as they become empty;
+ * kmem_cache_shrink() releases the rest.  With CONFIG_SLAB_COLOURING the
+ * first object of successive slabs is offset by successive multiples of
+ * max(align, 64 bytes), using the slack at the end of the slab, so that
+ * objects of different slabs fall on different cache sets.
+ *
+ * Misuse: freeing a pointer that is not an object of that cache (foreign,
+ * another cache's, not at an object boundary) or an object that is already
+ * free (a per-slab in-use bitmap makes this exact) is reported through
+ * mm_report_misuse(), counted and refused; nothing changes.  A write into
+ * a free object that breaks its free pointer is noticed when the freelist
+ * is popped: the freelist is rebuilt from the bitmap instead of followed,
+ * and the write reported as KERR_USE_AFTER_FREE.  With CONFIG_DEBUG_POISON,
+ * free objects of caches without a constructor are filled with 0x6b (but
+ * for the first word, which holds the free pointer) and checked when handed
+ * out again: a write into a freed object is reported as
+ * KERR_USE_AFTER_FREE.  Handed-out objects are filled with 0x5a.  Poisoning
+ * does not change a cache's geometry.
+ *
+ * Nothing here panics on exhaustion: a failed page allocation makes
+ * kmem_cache_alloc() / kmem_cache_create() return NULL and is counted.
+ * Cache descriptors come from a static bootstrap cache ("kmem_cache"),
+ * off-slab slab descriptors from another ("kmem_slab"): no kmalloc needed.
+ */
+#ifndef MMKIT_SLAB_H
+#define MMKIT_SLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "page_alloc.h"
+
+struct kmem_cache;
+
+/* Slabs are at most 2^SLAB_MAX_ORDER pages; no object may be bigger.  A
+ * buddy page allocator with a smaller max order limits it. */
+#if defined(CONFIG_PAGE_ALLOC_BUDDY) && defined(CONFIG_BUDDY_MAX_ORDER) && \
+	CONFIG_BUDDY_MAX_ORDER < 3
+#define SLAB_MAX_ORDER CONFIG_BUDDY_MAX_ORDER
+#else
+#define SLAB_MAX_ORDER 3
+#endif
+#define KMEM_CACHE_MAX_SIZE (PAGE_SIZE << SLAB_MAX_ORDER)
+/* Longer names are cut (the name is copied). */
+#define KMEM_CACHE_NAME_LEN 24
+
+struct kmem_cache_stats {
+	const char *name;
+	size_t object_size;        /* as asked at creation */
+	size_t size;               /* stride: object, free pointer if kept
+				    * outside it, padding to the alignment */
+	size_t align;              /* effective alignment (>= sizeof(void *)) */
+	unsigned int order;        /* each slab is 2^order pages */
+	unsigned int objects_per_slab;
+	bool off_slab;             /* slab descriptor kept off the slab pages */
+	size_t active_objects;     /* handed out and not yet freed */
+	size_t total_objects;      /* in all slabs, free or not */
+	/* Slabs by how full they are; CPU slabs are counted by their state. */
+	size_t slabs_full;
+	size_t slabs_partial;
+	size_t slabs_empty;
+	size_t pages;              /* pages held by the cache's slabs */
+	size_t meta_bytes;         /* slab descriptors incl. in-use bitmaps */
+	struct alloc_counters counters;
+};
+
+/*
+ * A cache of objects of @size bytes (1 .. KMEM_CACHE_MAX_SIZE, less a
+ * pointer's size for a cache with a constructor), each
+ * aligned to @align (a power of two <= PAGE_SIZE; 0 means pointer
+ * alignment).  @name is copied.  NULL on bad arguments or no memory.
+ */
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     void (*ctor)(void *));
+
+/*
+ * Release every slab and the cache itself.  A cache that still has objects
+ * handed out is reported as misuse (KERR_INVAL) and left alone, as Linux
+ * does; so are the bootstrap caches.  NULL does nothing.
+ */
+void kmem_cache_destroy(struct kmem_cache *c);
+
+/* An object, or NULL (counted as a failure) when no page can be had.
+ * __GFP_ZERO zeroes the object's size bytes. */
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags);
+
+/* Give @obj back; NULL does nothing.  Misuse is reported and ignored. */
+void kmem_cache_free(struct kmem_cache *c, void *obj);
+/*
+ * The same, saying what was wrong: 0; KERR_BAD_PTR (not an object of @c:
+ * foreign, another cache's, or not at an object boundary);
+ * KERR_DOUBLE_FREE (already free); KERR_INVAL (@c is NULL, not reported).
+ */
+int kmem_cache_free_checked(struct kmem_cache *c, const void *obj);
+
+/* Release all empty slabs, CPU slabs included; returns pages released. */
+size_t kmem_cache_shrink(struct kmem_cache *c);
+
+/* Object size as asked at creation (what ksize() reports for slab objects). */
+size_t kmem_cache_size(const struct kmem_cache *c);
+const char *kmem_cache_name(const struct kmem_cache *c);
+
+/* Cache of the slab @obj lies in, NULL if it is not in a slab.  Does not
+ * check that @obj is at an object boundary; a free does. */
+struct kmem_cache *kmem_cache_of(const void *obj);
+
+void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
+
+/* Call @fn on every cache, the bootstrap ones included, under the cache
+ * list lock: @fn must not create or destroy caches. */
+void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
+
+/*
+ * Debug self-check, O(objects): lists, counts, in-use bitmaps, freelists
+ * and page marks agree.  Prints the first inconsistency and returns false.
+ */
+bool kmem_cache_check(struct kmem_cache *c);
+
+#endif /* MMKIT_SLAB_H */

@@ -1,0 +1,692 @@
+/*
+ * slab_test.c - slab caches (core/mm/slab.c) over the global page allocator.
+ *
+ * Every case makes its own caches and destroys them.  The cache's own
+ * statistics are checked exactly after each step, kmem_cache_check()
+ * verifies lists, bitmaps and freelists, and where pages come and go the
+ * global free-page count is checked as well.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerrno.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "ktest.h"
+#include "mm_misuse.h"
+#include "page_alloc.h"
+#include "slab.h"
+
+#ifdef CONFIG_SLAB_KEEP_EMPTY
+#define KEEP_EMPTY ((size_t)CONFIG_SLAB_KEEP_EMPTY)
+#else
+#define KEEP_EMPTY ((size_t)1)
+#endif
+
+static void *objs[1200];
+
+static size_t global_free_pages(void)
+{
+	struct page_alloc_stats st;
+
+	page_alloc_get_stats(&st);
+	return st.free_pages;
+}
+
+static struct kmem_cache_stats cache_stats(struct kmem_cache *c)
+{
+	struct kmem_cache_stats st;
+
+	kmem_cache_get_stats(c, &st);
+	return st;
+}
+
+static uint8_t pattern(size_t i, size_t j)
+{
+	return (uint8_t)(i * 131 + j * 7 + 1);
+}
+
+/* Allocate @n objects into objs[], fill each with its own pattern. */
+static size_t alloc_filled(struct ktest *t, struct kmem_cache *c, size_t n)
+{
+	size_t size = kmem_cache_size(c), i;
+
+	for (i = 0; i < n; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!objs[i])
+			break;
+		KT_EXPECT_PTR_EQ(t, kmem_cache_of(objs[i]), c);
+		for (size_t j = 0; j < size; j++)
+			((uint8_t *)objs[i])[j] = pattern(i, j);
+	}
+	return i;
+}
+
+/* Every object still holds its pattern: none overlaps another. */
+static bool patterns_intact(struct ktest *t, struct kmem_cache *c, size_t n)
+{
+	size_t size = kmem_cache_size(c);
+	unsigned int before = t->failures;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < size; j++) {
+			if (((uint8_t *)objs[i])[j] != pattern(i, j)) {
+				KT_FAIL(t, "%s: object %zu byte %zu overwritten", kmem_cache_name(c), i, j);
+				return false;
+			}
+		}
+	}
+	return t->failures == before;
+}
+
+static void free_all(struct ktest *t, struct kmem_cache *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, objs[i]), 0);
+}
+
+/* Objects of many sizes, odd ones included: distinct, writable, in slabs of
+ * a sensible order, and all back after the frees. */
+static void slab_object_sizes(struct ktest *t)
+{
+	static const size_t sizes[] = { 8, 16, 24, 32, 64, 96, 128, 200, 256, 500,
+					512, 1000, 1024, 2048, 3000, 4096, 5000, 20000 };
+
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		struct kmem_cache *c;
+		struct kmem_cache_stats st;
+		size_t n, got;
+
+		if (sizes[k] > KMEM_CACHE_MAX_SIZE)
+			continue;
+		c = kmem_cache_create("test-size", sizes[k], 0, NULL);
+		KT_ASSERT_NOT_NULL(t, c);
+		KT_EXPECT_EQ(t, kmem_cache_size(c), sizes[k]);
+		st = cache_stats(c);
+		/* At least 8 per slab, as far as the largest slab allows. */
+		KT_EXPECT_GE(t, (size_t)st.objects_per_slab,
+			     MIN((size_t)8, KMEM_CACHE_MAX_SIZE / st.size));
+		KT_EXPECT_LE(t, st.order, (unsigned int)SLAB_MAX_ORDER);
+		KT_EXPECT_GE(t, st.size, sizes[k]);
+		KT_EXPECT_LE(t, st.objects_per_slab * st.size, PAGE_SIZE << st.order);
+#if SLAB_MAX_ORDER >= 3
+		/* Little waste: objects use at least 3/4 of the slab. */
+		if (sizes[k] <= PAGE_SIZE)
+			KT_EXPECT_GE(t, 4 * st.objects_per_slab * st.size,
+				     3 * (PAGE_SIZE << st.order));
+#endif
+		n = MIN(2 * (size_t)st.objects_per_slab + 1, ARRAY_SIZE(objs));
+		got = alloc_filled(t, c, n);
+		KT_ASSERT_EQ(t, got, n);
+		for (size_t i = 0; i < n; i++)
+			KT_EXPECT_TRUE(t, IS_ALIGNED((uintptr_t)objs[i], sizeof(void *)));
+		KT_EXPECT_TRUE(t, patterns_intact(t, c, n));
+		st = cache_stats(c);
+		KT_EXPECT_EQ(t, st.active_objects, n);
+		KT_EXPECT_EQ(t, st.total_objects,
+			     (st.slabs_full + st.slabs_partial + st.slabs_empty) * st.objects_per_slab);
+		KT_EXPECT_EQ(t, st.pages,
+			     (st.slabs_full + st.slabs_partial + st.slabs_empty) << st.order);
+		KT_EXPECT_EQ(t, st.counters.allocs, (uint64_t)n);
+		KT_EXPECT_TRUE(t, kmem_cache_check(c));
+		free_all(t, c, n);
+		st = cache_stats(c);
+		KT_EXPECT_EQ(t, st.active_objects, (size_t)0);
+		KT_EXPECT_EQ(t, st.counters.frees, (uint64_t)n);
+		KT_EXPECT_EQ(t, st.counters.misuse, (uint64_t)0);
+		KT_EXPECT_TRUE(t, kmem_cache_check(c));
+		kmem_cache_destroy(c);
+	}
+}
+
+/* Every object honours the cache's alignment, up to a page. */
+static void slab_alignment(struct ktest *t)
+{
+	static const size_t sizes[] = { 24, 100, 3000 };
+
+	for (size_t align = 8; align <= PAGE_SIZE; align <<= 1) {
+		for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+			struct kmem_cache *c = kmem_cache_create("test-align", sizes[k], align, NULL);
+			size_t n;
+
+			KT_ASSERT_NOT_NULL(t, c);
+			KT_EXPECT_EQ(t, cache_stats(c).align, align);
+			n = MIN(2 * (size_t)cache_stats(c).objects_per_slab + 1, (size_t)40);
+			KT_ASSERT_EQ(t, alloc_filled(t, c, n), n);
+			for (size_t i = 0; i < n; i++)
+				KT_EXPECT_TRUE(t, IS_ALIGNED((uintptr_t)objs[i], align));
+			KT_EXPECT_TRUE(t, patterns_intact(t, c, n));
+			KT_EXPECT_TRUE(t, kmem_cache_check(c));
+			free_all(t, c, n);
+			kmem_cache_destroy(c);
+		}
+	}
+}
+
+#define CTOR_MAGIC 0x5eed5eedu
+static unsigned int ctor_calls;
+
+struct ctor_obj {
+	uint32_t magic;
+	uint32_t uses;
+	char payload[33];
+};
+
+static void ctor_obj_init(void *p)
+{
+	struct ctor_obj *o = p;
+
+	o->magic = CTOR_MAGIC;
+	o->uses = 0;
+	ctor_calls++;
+}
+
+/* The constructor runs on every object of a new slab, once; objects keep
+ * their constructed state across free and alloc. */
+static void slab_constructor(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-ctor", sizeof(struct ctor_obj), 0,
+						 ctor_obj_init);
+	struct ctor_obj *o, *pin;
+	unsigned int per_slab;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	per_slab = cache_stats(c).objects_per_slab;
+	ctor_calls = 0;
+	/* Keeps the slab in use, whatever CONFIG_SLAB_KEEP_EMPTY says. */
+	pin = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, pin);
+	KT_EXPECT_EQ(t, ctor_calls, per_slab);
+	KT_EXPECT_EQ(t, pin->magic, CTOR_MAGIC);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, o);
+	KT_EXPECT_EQ(t, o->magic, CTOR_MAGIC);
+	o->uses = 7;
+	kmem_cache_free(c, o);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, o);
+	/* Not constructed again, and the free pointer did not land in it. */
+	KT_EXPECT_EQ(t, ctor_calls, per_slab);
+	KT_EXPECT_EQ(t, o->magic, CTOR_MAGIC);
+	KT_EXPECT_EQ(t, o->uses, 7u);
+	kmem_cache_free(c, pin);
+	objs[0] = o;
+	for (size_t i = 1; i <= per_slab; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, objs[i]);
+		KT_EXPECT_EQ(t, ((struct ctor_obj *)objs[i])->magic, CTOR_MAGIC);
+	}
+	/* One more than a slab holds: a second slab, constructed whole. */
+	KT_EXPECT_EQ(t, ctor_calls, 2 * per_slab);
+	free_all(t, c, per_slab + 1);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_destroy(c);
+}
+
+/* A slab moves full -> partial -> empty as its objects come and go. */
+static void slab_list_transitions(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-lists", 256, 0, NULL);
+	struct kmem_cache_stats st;
+	size_t n;
+	void *extra;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	n = cache_stats(c).objects_per_slab;
+	KT_ASSERT_LE(t, n + 1, ARRAY_SIZE(objs));
+
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, objs[0]);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_partial, (size_t)1);
+	KT_EXPECT_EQ(t, st.slabs_full + st.slabs_empty, (size_t)0);
+	for (size_t i = 1; i < n; i++) {
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, objs[i]);
+	}
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_full, (size_t)1);
+	KT_EXPECT_EQ(t, st.slabs_partial + st.slabs_empty, (size_t)0);
+	KT_EXPECT_EQ(t, st.total_objects, n);
+
+	extra = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, extra);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_full, (size_t)1);
+	KT_EXPECT_EQ(t, st.slabs_partial, (size_t)1);
+	KT_EXPECT_EQ(t, st.pages, (size_t)2 << st.order);
+
+	/* full -> partial */
+	kmem_cache_free(c, objs[n / 2]);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_full, (size_t)0);
+	KT_EXPECT_EQ(t, st.slabs_partial, (size_t)2);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+
+	/* partial -> empty (kept, or released when KEEP_EMPTY is 0) */
+	for (size_t i = 0; i < n; i++)
+		if (i != n / 2)
+			kmem_cache_free(c, objs[i]);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_partial, (size_t)1);
+	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	KT_EXPECT_EQ(t, st.active_objects, (size_t)1);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+
+	/* The last object: the CPU slab empties too. */
+	kmem_cache_free(c, extra);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_partial + st.slabs_full, (size_t)0);
+	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)2));
+	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)2) << st.order);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+
+	/* The empty slab is reused before any new page is taken. */
+	if (KEEP_EMPTY) {
+		size_t pages = global_free_pages();
+
+		objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+		KT_EXPECT_NOT_NULL(t, objs[0]);
+		KT_EXPECT_EQ(t, global_free_pages(), pages);
+		kmem_cache_free(c, objs[0]);
+	}
+	/* A CPU slab that empties is kept, within the limit. */
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, objs[0]);
+	kmem_cache_free(c, objs[0]);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)2));
+	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)2) << st.order);
+	/* Down to one slab: that one is kept too, unless the limit is 0. */
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), MIN(KEEP_EMPTY, (size_t)2) << st.order);
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, objs[0]);
+	kmem_cache_free(c, objs[0]);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)1) << st.order);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_destroy(c);
+}
+
+/* When the CPU slab runs out, a partial slab is refilled before an empty
+ * one is touched: memory in use stays packed. */
+static void slab_prefers_partial(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-partial", 256, 0, NULL);
+	size_t n;
+	void *p;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	n = cache_stats(c).objects_per_slab;
+	KT_ASSERT_LE(t, 3 * n, ARRAY_SIZE(objs));
+	/* Three full slabs, the last one the CPU slab. */
+	KT_ASSERT_EQ(t, alloc_filled(t, c, 3 * n), 3 * n);
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_full, (size_t)3);
+	/* Empty the first, take one object out of the second. */
+	for (size_t i = 0; i < n; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_free(c, objs[n + 1]);
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_partial, (size_t)1);
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	/* The only free object of the partial slab comes back first. */
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_PTR_EQ(t, p, objs[n + 1]);
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	objs[n + 1] = p;
+	for (size_t i = n; i < 3 * n; i++)
+		kmem_cache_free(c, objs[i]);
+	KT_EXPECT_EQ(t, cache_stats(c).active_objects, (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_destroy(c);
+}
+
+/* At most KEEP_EMPTY empty slabs stay; shrink gives back the rest, and the
+ * global allocator sees every page come back. */
+static void slab_reclaim_and_shrink(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-reclaim", 128, 0, NULL);
+	struct kmem_cache_stats st;
+	size_t per_slab, slabs = KEEP_EMPTY + 3, n, before, slab_pages;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	st = cache_stats(c);
+	KT_ASSERT_FALSE(t, st.off_slab);
+	per_slab = st.objects_per_slab;
+	slab_pages = (size_t)1 << st.order;
+	n = slabs * per_slab;
+	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
+
+	before = global_free_pages();
+	KT_ASSERT_EQ(t, alloc_filled(t, c, n), n);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_full, slabs);
+	KT_EXPECT_EQ(t, st.pages, slabs * slab_pages);
+	KT_EXPECT_EQ(t, global_free_pages(), before - slabs * slab_pages);
+	KT_EXPECT_TRUE(t, patterns_intact(t, c, n));
+
+	free_all(t, c, n);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.active_objects, (size_t)0);
+	KT_EXPECT_EQ(t, st.slabs_empty, KEEP_EMPTY);
+	KT_EXPECT_EQ(t, st.slabs_full + st.slabs_partial, (size_t)0);
+	KT_EXPECT_EQ(t, st.pages, KEEP_EMPTY * slab_pages);
+	KT_EXPECT_EQ(t, global_free_pages(), before - KEEP_EMPTY * slab_pages);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), KEEP_EMPTY * slab_pages);
+	KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
+	KT_EXPECT_EQ(t, global_free_pages(), before);
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+
+	/* Still works after shrinking to nothing. */
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, objs[0]);
+	KT_EXPECT_EQ(t, cache_stats(c).pages, slab_pages);
+	kmem_cache_free(c, objs[0]);
+	kmem_cache_destroy(c);
+}
+
+/* One round of create, use, free, destroy, for small and large objects. */
+static void destroy_round(struct ktest *t, size_t size)
+{
+	struct kmem_cache *c = kmem_cache_create("test-destroy", size, 0, NULL);
+	size_t n;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	n = MIN(3 * (size_t)cache_stats(c).objects_per_slab + 2, ARRAY_SIZE(objs));
+	KT_EXPECT_EQ(t, alloc_filled(t, c, n), n);
+	free_all(t, c, n);
+	kmem_cache_destroy(c);
+}
+
+/* Destroy gives every page back: after a warm-up round (which may leave
+ * the bootstrap caches holding a kept empty slab), a round ends with the
+ * global free-page count where it started. */
+static void slab_destroy_returns_pages(struct ktest *t)
+{
+	static const size_t sizes[] = { 64, 2048 };
+
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		size_t before;
+
+		destroy_round(t, sizes[k]);
+		before = global_free_pages();
+		destroy_round(t, sizes[k]);
+		KT_EXPECT_EQ(t, global_free_pages(), before);
+	}
+}
+
+/* A misused free, checked after the fact: refused with @err, counted,
+ * nothing else changed. */
+static void expect_misuse(struct ktest *t, struct kmem_cache *c, const void *p, int err)
+{
+	struct kmem_cache_stats before = cache_stats(c), after;
+
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, p), err);
+	after = cache_stats(c);
+	KT_EXPECT_EQ(t, after.counters.misuse, before.counters.misuse + 1);
+	KT_EXPECT_EQ(t, after.counters.frees, before.counters.frees);
+	KT_EXPECT_EQ(t, after.active_objects, before.active_objects);
+	KT_EXPECT_EQ(t, after.pages, before.pages);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+}
+
+/* Foreign pointers, other caches' objects, interior pointers and double
+ * frees are reported and refused; the cache stays exact. */
+static void slab_misuse_is_refused(struct ktest *t)
+{
+	struct kmem_cache *a = kmem_cache_create("test-misuse-a", 64, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("test-misuse-b", 64, 0, NULL);
+	static char not_heap[64];
+	char *p, *q, *page, *pin;
+	size_t n;
+
+	if (MM_MISUSE_PANICS) {
+		kmem_cache_destroy(a);
+		kmem_cache_destroy(b);
+		KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");
+	}
+	KT_ASSERT_TRUE(t, a && b);
+	/* Keeps p's slab in use when p is freed, whatever KEEP_EMPTY says. */
+	pin = kmem_cache_alloc(a, GFP_KERNEL);
+	p = kmem_cache_alloc(a, GFP_KERNEL);
+	q = kmem_cache_alloc(b, GFP_KERNEL);
+	page = alloc_pages(0, 0);
+	KT_ASSERT_TRUE(t, pin && p && q && page);
+
+	expect_misuse(t, a, q, KERR_BAD_PTR);            /* the other cache's */
+	expect_misuse(t, b, p, KERR_BAD_PTR);
+	expect_misuse(t, a, p + 1, KERR_BAD_PTR);        /* interior */
+	expect_misuse(t, a, p + 32, KERR_BAD_PTR);
+	expect_misuse(t, a, page, KERR_BAD_PTR);         /* a page, not a slab */
+	expect_misuse(t, a, not_heap, KERR_BAD_PTR);     /* not managed memory */
+	/* One-page slab with its descriptor first: the page start is no object. */
+	KT_ASSERT_EQ(t, cache_stats(a).order, 0u);
+	KT_ASSERT_FALSE(t, cache_stats(a).off_slab);
+	expect_misuse(t, a, (void *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE), KERR_BAD_PTR);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_of(page), NULL);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_of(not_heap), NULL);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_of(p + 1), a);
+	free_pages(page, 0);
+
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, p), 0);
+	expect_misuse(t, a, p, KERR_DOUBLE_FREE);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(NULL, q), KERR_INVAL);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(b, NULL), 0);
+
+	/* Destroying a cache with live objects is refused. */
+	kmem_cache_destroy(b);
+	KT_EXPECT_EQ(t, cache_stats(b).counters.misuse, (uint64_t)2);
+	KT_EXPECT_EQ(t, cache_stats(b).active_objects, (size_t)1);
+
+	/* Both caches still hand out distinct objects and take them back. */
+	n = 3 * (size_t)cache_stats(a).objects_per_slab;
+	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
+	KT_ASSERT_EQ(t, alloc_filled(t, a, n), n);
+	KT_EXPECT_TRUE(t, patterns_intact(t, a, n));
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, objs[1]), 0);
+	expect_misuse(t, a, objs[1], KERR_DOUBLE_FREE);
+	objs[1] = kmem_cache_alloc(a, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, objs[1]);
+	free_all(t, a, n);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, pin), 0);
+	KT_EXPECT_EQ(t, cache_stats(a).active_objects, (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(a));
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(b, q), 0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(b));
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+}
+
+/* A write into a freed object is caught when the object is handed out
+ * again: by the poison check, or (without poisoning) because it broke the
+ * freelist, which is then rebuilt from the in-use bitmap. */
+static void slab_write_after_free(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-uaf", 48, 0, NULL);
+	uint64_t misuse;
+	char *x, *y, *pin;
+	size_t n;
+
+	if (MM_MISUSE_PANICS) {
+		kmem_cache_destroy(c);
+		KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");
+	}
+	KT_ASSERT_NOT_NULL(t, c);
+	/* Keeps the slab (and so x's memory) in the cache while x is free. */
+	pin = kmem_cache_alloc(c, GFP_KERNEL);
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	y = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_TRUE(t, pin && x && y);
+	kmem_cache_free(c, y);
+	kmem_cache_free(c, x);
+	misuse = cache_stats(c).counters.misuse;
+	memset(x, 0x11, 16);   /* the bug under test */
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, x);
+	KT_EXPECT_EQ(t, cache_stats(c).counters.misuse, misuse + 1);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_free(c, x);
+	kmem_cache_free(c, pin);
+
+	/* Everything still comes out once and only once. */
+	n = 2 * (size_t)cache_stats(c).objects_per_slab;
+	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
+	KT_ASSERT_EQ(t, alloc_filled(t, c, n), n);
+	KT_EXPECT_TRUE(t, patterns_intact(t, c, n));
+	free_all(t, c, n);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_destroy(c);
+}
+
+/* __GFP_ZERO zeroes a recycled object. */
+static void slab_gfp_zero(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-zero", 200, 0, NULL);
+	unsigned char *p;
+	bool zero = true;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	memset(p, 0xff, 200);
+	kmem_cache_free(c, p);
+	p = kmem_cache_alloc(c, __GFP_ZERO);
+	KT_ASSERT_NOT_NULL(t, p);
+	for (size_t i = 0; i < 200; i++)
+		zero &= p[i] == 0;
+	KT_EXPECT_TRUE(t, zero);
+	kmem_cache_free(c, p);
+	kmem_cache_destroy(c);
+}
+
+/* Bad arguments give NULL; the largest object still works. */
+static void slab_create_arguments(struct ktest *t)
+{
+	struct kmem_cache *c;
+
+	KT_EXPECT_NULL(t, kmem_cache_create("bad", 0, 0, NULL));
+	KT_EXPECT_NULL(t, kmem_cache_create("bad", 64, 3, NULL));
+	KT_EXPECT_NULL(t, kmem_cache_create("bad", 64, 2 * PAGE_SIZE, NULL));
+	KT_EXPECT_NULL(t, kmem_cache_create("bad", KMEM_CACHE_MAX_SIZE + 1, 0, NULL));
+
+	c = kmem_cache_create("a-rather-long-cache-name-that-is-cut", KMEM_CACHE_MAX_SIZE, 0, NULL);
+	KT_ASSERT_NOT_NULL(t, c);
+	KT_EXPECT_EQ(t, strlen(kmem_cache_name(c)), (size_t)KMEM_CACHE_NAME_LEN - 1);
+	KT_EXPECT_EQ(t, strncmp(kmem_cache_name(c), "a-rather-long", 13), 0);
+	KT_EXPECT_EQ(t, cache_stats(c).objects_per_slab, 1u);
+	KT_EXPECT_EQ(t, cache_stats(c).order, (unsigned int)SLAB_MAX_ORDER);
+	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, objs[0]);
+	memset(objs[0], 0xa5, KMEM_CACHE_MAX_SIZE);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, objs[0]), 0);
+	kmem_cache_destroy(c);
+}
+
+/* Running the page allocator dry is a counted failure, not a panic. */
+static void slab_exhaustion_is_a_failure(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-exhaust", KMEM_CACHE_MAX_SIZE, 0, NULL);
+	void *chain = NULL, *p;
+	size_t n = 0;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	/* The objects themselves hold the list of what to free. */
+	while (n < ((size_t)1 << 16) && (p = kmem_cache_alloc(c, GFP_KERNEL)) != NULL) {
+		*(void **)p = chain;
+		chain = p;
+		n++;
+	}
+	if (n == (size_t)1 << 16)
+		KT_FAIL(t, "2 GiB of slabs and no failure");
+	KT_EXPECT_GT(t, n, (size_t)0);
+	KT_EXPECT_EQ(t, cache_stats(c).counters.failures, (uint64_t)1);
+	KT_EXPECT_EQ(t, cache_stats(c).active_objects, n);
+	while (chain) {
+		p = chain;
+		chain = *(void **)p;
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, p), 0);
+	}
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_shrink(c);
+	KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
+	p = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, p);
+	kmem_cache_free(c, p);
+	kmem_cache_destroy(c);
+}
+
+/* Successive slabs start their objects at successive colours (a multiple
+ * of 64 bytes, cycling) with CONFIG_SLAB_COLOURING, all at 0 without. */
+static void slab_colouring(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("test-colour", 1000, 0, NULL);
+	struct kmem_cache_stats st;
+	const size_t slabs = 5;
+	size_t colours = 1;
+
+	KT_ASSERT_NOT_NULL(t, c);
+	st = cache_stats(c);
+	/* The geometry this case reasons about: 8 objects in 8 KiB, off slab,
+	 * so the spare bytes are all at the end. */
+	KT_ASSERT_EQ(t, st.order, 1u);
+	KT_ASSERT_EQ(t, st.objects_per_slab, 8u);
+	KT_ASSERT_TRUE(t, st.off_slab);
+#ifdef CONFIG_SLAB_COLOURING
+	colours = ((PAGE_SIZE << st.order) - 8 * st.size) / 64 + 1;
+	KT_ASSERT_GE(t, colours, (size_t)2);
+#endif
+	KT_ASSERT_EQ(t, alloc_filled(t, c, slabs * 8), slabs * 8);
+	for (size_t s = 0; s < slabs; s++) {
+		/* A new slab's freelist runs in address order from s_mem. */
+		KT_EXPECT_EQ(t, (uintptr_t)objs[s * 8] % PAGE_SIZE, (uintptr_t)((s % colours) * 64));
+		KT_EXPECT_EQ(t, (uintptr_t)objs[s * 8 + 7] - (uintptr_t)objs[s * 8],
+			     (uintptr_t)(7 * st.size));
+	}
+	KT_EXPECT_TRUE(t, patterns_intact(t, c, slabs * 8));
+	free_all(t, c, slabs * 8);
+	kmem_cache_destroy(c);
+}
+
+static void count_cache(struct kmem_cache *c, void *arg)
+{
+	(void)c;
+	(*(size_t *)arg)++;
+}
+
+/* Caches are listed while they exist; the bootstrap ones always. */
+static void slab_cache_list(struct ktest *t)
+{
+	size_t during = 0, after = 0;
+	struct kmem_cache *c = kmem_cache_create("test-list", 32, 0, NULL);
+
+	KT_ASSERT_NOT_NULL(t, c);
+	kmem_cache_for_each(count_cache, &during);
+	kmem_cache_destroy(c);
+	kmem_cache_for_each(count_cache, &after);
+	KT_EXPECT_EQ(t, during, after + 1);
+	KT_EXPECT_GE(t, after, (size_t)2);
+}
+
+static const struct ktest_case slab_cases[] = {
+	KTEST_CASE(slab_object_sizes),
+	KTEST_CASE(slab_alignment),
+	KTEST_CASE(slab_constructor),
+	KTEST_CASE(slab_list_transitions),
+	KTEST_CASE(slab_prefers_partial),
+	KTEST_CASE(slab_reclaim_and_shrink),
+	KTEST_CASE(slab_destroy_returns_pages),
+	KTEST_CASE(slab_misuse_is_refused),
+	KTEST_CASE(slab_write_after_free),
+	KTEST_CASE(slab_gfp_zero),
+	KTEST_CASE(slab_create_arguments),
+	KTEST_CASE(slab_exhaustion_is_a_failure),
+	KTEST_CASE(slab_colouring),
+	KTEST_CASE(slab_cache_list),
+	{0},
+};
+
+KTEST_SUITE(slab, slab_cases);
