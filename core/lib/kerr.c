@@ -13,6 +13,7 @@ const char *kerr_name(int err)
 	case KERR_RANGE: return "ERANGE";
 	case KERR_WRONG_SIZE: return "EWRONGSIZE";
 	case KERR_LIMIT: return "ELIMIT";
+	case KERR_USE_AFTER_FREE: return "EUSEAFTERFREE";
 	default: return "E?";
 	}
 }
