@@ -18,6 +18,14 @@
 /* Every kmalloc() result is aligned to at least this. */
 #define KMALLOC_MIN_ALIGN 16
 
+/*
+ * Sizes above this are "too large" (KERR_INVAL), not out of memory: such a
+ * size is almost always a negative length converted to size_t, and
+ * refusing it up front keeps every allocator's size arithmetic far from
+ * overflow.  Sizes below it that cannot be served are KERR_NOMEM.
+ */
+#define KMALLOC_SIZE_MAX (SIZE_MAX >> 1)
+
 /* Bring up the page allocator from the firmware memory map, then the front. */
 void mm_init(void);
 

@@ -162,7 +162,7 @@ static struct heap_block *first_free(struct heap *h)
 
 static struct heap_block *next_free(struct heap *h, struct heap_block *b)
 {
-	/* The list's first block is at or above start, so after = end of b is strict. */
+	/* Free neighbours are always merged: the next free block starts after b ends. */
 	return checked_free(h, *link_of(b), block_end(b));
 }
 

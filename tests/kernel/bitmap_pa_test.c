@@ -306,6 +306,15 @@ static void free_blocks_per_order(struct ktest *t)
 	bitmap_pa_nr_free(&pa, nr, 3);
 	KT_EXPECT_EQ(t, nr[3], 1u + 2u + 4u);
 	KT_EXPECT_EQ(t, pages_in(nr, 3), 63u);
+
+	/* Blocks are aligned to their size: four free pages from frame 1 are 1 + 2 + 1. */
+	SETUP(t, &pa, 64);
+	KT_ASSERT_EQ(t, bitmap_pa_release(&pa, (uintptr_t)PG(1), 4), KERR_OK);
+	bitmap_pa_nr_free(&pa, nr, PAGE_STATS_MAX_ORDER);
+	KT_EXPECT_EQ(t, nr[0], 2u);
+	KT_EXPECT_EQ(t, nr[1], 1u);
+	KT_EXPECT_EQ(t, nr[2], 0u);
+	KT_EXPECT_EQ(t, bitmap_pa_largest_free_run(&pa), 4u);
 }
 
 static const struct ktest_case bitmap_pa_cases[] = {
