@@ -10,7 +10,7 @@
  *     {
  *             void *p = kmalloc(32, GFP_KERNEL);
  *             KT_ASSERT_NOT_NULL(t, p);
- *             KT_EXPECT_EQ(t, ksize(p), 32);
+ *             KT_EXPECT_EQ(t, ksize(p), 32u);
  *     }
  *     static const struct ktest_case heap_cases[] = {
  *             KTEST_CASE(heap_splits),
