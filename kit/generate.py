@@ -12,7 +12,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-import jinja2
+try:
+    import jinja2
+except ImportError as exc:  # pragma: no cover - depends on the host
+    raise SystemExit("build.py: error: Python module 'jinja2' not found: install the Debian "
+                     "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
+                     "/usr/bin/python3") from exc
 
 from . import archs, config, paths, sources
 from .errors import KitError
