@@ -1,0 +1,326 @@
+"""Coverage: kernel-cov's gcov runtime, the console dump, lcov reports, the gate.
+
+One small instrumented image per arch (only the ktest_self suite runs) is
+built once for the module: first `coverage` on riscv64 alone, then
+`coverage --matrix` for the simpleheap preset on both arches, which reuses
+the riscv64 variant and adds x86_64.  Figures are checked against
+lcov.info as read here, never against numbers typed into the test.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, kit
+from kit import coverage
+from kit.errors import KitError
+
+FILTER = "TEST_FILTER=ktest_self"
+PRESET = "simpleheap"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("coverage") / "m"
+    rv = base / f"{PRESET}-riscv64"
+    kit("defconfig", PRESET, "--arch", "riscv64", "--set", FILTER, "-O", str(rv), check=True)
+    single = kit("coverage", "--enforce-gate", "-O", str(rv))
+    matrix = kit("coverage", "--matrix", "--preset", PRESET, "--set", FILTER, "-O", str(base))
+    return {"base": base, "single": single, "matrix": matrix}
+
+
+def variant(runs: dict, arch: str) -> Path:
+    return runs["base"] / f"{PRESET}-{arch}"
+
+
+# --- reading lcov.info and sources independently of kit/coverage.py -------------
+
+def line_counts(info: Path) -> dict[str, dict[int, int]]:
+    """Source path (relative to the tree) -> line -> count, from DA records."""
+    out: dict[str, dict[int, int]] = defaultdict(dict)
+    current = None
+    for raw in info.read_text().splitlines():
+        if raw.startswith("SF:"):
+            path = Path(raw[3:])
+            current = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+        elif raw.startswith("DA:") and current:
+            line, count = raw[3:].split(",")[:2]
+            out[current][int(line)] = out[current].get(int(line), 0) + int(count)
+    return out
+
+
+def function_counts(info: Path) -> dict[str, dict[str, int]]:
+    """Source path -> function -> calls, from FNDA records."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    current = None
+    for raw in info.read_text().splitlines():
+        if raw.startswith("SF:"):
+            current = Path(raw[3:]).relative_to(ROOT).as_posix()
+        elif raw.startswith("FNDA:") and current:
+            count, name = raw[5:].split(",", 1)
+            out[current][name] = out[current].get(name, 0) + int(count)
+    return out
+
+
+def line_of(rel: str, text: str, after: str | None = None) -> int:
+    """Line number of the first line containing ``text`` (after a line containing ``after``)."""
+    lines = (ROOT / rel).read_text().splitlines()
+    start = 0
+    if after is not None:
+        start = next(i for i, ln in enumerate(lines) if after in ln)
+    return next(i + 1 for i, ln in enumerate(lines) if i >= start and text in ln)
+
+
+# --- the command and the instrumented images -------------------------------------
+
+def test_coverage_command_turns_the_option_on_and_reports(runs: dict):
+    proc = runs["single"]
+    rv = variant(runs, "riscv64")
+    assert "COVERAGE was off" in proc.stdout, proc.stdout + proc.stderr
+    assert "CONFIG_COVERAGE=y" in (rv / ".config").read_text()
+    assert "build.py: coverage run (riscv64): PASSED" in proc.stdout
+    assert (rv / "coverage" / "lcov.info").is_file()
+    assert (rv / "coverage" / "html" / "index.html").is_file()
+    for word in ("lines", "functions", "branches"):
+        assert re.search(rf"coverage: riscv64: .*{word} +\d+\.\d%", proc.stdout)
+    for directory in ("core/mm", "core/kernel", "arch/riscv"):
+        assert re.search(rf"^  {re.escape(directory)} +\d+\.\d% \(\d+/\d+\)", proc.stdout, re.M)
+
+
+def test_gate_figure_and_exit_status(runs: dict):
+    """The printed core/mm figure is the one lcov.info gives; --enforce-gate acts on it."""
+    counts = line_counts(variant(runs, "riscv64") / "coverage" / "lcov.info")
+    mm = [c for rel, lines in counts.items() if rel.startswith("core/mm/") for c in lines.values()]
+    hit, found = sum(1 for c in mm if c), len(mm)
+    pct = 100.0 * hit / found
+    proc = runs["single"]
+    m = re.search(r"coverage gate: core/mm line coverage (\d+\.\d)% \((\d+)/(\d+)\), "
+                  r"target 90%: (met|NOT MET)", proc.stdout)
+    assert m, proc.stdout
+    assert (int(m.group(2)), int(m.group(3))) == (hit, found)
+    assert m.group(1) == f"{pct:.1f}"
+    assert m.group(4) == ("met" if pct >= 90 else "NOT MET")
+    assert proc.returncode == (0 if pct >= 90 else 1), proc.stdout + proc.stderr
+    if pct < 90:
+        # Lines no test reached are listed, not excluded.
+        missed = next(rel for rel, lines in sorted(counts.items())
+                      if rel.startswith("core/mm/") and 0 in lines.values())
+        assert re.search(rf"^    {re.escape(missed)}: \d", proc.stdout, re.M)
+
+
+@pytest.mark.parametrize("arch, start", [("riscv64", "arch/riscv/start.c"),
+                                         ("x86_64", "arch/x86_64/start.c")])
+def test_known_lines_hit_and_dead_lines_not(runs: dict, arch: str, start: str):
+    assert runs["matrix"].returncode == 0, runs["matrix"].stdout + runs["matrix"].stderr
+    out = variant(runs, arch)
+    counts = line_counts(out / "coverage" / "lcov.info")
+    main = "core/kernel/main.c"
+    # kmain runs once, and so does each line of it up to the image.
+    assert counts[main][line_of(main, "init_array_run();", after="void kmain(void)")] == 1
+    assert counts[main][line_of(main, "mm_init();", after="void kmain(void)")] == 1
+    assert counts[start][line_of(start, "kmain();")] == 1
+    # Every instrumented object registered itself from a constructor.
+    gcnos = list((out / "cov").rglob("*.gcno"))
+    ctor = "core/kernel/init_array.c"
+    assert counts[ctor][line_of(ctor, "(*fn)();")] >= len(gcnos) > 0
+    # ktest_self's checks ran (it calls ktest_check_int itself).
+    assert function_counts(out / "coverage" / "lcov.info")["core/lib/ktest.c"][
+        "ktest_check_int"] > 0
+    # panic() is never called in a passing run: its lines and itself stay at 0.
+    panic = "core/kernel/panic.c"
+    assert counts[panic][line_of(panic, 'raw_puts("\\n" PANIC_PREFIX);')] == 0
+    assert function_counts(out / "coverage" / "lcov.info")[panic]["panic"] == 0
+    # Not instrumented: the gcov runtime and the test suites.
+    assert "core/lib/gcov.c" not in counts
+    assert not [rel for rel in counts if rel.startswith("tests/")]
+
+
+def test_gcda_files_are_gcc_format(runs: dict):
+    """GCC's own gcov-dump reads what the kernel sent (riscv64 and x86_64 tools)."""
+    for arch, tool in (("riscv64", "riscv64-unknown-elf-gcov-dump"), ("x86_64", "gcov-dump")):
+        gcda = variant(runs, arch) / "cov" / "core" / "kernel" / "main.c.gcda"
+        proc = subprocess.run([tool, "-l", str(gcda)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        assert proc.returncode == 0, proc.stdout
+        assert "magic `gcda'" in proc.stdout and "runs=1" in proc.stdout
+        assert "FUNCTION ident=" in proc.stdout and "COUNTERS arcs" in proc.stdout
+        for complaint in ("error", "mismatch", "invalid", "overread"):
+            assert complaint not in proc.stdout.lower(), proc.stdout
+
+
+def test_version_word_matches_the_compiler(runs: dict):
+    for arch, cc in (("riscv64", "riscv64-unknown-elf-gcc"), ("x86_64", "gcc")):
+        gcno = next((variant(runs, arch) / "cov").rglob("*.gcno"))
+        header = coverage.read_header(gcno.read_bytes(), coverage.GCNO_MAGIC, str(gcno))
+        major, minor = subprocess.run([cc, "-dumpfullversion"], stdout=subprocess.PIPE,
+                                      text=True, check=True).stdout.split(".")[:2]
+        assert coverage.gcc_version(header.version) == (int(major), int(minor))
+
+
+def test_matrix_merges_and_writes_the_reach_table(runs: dict):
+    proc = runs["matrix"]
+    base = runs["base"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "coverage: merged 2 variants" in proc.stdout
+    assert "coverage gate: core/mm line coverage" in proc.stdout
+    merged = line_counts(base / "lcov.info")
+    per_arch = [line_counts(variant(runs, a) / "coverage" / "lcov.info")
+                for a in ("riscv64", "x86_64")]
+    # lcov -a sums the counts of both variants and keeps both arches' files.
+    main = "core/kernel/main.c"
+    line = line_of(main, "init_array_run();", after="void kmain(void)")
+    assert merged[main][line] == sum(v[main][line] for v in per_arch) == 2
+    assert "arch/riscv/start.c" in merged and "arch/x86_64/start.c" in merged
+    assert (base / "html" / "index.html").is_file()
+    reach = (base / "reach.md").read_text()
+    never = reach.split("## Reached by no variant", 1)[1]
+    assert "`panic`" in never and "`core/kernel/panic.c`" in never
+    assert "`kmain`" not in never
+    row = next(ln for ln in reach.splitlines() if "`kmain`" in ln)
+    assert row.count("| yes") == 2
+    riscv_row = next(ln for ln in reach.splitlines() if ln.startswith("| `arch/riscv/start.c`"))
+    assert riscv_row.split("|")[3].strip() == "-"   # not built into the x86_64 variant
+
+
+def test_unknown_matrix_preset_is_refused():
+    proc = kit("coverage", "--matrix", "--preset", "no-such-preset", "-O", "/nonexistent")
+    assert proc.returncode != 0 and "unknown preset 'no-such-preset'" in proc.stderr
+
+
+def test_option_off_means_no_coverage_image(tmp_path: Path):
+    out = tmp_path / "plain"
+    kit("defconfig", PRESET, "-O", str(out), check=True)
+    kit("generate", "-O", str(out), check=True)
+    assert "kernel-cov" not in (out / "build.ninja").read_text()
+    kit("olddefconfig", "-O", str(out), "--set", "COVERAGE=y", check=True)
+    kit("generate", "-O", str(out), check=True)
+    ninja = (out / "build.ninja").read_text()
+    kernel = next(ln for ln in ninja.splitlines() if ln.startswith("build kernel: phony"))
+    assert "kernel-cov.elf" in kernel
+    assert "obj/core/lib/gcov.c.o" in ninja and "cov/core/lib/gcov.c.o" not in ninja
+    assert "cov/core/mm/heap.c.o: cov_cc" in ninja
+
+
+# --- the dump parser ---------------------------------------------------------------
+
+def frame(files: list[tuple[str, bytes]], count: int | None = None, crc_of=None) -> str:
+    """A dump as core/lib/gcov.c frames it, built here from the format."""
+    lines = ["mmkit: some console prose", "mmkit-gcov: begin v1"]
+    for path, data in files:
+        crc = zlib.crc32(crc_of(data) if crc_of else data)
+        lines.append(f"mmkit-gcov: file {len(data)} {crc:08x} {path}")
+        for off in range(0, len(data), 48):
+            lines.append("mmkit-gcov: data " + base64.b64encode(data[off:off + 48]).decode())
+    lines.append(f"mmkit-gcov: end {len(files) if count is None else count}")
+    lines.append("mmkit: exit status=0 (pass)")
+    return "\n".join(lines) + "\n"
+
+
+FILES = [("/build/a/cov/core/x.c.gcda", bytes(range(200))),
+         ("/build/a/cov/core/y.c.gcda", b"\x01\x02\x03")]
+
+
+def test_parser_round_trip():
+    got = coverage.parse_dump(frame(FILES))
+    assert [(g.path, g.data) for g in got] == FILES
+
+
+def test_dump_cut_in_a_file_is_incomplete_and_names_it():
+    text = frame(FILES)
+    cut = text[: text.index("mmkit-gcov: data") + 40]     # inside x.c's first data line
+    with pytest.raises(coverage.CaptureError, match=r"coverage capture incomplete.*x\.c\.gcda"):
+        coverage.parse_dump(cut)
+
+
+def test_dump_without_end_marker_is_incomplete():
+    text = frame(FILES)
+    cut = text[: text.index("mmkit-gcov: end")]
+    with pytest.raises(coverage.CaptureError, match=r"coverage capture incomplete.*y\.c\.gcda"):
+        coverage.parse_dump(cut)
+
+
+def test_real_capture_cut_in_the_middle(runs: dict):
+    log = (variant(runs, "riscv64") / "cov.log").read_text()
+    lines = log.splitlines()
+    data = [i for i, ln in enumerate(lines) if ln.startswith("mmkit-gcov: data")]
+    middle = data[len(data) // 2]
+    header = next(lines[i] for i in range(middle, -1, -1)
+                  if lines[i].startswith("mmkit-gcov: file"))
+    path = header.split(" ", 4)[4]
+    with pytest.raises(coverage.CaptureError,
+                       match=r"coverage capture incomplete: .*" + re.escape(path)):
+        coverage.parse_dump("\n".join(lines[:middle]) + "\n" + lines[middle][:30])
+
+
+def test_bad_checksum_length_and_count_are_refused():
+    with pytest.raises(coverage.CaptureError, match=r"checksum mismatch for .*y\.c\.gcda"):
+        coverage.parse_dump(frame(FILES, crc_of=lambda d: d + b"!" if len(d) == 3 else d))
+    short = frame(FILES).replace("mmkit-gcov: file 200 ", "mmkit-gcov: file 201 ")
+    with pytest.raises(coverage.CaptureError, match=r"length mismatch for .*x\.c\.gcda"):
+        coverage.parse_dump(short)
+    with pytest.raises(coverage.CaptureError, match="file count mismatch"):
+        coverage.parse_dump(frame(FILES, count=3))
+    with pytest.raises(coverage.CaptureError, match="no coverage dump"):
+        coverage.parse_dump("mmkit: boot\nmmkit: exit status=0 (pass)\n")
+    with pytest.raises(coverage.CaptureError, match="could not send.*do not fit"):
+        coverage.parse_dump("mmkit-gcov: begin v1\nmmkit-gcov: error 9 bytes do not fit\n")
+    with pytest.raises(coverage.CaptureError, match="not v1"):
+        coverage.parse_dump(frame(FILES).replace("begin v1", "begin v2"))
+
+
+# --- reconstruction: remapped paths, stale builds ----------------------------------
+
+def test_gcda_lands_beside_gcno_in_a_moved_tree(runs: dict, tmp_path: Path):
+    """A CI clone builds in one place and collects in another: paths are remapped."""
+    src = variant(runs, "riscv64")
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(src / "cov", moved / "cov", ignore=shutil.ignore_patterns("*.gcda"))
+    files = coverage.parse_dump((src / "cov.log").read_text())
+    assert all(f.path.startswith(str(src / "cov")) for f in files)
+    written = coverage.install_gcda(moved, files)
+    assert len(written) == len(files)
+    for f, path in zip(files, written):
+        assert path.is_relative_to(moved / "cov") and path.with_suffix(".gcno").is_file()
+        assert path.read_bytes() == f.data
+
+
+def test_stale_gcno_stamp_is_an_error(runs: dict, tmp_path: Path):
+    src = variant(runs, "riscv64")
+    moved = tmp_path / "stale"
+    shutil.copytree(src / "cov", moved / "cov", ignore=shutil.ignore_patterns("*.gcda"))
+    gcno = moved / "cov" / "core" / "kernel" / "main.c.gcno"
+    data = bytearray(gcno.read_bytes())
+    data[8] ^= 0xFF                      # the stamp word: as if main.c was compiled again
+    gcno.write_bytes(bytes(data))
+    with pytest.raises(KitError, match=r"stale build: cov/core/kernel/main\.c\.gcno"):
+        coverage.install_gcda(moved, coverage.parse_dump((src / "cov.log").read_text()))
+    assert not list((moved / "cov").rglob("*.gcda"))   # nothing half-written
+
+
+def test_malformed_gcda_is_refused(runs: dict):
+    """gcov would read a bad record layout as zero counts: the host refuses it instead."""
+    gcda = (variant(runs, "riscv64") / "cov" / "core" / "kernel" / "main.c.gcda").read_bytes()
+    coverage.check_gcda(gcda, "main.c.gcda")        # the kernel's own output passes
+    words = list(struct.unpack(f"<{len(gcda) // 4}I", gcda))
+    at = words.index(0x01000000)                     # the first FUNCTION record
+    assert words[at + 1] == 12                        # GCC 12: length in bytes
+    words[at + 1] = 3                                 # as if in words (GCC 11 and older)
+    with pytest.raises(coverage.CaptureError, match="malformed .gcda"):
+        coverage.check_gcda(struct.pack(f"<{len(words)}I", *words), "main.c.gcda")
+    with pytest.raises(coverage.CaptureError, match="no end record"):
+        coverage.check_gcda(gcda[:-4], "main.c.gcda")
+
+
+def test_kernel_and_host_agree_on_the_framing():
+    header = (ROOT / "core" / "include" / "gcov.h").read_text()
+    prefix = re.search(r'#define GCOV_DUMP_PREFIX "([^"]*)"', header).group(1)
+    version = int(re.search(r"#define GCOV_DUMP_FORMAT (\d+)", header).group(1))
+    assert (prefix, version) == (coverage.DUMP_PREFIX, coverage.DUMP_FORMAT)
