@@ -15,6 +15,12 @@ KERNEL_CFLAGS = [
     "-Wall", "-Wextra", "-Werror",
 ]
 
+# Added after KERNEL_CFLAGS for kernel-cov's instrumented objects (Kconfig
+# COVERAGE): -O0 because at -O2 small functions vanish into their callers
+# and lines lose their counts; MMKIT_COVERAGE_IMAGE makes kernel_exit()
+# send the counters.  Per-arch additions are Arch.coverage_cflags.
+COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
+
 
 @dataclass(frozen=True)
 class Arch:
@@ -31,6 +37,9 @@ class Arch:
     # when QEMU loads the ELF as is.
     boot_objcopy: list[str] | None = None
     coverage_cflags: list[str] = field(default_factory=list)
+    # What arch_instret() reads, for bench reports.  Under -icount
+    # shift=0,sleep=off it counts guest instructions either way.
+    counter: str = "instret"
 
     def exit_status(self, rc: int) -> int | None:
         """Guest status from QEMU's exit code; None if no exit device wrote it."""
@@ -79,6 +88,9 @@ ARCHES: dict[str, Arch] = {
         qemu_machine=["-vga", "none", "-net", "none",
                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
         boot_objcopy=["-O", "elf32-i386"],
+        # No instret on x86 under TCG: rdtsc, which -icount shift=0 derives
+        # from the instruction count (one tick per instruction).
+        counter="rdtsc",
     ),
 }
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import archs, config, generate, host, ktap, paths, qemu, tools
+from . import archs, bench_cli, config, coverage, generate, host, ktap, paths, qemu, tools
 from .errors import KitError
 
 
@@ -188,6 +188,106 @@ def cmd_test(args: argparse.Namespace) -> int:
     return report_tests(f"test ({variant_arch(out).name})", result, args.verbose)
 
 
+# --- coverage -----------------------------------------------------------------------
+
+COVERAGE_ON = config.Assignment("COVERAGE", "y", "coverage")
+
+
+def coverage_run(out: Path, label: str, verbose: bool) -> tuple[int, Path]:
+    """Boot kernel-cov (already built), summarise its tests, collect its coverage.
+
+    Returns the tests' exit status and the variant's lcov.info.
+    """
+    arch = variant_arch(out)
+    result = boot_image(out, "cov", echo=False)
+    status = report_tests(f"coverage run ({label})", result, verbose)
+    info = coverage.collect(out, arch, result.console, label)
+    print(f"coverage: {label}: {info} and {info.parent / 'html' / 'index.html'}")
+    return status, info
+
+
+def print_coverage(files: dict[str, coverage.FileCov], label: str) -> bool:
+    for line in coverage.summary(files, label):
+        print(line)
+    met, lines = coverage.gate(files)
+    for line in lines:
+        print(line)
+    return met
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    if args.matrix:
+        return coverage_matrix(args)
+    if args.preset:
+        raise KitError("--preset selects matrix variants: use it with --matrix")
+    if any(a.name == "COVERAGE" and a.value != "y" for a in overrides(args)):
+        raise KitError("the coverage command needs COVERAGE=y")
+    out = out_dir(args)
+    kconf, _ = config.load(out)
+    if kconf.syms["COVERAGE"].str_value != "y":
+        config.apply(kconf, [COVERAGE_ON])
+        config.write_config(kconf, out)
+        print(f"coverage: COVERAGE was off in {config.config_path(out)}: turned it on "
+              "(adds the kernel-cov image to the build)")
+    out = prepare(args, ["coverage"])
+    label = variant_arch(out).name
+    status, info = coverage_run(out, label, args.verbose)
+    met = print_coverage(coverage.load_info(info), label)
+    return 1 if status or (args.enforce_gate and not met) else 0
+
+
+def coverage_matrix(args: argparse.Namespace) -> int:
+    """Every preset (or --preset) on every arch (or --arch): one merged report."""
+    base = Path(args.out).resolve() if args.out else paths.BUILD / "coverage"
+    known = config.presets()
+    chosen = args.preset or list(known)
+    for name in chosen:
+        config.preset(name)  # an unknown name fails before anything is built
+    arches = [args.arch] if args.arch else list(config.ARCHES)
+    extra = config.parse_set(args.set or [])
+    if any(a.name == "COVERAGE" and a.value != "y" for a in extra):
+        raise KitError("the coverage command needs COVERAGE=y")
+    infos: dict[str, Path] = {}
+    failed: dict[str, str] = {}
+    for preset in chosen:
+        for arch_name in arches:
+            label = f"{preset}-{arch_name}"
+            out = base / label
+            print(f"coverage: {label}: building in {out}")
+            kconf = config.load_kconfig()
+            config.apply(kconf, config.parse_fragment(known[preset].path)
+                         + [config.arch_assignment(arch_name)] + extra + [COVERAGE_ON])
+            config.write_config(kconf, out)
+            tools.require(archs.get(arch_name).cc)
+            ensure_generated(out)
+            try:
+                ninja(out, ["coverage"], args.jobs)
+                status, info = coverage_run(out, label, args.verbose)
+            except KitError as exc:
+                print(f"coverage: {label}: error: {exc}")
+                failed[label] = str(exc)
+                continue
+            infos[label] = info
+            if status:
+                failed[label] = "tests failed (coverage kept)"
+    if not infos:
+        raise KitError("coverage --matrix: no variant produced coverage data")
+    merged = coverage.merge(list(infos.values()), base / "lcov.info")
+    index = coverage.html(merged, base / "html", "mmkit coverage: " + ", ".join(infos))
+    reach = base / "reach.md"
+    from .fsutil import write_atomic
+    write_atomic(reach, coverage.reach_table(
+        {label: coverage.load_info(info) for label, info in infos.items()},
+        {k: v for k, v in failed.items() if k not in infos}))
+    print(f"coverage: merged {len(infos)} variants: {merged}, {index}, {reach}")
+    met = print_coverage(coverage.load_info(merged), "merged")
+    if failed:
+        problems = "; ".join(f"{k}: {v}" for k, v in failed.items())
+        print(f"build.py: coverage --matrix: FAILED: {problems}")
+        return 1
+    return 1 if args.enforce_gate and not met else 0
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
     out = out_dir(args)
     # Only ever delete a directory the kit made: it holds a .config.
@@ -239,6 +339,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--host", action="store_true",
                    help="run the suites natively under ASan+UBSan instead of in QEMU")
     t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
+    cov = add("coverage", cmd_coverage,
+              "build and boot the instrumented test image (kernel-cov); lcov report and HTML",
+              [common, settable])
+    cov.add_argument("--matrix", action="store_true",
+                     help="every preset on every arch, each in DIR/<preset>-<arch> (DIR: -O, "
+                          "default build/coverage); one merged report and DIR/reach.md")
+    cov.add_argument("--preset", action="append", metavar="NAME",
+                     help="with --matrix: only this preset (repeatable); --arch limits the arches")
+    cov.add_argument("--enforce-gate", action="store_true",
+                     help=f"exit 1 when {coverage.GATE_DIR} line coverage is below "
+                          f"{coverage.GATE_TARGET:g}%% (the gate is always printed)")
+    cov.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
+    bench_cli.register(add, common, settable)  # bench, matrix, workflow, hostbench
     add("clean", cmd_clean, "remove the variant directory", [common])
     g = sub.add_parser("generate", parents=[common])  # used by build.ninja's regen edge
     g.set_defaults(func=cmd_generate)

@@ -16,7 +16,13 @@ from .errors import KitError
 
 CORE = paths.ROOT / "core"
 SOURCES_FILE = CORE / "sources.toml"
-IMAGES = ("run", "test")
+IMAGES = ("run", "test", "bench")
+# The bench image's workloads: every .c here goes into kernel-bench only.
+BENCH_DIR = paths.ROOT / "tests" / "bench"
+# Images kit/generate.py derives from another instead of listing them in
+# IMAGES: kernel-cov is the test image instrumented, plus the sources that
+# core/sources.toml gives to "cov" (the gcov runtime).
+DERIVED_IMAGES = ("cov",)
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def select(kconf, arch: Arch) -> SourceSet:
         if not (CORE / rel).exists():
             raise KitError(f"core/sources.toml names core/{rel}, which does not exist")
     shared: list[Path] = []
-    per_image: dict[str, list[Path]] = {image: [] for image in IMAGES}
+    per_image: dict[str, list[Path]] = {image: [] for image in IMAGES + DERIVED_IMAGES}
     for path in sorted(CORE.glob("*/*.c")):
         rel = path.relative_to(CORE).as_posix()
         if rel in conditional and not config.eval_expr(kconf, conditional[rel]):
@@ -77,6 +83,7 @@ def select(kconf, arch: Arch) -> SourceSet:
         else:
             shared.append(path)
     per_image["test"] += [s.file for s in suites(kconf)]
+    per_image["bench"] += sorted(BENCH_DIR.glob("*.c"))
     arch_dir = paths.ROOT / "arch" / arch.src_dir
     arch_sources = sorted(arch_dir.glob("*.c")) + sorted(arch_dir.glob("*.S"))
     host_excluded = {CORE / rel for rel in data.get("not_on_host", {}).get("files", [])}

@@ -1,0 +1,63 @@
+/*
+ * image_bench.c - the bench image: what `./build.py bench` boots.
+ *
+ * Prints one "meta" line saying what was measured and how, runs the
+ * workloads of tests/bench/ in a fixed order, and ends with an "end" line
+ * carrying the number of lines printed, so the host can tell a complete
+ * run from one cut short.  See bench.h for the line format.
+ */
+#include "arch.h"
+#include "bench.h"
+#include "kernel.h"
+#include "mm.h"
+
+#ifndef CONFIG_BENCH_SEED
+#define CONFIG_BENCH_SEED 1
+#endif
+
+static void print_meta(void)
+{
+	struct page_alloc_stats ps;
+	struct bench_line l;
+
+	page_alloc_get_stats(&ps);
+	bench_line_begin(&l, "meta");
+	bench_line_str(&l, "arch", arch_name);
+	bench_line_str(&l, "mode", mm_mode_name());
+	bench_line_str(&l, "page_alloc", ps.strategy);
+	bench_line_u64(&l, "reps", bench_reps());
+	bench_line_u64(&l, "seed", (uint64_t)CONFIG_BENCH_SEED);
+	bench_line_u64(&l, "counter_overhead", bench_counter_overhead());
+	bench_line_str(&l, "sizes", bench_sizes_source);
+	bench_line_u64(&l, "page_size", PAGE_SIZE);
+	bench_line_u64(&l, "managed_pages", ps.total_pages);
+	bench_line_end(&l);
+}
+
+int image_main(void)
+{
+	struct mm_stats before, after;
+	struct bench_line l;
+
+	bench_init();
+	print_meta();
+	mm_get_stats(&before);
+	bench_pairs();
+	bench_batches();
+	bench_pages();
+	bench_mixed();
+	bench_stress();
+	mm_get_stats(&after);
+
+	/* Every workload frees what it allocates: a live object left is a leak. */
+	bench_line_begin(&l, "end");
+	bench_line_u64(&l, "lines", bench_lines() + 1);
+	bench_line_u64(&l, "leaked_objects", after.live_objects - before.live_objects);
+	/* Pages a front keeps cached (empty slabs) are not a leak: informational. */
+	bench_line_u64(&l, "pages_retained", before.pages.free_pages > after.pages.free_pages ?
+		       before.pages.free_pages - after.pages.free_pages : 0);
+	bench_line_u64(&l, "misuse", after.counters.misuse);
+	bench_line_end(&l);
+	return after.live_objects == before.live_objects && !after.counters.misuse ?
+	       EXIT_PASS : EXIT_FAIL;
+}

@@ -1,0 +1,309 @@
+"""BENCH lines from the bench image: parse them strictly, derive the figures.
+
+The bench image (core/kernel/image_bench.c, workloads in tests/bench/)
+prints one ``BENCH {json}`` line per figure, format version 1:
+
+    meta   what ran: arch, mode, page allocator, repetitions, seed ...
+    op     one measured operation: instructions per op (min, median, max
+           over the repetitions), with its parameters (size, order, pattern)
+    frag   raw counts after an aging pattern; the standard fragmentation
+           figures are derived here (derive_frag), never in the guest
+    end    the number of BENCH lines printed, so a cut run is caught
+    error  the guest's harness reports a problem of its own
+
+A line that is not valid JSON, has an unknown version or kind, lacks a
+field, has a field of the wrong type, or has a field the kind does not
+define is refused with a one-line reason (BenchLineError).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import archs, config, qemu
+from .errors import KitError
+from .fsutil import write_atomic
+
+PREFIX = "BENCH "
+FORMAT_VERSION = 1
+
+# kind -> field -> type; every field is required unless listed in OPTIONAL.
+INT, STR, INTS = "int", "str", "int list"
+SCHEMA: dict[str, dict[str, str]] = {
+    "meta": {"arch": STR, "mode": STR, "page_alloc": STR, "reps": INT, "seed": INT,
+             "counter_overhead": INT, "sizes": STR, "page_size": INT, "managed_pages": INT},
+    "op": {"name": STR, "reps": INT, "ops": INT, "failures": INT, "min": INT, "median": INT,
+           "max": INT, "size": INT, "class": INT, "granted": INT, "pattern": STR, "order": INT,
+           "seed": INT, "slots": INT, "max_size": INT},
+    "frag": {"pattern": STR, "ops": INT, "attempts": INT, "failures": INT, "live": INT,
+             "requested": INT, "granted": INT, "peak_requested": INT, "peak_footprint": INT,
+             "heap_free": INT, "heap_largest": INT, "page_total": INT, "page_free": INT,
+             "page_largest_run": INT, "page_meta": INT, "front_meta": INT, "nr_free": INTS,
+             "largest_kmalloc": INT},
+    "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
+    "error": {"message": STR},
+}
+OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size"},
+            "frag": {"largest_kmalloc"}}
+
+# Parameters that tell one op figure from another, in display order.
+OP_PARAMS = ("pattern", "size", "order")
+
+
+class BenchLineError(KitError):
+    """A BENCH line that breaks the format."""
+
+
+def _check_type(kind: str, key: str, value: object, want: str) -> None:
+    def is_count(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+    ok = {INT: is_count(value), STR: isinstance(value, str),
+          INTS: isinstance(value, list) and all(is_count(v) for v in value)}[want]
+    if not ok:
+        raise BenchLineError(f"{kind} line: field '{key}' should be a {want} "
+                             f"(non-negative), not {json.dumps(value)}")
+
+
+def parse_line(line: str) -> dict:
+    """One ``BENCH {json}`` line -> its object, checked against SCHEMA."""
+    text = line.strip()
+    if not text.startswith(PREFIX):
+        raise BenchLineError(f"not a BENCH line: {text[:60]!r}")
+    try:
+        obj = json.loads(text[len(PREFIX):])
+    except json.JSONDecodeError as exc:
+        raise BenchLineError(f"BENCH line is not valid JSON ({exc.msg} at column "
+                             f"{exc.colno + len(PREFIX)}): {text[:80]!r}") from exc
+    if not isinstance(obj, dict):
+        raise BenchLineError(f"BENCH line is not a JSON object: {text[:80]!r}")
+    if obj.get("v") != FORMAT_VERSION or isinstance(obj.get("v"), bool):
+        raise BenchLineError(f"BENCH line has format version {obj.get('v')!r}, "
+                             f"expected {FORMAT_VERSION}")
+    kind = obj.get("kind")
+    if kind not in SCHEMA:
+        raise BenchLineError(f"BENCH line has unknown kind {kind!r} "
+                             f"(known: {', '.join(SCHEMA)})")
+    fields = SCHEMA[kind]
+    unknown = sorted(set(obj) - set(fields) - {"v", "kind"})
+    if unknown:
+        raise BenchLineError(f"{kind} line: unknown field(s) {', '.join(unknown)}")
+    missing = [k for k in fields if k not in obj and k not in OPTIONAL.get(kind, set())]
+    if missing:
+        raise BenchLineError(f"{kind} line: missing field(s) {', '.join(missing)}")
+    for key, want in fields.items():
+        if key in obj:
+            _check_type(kind, key, obj[key], want)
+    if kind == "op" and not obj["min"] <= obj["median"] <= obj["max"]:
+        raise BenchLineError(f"op line '{obj['name']}': min <= median <= max does not hold")
+    return obj
+
+
+@dataclass
+class BenchRun:
+    meta: dict | None = None
+    ops: list[dict] = field(default_factory=list)
+    frags: list[dict] = field(default_factory=list)
+    end: dict | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse(console: str) -> BenchRun:
+    """Every BENCH line of a console log; problems are collected, not raised."""
+    run = BenchRun()
+    seen = 0
+    for raw in console.replace("\r\n", "\n").split("\n"):
+        if not raw.strip().startswith("BENCH"):
+            continue
+        seen += 1
+        try:
+            obj = parse_line(raw)
+        except BenchLineError as exc:
+            run.errors.append(str(exc))
+            continue
+        kind = obj["kind"]
+        if run.end is not None:
+            run.errors.append(f"{kind} line after the end line")
+        if kind == "meta":
+            if run.meta is not None or seen != 1:
+                run.errors.append("the meta line must come first, once")
+            run.meta = obj
+        elif kind == "op":
+            run.ops.append(obj)
+        elif kind == "frag":
+            run.frags.append(obj)
+        elif kind == "end":
+            run.end = obj
+        else:
+            run.errors.append(f"guest harness error: {obj['message']}")
+    if run.meta is None and not any("meta" in e for e in run.errors):
+        run.errors.append("no meta line (did the bench image run?)")
+    if run.end is None:
+        run.errors.append(f"no end line: the run stopped after {seen} BENCH line(s)")
+    elif run.end["lines"] != seen:
+        run.errors.append(f"end line counts {run.end['lines']} BENCH lines, "
+                          f"{seen} were received")
+    elif run.end["leaked_objects"] or run.end["misuse"]:
+        run.errors.append(f"workloads leaked {run.end['leaked_objects']} object(s), "
+                          f"{run.end['misuse']} misuse report(s)")
+    return run
+
+
+def op_key(op: dict) -> str:
+    """A figure's name with its parameters: 'pair size=64', 'page_alloc order=3'."""
+    parts = [op["name"]] + [f"{p}={op[p]}" for p in OP_PARAMS if p in op]
+    return " ".join(parts)
+
+
+# --- fragmentation, with the standard definitions ---------------------------------
+
+def unusable_index(nr_free: list[int], free_pages: int, order: int) -> float | None:
+    """Linux's unusable free space index U(o): the share of free pages that
+    cannot serve an order-o request.  None when nothing is free."""
+    if free_pages <= 0:
+        return None
+    suitable = sum(n << k for k, n in enumerate(nr_free) if k >= order)
+    return (free_pages - suitable) / free_pages
+
+
+def fragmentation_index(nr_free: list[int], free_pages: int, order: int) -> float | None:
+    """Linux's fragmentation index F(o): towards 0 a failure would be for
+    lack of memory, towards 1 for fragmentation; -1 when an order-o block
+    is free.  None when there are no free blocks at all."""
+    blocks = sum(nr_free)
+    if blocks == 0:
+        return None
+    if any(n for k, n in enumerate(nr_free) if k >= order):
+        return -1.0
+    return 1 - (1 + free_pages / (1 << order)) / blocks
+
+
+def derive_frag(frag: dict, page_size: int, orders: tuple[int, ...] = (0, 3, 9)) -> dict:
+    """The standard figures from one frag line's counts (None: not defined)."""
+    def ratio(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    managed = frag["page_total"] * page_size
+    nr_free, free = frag["nr_free"], frag["page_free"]
+    return {
+        "failure_rate": ratio(frag["failures"], frag["attempts"]),
+        "internal_frag": ratio(frag["granted"] - frag["requested"], frag["granted"])
+        if frag["granted"] >= frag["requested"] else None,
+        "jw4": ratio(frag["peak_footprint"], frag["peak_requested"])
+        if frag["peak_footprint"] else None,
+        "heap_external_frag": 1 - frag["heap_largest"] / frag["heap_free"]
+        if frag["heap_free"] else None,
+        "largest_free_heap": frag["heap_largest"] if frag["heap_free"] else None,
+        "largest_free_pages": frag["page_largest_run"] * page_size,
+        "largest_kmalloc": frag.get("largest_kmalloc"),
+        "meta_overhead": ratio(frag["page_meta"] + frag["front_meta"], managed),
+        "page_meta_overhead": ratio(frag["page_meta"], managed),
+        "front_meta_overhead": ratio(frag["front_meta"], managed),
+        "unusable_index": {str(o): unusable_index(nr_free, free, o) for o in orders},
+        "fragmentation_index": {str(o): fragmentation_index(nr_free, free, o) for o in orders},
+    }
+
+
+def summary(run: BenchRun) -> dict:
+    """What bench.json holds: the raw lines plus derived figures."""
+    page_size = run.meta["page_size"] if run.meta else 4096
+    return {
+        "v": FORMAT_VERSION,
+        "meta": run.meta,
+        "ops": [{**op, "key": op_key(op)} for op in run.ops],
+        "frag": [{**f, "derived": derive_frag(f, page_size)} for f in run.frags],
+        "end": run.end,
+        "errors": run.errors,
+    }
+
+
+# --- a table for people ------------------------------------------------------------
+
+def fmt_ratio(value: float | None, percent: bool = True) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if percent else f"{value:.2f}"
+
+
+def fmt_bytes(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def table(data: dict, counter: str) -> list[str]:
+    """Lines for people from a summary()."""
+    meta = data["meta"] or {}
+    out = [f"bench: {meta.get('arch', '?')}, mode {meta.get('mode', '?')}, page allocator "
+           f"{meta.get('page_alloc', '?')}; {meta.get('reps', '?')} repetitions, seed "
+           f"{meta.get('seed', '?')}; instructions per operation ({counter} under -icount)"]
+    width = max((len(op["key"]) for op in data["ops"]), default=10)
+    out.append(f"  {'operation':<{width}}  {'median':>8}  {'max':>8}  {'ops':>5}  failures")
+    for op in data["ops"]:
+        out.append(f"  {op['key']:<{width}}  {op['median']:>8}  {op['max']:>8}  "
+                   f"{op['ops']:>5}  {op['failures']}")
+    if data["frag"]:
+        out.append("  after aging     fail   int.frag   JW#4   heap ext.frag  largest kmalloc"
+                   "  U(9)    F(9)   metadata")
+    for f in data["frag"]:
+        d = f["derived"]
+        out.append(f"  {f['pattern']:<12}  {fmt_ratio(d['failure_rate']):>6}  "
+                   f"{fmt_ratio(d['internal_frag']):>9}  {fmt_ratio(d['jw4'], False):>5}  "
+                   f"{fmt_ratio(d['heap_external_frag']):>13}  "
+                   f"{fmt_bytes(d['largest_kmalloc']):>15}  "
+                   f"{fmt_ratio(d['unusable_index']['9']):>6}  "
+                   f"{fmt_ratio(d['fragmentation_index']['9'], False):>6}  "
+                   f"{fmt_ratio(d['meta_overhead']):>8}")
+    out.extend(f"  ERROR: {e}" for e in data["errors"])
+    return out
+
+
+# --- running the bench image ----------------------------------------------------------
+
+def image_name(arch: archs.Arch) -> str:
+    """The file QEMU boots for the bench image (a Ninja target)."""
+    return "kernel-bench.elf32" if arch.boot_objcopy else "kernel-bench.elf"
+
+
+@dataclass
+class BenchResult:
+    boot: qemu.Boot
+    data: dict            # summary() plus the variant and the counter's name
+
+    @property
+    def ok(self) -> bool:
+        return self.boot.passed and not self.data["errors"]
+
+    @property
+    def reason(self) -> str:
+        if not self.boot.passed:
+            return self.boot.reason
+        return "; ".join(self.data["errors"]) or "pass"
+
+
+def run(out: Path, echo: bool = False) -> BenchResult:
+    """Boot <out>'s bench image under -icount; write <out>/bench.json and bench.log.
+
+    The image must be built.  Figures are instruction counts: -icount
+    shift=0,sleep=off makes them repeat exactly (see kit/archs.py).
+    """
+    kconf, _ = config.load(out)
+    arch = archs.get(kconf.syms["ARCH"].str_value)
+    boot = qemu.boot(arch, out / image_name(arch), int(kconf.syms["RAM_MB"].str_value),
+                     float(kconf.syms["BENCH_TIMEOUT"].str_value), log=out / "bench.log",
+                     echo=echo, icount=True)
+    data = summary(parse(boot.console))
+    data["counter"] = arch.counter
+    data["outcome"] = boot.outcome
+    if not boot.passed:
+        data["errors"].insert(0, boot.reason)
+    write_atomic(out / "bench.json", json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return BenchResult(boot, data)

@@ -1,0 +1,150 @@
+"""build.py's measuring commands: bench, matrix, workflow, hostbench.
+
+kit/cli.py calls register() to add them to its parser; the work is done in
+kit/bench.py, kit/matrix.py, kit/report.py, kit/workflow.py and
+kit/hostbench.py.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from . import paths
+from .errors import KitError
+from .fsutil import write_atomic, write_if_changed
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench, cli
+    out = cli.prepare(args, ["kernel"])
+    result = bench.run(out, echo=args.verbose)
+    for line in bench.table(result.data, result.data["counter"]):
+        print(line)
+    print(f"build.py: bench: figures in {out / 'bench.json'}, console in {out / 'bench.log'}")
+    if not result.ok:
+        print(f"build.py: bench: FAILED: {result.reason}")
+        return 1
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from . import baseline, matrix, matrix_file, report
+    m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
+    base = Path(args.out).resolve() if args.out else paths.BUILD / "matrix"
+    cells = m.select(args.cell)
+    threshold = args.threshold if args.threshold is not None else m.threshold
+    old = baseline.load(Path(args.baseline)) if args.baseline else None  # before overwriting
+    if args.report_only:
+        results = [matrix.load_cell(base, c) for c in cells]
+    else:
+        jobs = args.jobs or os.cpu_count() or 1
+        print(f"matrix: {len(cells)} cell(s) from {_rel(m.path)}, up to {jobs} at a time, "
+              f"in {base}")
+        results = matrix.Runner(base, jobs, args.rerun).run(cells)
+    regressions = baseline.compare([asdict(r) for r in results], old, threshold) if old else []
+    doc = matrix.results_document(m.path, results, threshold, regressions, args.baseline)
+    write_atomic(base / "results.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    report.write(doc, base)
+    print(f"matrix: report: {base / 'report.md'}, {base / 'report.html'}, "
+          f"{base / 'results.json'}")
+    for r in regressions:
+        print(f"REGRESSION {r['cell']}: {r['figure']}: {r['old']} -> {r['new']} ({r['change']})")
+    failed = [r for r in results if not r.passed]
+    status = 0
+    if failed:
+        print(f"build.py: matrix: FAILED: {len(failed)} of {len(results)} cell(s): "
+              + "; ".join(f"{r.name} ({r.step}: {r.reason})" for r in failed))
+        status = 1
+    if regressions:
+        print(f"build.py: matrix: {len(regressions)} regression(s) beyond {threshold:g}% "
+              f"against {args.baseline}")
+        status = 1
+    if not status:
+        print(f"build.py: matrix: PASSED: {len(results)} cell(s)")
+    return status
+
+
+def cmd_workflow(args: argparse.Namespace) -> int:
+    from . import matrix_file, workflow
+    m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
+    target = Path(args.output).resolve() if args.output else workflow.DEFAULT_OUTPUT
+    text = workflow.render(m)
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.exists() else None
+        if current != text:
+            raise KitError(f"{_rel(target)} is out of date with {_rel(m.path)}: "
+                           "run ./build.py workflow")
+        print(f"workflow: {_rel(target)} is in sync with {_rel(m.path)} "
+              f"({len(m.cells)} cell jobs + merge)")
+        return 0
+    changed = write_if_changed(target, text)
+    print(f"workflow: {_rel(target)} {'written' if changed else 'already up to date'} "
+          f"({len(m.cells)} cell jobs + merge)")
+    return 0
+
+
+def cmd_hostbench(args: argparse.Namespace) -> int:
+    from . import hostbench
+    base = Path(args.out).resolve() if args.out else paths.BUILD / "hostbench"
+    doc = hostbench.run(base, args.iterations, args.reps, args.seed, args.preset,
+                        args.jobs or os.cpu_count() or 1)
+    for line in hostbench.markdown(doc):
+        print(line)
+    print(f"build.py: hostbench: {base / 'hostbench.json'}, {base / 'hostbench.md'}")
+    return 0
+
+
+def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentParser) -> None:
+    """Add the commands with cli.parser()'s ``add(name, func, help, parents)``."""
+    b = add("bench", cmd_bench, "build and boot the bench image under -icount: instructions "
+            "per operation and fragmentation figures, <out>/bench.json and a table",
+            [common, settable])
+    b.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
+
+    m = add("matrix", cmd_matrix, "build, test and benchmark every preset x arch cell of the "
+            "matrix file; report.md, report.html, results.json in build/matrix", [])
+    m.add_argument("-O", "--out", metavar="DIR", help="matrix directory (default: build/matrix)")
+    m.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="cells run in parallel (default: the number of CPUs)")
+    m.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
+    m.add_argument("--cell", action="append", metavar="NAME",
+                   help="only this cell, e.g. simpleheap-riscv64 (repeatable)")
+    m.add_argument("--baseline", metavar="RESULTS_JSON",
+                   help="flag regressions against an earlier results.json (exit status 1)")
+    m.add_argument("--threshold", type=float, metavar="PCT",
+                   help="regression threshold: percent more instructions per op, or "
+                        "percentage points of a fragmentation ratio (default: the matrix "
+                        "file's 'threshold', else 2)")
+    m.add_argument("--report-only", action="store_true",
+                   help="run nothing: report the cells' recorded cell.json (CI's merge job)")
+    m.add_argument("--rerun", action="store_true",
+                   help="boot again even when a cell's images and .config are unchanged")
+
+    w = add("workflow", cmd_workflow,
+            "write the GitHub Actions workflow generated from the matrix file", [])
+    w.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
+    w.add_argument("--output", metavar="FILE", help="default: ci/github-workflow.yml")
+    w.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if the workflow is not in sync with the matrix")
+
+    h = add("hostbench", cmd_hostbench, "time mmkit's allocators natively against glibc "
+            "malloc, jemalloc, mimalloc and tcmalloc (ns/op medians, ratios, targets)", [])
+    h.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/hostbench)")
+    h.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel compiles")
+    h.add_argument("--iterations", type=int, default=200000, metavar="N",
+                   help="operations per repetition of a pair or mixed figure (default 200000)")
+    h.add_argument("--reps", type=int, default=11, metavar="N",
+                   help="repetitions per figure, 1..101 (default 11)")
+    h.add_argument("--seed", type=int, default=1, help="seed of the random workloads")
+    h.add_argument("--preset", action="append", metavar="NAME",
+                   help="measure this preset (repeatable; default: one per mode and page allocator)")

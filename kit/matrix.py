@@ -1,0 +1,263 @@
+"""Run the matrix: every cell of ci/matrix.toml built, tested and benchmarked.
+
+A cell lives in <matrix dir>/<cell name>/ (build/matrix/ by default) and is
+an ordinary variant directory, so `./build.py test -O build/matrix/<cell>`
+works on it too.  Steps per cell:
+
+    configure  preset + arch + the cell's settings -> .config (rewritten
+               only when it changes, so an up-to-date build stays up to date)
+    build      Ninja (a no-op when nothing changed)
+    test       boot the test image; KTAP must pass
+    bench      boot the bench image under -icount; BENCH lines must be whole
+
+The outcome goes to <cell>/cell.json together with a key (hashes of the
+.config and of both images): when the key has not changed, the recorded
+outcome is reused instead of booting again, because under -icount a boot
+of the same images gives the same figures.  A hang is never reused.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import archs, bench, config, generate, ktap, qemu, tools
+from .errors import KitError
+from .fsutil import write_atomic
+from .matrix_file import Cell
+
+CELL_FILE = "cell.json"
+RESULT_VERSION = 1
+# Steps in order; a cell's 'step' says where it stopped ("done" if it did not).
+STEPS = ("configure", "build", "test", "bench")
+
+
+@dataclass
+class CellResult:
+    name: str
+    preset: str
+    arch: str
+    settings: list[str]
+    status: str = "fail"             # "pass" or "fail"
+    step: str = "configure"          # the step that failed, or "done"
+    reason: str = ""                 # one line
+    tests: dict = field(default_factory=dict)       # passed/failed/skipped/failed_cases
+    bench: dict | None = None        # kit.bench.summary() + counter
+    variant: dict = field(default_factory=dict)     # mode, page_alloc from gen/config.json
+    seconds: float = 0.0
+    cached: bool = False
+    key: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+def _configure(cell: Cell, out: Path) -> None:
+    kconf = config.load_kconfig()
+    preset = config.preset(cell.preset)
+    config.apply(kconf, config.parse_fragment(preset.path) + [config.arch_assignment(cell.arch)]
+                 + config.parse_set(list(cell.settings)))
+    config.write_config(kconf, out)
+    generate.generate(out)
+
+
+def _digest(paths_: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths_:
+        h.update(p.name.encode())
+        h.update(p.read_bytes() if p.exists() else b"(missing)")
+    return h.hexdigest()
+
+
+def _test_step(arch: archs.Arch, out: Path, res: CellResult) -> bool:
+    kconf, _ = config.load(out)
+    image = out / ("kernel-test.elf32" if arch.boot_objcopy else "kernel-test.elf")
+    boot = qemu.boot(arch, image, int(kconf.syms["RAM_MB"].str_value),
+                     float(kconf.syms["QEMU_TIMEOUT"].str_value), log=out / "test.log")
+    parsed = ktap.parse(boot.console)
+    counts = parsed.counts()
+    failed = ktap.failed_cases(parsed)
+    res.tests = {"passed": counts[ktap.OK], "failed": counts[ktap.FAILED],
+                 "skipped": counts[ktap.SKIPPED], "failed_cases": failed, "outcome": boot.outcome}
+    if boot.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
+        res.step, res.reason = "test", f"boot: {boot.reason}"
+        return False
+    if failed:
+        res.step, res.reason = "test", f"{len(failed)} case(s) failed: {', '.join(failed)}"
+        return False
+    if not parsed.ok or not boot.passed:
+        res.step, res.reason = "test", "; ".join(parsed.errors or [boot.reason])
+        return False
+    return True
+
+
+class Runner:
+    """Runs cells in parallel and keeps the progress display."""
+
+    def __init__(self, base: Path, jobs: int, rerun: bool, stream=None) -> None:
+        self.base = base
+        self.jobs = max(1, jobs)
+        self.rerun = rerun
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.lock = threading.Lock()
+        self.config_lock = threading.Lock()
+        self.active: dict[str, str] = {}
+        self.done = 0
+        self.total = 0
+
+    # --- progress -------------------------------------------------------------------
+
+    def _status(self) -> None:
+        if not self.tty:
+            return
+        running = ", ".join(f"{n} ({s})" for n, s in self.active.items())
+        line = f"matrix: {self.done}/{self.total} done; {running}"
+        width = max(20, os.get_terminal_size(self.stream.fileno()).columns - 1)
+        self.stream.write("\r\033[K" + line[:width])
+        self.stream.flush()
+
+    def _step(self, cell: Cell, step: str) -> None:
+        with self.lock:
+            self.active[cell.name] = step
+            self._status()
+
+    def _finish(self, res: CellResult) -> None:
+        with self.lock:
+            self.active.pop(res.name, None)
+            self.done += 1
+            self.stream.write(("\r\033[K" if self.tty else "") + one_line(res, self.done,
+                                                                          self.total) + "\n")
+            self._status()
+            self.stream.flush()
+
+    # --- one cell -------------------------------------------------------------------
+
+    def run_cell(self, cell: Cell) -> CellResult:
+        start = time.monotonic()
+        out = self.base / cell.name
+        res = CellResult(cell.name, cell.preset, cell.arch, list(cell.settings))
+        try:
+            self._run_steps(cell, out, res)
+        except KitError as exc:
+            res.status, res.reason = "fail", str(exc)
+        res.seconds = round(time.monotonic() - start, 2)
+        if res.step != "configure":
+            write_atomic(out / CELL_FILE, json.dumps(asdict(res), indent=2, sort_keys=True) + "\n")
+        self._finish(res)
+        return res
+
+    def _run_steps(self, cell: Cell, out: Path, res: CellResult) -> None:
+        arch = archs.get(cell.arch)
+        self._step(cell, "configure")
+        with self.config_lock:  # Kconfiglib and the generator: one cell at a time
+            _configure(cell, out)
+        gen_config = json.loads((out / "gen" / "config.json").read_text(encoding="utf-8"))
+        res.variant = {"mode": gen_config["mode"], "page_alloc": gen_config["page_alloc"]}
+
+        res.step = "build"
+        self._step(cell, "build")
+        ninja = tools.require("ninja")
+        tools.require(arch.cc)
+        per_cell = max(1, (os.cpu_count() or 1) // self.jobs)
+        with open(out / "build.log", "w", encoding="utf-8") as log:
+            rc = subprocess.call([ninja, "-C", str(out), "-j", str(per_cell), "kernel"],
+                                 stdout=log, stderr=subprocess.STDOUT)
+        if rc != 0:
+            res.reason = f"build failed (ninja exit status {rc}; log: {out / 'build.log'})"
+            return
+        test_image = out / ("kernel-test.elf32" if arch.boot_objcopy else "kernel-test.elf")
+        res.key = _digest([out / ".config", test_image, out / bench.image_name(arch)])
+        if self._reuse(out, res):
+            return
+
+        res.step = "test"
+        self._step(cell, "test")
+        tests_ok = _test_step(arch, out, res)
+        if res.tests.get("outcome") in (qemu.HANG, qemu.CRASH, qemu.PANIC):
+            return                       # the kernel itself is broken: no figures from it
+        self._step(cell, "bench")
+        outcome = bench.run(out)
+        res.bench = outcome.data
+        if not tests_ok:
+            return
+        if not outcome.ok:
+            res.step, res.reason = "bench", f"bench: {outcome.reason}"
+            return
+        res.step, res.status, res.reason = "done", "pass", "pass"
+
+    def _reuse(self, out: Path, res: CellResult) -> bool:
+        """Take the recorded outcome when the images and .config are unchanged."""
+        if self.rerun:
+            return False
+        try:
+            old = json.loads((out / CELL_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if old.get("key") != res.key or old.get("tests", {}).get("outcome") == qemu.HANG \
+                or old.get("step") in ("configure", "build"):
+            return False
+        for name in ("status", "step", "reason", "tests", "bench"):
+            setattr(res, name, old.get(name))
+        res.cached = True
+        return True
+
+    def run(self, cells: list[Cell]) -> list[CellResult]:
+        self.total = len(cells)
+        self.base.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            results = list(pool.map(self.run_cell, cells))
+        if self.tty:
+            self.stream.write("\r\033[K")
+        return results
+
+
+def one_line(res: CellResult, index: int, total: int) -> str:
+    """The one-line result of a cell."""
+    head = f"[{index}/{total}] {'PASS' if res.passed else 'FAIL'} {res.name}"
+    if res.passed:
+        t = res.tests
+        figures = len(res.bench["ops"]) + len(res.bench["frag"]) if res.bench else 0
+        detail = (f"tests {t.get('passed', 0)} passed, {t.get('skipped', 0)} skipped; "
+                  f"bench {figures} figures")
+    else:
+        detail = f"{res.step}: {res.reason}"
+    note = " (cached)" if res.cached else f" ({res.seconds:.1f} s)"
+    return f"{head}: {detail}{note}"
+
+
+def load_cell(base: Path, cell: Cell) -> CellResult:
+    """A cell's recorded outcome (for merging CI jobs); a failed cell when absent."""
+    res = CellResult(cell.name, cell.preset, cell.arch, list(cell.settings))
+    try:
+        data = json.loads((base / cell.name / CELL_FILE).read_text(encoding="utf-8"))
+    except OSError:
+        res.reason = f"no result ({base / cell.name / CELL_FILE} is missing: the cell did not run)"
+        return res
+    except ValueError as exc:
+        res.reason = f"unreadable {CELL_FILE}: {exc}"
+        return res
+    known = set(CellResult.__dataclass_fields__)
+    return CellResult(**{k: v for k, v in data.items() if k in known})
+
+
+def results_document(matrix_path: Path, results: list[CellResult], threshold: float,
+                     regressions: list[dict], baseline: str | None) -> dict:
+    """results.json: every cell's outcome and figures."""
+    return {
+        "v": RESULT_VERSION,
+        "matrix_file": str(matrix_path),
+        "threshold_percent": threshold,
+        "baseline": baseline,
+        "cells": [asdict(r) for r in results],
+        "failed": [r.name for r in results if not r.passed],
+        "regressions": regressions,
+    }

@@ -1,0 +1,252 @@
+/*
+ * stress.c - age the allocator, then measure how fragmented it is.
+ *
+ * Each pattern runs BENCH_STRESS_OPS operations over BENCH_STRESS_SLOTS
+ * slots: an empty slot gets an allocation, a full one is freed, so about
+ * half the slots are live and lifetimes are random.  The patterns differ in
+ * the sizes asked for:
+ *
+ *   fixed       always BENCH_STRESS_MAX_SIZE / 2
+ *   increasing  growing linearly from 16 to BENCH_STRESS_MAX_SIZE over the run
+ *   random      uniform in 1 .. BENCH_STRESS_MAX_SIZE
+ *   pages       alloc_pages() of a random order 0 .. 4 (the page allocator alone)
+ *
+ * With the live set still held, one "frag" line reports raw counts; the
+ * host derives the standard figures from them (kit/bench.py):
+ *
+ *   - attempts, failures: allocations tried and refused during the run;
+ *   - requested, granted: live bytes asked for and handed out (internal
+ *     fragmentation is (granted - requested) / granted);
+ *   - peak_requested: most live bytes asked for at any time;
+ *   - peak_footprint: most bytes of pages holding any live allocation at
+ *     any time (Johnstone and Wilson's #4 is peak_footprint / peak_requested);
+ *   - heap_free, heap_largest: the SimpleHeap region's free bytes and
+ *     largest free block (0 when the mode has no such region);
+ *   - largest_kmalloc (kmalloc patterns): the largest request kmalloc()
+ *     could serve, found by bisection, exact to the byte (each probe is
+ *     freed at once);
+ *   - page_total, page_free, page_largest_run, nr_free[order]: the page
+ *     allocator's state, for Linux's unusable-free-space index U(o) and
+ *     fragmentation index F(o);
+ *   - page_meta, front_meta: metadata bytes of the page allocator and of
+ *     the kmalloc front (overhead = metadata / managed bytes).
+ *
+ * Footprint is tracked with a count of live allocations per page frame, in
+ * pages taken from the page allocator before the first pattern.
+ */
+#include "arch.h"
+#include "bench.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "mm.h"
+
+#ifndef CONFIG_BENCH_STRESS_OPS
+#define CONFIG_BENCH_STRESS_OPS 50000
+#endif
+#ifndef CONFIG_BENCH_STRESS_SLOTS
+#define CONFIG_BENCH_STRESS_SLOTS 1024
+#endif
+#ifndef CONFIG_BENCH_STRESS_MAX_SIZE
+#define CONFIG_BENCH_STRESS_MAX_SIZE 8192
+#endif
+#ifndef CONFIG_BENCH_SEED
+#define CONFIG_BENCH_SEED 1
+#endif
+
+#define SLOTS CONFIG_BENCH_STRESS_SLOTS
+#define MAX_SIZE ((size_t)CONFIG_BENCH_STRESS_MAX_SIZE)
+#define PAGE_ORDERS 5
+
+enum pattern { FIXED, INCREASING, RANDOM, PAGES, NR_PATTERNS };
+static const char *const pattern_name[NR_PATTERNS] = { "fixed", "increasing", "random", "pages" };
+
+static struct {
+	void *ptr;
+	size_t requested;
+	size_t granted;   /* kmalloc: ksize(); pages: the order */
+} slot[SLOTS];
+
+/* Live allocations per page frame in [frame_lo, frame_lo + nr_frames). */
+static uint16_t *frame_count;
+static uintptr_t frame_lo;
+static size_t nr_frames, frames_pages;
+
+struct run {
+	uint64_t attempts, failures;
+	size_t live, requested, peak_requested;
+	size_t pages_touched, peak_pages_touched;
+};
+
+static void footprint_setup(void)
+{
+	struct mem_region r[MEM_REGIONS_MAX];
+	size_t n = arch_memory_map(r, MEM_REGIONS_MAX);
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		lo = MIN(lo, r[i].base);
+		hi = MAX(hi, r[i].base + r[i].size);
+	}
+	if (hi <= lo)
+		return;
+	frame_lo = lo >> PAGE_SHIFT;
+	nr_frames = (hi >> PAGE_SHIFT) - frame_lo;
+	frames_pages = (nr_frames * sizeof(*frame_count) + PAGE_SIZE - 1) / PAGE_SIZE;
+	frame_count = page_alloc(frames_pages, __GFP_ZERO);
+	if (!frame_count)
+		nr_frames = 0;   /* footprint then reads 0: the host shows it as unknown */
+}
+
+/* Add @delta (+1 or -1) to every frame [@p, @p + @bytes) touches. */
+static void footprint_track(struct run *run, const void *p, size_t bytes, int delta)
+{
+	uintptr_t first = ((uintptr_t)p >> PAGE_SHIFT), last;
+
+	if (!frame_count || !bytes)
+		return;
+	last = ((uintptr_t)p + bytes - 1) >> PAGE_SHIFT;
+	for (uintptr_t f = first; f <= last; f++) {
+		if (f < frame_lo || f - frame_lo >= nr_frames)
+			continue;
+		uint16_t *c = &frame_count[f - frame_lo];
+
+		if (delta > 0 && (*c)++ == 0)
+			run->pages_touched++;
+		else if (delta < 0 && --(*c) == 0)
+			run->pages_touched--;
+	}
+	run->peak_pages_touched = MAX(run->peak_pages_touched, run->pages_touched);
+}
+
+static size_t pattern_size(enum pattern p, struct bench_rng *rng, unsigned int i)
+{
+	switch (p) {
+	case FIXED:
+		return MAX(MAX_SIZE / 2, (size_t)1);
+	case INCREASING:
+		return 16 + (MAX(MAX_SIZE, (size_t)16) - 16) * i / CONFIG_BENCH_STRESS_OPS;
+	default:
+		return 1 + (size_t)bench_rng_below(rng, MAX_SIZE);
+	}
+}
+
+static void take(enum pattern p, struct run *run, unsigned int s, size_t size)
+{
+	void *ptr;
+
+	run->attempts++;
+	if (p == PAGES) {
+		unsigned int order = (unsigned int)size;
+
+		ptr = alloc_pages(order, GFP_KERNEL);
+		size = PAGE_SIZE << order;
+		slot[s].granted = order;
+	} else {
+		ptr = kmalloc(size, GFP_KERNEL);
+		slot[s].granted = ksize(ptr);
+	}
+	if (!ptr) {
+		run->failures++;
+		return;
+	}
+	slot[s].ptr = ptr;
+	slot[s].requested = size;
+	run->live++;
+	run->requested += size;
+	run->peak_requested = MAX(run->peak_requested, run->requested);
+	footprint_track(run, ptr, p == PAGES ? size : slot[s].granted, +1);
+}
+
+static void drop(enum pattern p, struct run *run, unsigned int s)
+{
+	size_t bytes = p == PAGES ? PAGE_SIZE << slot[s].granted : slot[s].granted;
+
+	footprint_track(run, slot[s].ptr, bytes, -1);
+	if (p == PAGES)
+		free_pages(slot[s].ptr, (unsigned int)slot[s].granted);
+	else
+		kfree(slot[s].ptr);
+	run->live--;
+	run->requested -= slot[s].requested;
+	slot[s].ptr = NULL;
+}
+
+/* The largest size kmalloc() serves now, exact to the byte. */
+static size_t largest_kmalloc(const struct mm_stats *st)
+{
+	size_t lo = 0, hi = st->pages.free_pages * PAGE_SIZE + st->heap_free_bytes + 1;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		void *p = kmalloc(mid, GFP_KERNEL);
+
+		if (p)
+			lo = mid;
+		else
+			hi = mid;
+		kfree(p);
+	}
+	return lo;
+}
+
+static void report(enum pattern p, const struct run *run)
+{
+	struct bench_line l;
+	struct mm_stats st;
+
+	mm_get_stats(&st);
+	bench_line_begin(&l, "frag");
+	bench_line_str(&l, "pattern", pattern_name[p]);
+	bench_line_u64(&l, "ops", CONFIG_BENCH_STRESS_OPS);
+	bench_line_u64(&l, "attempts", run->attempts);
+	bench_line_u64(&l, "failures", run->failures);
+	bench_line_u64(&l, "live", run->live);
+	bench_line_u64(&l, "requested", run->requested);
+	bench_line_u64(&l, "granted", p == PAGES ? run->requested : st.bytes_granted);
+	bench_line_u64(&l, "peak_requested", run->peak_requested);
+	bench_line_u64(&l, "peak_footprint", (uint64_t)run->peak_pages_touched * PAGE_SIZE);
+	bench_line_u64(&l, "heap_free", st.heap_free_bytes);
+	bench_line_u64(&l, "heap_largest", st.heap_largest_free);
+	bench_line_u64(&l, "page_total", st.pages.total_pages);
+	bench_line_u64(&l, "page_free", st.pages.free_pages);
+	bench_line_u64(&l, "page_largest_run", st.pages.largest_free_run);
+	bench_line_u64(&l, "page_meta", st.pages.meta_bytes);
+	bench_line_u64(&l, "front_meta", st.front_meta_bytes);
+	bench_line_array(&l, "nr_free", st.pages.nr_free, PAGE_STATS_MAX_ORDER + 1);
+	if (p != PAGES)   /* the pages pattern leaves kmalloc alone */
+		bench_line_u64(&l, "largest_kmalloc", largest_kmalloc(&st));
+	bench_line_end(&l);
+}
+
+static void run_pattern(enum pattern p)
+{
+	struct run run = { 0 };
+	struct bench_rng rng;
+
+	bench_rng_seed(&rng, (uint64_t)CONFIG_BENCH_SEED * 31 + p);
+	for (unsigned int i = 0; i < CONFIG_BENCH_STRESS_OPS; i++) {
+		unsigned int s = (unsigned int)bench_rng_below(&rng, SLOTS);
+
+		if (slot[s].ptr)
+			drop(p, &run, s);
+		else if (p == PAGES)
+			take(p, &run, s, (size_t)bench_rng_below(&rng, PAGE_ORDERS));
+		else
+			take(p, &run, s, pattern_size(p, &rng, i));
+	}
+	report(p, &run);
+	for (unsigned int s = 0; s < SLOTS; s++) {
+		if (slot[s].ptr)
+			drop(p, &run, s);
+	}
+}
+
+void bench_stress(void)
+{
+	footprint_setup();
+	for (int p = 0; p < NR_PATTERNS; p++)
+		run_pattern((enum pattern)p);
+	if (frame_count)
+		page_free(frame_count, frames_pages);
+	frame_count = NULL;
+}

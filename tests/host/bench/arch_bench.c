@@ -1,0 +1,90 @@
+/*
+ * arch_bench.c - arch.h for the host benchmark's mmkit peer.
+ *
+ * Like tests/host/arch_host.c, but built to be timed: no sanitizers, no
+ * main() (the driver has it), one contiguous arena of CONFIG_RAM_MB MiB.
+ * The console is stderr, so that kernel messages never mix with the
+ * HOSTBENCH lines on stdout.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "arch.h"
+#include "kernel.h"
+#include "page_alloc.h"
+
+#ifndef CONFIG_RAM_MB
+#define CONFIG_RAM_MB 128
+#endif
+
+#define ARENA_BYTES ((size_t)CONFIG_RAM_MB << 20)
+
+const char arch_name[] = "host";
+
+static unsigned char *arena;
+
+void arch_console_putc(char c)
+{
+	fputc(c, stderr);
+}
+
+_Noreturn void arch_exit(int status)
+{
+	fflush(stdout);
+	exit(status);
+}
+
+size_t arch_memory_map(struct mem_region *out, size_t max)
+{
+	if (!arena)
+		arena = aligned_alloc(PAGE_SIZE, ARENA_BYTES);
+	if (!arena) {
+		fprintf(stderr, "hostbench: cannot allocate %zu MiB of RAM\n", ARENA_BYTES >> 20);
+		exit(2);
+	}
+	if (max < 1)
+		return 0;
+	out[0].base = (uintptr_t)arena;
+	out[0].size = ARENA_BYTES;
+	return 1;
+}
+
+uint64_t arch_ram_size(void)
+{
+	return ARENA_BYTES;
+}
+
+uint64_t arch_cycles(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t arch_instret(void)
+{
+	return arch_cycles();
+}
+
+unsigned int arch_cpu_id(void)
+{
+	return 0;
+}
+
+void arch_cpu_relax(void)
+{
+}
+
+void init_array_run(void)
+{
+}
+
+_Noreturn void kernel_exit(int status)
+{
+	fprintf(stderr, EXIT_MARKER "%d\n", status);
+	arch_exit(status);
+}

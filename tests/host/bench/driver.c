@@ -1,0 +1,250 @@
+/*
+ * driver.c - the host benchmark's workloads, the same for every peer.
+ *
+ *   pair        malloc(size) then free, back to back, at several sizes
+ *   batch       allocate BATCH objects of 64 bytes, free them LIFO, FIFO
+ *               or in a random order (alloc and free timed apart)
+ *   mixed       random sizes (log-uniform, 1 .. 4096) and lifetimes over
+ *               SLOTS slots, from a fixed seed, drawn before timing
+ *
+ * Usage: bench-<peer> ITERATIONS REPS SEED.  One untimed warm-up pass
+ * precedes the repetitions of each figure.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "peer.h"
+
+#define BATCH 1024
+#define SLOTS 1024
+
+static unsigned int reps = 11, iterations = 100000;
+static uint64_t rng_state;
+
+static const size_t pair_sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 4096 };
+
+uint64_t hb_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+unsigned int hb_reps(void)
+{
+	return reps;
+}
+
+unsigned int hb_iterations(void)
+{
+	return iterations;
+}
+
+void hb_reset(struct hb_samples *s)
+{
+	s->reps = 0;
+	s->ops = 0;
+	s->failures = 0;
+}
+
+void hb_record(struct hb_samples *s, uint64_t ns, uint64_t ops)
+{
+	if (s->reps < HB_MAX_REPS && ops) {
+		s->ps_per_op[s->reps++] = ns * 1000 / ops;
+		s->ops = ops;
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void hb_emit(const char *name, const char *params, const struct hb_samples *s)
+{
+	uint64_t sorted[HB_MAX_REPS];
+
+	if (!s->reps)
+		return;
+	for (unsigned int i = 0; i < s->reps; i++)
+		sorted[i] = s->ps_per_op[i];
+	qsort(sorted, s->reps, sizeof(sorted[0]), cmp_u64);
+	printf("HOSTBENCH {\"v\":1,\"kind\":\"op\",\"peer\":\"%s\",\"name\":\"%s\"%s%s,"
+	       "\"reps\":%u,\"ops\":%llu,\"failures\":%llu,\"min_ps\":%llu,\"median_ps\":%llu,"
+	       "\"max_ps\":%llu}\n", peer_name(), name, *params ? "," : "", params, s->reps,
+	       (unsigned long long)s->ops, (unsigned long long)s->failures,
+	       (unsigned long long)sorted[0], (unsigned long long)sorted[(s->reps - 1) / 2],
+	       (unsigned long long)sorted[s->reps - 1]);
+}
+
+static uint64_t rng_next(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t rng_below(uint64_t n)
+{
+	return (rng_next() >> 11) % n;
+}
+
+static void pair(size_t size)
+{
+	struct hb_samples s;
+	char params[48];
+
+	hb_reset(&s);
+	for (unsigned int r = 0; r <= reps; r++) {
+		uint64_t failed = 0, t0 = hb_now_ns();
+
+		for (unsigned int i = 0; i < iterations; i++) {
+			void *p = peer_malloc(size);
+
+			failed += !p;
+			/* Keep the compiler from pairing malloc and free away. */
+			__asm__ volatile("" : : "r"(p) : "memory");
+			peer_free(p);
+		}
+		if (r) {   /* repetition 0 warms up */
+			hb_record(&s, hb_now_ns() - t0, iterations);
+			s.failures += failed;
+		}
+	}
+	snprintf(params, sizeof(params), "\"size\":%zu", size);
+	hb_emit("pair", params, &s);
+}
+
+static void *objs[BATCH];
+static unsigned int order_idx[BATCH];
+
+static void batch(const char *pattern)
+{
+	struct hb_samples alloc, release;
+	char params[64];
+
+	hb_reset(&alloc);
+	hb_reset(&release);
+	for (unsigned int r = 0; r <= reps; r++) {
+		uint64_t failed = 0, t0, t1;
+
+		for (unsigned int i = 0; i < BATCH; i++)
+			order_idx[i] = pattern[0] == 'l' ? BATCH - 1 - i : i;
+		if (pattern[0] == 'r') {
+			for (unsigned int i = BATCH - 1; i > 0; i--) {
+				unsigned int j = (unsigned int)rng_below(i + 1), t = order_idx[i];
+
+				order_idx[i] = order_idx[j];
+				order_idx[j] = t;
+			}
+		}
+		t0 = hb_now_ns();
+		for (unsigned int i = 0; i < BATCH; i++) {
+			objs[i] = peer_malloc(64);
+			failed += !objs[i];
+		}
+		t1 = hb_now_ns();
+		if (r) {
+			hb_record(&alloc, t1 - t0, BATCH);
+			alloc.failures += failed;
+		}
+		t0 = hb_now_ns();
+		for (unsigned int i = 0; i < BATCH; i++)
+			peer_free(objs[order_idx[i]]);
+		t1 = hb_now_ns();
+		if (r)
+			hb_record(&release, t1 - t0, BATCH);
+	}
+	snprintf(params, sizeof(params), "\"pattern\":\"%s\",\"size\":64", pattern);
+	hb_emit("batch_alloc", params, &alloc);
+	hb_emit("batch_free", params, &release);
+}
+
+static void mixed(void)
+{
+	static void *slot[SLOTS];
+	unsigned short *seq_slot = malloc(iterations * sizeof(*seq_slot));
+	size_t *seq_size = malloc(iterations * sizeof(*seq_size));
+	struct hb_samples s;
+
+	if (!seq_slot || !seq_size) {
+		fprintf(stderr, "hostbench: no memory for the mixed sequence\n");
+		exit(2);
+	}
+	hb_reset(&s);
+	for (unsigned int r = 0; r <= reps; r++) {
+		uint64_t failed = 0, t0;
+
+		for (unsigned int i = 0; i < iterations; i++) {
+			unsigned int shift = (unsigned int)rng_below(13);   /* 1 .. 4096 */
+
+			seq_slot[i] = (unsigned short)rng_below(SLOTS);
+			seq_size[i] = ((size_t)1 << shift) + rng_below((size_t)1 << shift);
+			if (seq_size[i] > 4096)
+				seq_size[i] = 4096;
+		}
+		t0 = hb_now_ns();
+		for (unsigned int i = 0; i < iterations; i++) {
+			void **p = &slot[seq_slot[i]];
+
+			if (*p) {
+				peer_free(*p);
+				*p = NULL;
+			} else {
+				*p = peer_malloc(seq_size[i]);
+				failed += !*p;
+			}
+		}
+		if (r) {
+			hb_record(&s, hb_now_ns() - t0, iterations);
+			s.failures += failed;
+		}
+		for (unsigned int i = 0; i < SLOTS; i++) {
+			peer_free(slot[i]);
+			slot[i] = NULL;
+		}
+	}
+	free(seq_slot);
+	free(seq_size);
+	hb_emit("mixed", "\"max_size\":4096", &s);
+}
+
+int main(int argc, char **argv)
+{
+	char version[128] = "";
+
+	if (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 ||
+	    atoi(argv[2]) > HB_MAX_REPS) {
+		fprintf(stderr, "usage: %s ITERATIONS REPS(1..%d) SEED\n", argv[0], HB_MAX_REPS);
+		return 2;
+	}
+	iterations = (unsigned int)atoi(argv[1]);
+	reps = (unsigned int)atoi(argv[2]);
+	rng_state = strtoull(argv[3], NULL, 10) * 0x9e3779b97f4a7c15ull | 1;
+	if (peer_init() != 0) {
+		fprintf(stderr, "hostbench: %s: the allocator could not be set up\n", peer_name());
+		return 1;
+	}
+	peer_version(version, sizeof(version));
+	printf("HOSTBENCH {\"v\":1,\"kind\":\"meta\",\"peer\":\"%s\",\"version\":\"%s\","
+	       "\"iterations\":%u,\"reps\":%u}\n", peer_name(), version, iterations, reps);
+	for (size_t i = 0; i < sizeof(pair_sizes) / sizeof(pair_sizes[0]); i++)
+		pair(pair_sizes[i]);
+	batch("lifo");
+	batch("fifo");
+	batch("random");
+	mixed();
+	peer_extras();
+	printf("HOSTBENCH {\"v\":1,\"kind\":\"end\",\"peer\":\"%s\"}\n", peer_name());
+	return 0;
+}

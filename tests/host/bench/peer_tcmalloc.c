@@ -1,0 +1,24 @@
+/*
+ * peer_tcmalloc.c - tcmalloc from gperftools (Debian libgoogle-perftools-dev),
+ * the minimal library, called by its own names.
+ */
+#include <gperftools/tcmalloc.h>
+#include <stdio.h>
+
+#include "peer.h"
+
+const char *peer_name(void) { return "tcmalloc"; }
+
+void peer_version(char *buf, size_t size)
+{
+	int major, minor;
+	const char *patch;
+
+	tc_version(&major, &minor, &patch);
+	snprintf(buf, size, "%d.%d%s", major, minor, patch ? patch : "");
+}
+
+int peer_init(void) { return 0; }
+void *peer_malloc(size_t size) { return tc_malloc(size); }
+void peer_free(void *p) { tc_free(p); }
+void peer_extras(void) { }

@@ -1,0 +1,198 @@
+"""The bench image and its figures: BENCH line parsing, derived fragmentation
+figures, deterministic instruction counts on both arches, and the
+host-native peer benchmark."""
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import kit
+from kit import bench, bench_sizes, config, generate, hostbench
+from kit.errors import KitError
+
+OP = ('BENCH {"v":1,"kind":"op","name":"pair","size":64,"reps":3,"ops":64,"failures":0,'
+      '"min":90,"median":93,"max":99}')
+
+
+# --- parsing ------------------------------------------------------------------------
+
+def test_well_formed_op_line_is_parsed():
+    obj = bench.parse_line(OP)
+    assert obj["name"] == "pair" and obj["size"] == 64
+    assert (obj["min"], obj["median"], obj["max"]) == (90, 93, 99)
+    assert bench.op_key(obj) == "pair size=64"
+
+
+@pytest.mark.parametrize("line, complaint", [
+    ("BENCH {\"v\":1,\"kind\":\"op\"", "not valid JSON"),
+    ("BENCH [1, 2]", "not a JSON object"),
+    ("BENCH {\"kind\":\"end\",\"lines\":1}", "format version None"),
+    (OP.replace('"v":1', '"v":2'), "format version 2"),
+    (OP.replace('"v":1', '"v":true'), "format version True"),
+    (OP.replace('"kind":"op"', '"kind":"opp"'), "unknown kind 'opp'"),
+    (OP.replace('"median":93,', ''), "missing field(s) median"),
+    (OP.replace('"median":93', '"median":"93"'), "field 'median' should be a int"),
+    (OP.replace('"median":93', '"median":-93'), "field 'median' should be a int"),
+    (OP.replace('"median":93', '"median":9.5'), "field 'median' should be a int"),
+    (OP.replace('"failures":0', '"failures":false'), "field 'failures' should be a int"),
+    (OP.replace('"size":64', '"size":64,"colour":"red"'), "unknown field(s) colour"),
+    (OP.replace('"min":90', '"min":95'), "min <= median <= max"),
+    ('BENCH {"v":1,"kind":"frag","pattern":"random"}', "missing field(s) ops"),
+    ("KTAP version 1", "not a BENCH line"),
+])
+def test_malformed_lines_are_refused(line: str, complaint: str):
+    with pytest.raises(bench.BenchLineError) as err:
+        bench.parse_line(line)
+    assert complaint in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+META = ('BENCH {"v":1,"kind":"meta","arch":"riscv64","mode":"SimpleHeap","page_alloc":"bitmap",'
+        '"reps":3,"seed":1,"counter_overhead":9,"sizes":"fixed","page_size":4096,'
+        '"managed_pages":100}')
+
+
+def end(lines: int, leaked: int = 0) -> str:
+    return (f'BENCH {{"v":1,"kind":"end","lines":{lines},"leaked_objects":{leaked},'
+            '"pages_retained":0,"misuse":0}')
+
+
+def test_complete_run_has_no_errors():
+    run = bench.parse("\n".join(["mmkit: boot", META, "noise", OP, end(3)]))
+    assert run.ok, run.errors
+    assert run.meta["arch"] == "riscv64" and len(run.ops) == 1
+
+
+@pytest.mark.parametrize("lines, complaint", [
+    ([META, OP], "no end line"),
+    ([META, OP, end(5)], "end line counts 5 BENCH lines, 3 were received"),
+    ([OP, META, end(3)], "meta line must come first"),
+    ([META, OP, end(3, leaked=2)], "leaked 2 object(s)"),
+    ([META, OP.replace('"v":1', '"v":7'), end(3)], "format version 7"),
+    ([META, end(2), OP], "op line after the end line"),
+    ([META, 'BENCH {"v":1,"kind":"error","message":"line longer than 768 bytes"}', end(3)],
+     "guest harness error: line longer than 768 bytes"),
+])
+def test_incomplete_or_inconsistent_runs_are_reported(lines: list[str], complaint: str):
+    run = bench.parse("\n".join(lines))
+    assert not run.ok
+    assert any(complaint in e for e in run.errors), run.errors
+
+
+# --- derived figures, against values worked out by hand ----------------------------------
+
+def test_linux_fragmentation_indices():
+    # Free blocks: two of order 0, one of order 1, one of order 3: 2 + 2 + 8 = 12 pages.
+    nr_free = [2, 1, 0, 1]
+    assert bench.unusable_index(nr_free, 12, 0) == 0
+    assert bench.unusable_index(nr_free, 12, 1) == pytest.approx(2 / 12)
+    assert bench.unusable_index(nr_free, 12, 2) == pytest.approx(4 / 12)
+    assert bench.unusable_index(nr_free, 12, 4) == pytest.approx(1.0)
+    assert bench.fragmentation_index(nr_free, 12, 3) == -1.0   # an order-3 block is free
+    # Four free pages in three blocks, none of order 2: 1 - (1 + 4/4) / 3.
+    assert bench.fragmentation_index([2, 1, 0], 4, 2) == pytest.approx(1 / 3)
+    assert bench.unusable_index([0, 0], 0, 0) is None
+
+
+def test_derived_heap_and_overhead_figures():
+    frag = {"pattern": "random", "ops": 10, "attempts": 40, "failures": 2, "live": 5,
+            "requested": 300, "granted": 400, "peak_requested": 1000, "peak_footprint": 8192,
+            "heap_free": 2000, "heap_largest": 500, "page_total": 100, "page_free": 50,
+            "page_largest_run": 30, "page_meta": 4096, "front_meta": 4096, "nr_free": [50],
+            "largest_kmalloc": 480}
+    d = bench.derive_frag(frag, 4096)
+    assert d["failure_rate"] == pytest.approx(0.05)
+    assert d["internal_frag"] == pytest.approx(0.25)
+    assert d["jw4"] == pytest.approx(8.192)
+    assert d["heap_external_frag"] == pytest.approx(0.75)
+    assert d["meta_overhead"] == pytest.approx(8192 / 409600)
+    assert d["largest_free_pages"] == 30 * 4096 and d["largest_kmalloc"] == 480
+
+
+# --- the size list ---------------------------------------------------------------------
+
+def test_sizes_fixed_classes_and_kconfig():
+    source, sizes = bench_sizes.size_list({"BENCH_SIZES": ""})
+    assert source == "fixed"
+    assert (8, True) in sizes and (9, False) in sizes and (16384, True) in sizes
+    source, sizes = bench_sizes.size_list({"BENCH_SIZES": ""}, [16, 8, 24])
+    assert source == "classes"
+    assert sizes == [(8, True), (9, False), (16, True), (17, False), (24, True), (25, False),
+                     (48, True), (49, False), (96, True), (97, False)]
+    source, sizes = bench_sizes.size_list({"BENCH_SIZES": "100, 101 300"})
+    assert source == "kconfig"
+    assert sizes == [(100, True), (101, True), (102, False), (300, True), (301, False)]
+    with pytest.raises(KitError, match="ascending"):
+        bench_sizes.size_list({"BENCH_SIZES": "64 32"})
+    with pytest.raises(KitError, match="'x' is not a positive integer"):
+        bench_sizes.size_list({"BENCH_SIZES": "8 x"})
+
+
+# --- the bench image in QEMU ---------------------------------------------------------------
+
+SMALL = ["--set", "BENCH_REPS=3", "--set", "BENCH_STRESS_OPS=4000", "--set", "BENCH_MIXED_OPS=256"]
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_two_bench_runs_count_the_same_instructions(arch: str, tmp_path: Path):
+    out = tmp_path / arch
+    kit("defconfig", "simpleheap", "--arch", arch, "-O", str(out), *SMALL, check=True)
+    first = kit("bench", "-O", str(out))
+    assert first.returncode == 0, first.stdout + first.stderr
+    one = json.loads((out / "bench.json").read_text())
+    second = kit("bench", "-O", str(out))
+    assert second.returncode == 0, second.stdout + second.stderr
+    two = json.loads((out / "bench.json").read_text())
+
+    assert one["errors"] == [] and one["meta"]["arch"] == arch
+    assert one["counter"] == ("rdtsc" if arch == "x86_64" else "instret")
+    names = {op["name"] for op in one["ops"]}
+    assert {"pair", "batch_alloc", "batch_free", "page_alloc", "page_free", "mixed"} <= names
+    assert {f["pattern"] for f in one["frag"]} == {"fixed", "increasing", "random", "pages"}
+    assert all(op["median"] > 0 for op in one["ops"])
+    # Under -icount the counts repeat exactly: every figure, not just the medians.
+    assert one["ops"] == two["ops"] and one["frag"] == two["frag"]
+    assert "pair size=64" in first.stdout and "after aging" in first.stdout
+
+
+def test_bench_sizes_follow_the_generated_class_table(tmp_path: Path):
+    """A mode with size classes measures those, not the fixed list (no boot needed)."""
+    with_classes = []
+    for name, preset in config.presets().items():
+        kconf = config.load_kconfig()
+        config.apply(kconf, config.parse_fragment(preset.path))
+        if str(config.resolved(kconf).get("KMALLOC_CLASSES") or "").strip():
+            with_classes.append(name)
+    if not with_classes:
+        pytest.skip("no preset has kmalloc size classes")
+    out = tmp_path / "classes"
+    kit("defconfig", with_classes[0], "-O", str(out), check=True)
+    generate.generate(out)
+    classes = config.kmalloc_classes(json.loads(
+        (out / "gen" / "config.json").read_text())["config"]["KMALLOC_CLASSES"])
+    text = (out / "gen" / "bench_sizes.c").read_text()
+    assert 'bench_sizes_source[] = "classes"' in text
+    for c in classes:
+        assert f"{{ {c}, true }}" in text
+
+
+# --- host-native peers ------------------------------------------------------------------------
+
+def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
+    out = tmp_path / "hb"
+    proc = kit("hostbench", "-O", str(out), "--iterations", "300", "--reps", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads((out / "hostbench.json").read_text())
+    for peer in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
+        assert "pair size=64" in doc["results"][peer]["figures"], peer
+        assert peer in proc.stdout
+    modes = {hostbench._resolve(p).mode for p in config.presets().values()}
+    assert {v["mode"] for v in doc["variants"]} == modes   # every mode with a preset
+    for v in doc["variants"]:
+        figures = doc["results"][v["peer"]]["figures"]
+        assert "pair size=64" in figures and "page_alloc order=0" in figures
+        assert set(doc["ratios"][v["peer"]]["pair size=64"]) == {"glibc", "jemalloc",
+                                                                "mimalloc", "tcmalloc"}
+    assert len(doc["targets"]) == len(hostbench.TARGETS)
+    assert {t["status"] for t in doc["targets"]} <= {"met", "not met", "absent"}
+    assert "## Targets" in (out / "hostbench.md").read_text()
