@@ -169,6 +169,39 @@ def apply(kconf: kconfiglib.Kconfig, assignments: list[Assignment]) -> None:
     check_constraints(kconf)
 
 
+# kmalloc size classes (KMALLOC_CLASSES): every class a multiple of the
+# granule, so that slab objects keep 8-byte alignment and the generated
+# size->class lookup can be indexed by (size + 7) / 8; none above a page,
+# where whole pages take over.
+KMALLOC_CLASS_GRANULE = 8
+KMALLOC_CLASS_MAX = 4096
+_PAGE_KB = 4
+
+
+def kmalloc_classes(text: str) -> list[int]:
+    """Parse and check KMALLOC_CLASSES: sizes separated by spaces or commas."""
+    items = [t for t in re.split(r"[\s,]+", text.strip()) if t]
+    if not items:
+        raise KitError("KMALLOC_CLASSES is empty: give at least one size class")
+    sizes: list[int] = []
+    for item in items:
+        if not item.isdigit() or int(item) == 0:
+            raise KitError(f"KMALLOC_CLASSES: '{item}' is not a positive integer")
+        size = int(item)
+        if size % KMALLOC_CLASS_GRANULE:
+            raise KitError(f"KMALLOC_CLASSES: {size} is not a multiple of "
+                           f"{KMALLOC_CLASS_GRANULE} (objects keep 8-byte alignment)")
+        if size > KMALLOC_CLASS_MAX:
+            raise KitError(f"KMALLOC_CLASSES: {size} is larger than a page "
+                           f"({KMALLOC_CLASS_MAX}); larger requests take whole pages")
+        if sizes and size == sizes[-1]:
+            raise KitError(f"KMALLOC_CLASSES: {size} is listed twice")
+        if sizes and size < sizes[-1]:
+            raise KitError(f"KMALLOC_CLASSES: not ascending ({size} after {sizes[-1]})")
+        sizes.append(size)
+    return sizes
+
+
 def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     """Checks across symbols that Kconfig ranges cannot express."""
     syms = kconf.syms
@@ -177,6 +210,16 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     if heap is not None and heap.visibility and int(heap.str_value) > ram_kb // 2:
         raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit in half of "
                        f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 2} KiB)")
+    # The heap region is one page_alloc() run, and a buddy run is one block.
+    order = syms.get("BUDDY_MAX_ORDER")
+    if (heap is not None and heap.visibility and order is not None and order.visibility
+            and int(heap.str_value) > _PAGE_KB << int(order.str_value)):
+        raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit the largest buddy "
+                       f"block of BUDDY_MAX_ORDER={order.str_value} "
+                       f"({_PAGE_KB << int(order.str_value)} KiB)")
+    classes = syms.get("KMALLOC_CLASSES")
+    if classes is not None and classes.visibility:
+        kmalloc_classes(classes.str_value)
 
 
 def config_text(kconf: kconfiglib.Kconfig) -> str:

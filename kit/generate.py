@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, config, paths, sources
+from . import archs, bench_sizes, config, coverage, paths, sources
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -80,6 +80,26 @@ def _obj(prefix: str, src: Path, out: Path) -> str:
     return f"{prefix}/{rel.as_posix()}.o"
 
 
+def _coverage_image(out: Path, arch: archs.Arch, test_srcs: list[Path],
+                    runtime: list[Path]) -> dict:
+    """kernel-cov (Kconfig COVERAGE): the test image, core/ and arch/ instrumented.
+
+    Instrumented objects (and their .gcno) go to cov/; the test suites, the
+    generated files and the gcov runtime are the test image's own obj/
+    objects, so the coverage build adds no second copy of them.
+    """
+    instrumented = [s for s in test_srcs if coverage.instrumented(s)]
+    objs = [_obj(coverage.OBJ_DIR if s in instrumented else "obj", s, out)
+            for s in test_srcs + runtime]
+    elf = "kernel-cov.elf"
+    return {
+        "cflags": " ".join(archs.COVERAGE_CFLAGS + arch.coverage_cflags),
+        "compiles": {_obj(coverage.OBJ_DIR, s, out): str(s) for s in instrumented},
+        "image": {"name": "cov", "elf": elf, "objs": objs,
+                  "boot": "kernel-cov.elf32" if arch.boot_objcopy else elf},
+    }
+
+
 def _regen_inputs(kconf) -> list[str]:
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
@@ -103,17 +123,25 @@ def generate(out: Path) -> None:
                      json.dumps({"arch": arch.name, "mode": mode, "page_alloc": page_alloc,
                                  "config": values}, indent=2, sort_keys=True) + "\n")
 
-    common = {"config": values, "mode": mode, "page_alloc": page_alloc, "arch": arch.name}
+    # The kmalloc size classes (TwoTier, Hybrid); None in modes without them.
+    classes = (config.kmalloc_classes(str(values["KMALLOC_CLASSES"]))
+               if mode in ("twotier", "hybrid") else None)
+    common = {"config": values, "mode": mode, "page_alloc": page_alloc, "arch": arch.name,
+              "size_classes": classes}
     srcs = sources.select(kconf, arch)
+    render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h", common)
     render(env, "kmalloc_front.c.j2", gen / "kmalloc_front.c", common)
     render(env, "ktest_registry.c.j2", gen / "ktest_registry.c",
            {**common, "suites": sources.suites(kconf)})
+    render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
+           {**common, **bench_sizes.context(values, common.get("size_classes"))})
     render(env, f"{arch.name}.ld.j2", gen / "kernel.ld",
            {"kernel_base": arch.kernel_base, "stack_size": 16384})
 
     shared = srcs.shared + [gen / "kmalloc_front.c"]
     per_image = {img: list(files) for img, files in srcs.per_image.items()}
     per_image["test"].append(gen / "ktest_registry.c")
+    per_image["bench"].append(gen / "bench_sizes.c")
 
     images = []
     for img in sources.IMAGES:
@@ -124,12 +152,15 @@ def generate(out: Path) -> None:
 
     kernel_compiles = {_obj("obj", s, out): str(s)
                        for s in shared + srcs.arch + sum(per_image.values(), [])}
+    coverage_image = (_coverage_image(out, arch, shared + srcs.arch + per_image["test"],
+                                      per_image["cov"]) if values.get("COVERAGE") else None)
     host_srcs = [s for s in shared + per_image["test"] if s not in srcs.host_excluded]
     host_srcs += sorted((paths.ROOT / "tests" / "host").glob("*.c"))
     host_compiles = {_obj("host", s, out): str(s) for s in host_srcs}
 
-    generated = [gen / n for n in ("autoconf.h", "config.json", "kmalloc_front.c",
-                                   "ktest_registry.c", "kernel.ld")]
+    generated = [gen / n for n in ("autoconf.h", "config.json", "kmalloc_classes.h",
+                                   "kmalloc_front.c",
+                                   "ktest_registry.c", "kernel.ld", "bench_sizes.c")]
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
@@ -143,6 +174,7 @@ def generate(out: Path) -> None:
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
         "images": images,
+        "coverage": coverage_image,
         "generated": [str(p) for p in generated],
         "regen_inputs": _regen_inputs(kconf),
     })

@@ -60,6 +60,52 @@ def test_cross_symbol_constraint(out: Path):
     assert "does not fit in half of RAM_MB=64" in proc.stderr
 
 
+@pytest.mark.parametrize("classes, message", [
+    ("", "KMALLOC_CLASSES is empty"),
+    ("8 32 16 64", "KMALLOC_CLASSES: not ascending (16 after 32)"),
+    ("8 16 16 32", "KMALLOC_CLASSES: 16 is listed twice"),
+    ("8 20 32", "KMALLOC_CLASSES: 20 is not a multiple of 8"),
+    ("8 16 4096 8192", "KMALLOC_CLASSES: 8192 is larger than a page (4096)"),
+    ("8 sixteen", "KMALLOC_CLASSES: 'sixteen' is not a positive integer"),
+    ("0 8", "KMALLOC_CLASSES: '0' is not a positive integer"),
+])
+def test_bad_kmalloc_classes_are_refused(out: Path, classes: str, message: str):
+    proc = kit("defconfig", "twotier", "-O", str(out), "--set", f"KMALLOC_CLASSES={classes}")
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
+def test_good_kmalloc_classes_are_taken(out: Path):
+    kit("defconfig", "hybrid", "-O", str(out), "--set", "KMALLOC_CLASSES=8 24,40 4096",
+        check=True)
+    assert 'CONFIG_KMALLOC_CLASSES="8 24,40 4096"' in (out / ".config").read_text()
+
+
+def test_heap_region_must_fit_a_buddy_block(out: Path):
+    proc = kit("defconfig", "hybrid", "-O", str(out), "--set", "BUDDY_MAX_ORDER=6",
+               "--set", "SIMPLEHEAP_SIZE_KB=512")
+    assert proc.returncode != 0
+    assert ("SIMPLEHEAP_SIZE_KB=512 does not fit the largest buddy block of "
+            "BUDDY_MAX_ORDER=6 (256 KiB)") in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    kit("defconfig", "hybrid", "-O", str(out), "--set", "BUDDY_MAX_ORDER=6",
+        "--set", "SIMPLEHEAP_SIZE_KB=256", check=True)
+    # The bitmap allocator hands out runs of any length.
+    kit("defconfig", "hybrid-bitmap", "-O", str(out), "--set", "SIMPLEHEAP_SIZE_KB=8192",
+        check=True)
+
+
+def test_options_of_other_modes_are_refused(out: Path):
+    proc = kit("defconfig", "simpleheap", "-O", str(out), "--set", "KMALLOC_CLASSES=8 16")
+    assert proc.returncode != 0
+    assert "KMALLOC_CLASSES=8 16 not applied: unmet dependencies" in proc.stderr
+    proc = kit("defconfig", "twotier", "-O", str(out), "--set", "SIMPLEHEAP_SIZE_KB=128")
+    assert proc.returncode != 0
+    assert "unmet dependencies" in proc.stderr
+
+
 def test_set_and_arch_are_applied(out: Path):
     kit("defconfig", "simpleheap", "-O", str(out), "--arch", "x86_64",
         "--set", "RAM_MB=256", "--set", "CONFIG_TEST_FILTER=heap*", check=True)

@@ -7,13 +7,17 @@
  * vary: argument checks, error codes, __GFP_ZERO, counting.  So by the
  * time a call gets here the arguments are valid: @size is in
  * 1 .. KMALLOC_SIZE_MAX (mm.h) and @align a power of two in
- * KMALLOC_MIN_ALIGN .. PAGE_SIZE.
+ * KMALLOC_MIN_ALIGN .. PAGE_SIZE.  Transactions (mm_txn.h) are kmalloc.c's
+ * business too: the front never sees them.
  *
  * Misuse (a free or realloc of something that is not a live allocation) is
- * reported by the allocator that detects it (mm_report_misuse()); the front
- * only passes the error code up, and kmalloc.c only counts it.
+ * reported once by whoever detects it (mm_report_misuse()): the allocator
+ * behind the front, or the front itself ("kmalloc") when the pointer
+ * belongs to no allocator it routes to.  kmalloc.c only counts it.
  *
- * The front also defines mm_mode_name() (declared in mm.h).
+ * The front also defines what mm.h declares per mode: mm_mode_name() and
+ * mm_get_cache_stats(); kmalloc_size_roundup() in TwoTier and Hybrid;
+ * mm_set_mode() and mm_get_mode() in Hybrid.
  */
 #ifndef MMKIT_KMALLOC_FRONT_H
 #define MMKIT_KMALLOC_FRONT_H
@@ -47,9 +51,14 @@ size_t kmalloc_front_requested_size(const void *p);
 
 /*
  * Fill in the mode-specific part of @st: heap_free_bytes and
- * heap_largest_free (0 when the mode has no SimpleHeap region).  The rest
- * is filled by mm_get_stats().
+ * heap_largest_free (0 when the mode has no SimpleHeap region),
+ * front_meta_bytes (the bytes of metadata of every allocator the front
+ * uses: heap headers, slab descriptors) and the slab_* totals (0 without
+ * slab caches).  The rest is filled by mm_get_stats().
  */
 void kmalloc_front_stats(struct mm_stats *st);
+
+/* Release what the front keeps cached (empty slabs); returns pages released. */
+size_t kmalloc_front_shrink(void);
 
 #endif /* MMKIT_KMALLOC_FRONT_H */

@@ -8,6 +8,13 @@
  * is counted, misuse (double free, a free outside managed memory, a free of
  * the wrong size) is reported, counted and returned as an error code, and
  * never corrupts the allocator's state.
+ *
+ * Single pages (page_alloc(1), alloc_pages(0)) go through a per-CPU page
+ * cache when CONFIG_PCP is set (pcp.h): usually a list pop or push.
+ * Free-page figures count those cached pages as free (see pcp_pages).
+ *
+ * Under the buddy strategy no allocation is longer than 2^BUDDY_MAX_ORDER
+ * pages (buddy_pa.h); page_alloc() of more fails like any exhaustion.
  */
 #ifndef MMKIT_PAGE_ALLOC_H
 #define MMKIT_PAGE_ALLOC_H
@@ -50,25 +57,49 @@ struct page_alloc_stats {
 	 * indices for either strategy.
 	 */
 	size_t nr_free[PAGE_STATS_MAX_ORDER + 1];
+	/*
+	 * Of free_pages, those sitting on the per-CPU page lists (pcp.h).
+	 * They are free - any single-page request gets one - but the
+	 * strategy has lent them out, so they are in neither nr_free[] nor
+	 * largest_free_run: pages_in(nr_free) + pcp_pages == free_pages.
+	 * drain_all_pages() gives them back.
+	 */
+	size_t pcp_pages;
 	struct alloc_counters counters;
 };
 
 /*
  * Per-page descriptor, one per managed page frame: a much reduced Linux
  * struct page.  The page allocator zeroes a page's descriptor when it hands
- * the page out and when it takes it back; the layers above record in it
- * what they use the page for, so that kfree() and kmem_cache_free() can find
- * an object's slab or a large allocation's size without being told.
+ * the page out and when it takes it back, pa_state excepted; the layers
+ * above record in it what they use the page for, so that kfree() and
+ * kmem_cache_free() can find an object's slab or a large allocation's size
+ * without being told.
  */
 struct page {
-	uint16_t flags;   /* PG_* below */
-	uint16_t order;   /* PG_LARGE head: order of the allocation, if any */
-	uint32_t npages;  /* PG_LARGE head: pages in the allocation */
-	void *owner;      /* PG_SLAB: the struct slab the page belongs to */
+	uint16_t flags;     /* PG_* below: set by the layer holding the page */
+	uint16_t pa_state;  /* PAGE_PA_*: the page allocator's own; read-only above it */
+	uint32_t npages;    /* PG_LARGE head: pages in the allocation */
+	union {
+		void *owner;             /* PG_SLAB: the struct slab the page belongs to */
+		size_t requested;        /* PG_LARGE head: bytes the caller asked for */
+		struct page *pcp_next;   /* PAGE_PA_PCP: next page on the per-CPU list */
+	};
 };
 
 #define PG_SLAB 0x1u   /* part of a slab */
 #define PG_LARGE 0x2u  /* head of a kmalloc allocation served by whole pages */
+
+/*
+ * pa_state.  A single page is the one allocation a free can take without
+ * asking the strategy (it goes onto a per-CPU list), so the allocator
+ * marks it; every other page - free in the strategy, reserved, or part of
+ * a multi-page allocation - is PAGE_PA_NONE and its free is checked by the
+ * strategy.
+ */
+#define PAGE_PA_NONE 0u    /* see above */
+#define PAGE_PA_SINGLE 1u  /* a live allocation of exactly one page */
+#define PAGE_PA_PCP 2u     /* free, on a per-CPU page list */
 
 /* Descriptor of the page containing @addr; NULL if @addr is not managed. */
 struct page *virt_to_page(const void *addr);
@@ -97,6 +128,15 @@ int page_free(void *addr, size_t npages);
  * 2^order pages) in every strategy. */
 void *alloc_pages(unsigned int order, gfp_t flags);
 int free_pages(void *addr, unsigned int order);
+
+/*
+ * Give every page on the per-CPU page lists back to the strategy (Linux's
+ * drain_all_pages()); returns how many.  Allocations that the strategy
+ * cannot serve drain and retry on their own; callers use it to compare
+ * strategy-level figures (nr_free, largest_free_run) across a workload.
+ * 0 without CONFIG_PCP.
+ */
+size_t drain_all_pages(void);
 
 /* Is @addr inside memory this allocator manages (free or not)? */
 bool page_alloc_owns(const void *addr);

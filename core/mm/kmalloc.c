@@ -3,14 +3,17 @@
  *
  * The generated front (kmalloc_front.h) decides which allocator serves a
  * request; this file does what does not vary with the mode: argument
- * checks, error codes, __GFP_ZERO and the counting behind mm_get_stats().
- * Nothing here panics: exhaustion is NULL or KERR_NOMEM, and counted.
+ * checks, error codes, __GFP_ZERO, the counting behind mm_get_stats(),
+ * and telling the transaction layer (mm_txn.h) what was allocated, freed
+ * or failed.  Nothing here panics: exhaustion is NULL or KERR_NOMEM, and
+ * counted.
  */
 #include "kerrno.h"
 #include "kernel.h"
 #include "kmalloc_front.h"
 #include "kstring.h"
 #include "mm.h"
+#include "mm_txn.h"
 #include "spinlock.h"
 
 /* The kmalloc API's own accounting; the front's allocators keep theirs. */
@@ -21,11 +24,14 @@ static size_t bytes_granted;
 static size_t bytes_peak;
 static size_t live_objects;
 
-static void count_failure(void)
+/* Every failed allocation comes here: counted, and the transaction told. */
+static int alloc_failed(int err)
 {
 	spin_lock(&stats_lock);
 	counters.failures++;
 	spin_unlock(&stats_lock);
+	mm_txn_failed(err);
+	return err;
 }
 
 static void count_misuse(void)
@@ -56,18 +62,24 @@ static int check_request(size_t size, size_t align)
 
 int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 {
-	size_t granted;
+	size_t requested, granted;
 	void *p = NULL;
 	int err;
 
-	err = check_request(size, align);
+	err = mm_txn_check_alloc();
+	if (!err)
+		err = check_request(size, align);
 	if (!err)
 		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p);
+	/* Unrecordable means not allocated: a transaction never loses track. */
+	if (!err && (err = mm_txn_record(p)))
+		(void)kmalloc_front_free(p);
 	if (err) {
-		count_failure();
 		*out = NULL;
-		return err;
+		return alloc_failed(err);
 	}
+	/* What the front records, so that kfree() takes off exactly what is added here. */
+	requested = kmalloc_front_requested_size(p);
 	granted = kmalloc_front_usable_size(p);
 	if (flags & __GFP_ZERO)
 		memset(p, 0, granted);   /* all of it: ksize() bytes are the caller's */
@@ -75,7 +87,7 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 	spin_lock(&stats_lock);
 	counters.allocs++;
 	live_objects++;
-	rebook_bytes(0, 0, size, granted);
+	rebook_bytes(0, 0, requested, granted);
 	spin_unlock(&stats_lock);
 	*out = p;
 	return 0;
@@ -104,7 +116,7 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	size_t bytes;
 
 	if (__builtin_mul_overflow(n, size, &bytes)) {
-		count_failure();
+		alloc_failed(KERR_INVAL);
 		return NULL;
 	}
 	return kmalloc(bytes, flags | __GFP_ZERO);
@@ -130,6 +142,7 @@ int kfree_checked(const void *p)
 	live_objects--;
 	rebook_bytes(req, granted, 0, 0);
 	spin_unlock(&stats_lock);
+	mm_txn_forget(p);
 	return 0;
 }
 
@@ -145,7 +158,7 @@ size_t ksize(const void *p)
 
 void *krealloc(void *p, size_t size, gfp_t flags)
 {
-	size_t old_req, old_granted, granted;
+	size_t old_req, old_granted, requested, granted;
 	void *q;
 	int err;
 
@@ -155,8 +168,11 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 		kfree(p);
 		return NULL;
 	}
-	if (size > KMALLOC_SIZE_MAX) {
-		count_failure();
+	err = mm_txn_check_alloc();
+	if (!err && size > KMALLOC_SIZE_MAX)
+		err = KERR_INVAL;
+	if (err) {
+		alloc_failed(err);
 		return NULL;
 	}
 	old_req = kmalloc_front_requested_size(p);
@@ -164,19 +180,32 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 	err = kmalloc_front_realloc(p, size, &q);
 	if (err) {
 		if (err == KERR_NOMEM || err == KERR_INVAL)
-			count_failure();
+			alloc_failed(err);
 		else
 			count_misuse();   /* p was not live; reported by the front's allocator */
 		return NULL;
 	}
+	if (q != p)
+		mm_txn_moved(p, q);
 	granted = kmalloc_front_usable_size(q);
+	requested = kmalloc_front_requested_size(q);
 	if ((flags & __GFP_ZERO) && granted > old_granted)
 		memset((char *)q + old_granted, 0, granted - old_granted);
 
 	spin_lock(&stats_lock);
-	rebook_bytes(old_req, old_granted, size, granted);
+	rebook_bytes(old_req, old_granted, requested, granted);
 	spin_unlock(&stats_lock);
 	return q;
+}
+
+/* 1000 * (free - largest) / free, the definition in mm.h; 0 when nothing is free. */
+static unsigned int frag_permille(size_t free, size_t largest)
+{
+	if (!free)
+		return 0;
+	largest = MIN(largest, free);
+	/* In 64 bits: free * 1000 must not wrap on a 32-bit size_t either. */
+	return (unsigned int)((uint64_t)(free - largest) * 1000 / free);
 }
 
 void mm_get_stats(struct mm_stats *st)
@@ -185,6 +214,8 @@ void mm_get_stats(struct mm_stats *st)
 	st->mode = mm_mode_name();
 	page_alloc_get_stats(&st->pages);
 	kmalloc_front_stats(st);
+	st->ext_frag_permille = frag_permille(st->pages.free_pages, st->pages.largest_free_run);
+	st->heap_frag_permille = frag_permille(st->heap_free_bytes, st->heap_largest_free);
 
 	spin_lock(&stats_lock);
 	st->bytes_requested = bytes_requested;
@@ -193,4 +224,13 @@ void mm_get_stats(struct mm_stats *st)
 	st->live_objects = live_objects;
 	st->counters = counters;
 	spin_unlock(&stats_lock);
+}
+
+size_t mm_drain_caches(void)
+{
+	/* Slabs first: the pages they release land on the per-CPU lists. */
+	size_t pages = kmalloc_front_shrink();
+
+	drain_all_pages();
+	return pages;
 }

@@ -9,9 +9,14 @@
  * reserved, so they can never be handed out.
  *
  * This file does what every strategy needs: descriptors, __GFP_ZERO,
- * counting, the high-water mark.  The strategy does the finding and the
+ * counting, the high-water mark, and routing single pages through the
+ * per-CPU page cache (pcp.h).  The strategy does the finding and the
  * checking: it reports the misuse it detects (mm_report_misuse()), and
  * this layer only counts it.
+ *
+ * When the strategy cannot serve a request while pages sit on per-CPU
+ * lists, the lists are drained and the request retried once, as Linux
+ * does before it gives up: cached pages never make an allocation fail.
  */
 #include "page_alloc.h"
 #include "kerrno.h"
@@ -19,6 +24,7 @@
 #include "kstring.h"
 #include "mm_misuse.h"
 #include "panic.h"
+#include "pcp.h"
 #include "printk.h"
 #include "spinlock.h"
 
@@ -27,7 +33,53 @@
  * behind page_alloc.  A strategy provides an instance with these calls.
  */
 #if defined(CONFIG_PAGE_ALLOC_BUDDY)
-#error "buddy page allocator not built yet"
+#include "buddy_pa.h"
+
+#define STRATEGY_NAME "buddy"
+static struct buddy_pa strategy;
+
+static inline size_t strategy_meta_size(size_t npages)
+{
+	return buddy_pa_meta_size(npages, BUDDY_MAX_ORDER);
+}
+static inline void strategy_init(uintptr_t base, size_t npages, void *meta)
+{
+	buddy_pa_init(&strategy, base, npages, BUDDY_MAX_ORDER, meta);
+}
+static inline void strategy_release(uintptr_t addr, size_t npages)
+{
+	buddy_pa_release(&strategy, addr, npages);
+}
+/* Up to 2^BUDDY_MAX_ORDER pages; longer runs fail as exhaustion would. */
+static inline void *strategy_alloc(size_t npages)
+{
+	return buddy_pa_alloc_exact(&strategy, npages);
+}
+static inline void *strategy_alloc_order(unsigned int order)
+{
+	return buddy_pa_alloc(&strategy, order);
+}
+static inline int strategy_free(const void *addr, size_t npages)
+{
+	return buddy_pa_free_exact(&strategy, addr, npages);
+}
+static inline int strategy_free_order(const void *addr, unsigned int order)
+{
+	return buddy_pa_free(&strategy, addr, order);
+}
+static inline size_t strategy_free_pages(void)
+{
+	return buddy_pa_free_pages(&strategy);
+}
+static inline size_t strategy_largest_free_run(void)
+{
+	return buddy_pa_largest_free_run(&strategy);
+}
+static inline void strategy_nr_free(size_t *nr_free)
+{
+	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
+		nr_free[o] = buddy_pa_nr_free(&strategy, o);
+}
 #elif defined(CONFIG_PAGE_ALLOC_BITMAP)
 #include "bitmap_pa.h"
 
@@ -85,9 +137,12 @@ static inline void strategy_nr_free(size_t *nr_free)
 #define ORDER_LIMIT ((unsigned int)(sizeof(size_t) * 8 - PAGE_SHIFT))
 
 /*
- * page_lock covers this layer's state and makes "strategy call + descriptor
- * update" one step: a page freed to the strategy must not be reallocated by
- * another CPU before its descriptors are cleared here.
+ * page_lock covers the strategy and the descriptors of the pages it hands
+ * out or takes back, so that "strategy call + descriptor update" is one
+ * step: a page freed to the strategy must not be reallocated by another
+ * CPU before its descriptor is cleared here.  The figures below are
+ * updated atomically instead, because the per-CPU fast path does not take
+ * page_lock.
  */
 static spinlock_t page_lock = SPINLOCK_INIT;
 static uintptr_t span_base;      /* address of the frame page_map[0] describes */
@@ -96,9 +151,10 @@ static struct page *page_map;
 static struct mem_region managed[MEM_REGIONS_MAX]; /* RAM given to the strategy */
 static size_t nr_managed;
 static size_t total_pages;
+static size_t meta_bytes;
+/* Pages handed out to callers (not those lent to the per-CPU lists). */
 static size_t used_pages;
 static size_t peak_used_pages;
-static size_t meta_bytes;
 static struct alloc_counters counters;
 
 /*
@@ -200,112 +256,226 @@ void *page_to_virt(const struct page *pg)
 	return (void *)(span_base + ((off / sizeof(struct page)) << PAGE_SHIFT));
 }
 
+/* Zero the descriptors of [@addr, @addr + @npages pages), pa_state included. */
 static void clear_descriptors(const void *addr, size_t npages)
 {
 	memset(&page_map[((uintptr_t)addr - span_base) >> PAGE_SHIFT], 0,
 	       npages * sizeof(struct page));
 }
 
-/* Book a strategy allocation's outcome.  Called with page_lock. */
-static void account_alloc(void *addr, size_t npages)
+static void count(uint64_t *counter)
 {
-	if (!addr) {
-		counters.failures++;
-		return;
-	}
-	clear_descriptors(addr, npages);
-	used_pages += npages;
-	peak_used_pages = MAX(peak_used_pages, used_pages);
-	counters.allocs++;
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
-/* Book a strategy free's outcome.  Called with page_lock. */
-static int account_free(int err, const void *addr, size_t npages)
+static void book_used(size_t npages)
 {
-	if (err) {
-		counters.misuse++;
-		return err;
-	}
-	clear_descriptors(addr, npages);
-	used_pages -= npages;
-	counters.frees++;
-	return 0;
+	size_t used = __atomic_add_fetch(&used_pages, npages, __ATOMIC_RELAXED);
+	size_t peak = __atomic_load_n(&peak_used_pages, __ATOMIC_RELAXED);
+
+	while (used > peak &&
+	       !__atomic_compare_exchange_n(&peak_used_pages, &peak, used, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	count(&counters.allocs);
+}
+
+static void book_freed(size_t npages)
+{
+	__atomic_sub_fetch(&used_pages, npages, __ATOMIC_RELAXED);
+	count(&counters.frees);
 }
 
 static void *finish_alloc(void *addr, size_t npages, gfp_t flags)
 {
+	if (!addr) {
+		count(&counters.failures);
+		return NULL;
+	}
+	book_used(npages);
 	/* Outside the lock: zeroing megabytes should not stall other CPUs. */
-	if (addr && (flags & __GFP_ZERO))
+	if (flags & __GFP_ZERO)
 		memset(addr, 0, npages << PAGE_SHIFT);
 	return addr;
 }
 
-void *page_alloc(size_t npages, gfp_t flags)
+/*
+ * A run from the strategy: @npages pages, or 2^@order naturally aligned
+ * ones when @by_order.  Its descriptors come out zeroed; a single page is
+ * marked PAGE_PA_SINGLE so that its free may go to a per-CPU list.
+ */
+static void *strategy_take(size_t npages, unsigned int order, bool by_order)
 {
-	void *addr = NULL;
+	void *addr;
 
 	spin_lock(&page_lock);
-	if (npages && npages <= span_pages)
-		addr = strategy_alloc(npages);
-	account_alloc(addr, npages);
+	addr = by_order ? strategy_alloc_order(order) : strategy_alloc(npages);
+	if (addr) {
+		clear_descriptors(addr, npages);
+		if (npages == 1)
+			virt_to_page(addr)->pa_state = PAGE_PA_SINGLE;
+	}
 	spin_unlock(&page_lock);
-	return finish_alloc(addr, npages, flags);
+	return addr;
+}
+
+/* strategy_take(), draining the per-CPU lists and retrying once if it fails. */
+static void *strategy_take_or_drain(size_t npages, unsigned int order, bool by_order)
+{
+	void *addr = strategy_take(npages, order, by_order);
+
+	if (!addr && drain_all_pages())
+		addr = strategy_take(npages, order, by_order);
+	return addr;
+}
+
+static void *alloc_single(gfp_t flags)
+{
+	struct page *pg = pcp_alloc();
+	void *addr;
+
+	if (!pg && drain_all_pages())
+		pg = pcp_alloc();
+	/* Without CONFIG_PCP (or with every list empty) the strategy serves it. */
+	addr = pg ? page_to_virt(pg) : strategy_take(1, 0, true);
+	return finish_alloc(addr, 1, flags);
+}
+
+/* Book a strategy free's outcome; @err was reported by the strategy. */
+static int strategy_give(const void *addr, size_t npages, unsigned int order, bool by_order)
+{
+	int err;
+
+	spin_lock(&page_lock);
+	err = by_order ? strategy_free_order(addr, order) : strategy_free(addr, npages);
+	if (!err)
+		clear_descriptors(addr, npages);
+	spin_unlock(&page_lock);
+	if (err) {
+		count(&counters.misuse);
+		return err;
+	}
+	book_freed(npages);
+	return 0;
+}
+
+static int free_single(void *addr)
+{
+	struct page *pg = IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
+	int err = pg ? pcp_free(pg) : PCP_NOT_CACHED;
+
+	if (err == PCP_NOT_CACHED)
+		return strategy_give(addr, 1, 0, true);
+	if (err) {
+		count(&counters.misuse);   /* reported by the cache */
+		return err;
+	}
+	book_freed(1);
+	return 0;
+}
+
+void *page_alloc(size_t npages, gfp_t flags)
+{
+	if (npages == 1)
+		return alloc_single(flags);
+	if (!npages || npages > span_pages)
+		return finish_alloc(NULL, 0, flags);
+	return finish_alloc(strategy_take_or_drain(npages, 0, false), npages, flags);
 }
 
 int page_free(void *addr, size_t npages)
 {
-	int err;
-
 	if (!addr)
 		return 0;
-	spin_lock(&page_lock);
-	err = account_free(strategy_free(addr, npages), addr, npages);
-	spin_unlock(&page_lock);
-	return err;
+	if (npages == 1)
+		return free_single(addr);
+	return strategy_give(addr, npages, 0, false);
 }
 
 void *alloc_pages(unsigned int order, gfp_t flags)
 {
-	void *addr = NULL;
-
-	spin_lock(&page_lock);
-	if (order < ORDER_LIMIT && ((size_t)1 << order) <= span_pages)
-		addr = strategy_alloc_order(order);
-	account_alloc(addr, addr ? (size_t)1 << order : 0);
-	spin_unlock(&page_lock);
-	return finish_alloc(addr, addr ? (size_t)1 << order : 0, flags);
+	if (order == 0)
+		return alloc_single(flags);
+	if (order >= ORDER_LIMIT || ((size_t)1 << order) > span_pages)
+		return finish_alloc(NULL, 0, flags);
+	return finish_alloc(strategy_take_or_drain((size_t)1 << order, order, true),
+			    (size_t)1 << order, flags);
 }
 
 int free_pages(void *addr, unsigned int order)
 {
-	int err;
-
 	if (!addr)
 		return 0;
 	if (order >= ORDER_LIMIT) {
 		/* No allocation can have this order: the strategy never sees it. */
-		spin_lock(&page_lock);
-		counters.misuse++;
-		spin_unlock(&page_lock);
+		count(&counters.misuse);
 		mm_report_misuse("page_alloc", KERR_WRONG_SIZE, addr);
 		return KERR_WRONG_SIZE;
 	}
-	spin_lock(&page_lock);
-	err = account_free(strategy_free_order(addr, order), addr, (size_t)1 << order);
-	spin_unlock(&page_lock);
-	return err;
+	if (order == 0)
+		return free_single(addr);
+	return strategy_give(addr, (size_t)1 << order, order, true);
 }
+
+#ifdef CONFIG_PCP
+size_t rmqueue_bulk(struct page **list, size_t n)
+{
+	size_t got = 0;
+
+	spin_lock(&page_lock);
+	for (; got < n; got++) {
+		void *addr = strategy_alloc_order(0);
+		struct page *pg;
+
+		if (!addr)
+			break;
+		pg = virt_to_page(addr);
+		*pg = (struct page){ .pa_state = PAGE_PA_PCP, .pcp_next = *list };
+		*list = pg;
+	}
+	spin_unlock(&page_lock);
+	return got;
+}
+
+void free_pcppages_bulk(struct page *list)
+{
+	spin_lock(&page_lock);
+	while (list) {
+		struct page *next = list->pcp_next;
+		void *addr = page_to_virt(list);
+
+		/* The strategy lent this page to the list: a refusal means corruption. */
+		BUG_ON(!addr || strategy_free_order(addr, 0) != 0);
+		*list = (struct page){ 0 };
+		list = next;
+	}
+	spin_unlock(&page_lock);
+}
+#else
+size_t drain_all_pages(void)
+{
+	return 0;
+}
+#endif
 
 void page_alloc_get_stats(struct page_alloc_stats *st)
 {
-	spin_lock(&page_lock);
+	/* Read first: a pcp lock is never taken inside page_lock. */
+	size_t cached = pcp_count();
+
+	memset(st, 0, sizeof(*st));
 	st->strategy = STRATEGY_NAME;
 	st->total_pages = total_pages;
-	st->free_pages = strategy_free_pages();
-	st->peak_used_pages = peak_used_pages;
-	st->largest_free_run = strategy_largest_free_run();
 	st->meta_bytes = meta_bytes;
+	st->pcp_pages = cached;
+	st->peak_used_pages = __atomic_load_n(&peak_used_pages, __ATOMIC_RELAXED);
+	st->counters.allocs = __atomic_load_n(&counters.allocs, __ATOMIC_RELAXED);
+	st->counters.frees = __atomic_load_n(&counters.frees, __ATOMIC_RELAXED);
+	st->counters.failures = __atomic_load_n(&counters.failures, __ATOMIC_RELAXED);
+	st->counters.misuse = __atomic_load_n(&counters.misuse, __ATOMIC_RELAXED);
+	spin_lock(&page_lock);
+	st->free_pages = strategy_free_pages() + cached;
+	st->largest_free_run = strategy_largest_free_run();
 	strategy_nr_free(st->nr_free);
-	st->counters = counters;
 	spin_unlock(&page_lock);
 }

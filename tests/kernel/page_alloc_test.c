@@ -3,7 +3,9 @@
  *
  * These cases run on the live allocator, so they measure against the state
  * they find (the free count at the start of the case) and leave it as they
- * found it.
+ * found it.  Figures of the strategy alone (nr_free, largest_free_run) are
+ * compared between drained states: pages on the per-CPU lists are free
+ * but in no run.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +15,16 @@
 #include "ktest.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
+
+#ifdef CONFIG_PAGE_ALLOC_BUDDY
+#include "buddy_pa.h"
+/* The buddy hands out no run longer than its largest block. */
+#define LONGEST_RUN ((size_t)1 << BUDDY_MAX_ORDER)
+#define TOP_ORDER (BUDDY_MAX_ORDER < 10 ? BUDDY_MAX_ORDER : 10u)
+#else
+#define LONGEST_RUN SIZE_MAX
+#define TOP_ORDER 10u
+#endif
 
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
@@ -85,7 +97,7 @@ static void orders_are_naturally_aligned(struct ktest *t)
 	void *odd = page_alloc(1, GFP_KERNEL);   /* so the next free page is not aligned */
 
 	KT_ASSERT_NOT_NULL(t, odd);
-	for (unsigned int order = 0; order <= 10; order++) {
+	for (unsigned int order = 0; order <= TOP_ORDER; order++) {
 		void *p = alloc_pages(order, GFP_KERNEL);
 
 		KT_ASSERT_NOT_NULL(t, p);
@@ -111,6 +123,7 @@ static void descriptors_follow_pages(struct ktest *t)
 	/* Handed out clean... */
 	KT_EXPECT_EQ(t, pg->flags, 0u);
 	KT_EXPECT_NULL(t, pg->owner);
+	KT_EXPECT_EQ(t, pg->pa_state, PAGE_PA_NONE);   /* not a single page */
 	pg->flags = PG_LARGE;
 	pg->npages = 3;
 	pg[1].owner = pg;
@@ -119,6 +132,15 @@ static void descriptors_follow_pages(struct ktest *t)
 	KT_EXPECT_EQ(t, pg->flags, 0u);
 	KT_EXPECT_EQ(t, pg->npages, 0u);
 	KT_EXPECT_NULL(t, pg[1].owner);
+
+	/* A single page is marked as one, so its free may take the per-CPU path. */
+	p = page_alloc(1, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	pg = virt_to_page(p);
+	KT_EXPECT_EQ(t, pg->pa_state, PAGE_PA_SINGLE);
+	KT_EXPECT_EQ(t, pg->flags, 0u);
+	KT_EXPECT_EQ(t, free_pages(p, 0), KERR_OK);
+	KT_EXPECT_NE(t, pg->pa_state, PAGE_PA_SINGLE);
 
 	KT_EXPECT_NULL(t, virt_to_page(unmanaged_object));
 	KT_EXPECT_FALSE(t, page_alloc_owns(unmanaged_object));
@@ -129,10 +151,12 @@ static void descriptors_follow_pages(struct ktest *t)
 /* Take every page, one at a time, chained through the pages themselves. */
 static void exhaustion_and_recovery(struct ktest *t)
 {
-	struct page_alloc_stats before = stats(), empty, after;
+	struct page_alloc_stats before, empty, after;
 	void *chain = NULL, *p;
-	size_t n = 0;
+	size_t n = 0, longest;
 
+	drain_all_pages();
+	before = stats();
 	while ((p = page_alloc(1, GFP_KERNEL))) {
 		*(void **)p = chain;
 		chain = p;
@@ -141,6 +165,7 @@ static void exhaustion_and_recovery(struct ktest *t)
 	empty = stats();
 	KT_EXPECT_EQ(t, n, before.free_pages);
 	KT_EXPECT_EQ(t, empty.free_pages, 0u);
+	KT_EXPECT_EQ(t, empty.pcp_pages, 0u);
 	KT_EXPECT_EQ(t, empty.largest_free_run, 0u);
 	KT_EXPECT_EQ(t, empty.counters.failures, before.counters.failures + 1);
 	KT_EXPECT_EQ(t, empty.peak_used_pages, empty.total_pages);
@@ -152,14 +177,19 @@ static void exhaustion_and_recovery(struct ktest *t)
 		chain = *(void **)p;
 		KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
 	}
+	KT_EXPECT_EQ(t, stats().free_pages, before.free_pages);   /* cached pages count as free */
+	drain_all_pages();
 	after = stats();
 	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
 	KT_EXPECT_EQ(t, after.largest_free_run, before.largest_free_run);
+	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
+		KT_EXPECT_EQ(t, after.nr_free[o], before.nr_free[o]);
 	KT_EXPECT_EQ(t, after.counters.misuse, before.counters.misuse);
-	/* Usable again in one piece. */
-	p = page_alloc(after.largest_free_run, GFP_KERNEL);
+	/* Usable again in one piece (as long a piece as the strategy hands out). */
+	longest = after.largest_free_run < LONGEST_RUN ? after.largest_free_run : LONGEST_RUN;
+	p = page_alloc(longest, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, p);
-	KT_EXPECT_EQ(t, page_free(p, after.largest_free_run), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p, longest), KERR_OK);
 }
 
 static void impossible_requests_fail(struct ktest *t)
@@ -232,7 +262,8 @@ static void stats_are_consistent(struct ktest *t)
 	KT_EXPECT_LE(t, st.free_pages, st.total_pages);
 	KT_EXPECT_GE(t, st.peak_used_pages, st.total_pages - st.free_pages);
 	KT_EXPECT_LE(t, st.largest_free_run, st.free_pages);
-	KT_EXPECT_EQ(t, pages_in(st.nr_free), st.free_pages);
+	KT_EXPECT_LE(t, st.pcp_pages, st.free_pages);
+	KT_EXPECT_EQ(t, pages_in(st.nr_free) + st.pcp_pages, st.free_pages);
 	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++) {
 		if (st.nr_free[o])
 			top = o;
@@ -240,6 +271,47 @@ static void stats_are_consistent(struct ktest *t)
 	/* The biggest aligned block fits in the longest run. */
 	KT_EXPECT_GE(t, st.largest_free_run, (size_t)1 << top);
 	KT_EXPECT_GE(t, st.counters.allocs, st.counters.frees);
+}
+
+/*
+ * nr_free per order follows every allocation: taking 2^o pages takes that
+ * many out of the blocks, and giving them back restores every order's
+ * count exactly (both strategies keep free memory in canonical, fully
+ * merged blocks).
+ */
+static void nr_free_tracks_every_order(struct ktest *t)
+{
+	for (unsigned int order = 0; order <= TOP_ORDER; order++) {
+		struct page_alloc_stats before, during, after;
+		void *p;
+
+		drain_all_pages();
+		before = stats();
+		p = alloc_pages(order, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, p);
+		drain_all_pages();
+		during = stats();
+		KT_EXPECT_EQ(t, pages_in(during.nr_free), pages_in(before.nr_free) - ((size_t)1 << order));
+		KT_EXPECT_EQ(t, during.free_pages, before.free_pages - ((size_t)1 << order));
+		KT_EXPECT_EQ(t, free_pages(p, order), KERR_OK);
+		drain_all_pages();
+		after = stats();
+		for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
+			KT_EXPECT_EQ(t, after.nr_free[o], before.nr_free[o]);
+		KT_EXPECT_EQ(t, after.largest_free_run, before.largest_free_run);
+	}
+}
+
+/* A run longer than the strategy can hand out fails like exhaustion. */
+static void longest_run_is_bounded(struct ktest *t)
+{
+	struct page_alloc_stats before = stats();
+
+	if (LONGEST_RUN >= before.total_pages)
+		KT_SKIP(t, "the strategy hands out runs as long as RAM");
+	KT_EXPECT_NULL(t, page_alloc(LONGEST_RUN + 1, GFP_KERNEL));
+	KT_EXPECT_EQ(t, stats().counters.failures, before.counters.failures + 1);
+	KT_EXPECT_EQ(t, stats().free_pages, before.free_pages);
 }
 
 static const struct ktest_case page_alloc_cases[] = {
@@ -251,6 +323,8 @@ static const struct ktest_case page_alloc_cases[] = {
 	KTEST_CASE(impossible_requests_fail),
 	KTEST_CASE(invalid_frees_refused),
 	KTEST_CASE(stats_are_consistent),
+	KTEST_CASE(nr_free_tracks_every_order),
+	KTEST_CASE(longest_run_is_bounded),
 	{ 0 },
 };
 KTEST_SUITE(page_alloc, page_alloc_cases);

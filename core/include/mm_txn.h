@@ -1,0 +1,110 @@
+/*
+ * mm_txn.h - allocation transactions: all of a group of kmalloc()s, or
+ * none of them.
+ *
+ *     if (mm_txn_begin(MM_TXN_ABORT_ON_FAILURE))
+ *             return -ENOMEM;
+ *     a = kmalloc(...);  b = kzalloc(...);  c = kmalloc(...);
+ *     if (mm_txn_commit())      // a failure above freed a, b and c
+ *             return -ENOMEM;   // (their pointers are dangling now)
+ *
+ * Between mm_txn_begin() and mm_txn_commit() / mm_txn_abort(), every
+ * successful allocation of the kmalloc API (kmalloc, kzalloc, kcalloc,
+ * krealloc(NULL, n), kmalloc_try, kmalloc_align_try) on this CPU is
+ * recorded.  Commit keeps them and forgets the records; abort kfree()s
+ * every one.  Other allocators (page_alloc(), kmem_cache_alloc()) are not
+ * recorded.
+ *
+ * Records:
+ *   - kfree() inside the transaction of a recorded pointer removes its
+ *     record (abort will not free it twice);
+ *   - krealloc() that moves a recorded pointer updates its record; a
+ *     krealloc() of a pointer from before the transaction is not part of
+ *     it (abort cannot restore the old block, so it leaves it alone);
+ *   - a kfree() of a pointer from before the transaction is not undone.
+ *   - The open transactions of a CPU hold at most MM_TXN_MAX_RECORDS
+ *     records together (Kconfig TXN_MAX_RECORDS).  An allocation that
+ *     would need one more is freed again and fails with KERR_LIMIT: the
+ *     transaction never loses track of memory.
+ *
+ * Failure policy: with MM_TXN_ABORT_ON_FAILURE, the first allocation that
+ * fails inside (KERR_NOMEM, KERR_INVAL, KERR_ALIGN, KERR_LIMIT ...) rolls
+ * the transaction back at once and dooms it: every later allocation in it
+ * fails with that same error without being tried, mm_txn_commit() returns
+ * it, mm_txn_abort() returns 0.  Without the flag a failure is only the
+ * caller's to handle, as outside a transaction.
+ *
+ * Nesting: transactions nest up to MM_TXN_MAX_DEPTH deep (closed nesting,
+ * one record list per CPU).  An inner commit hands its records to the
+ * enclosing transaction (the outer abort frees them); an inner abort frees
+ * only the inner records.  A failure dooms the outermost open transaction
+ * that asked for MM_TXN_ABORT_ON_FAILURE, with every transaction nested in
+ * it, and rolls back everything they recorded.
+ *
+ * "Exactly as before": after an abort, the kmalloc-level figures of
+ * mm_get_stats() - live_objects, bytes_requested, bytes_granted,
+ * heap_free_bytes, heap_largest_free - and the active_objects of every
+ * kmalloc-<size> cache (mm_get_cache_stats()) are exactly what they were
+ * at mm_txn_begin(), provided the transaction freed nothing from before
+ * it.  The counters (allocs, frees, failures) and the peaks are history
+ * and keep what happened.  What depends on the caches - empty slabs kept,
+ * their off-slab descriptors (objects of the bootstrap cache kmem_slab,
+ * so slab_active_objects), pages on the per-CPU lists - is restored too
+ * when mm_drain_caches() ran right before the begin and right after the
+ * abort: then pages.free_pages, pcp_pages, nr_free[], largest_free_run,
+ * slab_pages and slab_active_objects match exactly as well (both page
+ * allocators merge free runs canonically).
+ *
+ * Transactions belong to the CPU that began them; their state is per CPU
+ * and touched only by that CPU, so it needs no lock.
+ */
+#ifndef MMKIT_MM_TXN_H
+#define MMKIT_MM_TXN_H
+
+#include <stddef.h>
+
+#ifdef CONFIG_TXN_MAX_RECORDS
+#define MM_TXN_MAX_RECORDS ((size_t)CONFIG_TXN_MAX_RECORDS)
+#else
+#define MM_TXN_MAX_RECORDS ((size_t)256)
+#endif
+
+/* Open transactions per CPU, counting the outermost. */
+#define MM_TXN_MAX_DEPTH 4
+
+/* mm_txn_begin() flags. */
+#define MM_TXN_ABORT_ON_FAILURE 0x1u
+
+/* 0, KERR_LIMIT (MM_TXN_MAX_DEPTH open already) or KERR_INVAL (unknown flags). */
+int mm_txn_begin(unsigned int flags);
+
+/*
+ * Close the innermost transaction, keeping its allocations: 0; the error
+ * that doomed it (its allocations are gone); KERR_INVAL when none is open.
+ */
+int mm_txn_commit(void);
+
+/* Close the innermost transaction, freeing its allocations: 0, or KERR_INVAL when none is open. */
+int mm_txn_abort(void);
+
+/* Open transactions on this CPU. */
+unsigned int mm_txn_depth(void);
+
+/* Records held by the open transactions of this CPU. */
+size_t mm_txn_records(void);
+
+/*
+ * Hooks, for core/mm/kmalloc.c only.
+ * mm_txn_check_alloc(): 0, or the error dooming the innermost transaction.
+ * mm_txn_record(): 0, or KERR_LIMIT (the caller frees @p and fails).
+ * mm_txn_forget(): @p was freed.
+ * mm_txn_moved(): a krealloc() moved @old to @new.
+ * mm_txn_failed(): an allocation failed with @err; applies the policy.
+ */
+int mm_txn_check_alloc(void);
+int mm_txn_record(void *p);
+void mm_txn_forget(const void *p);
+void mm_txn_moved(const void *old, void *new);
+void mm_txn_failed(int err);
+
+#endif /* MMKIT_MM_TXN_H */

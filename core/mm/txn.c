@@ -1,0 +1,199 @@
+/*
+ * txn.c - allocation transactions (see mm_txn.h).
+ *
+ * Each CPU has one array of records and a stack of open transactions;
+ * transaction k owns the records from frames[k].start up to the next
+ * transaction's start (the innermost: up to nr).  So an inner commit is
+ * just popping the frame - its records become the tail of the enclosing
+ * transaction's - and a rollback frees the tail of the array from a
+ * frame's start.  A record is removed by shifting the ones after it,
+ * O(records), which keeps every transaction's records contiguous.
+ *
+ * No lock: a CPU's transactions are touched only by that CPU (mm_txn.h).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arch.h"
+#include "kerrno.h"
+#include "kstring.h"
+#include "mm.h"
+#include "mm_txn.h"
+#include "panic.h"
+
+#ifdef CONFIG_NR_CPUS
+#define TXN_NR_CPUS CONFIG_NR_CPUS
+#else
+#define TXN_NR_CPUS 1
+#endif
+
+struct txn_frame {
+	size_t start;          /* first record of this transaction */
+	unsigned int flags;    /* MM_TXN_* */
+	int doomed;            /* 0, or the error that rolled it back */
+};
+
+struct txn_cpu {
+	unsigned int depth;
+	size_t nr;             /* records in use */
+	struct txn_frame frames[MM_TXN_MAX_DEPTH];
+	void *records[MM_TXN_MAX_RECORDS];
+};
+
+static struct txn_cpu txn_cpus[TXN_NR_CPUS];
+
+static struct txn_cpu *this_cpu_txn(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	BUG_ON(cpu >= TXN_NR_CPUS);
+	return &txn_cpus[cpu];
+}
+
+/*
+ * Free every record from @from on.  The array is cut first, so the
+ * kfree()s below find nothing to forget and no record is freed twice.
+ */
+static void rollback(struct txn_cpu *tc, size_t from)
+{
+	size_t end = tc->nr;
+
+	tc->nr = from;
+	while (end > from)
+		kfree(tc->records[--end]);
+}
+
+int mm_txn_begin(unsigned int flags)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+	struct txn_frame *f;
+
+	if (flags & ~MM_TXN_ABORT_ON_FAILURE)
+		return KERR_INVAL;
+	if (tc->depth == MM_TXN_MAX_DEPTH)
+		return KERR_LIMIT;
+	f = &tc->frames[tc->depth];
+	f->start = tc->nr;
+	f->flags = flags;
+	/* Inside a doomed transaction nothing can succeed any more. */
+	f->doomed = tc->depth ? tc->frames[tc->depth - 1].doomed : 0;
+	tc->depth++;
+	return 0;
+}
+
+int mm_txn_commit(void)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+	struct txn_frame *f;
+
+	if (!tc->depth)
+		return KERR_INVAL;
+	f = &tc->frames[--tc->depth];
+	if (f->doomed)
+		return f->doomed;
+	/* The outermost commit forgets; an inner one leaves the records to its parent. */
+	if (!tc->depth)
+		tc->nr = 0;
+	return 0;
+}
+
+int mm_txn_abort(void)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+
+	if (!tc->depth)
+		return KERR_INVAL;
+	/* Still open while it rolls back: the frees must not touch outer records. */
+	rollback(tc, tc->frames[tc->depth - 1].start);
+	tc->depth--;
+	return 0;
+}
+
+unsigned int mm_txn_depth(void)
+{
+	return this_cpu_txn()->depth;
+}
+
+size_t mm_txn_records(void)
+{
+	return this_cpu_txn()->nr;
+}
+
+int mm_txn_check_alloc(void)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+
+	return tc->depth ? tc->frames[tc->depth - 1].doomed : 0;
+}
+
+int mm_txn_record(void *p)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+
+	if (!tc->depth)
+		return 0;
+	if (tc->nr == MM_TXN_MAX_RECORDS)
+		return KERR_LIMIT;
+	tc->records[tc->nr++] = p;
+	return 0;
+}
+
+/* Index of @p's record (the latest, should it repeat), or -1. */
+static long find_record(const struct txn_cpu *tc, const void *p)
+{
+	for (size_t i = tc->nr; i-- > 0;) {
+		if (tc->records[i] == p)
+			return (long)i;
+	}
+	return -1;
+}
+
+void mm_txn_forget(const void *p)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+	long i;
+
+	if (!tc->depth)
+		return;
+	i = find_record(tc, p);
+	if (i < 0)
+		return;
+	memmove(&tc->records[i], &tc->records[i + 1],
+		(tc->nr - (size_t)i - 1) * sizeof(tc->records[0]));
+	tc->nr--;
+	/* Transactions that started after the removed record start one earlier. */
+	for (unsigned int k = 0; k < tc->depth; k++) {
+		if (tc->frames[k].start > (size_t)i)
+			tc->frames[k].start--;
+	}
+}
+
+void mm_txn_moved(const void *old, void *new)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+	long i;
+
+	if (!tc->depth)
+		return;
+	i = find_record(tc, old);
+	if (i >= 0)
+		tc->records[i] = new;
+}
+
+void mm_txn_failed(int err)
+{
+	struct txn_cpu *tc = this_cpu_txn();
+	unsigned int k;
+
+	for (k = 0; k < tc->depth; k++) {
+		if (tc->frames[k].flags & MM_TXN_ABORT_ON_FAILURE)
+			break;
+	}
+	if (k == tc->depth)
+		return;
+	rollback(tc, tc->frames[k].start);
+	for (; k < tc->depth; k++) {
+		if (!tc->frames[k].doomed)
+			tc->frames[k].doomed = err;
+	}
+}
