@@ -162,7 +162,7 @@ def build_variant(variant: Variant, base: Path) -> Path:
         defines.append("-DHOSTBENCH_SLAB")
     exe = base / f"bench-{variant.peer}"
     cmd = [tools.require("gcc"), *CFLAGS, f"-I{paths.ROOT / 'core' / 'include'}",
-           f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
+           f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
            *map(str, core + [gen / "kmalloc_front.c"] + ours)]
     inputs = core + ours + sorted((paths.ROOT / "core" / "include").glob("*.h")) + \
         sorted(gen.glob("*")) + [BENCH_SRC / "peer.h"]

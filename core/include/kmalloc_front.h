@@ -15,9 +15,10 @@
  * behind the front, or the front itself ("kmalloc") when the pointer
  * belongs to no allocator it routes to.  kmalloc.c only counts it.
  *
- * The front also defines what mm.h declares per mode: mm_mode_name() and
- * mm_get_cache_stats(); kmalloc_size_roundup() in TwoTier and Hybrid;
- * mm_set_mode() and mm_get_mode() in Hybrid.
+ * The front also defines what mm.h declares per mode: mm_mode_name(), and
+ * mm_set_mode() and mm_get_mode() in Hybrid.  mm_get_cache_stats() comes
+ * from the front in SimpleHeap mode and from core/mm/twotier.c (with
+ * kmalloc_size_roundup()) in TwoTier and Hybrid.
  */
 #ifndef MMKIT_KMALLOC_FRONT_H
 #define MMKIT_KMALLOC_FRONT_H

@@ -1,0 +1,54 @@
+/*
+ * twotier.h - the TwoTier allocator behind the kmalloc front of the TwoTier
+ * and Hybrid modes (core/mm/twotier.c).
+ *
+ * A request up to the largest size class is an object of the slab cache of
+ * the smallest class holding it; a larger one gets whole pages.  Which of
+ * the two an allocation is, and its size, come from the struct page of its
+ * address, so objects carry no header.  The class table and the size ->
+ * class lookup are generated (gen/kmalloc_classes.h, from Kconfig
+ * KMALLOC_CLASSES); the generated front (templates/kmalloc_front.c.j2)
+ * composes these calls per mode.  Arguments are already checked by
+ * core/mm/kmalloc.c, as for every kmalloc_front_* call.
+ */
+#ifndef MMKIT_TWOTIER_H
+#define MMKIT_TWOTIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "mm.h"
+
+/* Create the kmalloc-<class> slab caches.  A cache that cannot be made
+ * leaves its class failing; the kernel goes on. */
+void twotier_init(void);
+
+/* 0 and *@out set, or KERR_NOMEM and *@out NULL. */
+int twotier_alloc(size_t size, size_t align, void **out);
+
+/* Free @p if it is TwoTier's; otherwise report (once) and return what is wrong. */
+int twotier_free(const void *p);
+
+/* Usable / requested bytes at @p; 0 when @p is not a live TwoTier allocation. */
+size_t twotier_usable_size(const void *p);
+size_t twotier_requested_size(const void *p);
+
+/* Resize @p where it is if @size still belongs there (same class, or the
+ * same number of pages); false if it must move. */
+bool twotier_resize_in_place(const void *p, size_t size);
+
+/* Add the slab totals (caches, objects, pages, descriptor bytes) to @st. */
+void twotier_stats(struct mm_stats *st);
+
+/* Give every cache's empty slabs back; returns pages released. */
+size_t twotier_shrink(void);
+
+/*
+ * Move live allocation @p (@old_usable bytes) to a new one of @size from
+ * @alloc, then free @p through the front.  @p is checked only by that free:
+ * if it was not live, the misuse is reported there and the new block is
+ * dropped.  Shared by every front that cannot resize in place.
+ */
+int kmalloc_front_move(void *p, size_t old_usable, size_t size,
+		       int (*alloc)(size_t size, size_t align, void **out), void **out);
+
+#endif /* MMKIT_TWOTIER_H */

@@ -1,0 +1,254 @@
+/*
+ * twotier.c - TwoTier: kmalloc from slab caches of generated size classes,
+ * and whole pages above the largest class (see core/include/twotier.h).
+ *
+ * Used by the kmalloc front of the TwoTier mode, and of the Hybrid mode as
+ * its first choice.  Nothing here varies with the mode: the front
+ * (templates/kmalloc_front.c.j2) decides when to call it.
+ */
+#include <stdint.h>
+
+#include "kerrno.h"
+#include "kernel.h"
+#include "kmalloc_classes.h"
+#include "kmalloc_front.h"
+#include "kstring.h"
+#include "mm_misuse.h"
+#include "page_alloc.h"
+#include "printk.h"
+#include "slab.h"
+#include "twotier.h"
+
+static struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
+
+/* Largest power of two dividing @size, at most a page: a class's alignment. */
+static size_t class_align(size_t size)
+{
+	size_t align = size & -size;
+
+	return align < PAGE_SIZE ? align : PAGE_SIZE;
+}
+
+void twotier_init(void)
+{
+	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
+		size_t size = kmalloc_class_size[i];
+
+		kmalloc_caches[i] = kmem_cache_create(kmalloc_class_name[i], size,
+						      class_align(size), NULL);
+		/* Fallible: requests of this class will fail, the kernel goes on. */
+		if (!kmalloc_caches[i])
+			printk("mm: no slab cache %s; its requests will fail\n",
+			       kmalloc_class_name[i]);
+	}
+}
+
+/* The kmalloc cache @p is an object of, or NULL (not a slab, or another cache). */
+static struct kmem_cache *kmalloc_cache_of(const void *p)
+{
+	struct kmem_cache *c = kmem_cache_of(p);
+	size_t size;
+
+	if (!c)
+		return NULL;
+	size = kmem_cache_size(c);
+	if (size > KMALLOC_MAX_CLASS_SIZE || kmalloc_caches[kmalloc_size_class(size)] != c)
+		return NULL;
+	return c;
+}
+
+/* The head page of a live large allocation at @p, or NULL. */
+static struct page *large_head(const void *p)
+{
+	struct page *pg = virt_to_page(p);
+
+	if (!pg || !(pg->flags & PG_LARGE) || page_to_virt(pg) != p)
+		return NULL;
+	return pg;
+}
+
+static int large_alloc(size_t size, void **out)
+{
+	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;   /* size <= KMALLOC_SIZE_MAX */
+	struct page *pg;
+	void *p;
+
+	*out = NULL;
+	if (npages > UINT32_MAX)
+		return KERR_NOMEM;
+	p = page_alloc(npages, GFP_KERNEL);
+	if (!p)
+		return KERR_NOMEM;
+	pg = virt_to_page(p);
+	pg->flags = (uint16_t)(pg->flags | PG_LARGE);
+	pg->npages = (uint32_t)npages;
+	pg->requested = size;
+	*out = p;
+	return 0;
+}
+
+int twotier_alloc(size_t size, size_t align, void **out)
+{
+	if (size <= KMALLOC_MAX_CLASS_SIZE) {
+		unsigned int i = kmalloc_size_class(size);
+
+		/*
+		 * Every class keeps KMALLOC_MIN_ALIGN, so a plain request stops
+		 * at once; a stricter one moves up to the first class aligned
+		 * enough, else to whole pages.
+		 */
+		while (i < KMALLOC_NR_CLASSES && class_align(kmalloc_class_size[i]) < align)
+			i++;
+		if (i < KMALLOC_NR_CLASSES) {
+			*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
+			return *out ? 0 : KERR_NOMEM;
+		}
+	}
+	return large_alloc(size, out);
+}
+
+int twotier_free(const void *p)
+{
+	struct kmem_cache *c = kmalloc_cache_of(p);
+	struct page *pg;
+	int err;
+
+	if (c)
+		return kmem_cache_free_checked(c, p);
+	pg = large_head(p);
+	if (pg)
+		return page_free((void *)(uintptr_t)p, pg->npages);
+	/*
+	 * No kmalloc cache or large allocation owns @p.  A page sitting on a
+	 * per-CPU list was freed already; anything else is foreign to us.
+	 */
+	pg = virt_to_page(p);
+	err = pg && pg->pa_state == PAGE_PA_PCP ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
+	mm_report_misuse("kmalloc", err, p);
+	return err;
+}
+
+size_t twotier_usable_size(const void *p)
+{
+	struct kmem_cache *c = kmalloc_cache_of(p);
+	struct page *pg;
+
+	if (c)
+		return kmem_cache_size(c);
+	pg = large_head(p);
+	return pg ? (size_t)pg->npages << PAGE_SHIFT : 0;
+}
+
+/* Slab objects keep no requested size (mm.h): they count as their class. */
+size_t twotier_requested_size(const void *p)
+{
+	struct page *pg = large_head(p);
+
+	return pg ? pg->requested : twotier_usable_size(p);
+}
+
+bool twotier_resize_in_place(const void *p, size_t size)
+{
+	struct kmem_cache *c = kmalloc_cache_of(p);
+	struct page *pg;
+
+	if (c)
+		return size <= KMALLOC_MAX_CLASS_SIZE &&
+		       kmalloc_caches[kmalloc_size_class(size)] == c;
+	pg = large_head(p);
+	if (!pg || size <= KMALLOC_MAX_CLASS_SIZE ||
+	    (size + PAGE_SIZE - 1) / PAGE_SIZE != pg->npages)
+		return false;
+	pg->requested = size;
+	return true;
+}
+
+size_t kmalloc_size_roundup(size_t size)
+{
+	if (!size || size > KMALLOC_SIZE_MAX)
+		return 0;
+	if (size <= KMALLOC_MAX_CLASS_SIZE)
+		return kmalloc_class_size[kmalloc_size_class(size)];
+	return ALIGN_UP(size, PAGE_SIZE);
+}
+
+/* ---- figures over every slab cache --------------------------------------- */
+
+struct cache_walk {
+	struct mm_stats *st;
+	struct kmem_cache_stats *out;
+	size_t max, n;
+};
+
+static void add_cache(struct kmem_cache *c, void *arg)
+{
+	struct cache_walk *w = arg;
+	struct kmem_cache_stats cs;
+
+	kmem_cache_get_stats(c, &cs);
+	if (w->st) {
+		w->st->slab_caches++;
+		w->st->slab_active_objects += cs.active_objects;
+		w->st->slab_total_objects += cs.total_objects;
+		w->st->slab_pages += cs.pages;
+		w->st->front_meta_bytes += cs.meta_bytes;
+	}
+	if (w->out && w->n < w->max)
+		w->out[w->n] = cs;
+	w->n++;
+}
+
+size_t mm_get_cache_stats(struct kmem_cache_stats *out, size_t max)
+{
+	struct cache_walk w = { .out = out, .max = max };
+
+	kmem_cache_for_each(add_cache, &w);
+	return w.n;
+}
+
+/* Add every slab cache's figures to @st (the bootstrap caches included). */
+void twotier_stats(struct mm_stats *st)
+{
+	struct cache_walk w = { .st = st };
+
+	kmem_cache_for_each(add_cache, &w);
+}
+
+static void shrink_cache(struct kmem_cache *c, void *arg)
+{
+	*(size_t *)arg += kmem_cache_shrink(c);
+}
+
+/*
+ * Every cache, in list order: the bootstrap caches come last, after the
+ * caches whose off-slab descriptors they hold have given theirs back.
+ */
+size_t twotier_shrink(void)
+{
+	size_t pages = 0;
+
+	kmem_cache_for_each(shrink_cache, &pages);
+	return pages;
+}
+
+int kmalloc_front_move(void *p, size_t old_usable, size_t size,
+		       int (*alloc)(size_t size, size_t align, void **out), void **out)
+{
+	void *q;
+	int err = alloc(size, KMALLOC_MIN_ALIGN, &q);
+
+	if (err) {
+		*out = NULL;
+		return err;
+	}
+	memcpy(q, p, MIN(old_usable, size));
+	/* Only now is @p checked: a misused one is reported and the new block dropped. */
+	err = kmalloc_front_free(p);
+	if (err) {
+		(void)kmalloc_front_free(q);
+		*out = NULL;
+		return err;
+	}
+	*out = q;
+	return 0;
+}
