@@ -15,20 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "panic.h"
+#include "percpu.h"
 #include "pcp.h"
 #include "spinlock.h"
 
-#ifdef CONFIG_NR_CPUS
-#define PCP_NR_CPUS CONFIG_NR_CPUS
-#else
-#define PCP_NR_CPUS 1
-#endif
 
 #define PCP_HIGH ((size_t)CONFIG_PCP_PAGES)
 #define PCP_BATCH (PCP_HIGH / 4 ? PCP_HIGH / 4 : (size_t)1)
@@ -40,14 +35,11 @@ struct per_cpu_pages {
 	uint64_t hits, refills, cached_frees, drained;
 };
 
-static struct per_cpu_pages pcp_lists[PCP_NR_CPUS];
+static struct per_cpu_pages pcp_lists[NR_CPUS];
 
 static struct per_cpu_pages *this_cpu_pcp(void)
 {
-	unsigned int cpu = arch_cpu_id();
-
-	BUG_ON(cpu >= PCP_NR_CPUS);
-	return &pcp_lists[cpu];
+	return &pcp_lists[this_cpu()];
 }
 
 /* Pop the head of @pcp's list as a live single page.  Lock held, list not empty. */
@@ -138,7 +130,7 @@ size_t drain_all_pages(void)
 {
 	size_t total = 0;
 
-	for (unsigned int cpu = 0; cpu < PCP_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct per_cpu_pages *pcp = &pcp_lists[cpu];
 		struct page *list = NULL;
 		size_t n;
@@ -159,7 +151,7 @@ size_t pcp_count(void)
 {
 	size_t n = 0;
 
-	for (unsigned int cpu = 0; cpu < PCP_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		spin_lock(&pcp_lists[cpu].lock);
 		n += pcp_lists[cpu].count;
 		spin_unlock(&pcp_lists[cpu].lock);
@@ -170,7 +162,7 @@ size_t pcp_count(void)
 void pcp_get_stats(struct pcp_stats *st)
 {
 	*st = (struct pcp_stats){ .high = PCP_HIGH, .batch = PCP_BATCH };
-	for (unsigned int cpu = 0; cpu < PCP_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct per_cpu_pages *pcp = &pcp_lists[cpu];
 
 		spin_lock(&pcp->lock);

@@ -14,18 +14,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arch.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "mm.h"
 #include "mm_txn.h"
 #include "panic.h"
+#include "percpu.h"
 
-#ifdef CONFIG_NR_CPUS
-#define TXN_NR_CPUS CONFIG_NR_CPUS
-#else
-#define TXN_NR_CPUS 1
-#endif
 
 struct txn_frame {
 	size_t start;          /* first record of this transaction */
@@ -40,14 +35,11 @@ struct txn_cpu {
 	void *records[MM_TXN_MAX_RECORDS];
 };
 
-static struct txn_cpu txn_cpus[TXN_NR_CPUS];
+static struct txn_cpu txn_cpus[NR_CPUS];
 
 static struct txn_cpu *this_cpu_txn(void)
 {
-	unsigned int cpu = arch_cpu_id();
-
-	BUG_ON(cpu >= TXN_NR_CPUS);
-	return &txn_cpus[cpu];
+	return &txn_cpus[this_cpu()];
 }
 
 /*
