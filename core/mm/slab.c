@@ -33,24 +33,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "panic.h"
+#include "percpu.h"
 #include "printk.h"
+#include "reciprocal.h"
 #include "slab.h"
 #include "spinlock.h"
 
 #define SLAB_LAYER "slab"
 
-#ifdef CONFIG_NR_CPUS
-#define SLAB_NR_CPUS CONFIG_NR_CPUS
-#else
-#define SLAB_NR_CPUS 1
-#endif
 
 #ifdef CONFIG_SLAB_KEEP_EMPTY
 #define SLAB_KEEP_EMPTY CONFIG_SLAB_KEEP_EMPTY
@@ -78,6 +74,10 @@ static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 #define OFF_SLAB_MAX_OBJECTS (KMEM_CACHE_MAX_SIZE / OFF_SLAB_MIN_SIZE)
 /* Colouring step at least one cache line. */
 #define COLOUR_UNIT 64u
+
+/* Object offsets within a slab are divided by the stride with reciprocal.h. */
+_Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < RECIPROCAL_LIMIT,
+	       "a slab must be smaller than reciprocal.h's domain");
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 #define BITMAP_WORDS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
@@ -115,6 +115,7 @@ struct kmem_cache {
 	char name[KMEM_CACHE_NAME_LEN];
 	size_t object_size;          /* as asked */
 	size_t size;                 /* stride */
+	struct reciprocal size_recip;   /* divides by the stride */
 	size_t align;
 	size_t fp_offset;            /* where a free object keeps the next pointer */
 	size_t desc_size;            /* struct slab plus its bitmap */
@@ -129,7 +130,7 @@ struct kmem_cache {
 	unsigned int colour_count;   /* distinct colours (1: no colouring) */
 	unsigned int colour_next;
 	void (*ctor)(void *);
-	struct slab *cpu_slab[SLAB_NR_CPUS];
+	struct slab *cpu_slab[NR_CPUS];
 	struct slab_list partial, full, empty;
 	size_t nr_slabs;             /* all slabs, CPU slabs included */
 	size_t active_objects;
@@ -187,10 +188,16 @@ static inline size_t slab_desc_size(size_t objects)
 static long object_index(const struct kmem_cache *c, const struct slab *s, const void *obj)
 {
 	uintptr_t a = (uintptr_t)obj, start = (uintptr_t)s->s_mem;
+	uint32_t off, i;
 
-	if (a < start || (a - start) % c->size || (a - start) / c->size >= c->objects)
+	/* Past this check the offset is inside the slab, in reciprocal.h's domain. */
+	if (a < start || a - start >= (size_t)c->objects * c->size)
 		return -1;
-	return (long)((a - start) / c->size);
+	off = (uint32_t)(a - start);
+	i = reciprocal_divide(off, c->size_recip);
+	if ((size_t)i * c->size != off)
+		return -1;
+	return (long)i;
 }
 
 /* Can @obj be the next object on @s's freelist? */
@@ -199,14 +206,6 @@ static bool is_free_object(const struct kmem_cache *c, const struct slab *s, con
 	long i = object_index(c, s, obj);
 
 	return i >= 0 && !test_bit(s->inuse_map, (size_t)i);
-}
-
-static unsigned int this_cpu(void)
-{
-	unsigned int cpu = arch_cpu_id();
-
-	BUG_ON(cpu >= SLAB_NR_CPUS);
-	return cpu;
 }
 
 static void report(int err, const void *addr)
@@ -362,6 +361,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->size = ALIGN_UP(stride, c->align);
 	if (c->size > KMEM_CACHE_MAX_SIZE)
 		return KERR_INVAL;
+	c->size_recip = reciprocal_value((uint32_t)c->size);
 	c->off_slab = may_go_off_slab && c->size >= OFF_SLAB_MIN_SIZE;
 	if (!calculate_order(c))
 		return KERR_INVAL;
@@ -456,7 +456,7 @@ static size_t other_empty_slabs(const struct kmem_cache *c, const struct slab *s
 {
 	size_t n = c->empty.nr;
 
-	for (unsigned int cpu = 0; cpu < SLAB_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		const struct slab *cs = c->cpu_slab[cpu];
 
 		if (cs && cs != s && cs->inuse == 0)
@@ -749,7 +749,7 @@ static struct slab *detach_slabs(struct kmem_cache *c, bool all, size_t *count)
 			(*count)++;
 		}
 	}
-	for (unsigned int cpu = 0; cpu < SLAB_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct slab *s = c->cpu_slab[cpu];
 
 		if (s && (all || s->inuse == 0)) {
@@ -908,7 +908,7 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->slabs_full = c->full.nr;
 	st->slabs_partial = c->partial.nr;
 	st->slabs_empty = c->empty.nr;
-	for (unsigned int cpu = 0; cpu < SLAB_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		const struct slab *s = c->cpu_slab[cpu];
 
 		if (!s)
@@ -1002,7 +1002,7 @@ static bool check_locked(struct kmem_cache *c)
 		slabs += n;
 	}
 	empty = c->empty.nr;
-	for (unsigned int cpu = 0; cpu < SLAB_NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct slab *s = c->cpu_slab[cpu];
 
 		if (!s)
