@@ -70,6 +70,9 @@ void *heap_alloc(struct heap *h, size_t size, size_t align);
 /* 0 (also for NULL), or KERR_BAD_PTR / KERR_DOUBLE_FREE, reported, nothing changed. */
 int heap_free(struct heap *h, const void *p);
 
+/* heap_free(), telling the requested and usable bytes @p had (0 if it was refused). */
+int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *usable);
+
 /*
  * Resize @p to @size bytes: in place when it shrinks or the next block is
  * free and big enough, else by moving (HEAP_MIN_ALIGN alignment, the old

@@ -30,11 +30,25 @@
 /* Get the front's memory from the page allocator; called once by mm_init(). */
 void kmalloc_front_init(void);
 
-/* 0 and *@out set, or KERR_NOMEM and *@out NULL. */
-int kmalloc_front_alloc(size_t size, size_t align, void **out);
+/*
+ * The bytes of one allocation as kmalloc.c books them: what the caller
+ * asked for (by the last alloc or realloc) and what it may use (ksize()).
+ * Alloc and free report them, so that the front finds its metadata once
+ * per call rather than once per question.
+ */
+struct kmalloc_sizes {
+	size_t requested;
+	size_t granted;
+};
 
-/* 0, or the error of the allocator that refused it (reported there). */
-int kmalloc_front_free(const void *p);
+/* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL. */
+int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz);
+
+/*
+ * 0 with *@sz the sizes @p had, or the error of the allocator that
+ * refused it (reported there; *@sz untouched).
+ */
+int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz);
 
 /*
  * Resize live allocation @p to @size bytes (in place if the front can),

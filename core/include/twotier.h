@@ -16,17 +16,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "kmalloc_front.h"
 #include "mm.h"
 
 /* Create the kmalloc-<class> slab caches.  A cache that cannot be made
  * leaves its class failing; the kernel goes on. */
 void twotier_init(void);
 
-/* 0 and *@out set, or KERR_NOMEM and *@out NULL. */
-int twotier_alloc(size_t size, size_t align, void **out);
+/* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL. */
+int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz);
 
-/* Free @p if it is TwoTier's; otherwise report (once) and return what is wrong. */
-int twotier_free(const void *p);
+/*
+ * Free @p if it is TwoTier's (0, *@sz the sizes it had); otherwise report
+ * (once) and return what is wrong.
+ */
+int twotier_free(const void *p, struct kmalloc_sizes *sz);
 
 /* Usable / requested bytes at @p; 0 when @p is not a live TwoTier allocation. */
 size_t twotier_usable_size(const void *p);
@@ -49,6 +53,8 @@ size_t twotier_shrink(void);
  * dropped.  Shared by every front that cannot resize in place.
  */
 int kmalloc_front_move(void *p, size_t old_usable, size_t size,
-		       int (*alloc)(size_t size, size_t align, void **out), void **out);
+		       int (*alloc)(size_t size, size_t align, void **out,
+				    struct kmalloc_sizes *sz),
+		       void **out);
 
 #endif /* MMKIT_TWOTIER_H */

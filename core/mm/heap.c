@@ -408,14 +408,24 @@ static int refuse(struct heap *h, const void *p, int err)
 
 int heap_free(struct heap *h, const void *p)
 {
+	size_t requested, usable;
+
+	return heap_free_sized(h, p, &requested, &usable);
+}
+
+int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *usable)
+{
 	struct heap_block *b;
 
+	*requested = *usable = 0;
 	if (!p)
 		return 0;
 	spin_lock(&h->lock);
 	b = live_block(h, p);
 	if (!b)
 		return refuse(h, p, not_live_error(h, p));
+	*usable = b->size - HDR;
+	*requested = *usable - b->slack;
 	free_locked(h, b);
 	h->counters.frees++;
 	spin_unlock(&h->lock);

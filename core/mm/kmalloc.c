@@ -62,7 +62,8 @@ static int check_request(size_t size, size_t align)
 
 int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 {
-	size_t requested, granted;
+	/* The front's own figures, so that kfree() takes off exactly what is added here. */
+	struct kmalloc_sizes sz, dropped;
 	void *p = NULL;
 	int err;
 
@@ -70,24 +71,21 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 	if (!err)
 		err = check_request(size, align);
 	if (!err)
-		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p);
+		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p, &sz);
 	/* Unrecordable means not allocated: a transaction never loses track. */
 	if (!err && (err = mm_txn_record(p)))
-		(void)kmalloc_front_free(p);
+		(void)kmalloc_front_free(p, &dropped);
 	if (err) {
 		*out = NULL;
 		return alloc_failed(err);
 	}
-	/* What the front records, so that kfree() takes off exactly what is added here. */
-	requested = kmalloc_front_requested_size(p);
-	granted = kmalloc_front_usable_size(p);
 	if (flags & __GFP_ZERO)
-		memset(p, 0, granted);   /* all of it: ksize() bytes are the caller's */
+		memset(p, 0, sz.granted);   /* all of it: ksize() bytes are the caller's */
 
 	spin_lock(&stats_lock);
 	counters.allocs++;
 	live_objects++;
-	rebook_bytes(0, 0, requested, granted);
+	rebook_bytes(0, 0, sz.requested, sz.granted);
 	spin_unlock(&stats_lock);
 	*out = p;
 	return 0;
@@ -124,15 +122,12 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 
 int kfree_checked(const void *p)
 {
-	size_t req, granted;
+	struct kmalloc_sizes sz;
 	int err;
 
 	if (!p)
 		return 0;
-	/* The caller owns p until the free, so these cannot change under us. */
-	req = kmalloc_front_requested_size(p);
-	granted = kmalloc_front_usable_size(p);
-	err = kmalloc_front_free(p);
+	err = kmalloc_front_free(p, &sz);
 	if (err) {
 		count_misuse();
 		return err;
@@ -140,7 +135,7 @@ int kfree_checked(const void *p)
 	spin_lock(&stats_lock);
 	counters.frees++;
 	live_objects--;
-	rebook_bytes(req, granted, 0, 0);
+	rebook_bytes(sz.requested, sz.granted, 0, 0);
 	spin_unlock(&stats_lock);
 	mm_txn_forget(p);
 	return 0;

@@ -67,7 +67,7 @@ static struct page *large_head(const void *p)
 	return pg;
 }
 
-static int large_alloc(size_t size, void **out)
+static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 {
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;   /* size <= KMALLOC_SIZE_MAX */
 	struct page *pg;
@@ -83,11 +83,13 @@ static int large_alloc(size_t size, void **out)
 	pg->flags = (uint16_t)(pg->flags | PG_LARGE);
 	pg->npages = (uint32_t)npages;
 	pg->requested = size;
+	sz->requested = size;
+	sz->granted = npages << PAGE_SHIFT;
 	*out = p;
 	return 0;
 }
 
-int twotier_alloc(size_t size, size_t align, void **out)
+int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
 {
 	if (size <= KMALLOC_MAX_CLASS_SIZE) {
 		unsigned int i = kmalloc_size_class(size);
@@ -101,23 +103,38 @@ int twotier_alloc(size_t size, size_t align, void **out)
 			i++;
 		if (i < KMALLOC_NR_CLASSES) {
 			*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
+			/* Slab objects keep no requested size (mm.h): they count as their class. */
+			sz->requested = sz->granted = kmalloc_class_size[i];
 			return *out ? 0 : KERR_NOMEM;
 		}
 	}
-	return large_alloc(size, out);
+	return large_alloc(size, out, sz);
 }
 
-int twotier_free(const void *p)
+int twotier_free(const void *p, struct kmalloc_sizes *sz)
 {
 	struct kmem_cache *c = kmalloc_cache_of(p);
 	struct page *pg;
 	int err;
 
-	if (c)
-		return kmem_cache_free_checked(c, p);
+	if (c) {
+		err = kmem_cache_free_checked(c, p);
+		if (!err)
+			sz->requested = sz->granted = kmem_cache_size(c);
+		return err;
+	}
 	pg = large_head(p);
-	if (pg)
-		return page_free((void *)(uintptr_t)p, pg->npages);
+	if (pg) {
+		struct kmalloc_sizes had = {
+			.requested = pg->requested,
+			.granted = (size_t)pg->npages << PAGE_SHIFT,
+		};
+
+		err = page_free((void *)(uintptr_t)p, pg->npages);
+		if (!err)
+			*sz = had;
+		return err;
+	}
 	/*
 	 * No kmalloc cache or large allocation owns @p.  A page sitting on a
 	 * per-CPU list was freed already; anything else is foreign to us.
@@ -232,10 +249,13 @@ size_t twotier_shrink(void)
 }
 
 int kmalloc_front_move(void *p, size_t old_usable, size_t size,
-		       int (*alloc)(size_t size, size_t align, void **out), void **out)
+		       int (*alloc)(size_t size, size_t align, void **out,
+				    struct kmalloc_sizes *sz),
+		       void **out)
 {
+	struct kmalloc_sizes sz;
 	void *q;
-	int err = alloc(size, KMALLOC_MIN_ALIGN, &q);
+	int err = alloc(size, KMALLOC_MIN_ALIGN, &q, &sz);
 
 	if (err) {
 		*out = NULL;
@@ -243,9 +263,9 @@ int kmalloc_front_move(void *p, size_t old_usable, size_t size,
 	}
 	memcpy(q, p, MIN(old_usable, size));
 	/* Only now is @p checked: a misused one is reported and the new block dropped. */
-	err = kmalloc_front_free(p);
+	err = kmalloc_front_free(p, &sz);
 	if (err) {
-		(void)kmalloc_front_free(q);
+		(void)kmalloc_front_free(q, &sz);
 		*out = NULL;
 		return err;
 	}
