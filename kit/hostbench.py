@@ -171,7 +171,8 @@ def build_variant(variant: Variant, base: Path) -> Path:
     core = [s for s in srcs.shared if s not in srcs.host_excluded
             and s != sources.CORE / "kernel" / "main.c"]  # kmain: the boot flow, not mm
     gen = out / "gen"
-    ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")]
+    ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
+        [BENCH_SRC.parent / "arch_host_common.c"]
     defines = [f'-DHOSTBENCH_VARIANT="{variant.preset}"']
     if sources.CORE / "mm" / "slab.c" in core:
         defines.append("-DHOSTBENCH_SLAB")

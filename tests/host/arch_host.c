@@ -12,11 +12,9 @@
  * firmware maps usually have holes: the page allocator's handling of holes
  * (reserved, not owned, no struct page) is exercised on the host too.
  */
-#define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "arch.h"
 #include "kernel.h"
@@ -70,33 +68,6 @@ size_t arch_memory_map(struct mem_region *out, size_t max)
 uint64_t arch_ram_size(void)
 {
 	return HOST_RAM_BYTES;
-}
-
-uint64_t arch_cycles(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t arch_instret(void)
-{
-	return arch_cycles();
-}
-
-unsigned int arch_cpu_id(void)
-{
-	return 0;
-}
-
-void arch_cpu_relax(void)
-{
-}
-
-/* The C runtime has already run the constructors before main(). */
-void init_array_run(void)
-{
 }
 
 int main(void)

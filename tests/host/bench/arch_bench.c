@@ -6,11 +6,9 @@
  * The console is stderr, so that kernel messages never mix with the
  * HOSTBENCH lines on stdout.
  */
-#define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "arch.h"
 #include "kernel.h"
@@ -55,32 +53,6 @@ size_t arch_memory_map(struct mem_region *out, size_t max)
 uint64_t arch_ram_size(void)
 {
 	return ARENA_BYTES;
-}
-
-uint64_t arch_cycles(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t arch_instret(void)
-{
-	return arch_cycles();
-}
-
-unsigned int arch_cpu_id(void)
-{
-	return 0;
-}
-
-void arch_cpu_relax(void)
-{
-}
-
-void init_array_run(void)
-{
 }
 
 _Noreturn void kernel_exit(int status)
