@@ -55,8 +55,11 @@ def cmd_defconfig(args: argparse.Namespace) -> int:
 def cmd_olddefconfig(args: argparse.Namespace) -> int:
     out = out_dir(args)
     kconf, changes = config.load(out, allow_stale=True)
-    config.apply(kconf, overrides(args))
+    requested = overrides(args)
+    config.apply(kconf, requested)
     config.write_config(kconf, out)
+    # What Kconfig changed, then what was asked for (already checked to have stuck).
+    changes = changes + [f"{a.name}={kconf.syms[a.name].str_value} ({a.origin})" for a in requested]
     print(f"olddefconfig: {out}/.config: " + ("; ".join(changes) if changes else "no changes"))
     return 0
 

@@ -108,6 +108,15 @@ def _regen_inputs(kconf) -> list[str]:
     return sorted(inputs)
 
 
+def write_symbol_stamps(kconf, directory: Path) -> None:
+    """One file per Kconfig symbol holding its value, rewritten only when the
+    value changes: what kit/fixdep.py makes objects depend on instead of
+    autoconf.h, so that a configuration change rebuilds only the objects
+    whose sources mention a symbol that changed."""
+    for sym in kconf.unique_defined_syms:
+        write_if_changed(directory / sym.name, sym.str_value + "\n")
+
+
 def generate(out: Path) -> None:
     out = out.resolve()
     kconf, _ = config.load(out)
@@ -119,6 +128,7 @@ def generate(out: Path) -> None:
     env = _environment()
 
     write_if_changed(gen / "autoconf.h", autoconf_text(kconf))
+    write_symbol_stamps(kconf, gen / "config")
     write_if_changed(gen / "config.json",
                      json.dumps({"arch": arch.name, "mode": mode, "page_alloc": page_alloc,
                                  "config": values}, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,82 @@
+"""fixdep: narrow an object's dependency on the configuration to the
+symbols its sources mention.
+
+Every object is compiled with ``-include gen/autoconf.h``, so GCC's depfile
+lists autoconf.h and a change of any symbol would rebuild every object.  As
+Linux's scripts/basic/fixdep does, this rewrites the depfile: autoconf.h
+goes, and in its place comes ``gen/config/<SYMBOL>`` for each
+``CONFIG_<SYMBOL>`` that the source or any header it included mentions
+(comments included: a few too many dependencies cost a rebuild, one too few
+a wrong kernel).  kit/generate.py rewrites ``gen/config/<SYMBOL>`` only when
+that symbol's value changes, so an object rebuilds exactly when a symbol it
+mentions changed.  A name that is no Kconfig symbol has no file and cannot
+change by configuration, so it adds nothing.
+
+Run by build.ninja after each compile, as a script (stdlib only, no kit
+imports, so that it starts fast):
+
+    fixdep.py RAW_DEPFILE DEPFILE GEN_DIR
+
+RAW_DEPFILE (GCC's) is removed once DEPFILE is written.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+CONFIG_NAME = re.compile(rb"\bCONFIG_([A-Za-z0-9_]+)")
+# A depfile path: anything but blanks, where "\ " is a blank inside a name.
+DEP_TOKEN = re.compile(r"(?:\\ |[^\s])+")
+
+
+def parse(text: str) -> tuple[str, list[str]]:
+    """The first rule of a Make-syntax depfile: its target and prerequisites."""
+    text = text.replace("\\\n", " ")
+    rule = text.split("\n", 1)[0]
+    target, sep, deps = rule.partition(": ")
+    if not sep:
+        raise ValueError("not a depfile rule")
+    return target, [t.replace("\\ ", " ") for t in DEP_TOKEN.findall(deps)]
+
+
+def symbols(paths: list[str]) -> set[str]:
+    found: set[str] = set()
+    for path in paths:
+        with open(path, "rb") as f:
+            found.update(m.decode() for m in CONFIG_NAME.findall(f.read()))
+    return found
+
+
+def fix(raw_text: str, gen: str) -> str:
+    target, deps = parse(raw_text)
+    autoconf = os.path.join(gen, "autoconf.h")
+    kept = [d for d in deps if os.path.normpath(d) != os.path.normpath(autoconf)]
+    config_dir = os.path.join(gen, "config")
+    stamps = sorted(os.path.join(config_dir, name) for name in symbols(kept)
+                    if os.path.exists(os.path.join(config_dir, name)))
+    lines = [f"{target}: \\"] + [f"  {d.replace(' ', chr(92) + ' ')} \\" for d in kept + stamps]
+    return "\n".join(lines).rstrip(" \\") + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 4:
+        print("usage: fixdep.py RAW_DEPFILE DEPFILE GEN_DIR", file=sys.stderr)
+        return 2
+    raw, depfile, gen = argv[1:]
+    try:
+        with open(raw, encoding="utf-8") as f:
+            text = fix(f.read(), gen)
+    except (OSError, ValueError) as exc:
+        print(f"fixdep: {raw}: {exc}", file=sys.stderr)
+        return 1
+    tmp = depfile + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, depfile)
+    os.unlink(raw)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
