@@ -10,7 +10,9 @@ goes, and in its place comes ``gen/config/<SYMBOL>`` for each
 a wrong kernel).  kit/generate.py rewrites ``gen/config/<SYMBOL>`` only when
 that symbol's value changes, so an object rebuilds exactly when a symbol it
 mentions changed.  A name that is no Kconfig symbol has no file and cannot
-change by configuration, so it adds nothing.
+change by configuration, so it adds nothing.  Because comments count,
+prose in widely included headers names an option "Kconfig FOO", and keeps
+CONFIG_FOO for code.
 
 Run by build.ninja after each compile, as a script (stdlib only, no kit
 imports, so that it starts fast):

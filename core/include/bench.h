@@ -74,7 +74,7 @@ uint64_t bench_median(const struct bench_samples *s);
 uint64_t bench_min(const struct bench_samples *s);
 uint64_t bench_max(const struct bench_samples *s);
 
-/* Repetitions per figure (CONFIG_BENCH_REPS, capped at BENCH_MAX_REPS). */
+/* Repetitions per figure (Kconfig BENCH_REPS, capped at BENCH_MAX_REPS). */
 unsigned int bench_reps(void);
 
 /* --- BENCH lines ---------------------------------------------------------- */

@@ -11,7 +11,7 @@
  * touching the lists.  It is the whole allocator in SimpleHeap mode and the
  * fallback region in Hybrid mode.
  *
- * With CONFIG_DEBUG_POISON, free payload holds 0x6b and a fresh allocation
+ * With Kconfig DEBUG_POISON, free payload holds 0x6b and a fresh allocation
  * 0x5a; taking a free block whose poison was overwritten reports
  * KERR_USE_AFTER_FREE.
  */

@@ -62,7 +62,7 @@ struct ktest_suite {
 /* Registry, generated: NULL-terminated. */
 extern const struct ktest_suite *const ktest_suites[];
 
-/* Run every registered suite that matches CONFIG_TEST_FILTER; returns
+/* Run every registered suite that matches Kconfig TEST_FILTER; returns
  * EXIT_PASS or EXIT_FAIL. */
 int ktest_run_all(void);
 

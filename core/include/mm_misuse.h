@@ -10,7 +10,7 @@
  *
  *     mm: <layer>: <kerr_name(err)> at <addr>
  *
- * With CONFIG_MM_PANIC_ON_MISUSE the report panics instead, which stops a
+ * With Kconfig MM_PANIC_ON_MISUSE the report panics instead, which stops a
  * test run at the first misuse rather than letting it scroll past.
  */
 #ifndef MMKIT_MM_MISUSE_H

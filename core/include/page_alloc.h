@@ -3,14 +3,14 @@
  *
  * One global allocator over the RAM that arch_memory_map() reports.  The
  * strategy behind it (bitmap first-fit or buddy) is chosen in Kconfig
- * (CONFIG_PAGE_ALLOC_BITMAP / CONFIG_PAGE_ALLOC_BUDDY); callers see only
+ * (Kconfig PAGE_ALLOC_BITMAP / PAGE_ALLOC_BUDDY); callers see only
  * this interface.  Everything here is fallible: exhaustion returns NULL and
  * is counted, misuse (double free, a free outside managed memory, a free of
  * the wrong size) is reported, counted and returned as an error code, and
  * never corrupts the allocator's state.
  *
  * Single pages (page_alloc(1), alloc_pages(0)) go through a per-CPU page
- * cache when CONFIG_PCP is set (pcp.h): usually a list pop or push.
+ * cache when Kconfig PCP is set (pcp.h): usually a list pop or push.
  * Free-page figures count those cached pages as free (see pcp_pages).
  *
  * Under the buddy strategy no allocation is longer than 2^BUDDY_MAX_ORDER
@@ -134,7 +134,7 @@ int free_pages(void *addr, unsigned int order);
  * drain_all_pages()); returns how many.  Allocations that the strategy
  * cannot serve drain and retry on their own; callers use it to compare
  * strategy-level figures (nr_free, largest_free_run) across a workload.
- * 0 without CONFIG_PCP.
+ * 0 without Kconfig PCP.
  */
 size_t drain_all_pages(void);
 

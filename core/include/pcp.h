@@ -12,8 +12,8 @@
  * CPU's own lock, and the strategy - its lock, its search - is visited
  * once per batch.
  *
- *     high  = CONFIG_PCP_PAGES
- *     batch = max(1, CONFIG_PCP_PAGES / 4)
+ *     high  = Kconfig PCP_PAGES
+ *     batch = max(1, Kconfig PCP_PAGES / 4)
  *
  * Lists are linked through struct page (pcp_next), not through the free
  * pages themselves: a write into a freed page cannot break a list.

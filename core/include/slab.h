@@ -16,9 +16,9 @@
  * cache with a constructor is kept after the object, so it never
  * overwrites constructed state.  kmem_cache_alloc() does not call @ctor.
  *
- * Empty slabs beyond CONFIG_SLAB_KEEP_EMPTY per cache (the CPU slabs
+ * Empty slabs beyond Kconfig SLAB_KEEP_EMPTY per cache (the CPU slabs
  * included) go back to the page allocator as soon as they become empty;
- * kmem_cache_shrink() releases the rest.  With CONFIG_SLAB_COLOURING the
+ * kmem_cache_shrink() releases the rest.  With Kconfig SLAB_COLOURING the
  * first object of successive slabs is offset by successive multiples of
  * max(align, 64 bytes), using the slack at the end of the slab, so that
  * objects of different slabs fall on different cache sets.
@@ -29,7 +29,7 @@
  * mm_report_misuse(), counted and refused; nothing changes.  A write into
  * a free object that breaks its free pointer is noticed when the freelist
  * is popped: the freelist is rebuilt from the bitmap instead of followed,
- * and the write reported as KERR_USE_AFTER_FREE.  With CONFIG_DEBUG_POISON,
+ * and the write reported as KERR_USE_AFTER_FREE.  With Kconfig DEBUG_POISON,
  * free objects of caches without a constructor are filled with 0x6b (but
  * for the first word, which holds the free pointer) and checked when handed
  * out again: a write into a freed object is reported as
