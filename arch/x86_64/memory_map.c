@@ -73,11 +73,7 @@ void mem_map_finalize(void)
 
 size_t arch_memory_map(struct mem_region *out, size_t max)
 {
-	size_t n = MIN(nr_usable, max);
-
-	for (size_t i = 0; i < n; i++)
-		out[i] = usable[i];
-	return n;
+	return memmap_copy_out(out, max, usable, nr_usable);
 }
 
 uint64_t arch_ram_size(void)

@@ -83,4 +83,18 @@ size_t memmap_finalize(struct memmap *map, uint64_t floor, uint64_t ceiling,
  */
 uint64_t memmap_total_ram(struct memmap *map);
 
+/*
+ * arch_memory_map()'s answer from a finalized map kept in @usable (@n
+ * regions): copy up to @max of them to @out, return how many.
+ */
+static inline size_t memmap_copy_out(struct mem_region *out, size_t max,
+				     const struct mem_region *usable, size_t n)
+{
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = usable[i];
+	return n;
+}
+
 #endif /* MMKIT_MEMMAP_H */
