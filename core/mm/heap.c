@@ -376,6 +376,13 @@ static struct heap_block *live_block(const struct heap *h, const void *p)
 	return b;
 }
 
+/* The requested and usable bytes of live block @b.  Called with the lock. */
+static void block_sizes(const struct heap_block *b, size_t *requested, size_t *usable)
+{
+	*usable = b->size - HDR;
+	*requested = *usable - b->slack;
+}
+
 /* Why @p, which is not a live block, cannot be freed.  Called with the lock. */
 static int not_live_error(struct heap *h, const void *p)
 {
@@ -389,10 +396,11 @@ static int not_live_error(struct heap *h, const void *p)
 /* Give back live block @b.  Called with the lock. */
 static void free_locked(struct heap *h, struct heap_block *b)
 {
-	size_t usable = b->size - HDR;
+	size_t requested, usable;
 
+	block_sizes(b, &requested, &usable);
 	h->used_bytes -= usable;
-	h->requested_bytes -= usable - b->slack;
+	h->requested_bytes -= requested;
 	h->live_blocks--;
 	insert_free(h, b);
 }
@@ -424,8 +432,7 @@ int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *us
 	b = live_block(h, p);
 	if (!b)
 		return refuse(h, p, not_live_error(h, p));
-	*usable = b->size - HDR;
-	*requested = *usable - b->slack;
+	block_sizes(b, requested, usable);
 	free_locked(h, b);
 	h->counters.frees++;
 	spin_unlock(&h->lock);
@@ -550,30 +557,33 @@ void *heap_realloc(struct heap *h, void *p, size_t size)
 	return q;
 }
 
-size_t heap_usable_size(struct heap *h, const void *p)
+/* Sizes of the live allocation at @p; both 0 when @p is not one. */
+static void live_sizes(struct heap *h, const void *p, size_t *requested, size_t *usable)
 {
 	struct heap_block *b;
-	size_t n = 0;
 
+	*requested = *usable = 0;
 	spin_lock(&h->lock);
 	b = live_block(h, p);
 	if (b)
-		n = b->size - HDR;
+		block_sizes(b, requested, usable);
 	spin_unlock(&h->lock);
-	return n;
+}
+
+size_t heap_usable_size(struct heap *h, const void *p)
+{
+	size_t requested, usable;
+
+	live_sizes(h, p, &requested, &usable);
+	return usable;
 }
 
 size_t heap_requested_size(struct heap *h, const void *p)
 {
-	struct heap_block *b;
-	size_t n = 0;
+	size_t requested, usable;
 
-	spin_lock(&h->lock);
-	b = live_block(h, p);
-	if (b)
-		n = b->size - HDR - b->slack;
-	spin_unlock(&h->lock);
-	return n;
+	live_sizes(h, p, &requested, &usable);
+	return requested;
 }
 
 bool heap_contains(const struct heap *h, const void *p)
