@@ -100,9 +100,33 @@ struct page {
 #define PAGE_PA_NONE 0u    /* see above */
 #define PAGE_PA_SINGLE 1u  /* a live allocation of exactly one page */
 #define PAGE_PA_PCP 2u     /* free, on a per-CPU page list */
+#define PAGE_PA_UNMANAGED 3u  /* not ours to hand out: a hole, or page_alloc's metadata */
+
+/*
+ * The frames page_alloc describes: one struct page per frame from @base on,
+ * holes included.  page_alloc.c's own; declared here only so that
+ * virt_to_page(), which every kfree() calls, is inline.
+ */
+struct page_span {
+	uintptr_t base;
+	size_t pages;
+	struct page *map;
+};
+extern struct page_span page_span;
 
 /* Descriptor of the page containing @addr; NULL if @addr is not managed. */
-struct page *virt_to_page(const void *addr);
+static inline struct page *virt_to_page(const void *addr)
+{
+	size_t frame = ((uintptr_t)addr - page_span.base) >> PAGE_SHIFT;
+	struct page *pg;
+
+	/* Below the base wraps to a huge frame number: one comparison for both ends. */
+	if (frame >= page_span.pages)
+		return NULL;
+	pg = &page_span.map[frame];
+	return pg->pa_state == PAGE_PA_UNMANAGED ? NULL : pg;
+}
+
 void *page_to_virt(const struct page *pg);
 
 /* Most regions page_alloc_init() takes; mm_init() asks the arch for no more. */

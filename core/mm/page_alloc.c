@@ -145,11 +145,7 @@ static inline void strategy_nr_free(size_t *nr_free)
  * page_lock.
  */
 static spinlock_t page_lock = SPINLOCK_INIT;
-static uintptr_t span_base;      /* address of the frame page_map[0] describes */
-static size_t span_pages;
-static struct page *page_map;
-static struct mem_region managed[MEM_REGIONS_MAX]; /* RAM given to the strategy */
-static size_t nr_managed;
+struct page_span page_span;     /* every frame from the lowest region to the highest */
 static size_t total_pages;
 static size_t meta_bytes;
 /* Pages handed out to callers (not those lent to the per-CPU lists). */
@@ -177,6 +173,13 @@ static bool page_bounds(const struct mem_region *r, uintptr_t *b, uintptr_t *e)
 	return *e > *b;
 }
 
+/* Zero the descriptors of [@addr, @addr + @npages pages), pa_state included. */
+static void clear_descriptors(const void *addr, size_t npages)
+{
+	memset(&page_span.map[((uintptr_t)addr - page_span.base) >> PAGE_SHIFT], 0,
+	       npages * sizeof(struct page));
+}
+
 void page_alloc_init(const struct mem_region *regions, size_t n)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0, b, e, meta = 0;
@@ -194,11 +197,11 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 	}
 	if (hi <= lo)
 		panic("page_alloc: the memory map holds no usable page");
-	span_base = lo;
-	span_pages = (hi - lo) >> PAGE_SHIFT;
+	page_span.base = lo;
+	page_span.pages = (hi - lo) >> PAGE_SHIFT;
 
-	desc_offset = ALIGN_UP(strategy_meta_size(span_pages), _Alignof(struct page));
-	carve = ALIGN_UP(desc_offset + span_pages * sizeof(struct page), PAGE_SIZE);
+	desc_offset = ALIGN_UP(strategy_meta_size(page_span.pages), _Alignof(struct page));
+	carve = ALIGN_UP(desc_offset + page_span.pages * sizeof(struct page), PAGE_SIZE);
 	for (i = 0; i < n && !meta; i++) {
 		if (page_bounds(&regions[i], &b, &e) && e - b >= carve)
 			meta = b;
@@ -207,9 +210,11 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 	if (!meta)
 		panic("page_alloc: no memory region can hold %zu bytes of page metadata", carve);
 
-	strategy_init(span_base, span_pages, (void *)meta);
-	page_map = (struct page *)(meta + desc_offset);
-	memset(page_map, 0, span_pages * sizeof(struct page));
+	strategy_init(page_span.base, page_span.pages, (void *)meta);
+	page_span.map = (struct page *)(meta + desc_offset);
+	/* Unmanaged until a region below is given to the strategy: holes and metadata stay so. */
+	for (i = 0; i < page_span.pages; i++)
+		page_span.map[i] = (struct page){ .pa_state = PAGE_PA_UNMANAGED };
 	meta_bytes = carve;
 
 	for (i = 0; i < n; i++) {
@@ -220,48 +225,27 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		if (e <= b)
 			continue;
 		strategy_release(b, (e - b) >> PAGE_SHIFT);
-		managed[nr_managed].base = b;
-		managed[nr_managed].size = e - b;
-		nr_managed++;
+		clear_descriptors((void *)b, (e - b) >> PAGE_SHIFT);
 	}
 	total_pages = strategy_free_pages();
 }
 
 bool page_alloc_owns(const void *addr)
 {
-	uintptr_t a = (uintptr_t)addr;
-
-	for (size_t i = 0; i < nr_managed; i++) {
-		if (a >= managed[i].base && a - managed[i].base < managed[i].size)
-			return true;
-	}
-	return false;
-}
-
-struct page *virt_to_page(const void *addr)
-{
-	if (!page_alloc_owns(addr))
-		return NULL;
-	return &page_map[((uintptr_t)addr - span_base) >> PAGE_SHIFT];
+	return virt_to_page(addr) != NULL;
 }
 
 void *page_to_virt(const struct page *pg)
 {
 	/* As integers: @pg may point anywhere, and C orders pointers only within one array. */
-	uintptr_t off = (uintptr_t)pg - (uintptr_t)page_map;
+	uintptr_t off = (uintptr_t)pg - (uintptr_t)page_span.map;
 
-	if (!page_map || (uintptr_t)pg < (uintptr_t)page_map ||
-	    off / sizeof(struct page) >= span_pages || off % sizeof(struct page))
+	if (!page_span.map || (uintptr_t)pg < (uintptr_t)page_span.map ||
+	    off / sizeof(struct page) >= page_span.pages || off % sizeof(struct page))
 		return NULL;
-	return (void *)(span_base + ((off / sizeof(struct page)) << PAGE_SHIFT));
+	return (void *)(page_span.base + ((off / sizeof(struct page)) << PAGE_SHIFT));
 }
 
-/* Zero the descriptors of [@addr, @addr + @npages pages), pa_state included. */
-static void clear_descriptors(const void *addr, size_t npages)
-{
-	memset(&page_map[((uintptr_t)addr - span_base) >> PAGE_SHIFT], 0,
-	       npages * sizeof(struct page));
-}
 
 static void count(uint64_t *counter)
 {
@@ -378,7 +362,7 @@ void *page_alloc(size_t npages, gfp_t flags)
 {
 	if (npages == 1)
 		return alloc_single(flags);
-	if (!npages || npages > span_pages)
+	if (!npages || npages > page_span.pages)
 		return finish_alloc(NULL, 0, flags);
 	return finish_alloc(strategy_take_or_drain(npages, 0, false), npages, flags);
 }
@@ -396,7 +380,7 @@ void *alloc_pages(unsigned int order, gfp_t flags)
 {
 	if (order == 0)
 		return alloc_single(flags);
-	if (order >= ORDER_LIMIT || ((size_t)1 << order) > span_pages)
+	if (order >= ORDER_LIMIT || ((size_t)1 << order) > page_span.pages)
 		return finish_alloc(NULL, 0, flags);
 	return finish_alloc(strategy_take_or_drain((size_t)1 << order, order, true),
 			    (size_t)1 << order, flags);

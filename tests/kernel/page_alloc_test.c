@@ -144,6 +144,9 @@ static void descriptors_follow_pages(struct ktest *t)
 
 	KT_EXPECT_NULL(t, virt_to_page(unmanaged_object));
 	KT_EXPECT_FALSE(t, page_alloc_owns(unmanaged_object));
+	/* The descriptors are page_alloc's metadata: inside its span, never managed. */
+	KT_EXPECT_NULL(t, virt_to_page(pg));
+	KT_EXPECT_FALSE(t, page_alloc_owns(pg));
 	KT_EXPECT_NULL(t, virt_to_page(NULL));
 	KT_EXPECT_NULL(t, page_to_virt(NULL));
 }
