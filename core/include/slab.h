@@ -92,6 +92,13 @@ struct kmem_cache_stats {
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     void (*ctor)(void *));
 
+/* Cache flags, as in Linux. */
+#define SLAB_KMALLOC 0x1u   /* a kmalloc size class: kmem_cache_kfree() frees its objects */
+
+/* kmem_cache_create() with @flags (SLAB_*; others make it fail). */
+struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
+					   unsigned int flags, void (*ctor)(void *));
+
 /*
  * Release every slab and the cache itself.  A cache that still has objects
  * handed out is reported as misuse (KERR_INVAL) and left alone, as Linux
@@ -111,6 +118,16 @@ void kmem_cache_free(struct kmem_cache *c, void *obj);
  * KERR_DOUBLE_FREE (already free); KERR_INVAL (@c is NULL, not reported).
  */
 int kmem_cache_free_checked(struct kmem_cache *c, const void *obj);
+
+/*
+ * kfree() of an object that may be a slab object: one lookup from @obj to
+ * its cache, then kmem_cache_free_checked()'s checks and result, with
+ * *@size set to the cache's object size on success.  KMEM_NOT_KMALLOC
+ * (positive, nothing reported) when @obj lies in no slab of a
+ * SLAB_KMALLOC cache: the caller decides what else it may be.
+ */
+#define KMEM_NOT_KMALLOC 1
+int kmem_cache_kfree(const void *obj, size_t *size);
 
 /* Release all empty slabs, CPU slabs included; returns pages released. */
 size_t kmem_cache_shrink(struct kmem_cache *c);

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compiler.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -122,6 +123,7 @@ struct kmem_cache {
 	size_t obj_offset;           /* first object in the slab, before colour */
 	unsigned int order;
 	unsigned int objects;        /* per slab */
+	size_t objects_span;         /* objects * size: bytes from s_mem to the last object's end */
 	bool off_slab;
 	bool poison;                 /* poison free objects (no ctor, DEBUG_POISON);
 				      * the free pointer is at offset 0 then */
@@ -132,8 +134,9 @@ struct kmem_cache {
 	void (*ctor)(void *);
 	struct slab *cpu_slab[NR_CPUS];
 	struct slab_list partial, full, empty;
+	unsigned int flags;          /* SLAB_* of slab.h */
 	size_t nr_slabs;             /* all slabs, CPU slabs included */
-	size_t active_objects;
+	/* Objects handed out are allocs - frees: no separate count to keep. */
 	struct alloc_counters counters;
 	struct kmem_cache *list_prev, *list_next;   /* all caches */
 };
@@ -174,6 +177,12 @@ static inline void set_freepointer(const struct kmem_cache *c, void *obj, void *
 	memcpy((char *)obj + c->fp_offset, &next, sizeof(next));
 }
 
+/* Objects handed out and not yet freed; c->lock held. */
+static inline size_t cache_active_objects(const struct kmem_cache *c)
+{
+	return (size_t)(c->counters.allocs - c->counters.frees);
+}
+
 static inline size_t slab_pages(const struct kmem_cache *c)
 {
 	return (size_t)1 << c->order;
@@ -191,7 +200,7 @@ static long object_index(const struct kmem_cache *c, const struct slab *s, const
 	uint32_t off, i;
 
 	/* Past this check the offset is inside the slab, in reciprocal.h's domain. */
-	if (a < start || a - start >= (size_t)c->objects * c->size)
+	if (a - start >= c->objects_span)
 		return -1;
 	off = (uint32_t)(a - start);
 	i = reciprocal_divide(off, c->size_recip);
@@ -275,6 +284,7 @@ static void set_order(struct kmem_cache *c, unsigned int order, unsigned int obj
 
 	c->order = order;
 	c->objects = objects;
+	c->objects_span = (size_t)objects * c->size;
 	c->obj_offset = obj_offset;
 	c->desc_size = c->off_slab ? OFF_SLAB_DESC_SIZE : slab_desc_size(objects);
 #ifdef CONFIG_SLAB_COLOURING
@@ -324,7 +334,8 @@ static bool calculate_order(struct kmem_cache *c)
 }
 
 static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
-		       size_t align, void (*ctor)(void *), bool may_go_off_slab)
+		       size_t align, unsigned int flags, void (*ctor)(void *),
+		       bool may_go_off_slab)
 {
 	size_t i, stride;
 
@@ -334,8 +345,11 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 		align = sizeof(void *);
 	if (align & (align - 1) || align > PAGE_SIZE)
 		return KERR_ALIGN;
+	if (flags & ~SLAB_KMALLOC)
+		return KERR_INVAL;
 
 	memset(c, 0, sizeof(*c));
+	c->flags = flags;
 	spin_lock_init(&c->lock);
 	for (i = 0; name && name[i] && i < KMEM_CACHE_NAME_LEN - 1; i++)
 		c->name[i] = name[i];
@@ -484,33 +498,54 @@ static void rebuild_freelist(struct kmem_cache *c, struct slab *s)
 }
 
 /*
+ * Pop the first object of @s's freelist if the list looks sound there: the
+ * object is a free object of @s, and the free pointer it holds is NULL or
+ * lies among @s's objects.  NULL otherwise, the slab untouched: it is
+ * full, or a write into a freed object damaged the list.  The next pointer
+ * is only range-checked here (it is checked in full when it is popped in
+ * turn), which is enough to notice most damage at the allocation right
+ * after the write, before anything follows the pointer.
+ */
+static inline void *take_sound_object(struct kmem_cache *c, struct slab *s)
+{
+	void *obj = s->freelist, *next;
+	long i;
+
+	if (!obj)
+		return NULL;
+	i = object_index(c, s, obj);
+	if (i < 0 || test_bit(s->inuse_map, (size_t)i))
+		return NULL;
+	next = get_freepointer(c, obj);
+	if (next && (uintptr_t)next - (uintptr_t)s->s_mem >= c->objects_span)
+		return NULL;
+	s->freelist = next;
+	set_bit(s->inuse_map, (size_t)i);
+	s->inuse++;
+	return obj;
+}
+
+/*
  * Pop an object from @s's freelist, or NULL if the slab is full.  A
- * freelist entry that is not a free object of this slab can only come from
- * a write into a freed object: the list is rebuilt from the bitmap and
- * *corrupt names the slab so that the caller reports it.
+ * freelist that is not sound can only come from a write into a freed
+ * object: the list is rebuilt from the bitmap and *corrupt names the slab
+ * so that the caller reports it.
  */
 static void *slab_take_object(struct kmem_cache *c, struct slab *s, const void **corrupt)
 {
-	void *obj, *next;
+	void *obj;
 
 	if (s->inuse == c->objects)
 		return NULL;
-	obj = s->freelist;
-	next = obj ? get_freepointer(c, obj) : NULL;
-	if (!obj || !is_free_object(c, s, obj) || next == obj ||
-	    (next && !is_free_object(c, s, next))) {
-		*corrupt = s->pages;
-		rebuild_freelist(c, s);
-		obj = s->freelist;
-		/* inuse says an object is free; the bitmap disagrees. */
-		if (!obj)
-			panic("slab %s: slab %p: in-use count and bitmap disagree",
-			      c->name, (void *)s);
-		next = get_freepointer(c, obj);
-	}
-	s->freelist = next;
-	set_bit(s->inuse_map, (size_t)object_index(c, s, obj));
-	s->inuse++;
+	obj = take_sound_object(c, s);
+	if (obj)
+		return obj;
+	*corrupt = s->pages;
+	rebuild_freelist(c, s);
+	obj = take_sound_object(c, s);
+	/* inuse says an object is free; the bitmap disagrees. */
+	if (!obj)
+		panic("slab %s: slab %p: in-use count and bitmap disagree", c->name, (void *)s);
 	return obj;
 }
 
@@ -577,15 +612,28 @@ static bool unpoison_object(const struct kmem_cache *c, void *obj)
 	return intact;
 }
 
-void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
+/* What every allocation does after the cache lock: the poison check, __GFP_ZERO. */
+static __noinline void *finish_alloc(struct kmem_cache *c, void *obj, gfp_t flags)
+{
+	if (c->poison && !unpoison_object(c, obj)) {
+		spin_lock(&c->lock);
+		c->counters.misuse++;
+		spin_unlock(&c->lock);
+		report(KERR_USE_AFTER_FREE, obj);
+	}
+	if (flags & __GFP_ZERO)
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
+/* Everything but a sound CPU slab: refill, a new slab, a damaged freelist. */
+static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 {
 	const void *corrupt = NULL;
 	unsigned int cpu, colour;
 	struct slab *fresh;
 	void *obj;
 
-	if (!c)
-		return NULL;
 	cpu = this_cpu();
 	spin_lock(&c->lock);
 	obj = alloc_from_slabs(c, cpu, &corrupt);
@@ -601,50 +649,69 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 			obj = alloc_from_slabs(c, cpu, &corrupt);
 		}
 	}
-	if (obj) {
-		c->active_objects++;
+	if (obj)
 		c->counters.allocs++;
-	} else {
+	else
 		c->counters.failures++;
-	}
 	if (corrupt)
 		c->counters.misuse++;
 	spin_unlock(&c->lock);
 
+	if (!obj)
+		return NULL;
 	/* One report per alloc: a damaged freelist usually means damaged poison. */
-	if (corrupt)
+	if (corrupt) {
 		report(KERR_USE_AFTER_FREE, corrupt);
-	else if (obj && c->poison && !unpoison_object(c, obj)) {
-		spin_lock(&c->lock);
-		c->counters.misuse++;
-		spin_unlock(&c->lock);
-		report(KERR_USE_AFTER_FREE, obj);
+		if (flags & __GFP_ZERO)
+			memset(obj, 0, c->object_size);
+		return obj;
 	}
-	if (obj && (flags & __GFP_ZERO))
-		memset(obj, 0, c->object_size);
+	return finish_alloc(c, obj, flags);
+}
+
+void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
+{
+	struct slab *s;
+	void *obj;
+
+	if (!c)
+		return NULL;
+	/* The common case stays short: the CPU slab has a sound free object. */
+	spin_lock(&c->lock);
+	s = c->cpu_slab[this_cpu()];
+	obj = s ? take_sound_object(c, s) : NULL;
+	if (!obj) {
+		spin_unlock(&c->lock);
+		return alloc_slow(c, flags);
+	}
+	c->counters.allocs++;
+	spin_unlock(&c->lock);
+	if (c->poison || (flags & __GFP_ZERO))
+		return finish_alloc(c, obj, flags);
 	return obj;
 }
 
 /* ---- free --------------------------------------------------------------- */
 
-/* Is @obj an object of @c that is handed out?  *out: its slab.  c->lock held. */
-static int check_free(struct kmem_cache *c, const void *obj, const struct page *pg,
-		      struct slab **out)
+/* The slab @pg's page belongs to, or NULL (no managed page, or not a slab's). */
+static inline struct slab *slab_of_page(const struct page *pg)
 {
-	struct slab *s;
-	long i;
+	if (!pg || !(pg->flags & PG_SLAB))
+		return NULL;
+	return pg->owner;
+}
 
-	if (!pg || !(pg->flags & PG_SLAB) || !pg->owner)
-		return KERR_BAD_PTR;
-	s = pg->owner;
-	if (s->cache != c)
-		return KERR_BAD_PTR;
-	i = object_index(c, s, obj);
+/* Is @obj an object of slab @s that is handed out?  *index: its place there. */
+static __always_inline int check_object(const struct kmem_cache *c, const struct slab *s,
+					const void *obj, size_t *index)
+{
+	long i = object_index(c, s, obj);
+
 	if (i < 0)
 		return KERR_BAD_PTR;
 	if (!test_bit(s->inuse_map, (size_t)i))
 		return KERR_DOUBLE_FREE;
-	*out = s;
+	*index = (size_t)i;
 	return KERR_OK;
 }
 
@@ -684,44 +751,83 @@ static struct slab *slab_freed_into(struct kmem_cache *c, struct slab *s)
 	return NULL;
 }
 
+/* A refused free: counted and reported; c->lock held on entry, released. */
+static __noinline int free_refused(struct kmem_cache *c, const void *obj, int err)
+{
+	c->counters.misuse++;
+	spin_unlock(&c->lock);
+	report(err, obj);
+	return err;
+}
+
+/* After a free that may move @s between lists; c->lock held on entry, released. */
+static __noinline int free_relist(struct kmem_cache *c, struct slab *s)
+{
+	struct slab *discard = slab_freed_into(c, s);
+
+	if (discard)
+		c->nr_slabs--;
+	spin_unlock(&c->lock);
+	if (discard)
+		discard_slab(c, discard);
+	return KERR_OK;
+}
+
+/* Free @obj, which lies in slab @s of @c. */
+static __always_inline int free_object(struct kmem_cache *c, struct slab *s, void *obj)
+{
+	size_t i = 0;
+	int err;
+
+	spin_lock(&c->lock);
+	err = check_object(c, s, obj, &i);
+	if (unlikely(err))
+		return free_refused(c, obj, err);
+	clear_bit(s->inuse_map, i);
+	if (unlikely(c->poison))
+		poison_free_object(c, obj);
+	set_freepointer(c, obj, s->freelist);
+	s->freelist = obj;
+	s->inuse--;
+	c->counters.frees++;
+	/* The common case: back into a CPU slab that still has objects out. */
+	if (unlikely(s->where != SLAB_ON_CPU || !s->inuse))
+		return free_relist(c, s);
+	spin_unlock(&c->lock);
+	return KERR_OK;
+}
+
 int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 {
 	/* The object is the caller's, writable: const only in the API. */
 	void *obj = (void *)(uintptr_t)objp;
-	const struct page *pg;
-	struct slab *s = NULL, *discard;
-	int err;
+	struct slab *s;
 
 	if (!obj)
 		return KERR_OK;
 	if (!c)
 		return KERR_INVAL;
-	pg = virt_to_page(obj);
-
-	spin_lock(&c->lock);
-	err = check_free(c, obj, pg, &s);
-	if (err) {
-		c->counters.misuse++;
-		spin_unlock(&c->lock);
-		report(err, obj);
-		return err;
+	s = slab_of_page(virt_to_page(obj));
+	if (!s || s->cache != c) {
+		spin_lock(&c->lock);
+		return free_refused(c, obj, KERR_BAD_PTR);
 	}
-	clear_bit(s->inuse_map, (size_t)object_index(c, s, obj));
-	if (c->poison)
-		poison_free_object(c, obj);
-	set_freepointer(c, obj, s->freelist);
-	s->freelist = obj;
-	s->inuse--;
-	c->active_objects--;
-	c->counters.frees++;
-	discard = slab_freed_into(c, s);
-	if (discard)
-		c->nr_slabs--;
-	spin_unlock(&c->lock);
+	return free_object(c, s, obj);
+}
 
-	if (discard)
-		discard_slab(c, discard);
-	return KERR_OK;
+int kmem_cache_kfree(const void *objp, size_t *size)
+{
+	void *obj = (void *)(uintptr_t)objp;
+	struct slab *s = slab_of_page(virt_to_page(obj));
+	struct kmem_cache *c;
+
+	if (!s)
+		return KMEM_NOT_KMALLOC;
+	c = s->cache;
+	if (!(c->flags & SLAB_KMALLOC))
+		return KMEM_NOT_KMALLOC;
+	*size = c->object_size;
+	return free_object(c, s, obj);
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
@@ -802,10 +908,10 @@ static void slab_bootstrap(void)
 
 		/* kmem_slab must be on slab, or its slabs would need itself. */
 		err = cache_setup(&kmem_slab_boot, "kmem_slab", OFF_SLAB_DESC_SIZE, 0,
-				  NULL, false);
+				  0, NULL, false);
 		BUG_ON(err != KERR_OK);
 		err = cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache),
-				  0, NULL, true);
+				  0, 0, NULL, true);
 		BUG_ON(err != KERR_OK);
 		kmem_slab_boot.bootstrap = true;
 		kmem_cache_boot.bootstrap = true;
@@ -816,8 +922,8 @@ static void slab_bootstrap(void)
 	spin_unlock(&slab_caches_lock);
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
-				     void (*ctor)(void *))
+struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
+					   unsigned int flags, void (*ctor)(void *))
 {
 	struct kmem_cache *c;
 
@@ -825,7 +931,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	c = kmem_cache_alloc(&kmem_cache_boot, 0);
 	if (!c)
 		return NULL;
-	if (cache_setup(c, name, size, align, ctor, true) != KERR_OK) {
+	if (cache_setup(c, name, size, align, flags, ctor, true) != KERR_OK) {
 		kmem_cache_free(&kmem_cache_boot, c);
 		return NULL;
 	}
@@ -833,6 +939,12 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	cache_list_add(c);
 	spin_unlock(&slab_caches_lock);
 	return c;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     void (*ctor)(void *))
+{
+	return kmem_cache_create_flags(name, size, align, 0, ctor);
 }
 
 void kmem_cache_destroy(struct kmem_cache *c)
@@ -843,7 +955,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	if (!c)
 		return;
 	spin_lock(&c->lock);
-	if (c->active_objects || c->bootstrap) {
+	if (cache_active_objects(c) || c->bootstrap) {
 		c->counters.misuse++;
 		spin_unlock(&c->lock);
 		report(KERR_INVAL, c);
@@ -885,11 +997,9 @@ const char *kmem_cache_name(const struct kmem_cache *c)
 
 struct kmem_cache *kmem_cache_of(const void *obj)
 {
-	const struct page *pg = obj ? virt_to_page(obj) : NULL;
+	const struct slab *s = slab_of_page(virt_to_page(obj));
 
-	if (!pg || !(pg->flags & PG_SLAB) || !pg->owner)
-		return NULL;
-	return ((const struct slab *)pg->owner)->cache;
+	return s ? s->cache : NULL;
 }
 
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
@@ -903,7 +1013,7 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->order = c->order;
 	st->objects_per_slab = c->objects;
 	st->off_slab = c->off_slab;
-	st->active_objects = c->active_objects;
+	st->active_objects = cache_active_objects(c);
 	st->total_objects = c->nr_slabs * c->objects;
 	st->slabs_full = c->full.nr;
 	st->slabs_partial = c->partial.nr;
@@ -1015,8 +1125,8 @@ static bool check_locked(struct kmem_cache *c)
 		slabs++;
 	}
 	CHECK(slabs == c->nr_slabs, "%zu slabs found, nr_slabs %zu", slabs, c->nr_slabs);
-	CHECK(active == c->active_objects, "%zu objects in use, active %zu", active,
-	      c->active_objects);
+	CHECK(active == cache_active_objects(c), "%zu objects in use, active %zu", active,
+	      cache_active_objects(c));
 	CHECK(empty <= slab_keep_empty, "%zu empty slabs kept, limit %zu", empty,
 	      slab_keep_empty);
 	return true;

@@ -8,6 +8,7 @@
  */
 #include <stdint.h>
 
+#include "compiler.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kmalloc_classes.h"
@@ -34,8 +35,8 @@ void twotier_init(void)
 	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		size_t size = kmalloc_class_size[i];
 
-		kmalloc_caches[i] = kmem_cache_create(kmalloc_class_name[i], size,
-						      class_align(size), NULL);
+		kmalloc_caches[i] = kmem_cache_create_flags(kmalloc_class_name[i], size,
+							    class_align(size), SLAB_KMALLOC, NULL);
 		/* Fallible: requests of this class will fail, the kernel goes on. */
 		if (!kmalloc_caches[i])
 			printk("mm: no slab cache %s; its requests will fail\n",
@@ -91,39 +92,34 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 
 int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
 {
-	if (size <= KMALLOC_MAX_CLASS_SIZE) {
-		unsigned int i = kmalloc_size_class(size);
+	unsigned int i;
 
-		/*
-		 * Every class keeps KMALLOC_MIN_ALIGN, so a plain request stops
-		 * at once; a stricter one moves up to the first class aligned
-		 * enough, else to whole pages.
-		 */
+	if (size > KMALLOC_MAX_CLASS_SIZE)
+		return large_alloc(size, out, sz);
+	i = kmalloc_size_class(size);
+	/*
+	 * Every class keeps KMALLOC_MIN_ALIGN, so a plain request stops at
+	 * once; a stricter one moves up to the first class aligned enough,
+	 * else to whole pages.
+	 */
+	if (align > KMALLOC_MIN_ALIGN) {
 		while (i < KMALLOC_NR_CLASSES && class_align(kmalloc_class_size[i]) < align)
 			i++;
-		if (i < KMALLOC_NR_CLASSES) {
-			*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
-			/* Slab objects keep no requested size (mm.h): they count as their class. */
-			sz->requested = sz->granted = kmalloc_class_size[i];
-			return *out ? 0 : KERR_NOMEM;
-		}
+		if (i == KMALLOC_NR_CLASSES)
+			return large_alloc(size, out, sz);
 	}
-	return large_alloc(size, out, sz);
+	*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
+	/* Slab objects keep no requested size (mm.h): they count as their class. */
+	sz->requested = sz->granted = kmalloc_class_size[i];
+	return *out ? 0 : KERR_NOMEM;
 }
 
-int twotier_free(const void *p, struct kmalloc_sizes *sz)
+/* twotier_free() of what is not a kmalloc slab object: whole pages, or misuse. */
+static __noinline int free_not_slab(const void *p, struct kmalloc_sizes *sz)
 {
-	struct kmem_cache *c = kmalloc_cache_of(p);
-	struct page *pg;
+	struct page *pg = large_head(p);
 	int err;
 
-	if (c) {
-		err = kmem_cache_free_checked(c, p);
-		if (!err)
-			sz->requested = sz->granted = kmem_cache_size(c);
-		return err;
-	}
-	pg = large_head(p);
 	if (pg) {
 		struct kmalloc_sizes had = {
 			.requested = pg->requested,
@@ -142,6 +138,18 @@ int twotier_free(const void *p, struct kmalloc_sizes *sz)
 	pg = virt_to_page(p);
 	err = pg && pg->pa_state == PAGE_PA_PCP ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
 	mm_report_misuse("kmalloc", err, p);
+	return err;
+}
+
+int twotier_free(const void *p, struct kmalloc_sizes *sz)
+{
+	size_t size;
+	int err = kmem_cache_kfree(p, &size);
+
+	if (unlikely(err == KMEM_NOT_KMALLOC))
+		return free_not_slab(p, sz);
+	if (likely(!err))
+		sz->requested = sz->granted = size;
 	return err;
 }
 

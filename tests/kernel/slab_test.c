@@ -563,6 +563,50 @@ static void slab_gfp_zero(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/*
+ * kmem_cache_kfree() frees objects of SLAB_KMALLOC caches only, with the
+ * checks of kmem_cache_free_checked(); anything else is left to its caller.
+ */
+static void slab_kmalloc_flag(struct ktest *t)
+{
+	struct kmem_cache *k = kmem_cache_create_flags("test-kmalloc", 64, 0, SLAB_KMALLOC, NULL);
+	struct kmem_cache *plain = kmem_cache_create("test-plain", 64, 0, NULL);
+	static char not_heap[64];
+	char *p, *q, *pin, *page;
+	size_t size = 0;
+
+	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, 0x80u, NULL));
+	KT_ASSERT_TRUE(t, k && plain);
+	pin = kmem_cache_alloc(k, GFP_KERNEL);
+	p = kmem_cache_alloc(k, GFP_KERNEL);
+	q = kmem_cache_alloc(plain, GFP_KERNEL);
+	page = alloc_pages(0, 0);
+	KT_ASSERT_TRUE(t, pin && p && q && page);
+
+	/* Not a kmalloc object: nothing freed, nothing counted. */
+	KT_EXPECT_EQ(t, kmem_cache_kfree(q, &size), KMEM_NOT_KMALLOC);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(page, &size), KMEM_NOT_KMALLOC);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(not_heap, &size), KMEM_NOT_KMALLOC);
+	KT_EXPECT_EQ(t, cache_stats(plain).active_objects, (size_t)1);
+	KT_EXPECT_EQ(t, cache_stats(plain).counters.misuse, (uint64_t)0);
+	free_pages(page, 0);
+
+	KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), 0);
+	KT_EXPECT_EQ(t, size, (size_t)64);
+	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)1);
+	if (!MM_MISUSE_PANICS) {
+		KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), KERR_DOUBLE_FREE);
+		KT_EXPECT_EQ(t, kmem_cache_kfree(pin + 1, &size), KERR_BAD_PTR);
+		KT_EXPECT_EQ(t, cache_stats(k).counters.misuse, (uint64_t)2);
+	}
+	KT_EXPECT_EQ(t, kmem_cache_kfree(pin, &size), 0);
+	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(k));
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(plain, q), 0);
+	kmem_cache_destroy(k);
+	kmem_cache_destroy(plain);
+}
+
 /* Bad arguments give NULL; the largest object still works. */
 static void slab_create_arguments(struct ktest *t)
 {
@@ -680,6 +724,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_reclaim_and_shrink),
 	KTEST_CASE(slab_destroy_returns_pages),
 	KTEST_CASE(slab_misuse_is_refused),
+	KTEST_CASE(slab_kmalloc_flag),
 	KTEST_CASE(slab_write_after_free),
 	KTEST_CASE(slab_gfp_zero),
 	KTEST_CASE(slab_create_arguments),

@@ -1,0 +1,20 @@
+/*
+ * compiler.h - hints to the compiler for the allocators' fast paths, named
+ * as in Linux.
+ *
+ * A fast path is the few instructions every kmalloc()/kfree() runs; what
+ * it rarely needs (a new slab, a damaged freelist, a report) goes out of
+ * line, so that the common call saves no registers it does not use.
+ */
+#ifndef MMKIT_COMPILER_H
+#define MMKIT_COMPILER_H
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __noinline __attribute__((noinline))
+/* The host's C library (host tests, hostbench) may define it already, the same way. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#endif /* MMKIT_COMPILER_H */
