@@ -61,7 +61,9 @@
 #ifndef MMKIT_MM_TXN_H
 #define MMKIT_MM_TXN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include "percpu.h"
 
 #ifdef CONFIG_TXN_MAX_RECORDS
 #define MM_TXN_MAX_RECORDS ((size_t)CONFIG_TXN_MAX_RECORDS)
@@ -92,6 +94,18 @@ unsigned int mm_txn_depth(void);
 
 /* Records held by the open transactions of this CPU. */
 size_t mm_txn_records(void);
+
+/*
+ * Open transactions of each CPU, kept by txn.c.  kmalloc.c reads its CPU's
+ * on every call (mm_txn_active()) and calls the hooks below only inside a
+ * transaction, so that outside one they cost a load and a branch.
+ */
+extern unsigned int mm_txn_open[NR_CPUS];
+
+static inline bool mm_txn_active(void)
+{
+	return mm_txn_open[this_cpu()] != 0;
+}
 
 /*
  * Hooks, for core/mm/kmalloc.c only.

@@ -8,6 +8,7 @@
  * or failed.  Nothing here panics: exhaustion is NULL or KERR_NOMEM, and
  * counted.
  */
+#include "compiler.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kmalloc_front.h"
@@ -22,7 +23,7 @@ static struct alloc_counters counters;
 static size_t bytes_requested;
 static size_t bytes_granted;
 static size_t bytes_peak;
-static size_t live_objects;
+/* Live objects are counters.allocs - counters.frees: nothing else to keep. */
 
 /* Every failed allocation comes here: counted, and the transaction told. */
 static int alloc_failed(int err)
@@ -60,7 +61,19 @@ static int check_request(size_t size, size_t align)
 	return 0;
 }
 
-int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
+/* Book a successful allocation of @sz at @p. */
+static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t flags)
+{
+	if (flags & __GFP_ZERO)
+		memset(p, 0, sz->granted);   /* all of it: ksize() bytes are the caller's */
+	spin_lock(&stats_lock);
+	counters.allocs++;
+	rebook_bytes(0, 0, sz->requested, sz->granted);
+	spin_unlock(&stats_lock);
+}
+
+/* Inside a transaction: ask it first, and record what was allocated. */
+static int alloc_in_txn(size_t size, size_t align, gfp_t flags, void **out)
 {
 	/* The front's own figures, so that kfree() takes off exactly what is added here. */
 	struct kmalloc_sizes sz, dropped;
@@ -79,14 +92,27 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 		*out = NULL;
 		return alloc_failed(err);
 	}
-	if (flags & __GFP_ZERO)
-		memset(p, 0, sz.granted);   /* all of it: ksize() bytes are the caller's */
+	count_alloc(p, &sz, flags);
+	*out = p;
+	return 0;
+}
 
-	spin_lock(&stats_lock);
-	counters.allocs++;
-	live_objects++;
-	rebook_bytes(0, 0, sz.requested, sz.granted);
-	spin_unlock(&stats_lock);
+int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
+{
+	struct kmalloc_sizes sz;
+	void *p = NULL;
+	int err;
+
+	if (mm_txn_active())
+		return alloc_in_txn(size, align, flags, out);
+	err = check_request(size, align);
+	if (!err)
+		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p, &sz);
+	if (err) {
+		*out = NULL;
+		return alloc_failed(err);
+	}
+	count_alloc(p, &sz, flags);
 	*out = p;
 	return 0;
 }
@@ -96,11 +122,31 @@ int kmalloc_try(size_t size, gfp_t flags, void **out)
 	return kmalloc_align_try(size, 0, flags, out);
 }
 
-void *kmalloc(size_t size, gfp_t flags)
+/* kmalloc() outside the common case: a transaction, a bad size, a failure. */
+static __noinline void *kmalloc_slow(size_t size, gfp_t flags)
 {
 	void *p;
 
-	kmalloc_try(size, flags, &p);
+	kmalloc_align_try(size, 0, flags, &p);
+	return p;
+}
+
+/* The common case first, with no alignment to check; kmalloc_slow() for the rest. */
+void *kmalloc(size_t size, gfp_t flags)
+{
+	struct kmalloc_sizes sz;
+	void *p;
+	int err;
+
+	/* size - 1 wraps for 0: one comparison refuses both ends. */
+	if (unlikely(mm_txn_active() || size - 1 >= KMALLOC_SIZE_MAX))
+		return kmalloc_slow(size, flags);
+	err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, &p, &sz);
+	if (unlikely(err)) {
+		alloc_failed(err);
+		return NULL;
+	}
+	count_alloc(p, &sz, flags);
 	return p;
 }
 
@@ -120,7 +166,8 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	return kmalloc(bytes, flags | __GFP_ZERO);
 }
 
-int kfree_checked(const void *p)
+/* kfree_checked() and kfree(): one body, inlined into both. */
+static __always_inline int free_and_count(const void *p)
 {
 	struct kmalloc_sizes sz;
 	int err;
@@ -128,22 +175,27 @@ int kfree_checked(const void *p)
 	if (!p)
 		return 0;
 	err = kmalloc_front_free(p, &sz);
-	if (err) {
+	if (unlikely(err)) {
 		count_misuse();
 		return err;
 	}
 	spin_lock(&stats_lock);
 	counters.frees++;
-	live_objects--;
 	rebook_bytes(sz.requested, sz.granted, 0, 0);
 	spin_unlock(&stats_lock);
-	mm_txn_forget(p);
+	if (unlikely(mm_txn_active()))
+		mm_txn_forget(p);
 	return 0;
+}
+
+int kfree_checked(const void *p)
+{
+	return free_and_count(p);
 }
 
 void kfree(const void *p)
 {
-	(void)kfree_checked(p);
+	(void)free_and_count(p);
 }
 
 size_t ksize(const void *p)
@@ -216,7 +268,7 @@ void mm_get_stats(struct mm_stats *st)
 	st->bytes_requested = bytes_requested;
 	st->bytes_granted = bytes_granted;
 	st->bytes_peak = bytes_peak;
-	st->live_objects = live_objects;
+	st->live_objects = (size_t)(counters.allocs - counters.frees);
 	st->counters = counters;
 	spin_unlock(&stats_lock);
 }

@@ -29,13 +29,16 @@ struct txn_frame {
 };
 
 struct txn_cpu {
-	unsigned int depth;
 	size_t nr;             /* records in use */
 	struct txn_frame frames[MM_TXN_MAX_DEPTH];
 	void *records[MM_TXN_MAX_RECORDS];
 };
 
 static struct txn_cpu txn_cpus[NR_CPUS];
+unsigned int mm_txn_open[NR_CPUS];
+
+/* @tc's open transactions, kept where mm_txn_active() reads them. */
+#define depth_of(tc) (mm_txn_open[(tc) - txn_cpus])
 
 static struct txn_cpu *this_cpu_txn(void)
 {
@@ -62,14 +65,14 @@ int mm_txn_begin(unsigned int flags)
 
 	if (flags & ~MM_TXN_ABORT_ON_FAILURE)
 		return KERR_INVAL;
-	if (tc->depth == MM_TXN_MAX_DEPTH)
+	if (depth_of(tc) == MM_TXN_MAX_DEPTH)
 		return KERR_LIMIT;
-	f = &tc->frames[tc->depth];
+	f = &tc->frames[depth_of(tc)];
 	f->start = tc->nr;
 	f->flags = flags;
 	/* Inside a doomed transaction nothing can succeed any more. */
-	f->doomed = tc->depth ? tc->frames[tc->depth - 1].doomed : 0;
-	tc->depth++;
+	f->doomed = depth_of(tc) ? tc->frames[depth_of(tc) - 1].doomed : 0;
+	depth_of(tc)++;
 	return 0;
 }
 
@@ -78,13 +81,13 @@ int mm_txn_commit(void)
 	struct txn_cpu *tc = this_cpu_txn();
 	struct txn_frame *f;
 
-	if (!tc->depth)
+	if (!depth_of(tc))
 		return KERR_INVAL;
-	f = &tc->frames[--tc->depth];
+	f = &tc->frames[--depth_of(tc)];
 	if (f->doomed)
 		return f->doomed;
 	/* The outermost commit forgets; an inner one leaves the records to its parent. */
-	if (!tc->depth)
+	if (!depth_of(tc))
 		tc->nr = 0;
 	return 0;
 }
@@ -93,17 +96,17 @@ int mm_txn_abort(void)
 {
 	struct txn_cpu *tc = this_cpu_txn();
 
-	if (!tc->depth)
+	if (!depth_of(tc))
 		return KERR_INVAL;
 	/* Still open while it rolls back: the frees must not touch outer records. */
-	rollback(tc, tc->frames[tc->depth - 1].start);
-	tc->depth--;
+	rollback(tc, tc->frames[depth_of(tc) - 1].start);
+	depth_of(tc)--;
 	return 0;
 }
 
 unsigned int mm_txn_depth(void)
 {
-	return this_cpu_txn()->depth;
+	return mm_txn_open[this_cpu()];
 }
 
 size_t mm_txn_records(void)
@@ -115,14 +118,14 @@ int mm_txn_check_alloc(void)
 {
 	struct txn_cpu *tc = this_cpu_txn();
 
-	return tc->depth ? tc->frames[tc->depth - 1].doomed : 0;
+	return depth_of(tc) ? tc->frames[depth_of(tc) - 1].doomed : 0;
 }
 
 int mm_txn_record(void *p)
 {
 	struct txn_cpu *tc = this_cpu_txn();
 
-	if (!tc->depth)
+	if (!depth_of(tc))
 		return 0;
 	if (tc->nr == MM_TXN_MAX_RECORDS)
 		return KERR_LIMIT;
@@ -145,7 +148,7 @@ void mm_txn_forget(const void *p)
 	struct txn_cpu *tc = this_cpu_txn();
 	long i;
 
-	if (!tc->depth)
+	if (!depth_of(tc))
 		return;
 	i = find_record(tc, p);
 	if (i < 0)
@@ -154,7 +157,7 @@ void mm_txn_forget(const void *p)
 		(tc->nr - (size_t)i - 1) * sizeof(tc->records[0]));
 	tc->nr--;
 	/* Transactions that started after the removed record start one earlier. */
-	for (unsigned int k = 0; k < tc->depth; k++) {
+	for (unsigned int k = 0; k < depth_of(tc); k++) {
 		if (tc->frames[k].start > (size_t)i)
 			tc->frames[k].start--;
 	}
@@ -165,7 +168,7 @@ void mm_txn_moved(const void *old, void *new)
 	struct txn_cpu *tc = this_cpu_txn();
 	long i;
 
-	if (!tc->depth)
+	if (!depth_of(tc))
 		return;
 	i = find_record(tc, old);
 	if (i >= 0)
@@ -177,14 +180,14 @@ void mm_txn_failed(int err)
 	struct txn_cpu *tc = this_cpu_txn();
 	unsigned int k;
 
-	for (k = 0; k < tc->depth; k++) {
+	for (k = 0; k < depth_of(tc); k++) {
 		if (tc->frames[k].flags & MM_TXN_ABORT_ON_FAILURE)
 			break;
 	}
-	if (k == tc->depth)
+	if (k == depth_of(tc))
 		return;
 	rollback(tc, tc->frames[k].start);
-	for (; k < tc->depth; k++) {
+	for (; k < depth_of(tc); k++) {
 		if (!tc->frames[k].doomed)
 			tc->frames[k].doomed = err;
 	}
