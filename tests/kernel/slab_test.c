@@ -434,6 +434,25 @@ static void expect_misuse(struct ktest *t, struct kmem_cache *c, const void *p, 
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 }
 
+/*
+ * What the misuse cases free, rightly and wrongly: @p of @a, with @pin
+ * keeping its slab in use when @p is freed (whatever KEEP_EMPTY says), @q
+ * of @b, and @page, a page that is no slab.  False if any is missing.
+ */
+struct misuse_objects {
+	char *pin, *p, *q, *page;
+};
+
+static bool alloc_misuse_objects(struct misuse_objects *m, struct kmem_cache *a,
+				 struct kmem_cache *b)
+{
+	m->pin = kmem_cache_alloc(a, GFP_KERNEL);
+	m->p = kmem_cache_alloc(a, GFP_KERNEL);
+	m->q = kmem_cache_alloc(b, GFP_KERNEL);
+	m->page = alloc_pages(0, 0);
+	return m->pin && m->p && m->q && m->page;
+}
+
 /* Foreign pointers, other caches' objects, interior pointers and double
  * frees are reported and refused; the cache stays exact. */
 static void slab_misuse_is_refused(struct ktest *t)
@@ -441,6 +460,7 @@ static void slab_misuse_is_refused(struct ktest *t)
 	struct kmem_cache *a = kmem_cache_create("test-misuse-a", 64, 0, NULL);
 	struct kmem_cache *b = kmem_cache_create("test-misuse-b", 64, 0, NULL);
 	static char not_heap[64];
+	struct misuse_objects m;
 	char *p, *q, *page, *pin;
 	size_t n;
 
@@ -450,12 +470,11 @@ static void slab_misuse_is_refused(struct ktest *t)
 		KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");
 	}
 	KT_ASSERT_TRUE(t, a && b);
-	/* Keeps p's slab in use when p is freed, whatever KEEP_EMPTY says. */
-	pin = kmem_cache_alloc(a, GFP_KERNEL);
-	p = kmem_cache_alloc(a, GFP_KERNEL);
-	q = kmem_cache_alloc(b, GFP_KERNEL);
-	page = alloc_pages(0, 0);
-	KT_ASSERT_TRUE(t, pin && p && q && page);
+	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, a, b));
+	pin = m.pin;
+	p = m.p;
+	q = m.q;
+	page = m.page;
 
 	expect_misuse(t, a, q, KERR_BAD_PTR);            /* the other cache's */
 	expect_misuse(t, b, p, KERR_BAD_PTR);
@@ -572,37 +591,33 @@ static void slab_kmalloc_flag(struct ktest *t)
 	struct kmem_cache *k = kmem_cache_create_flags("test-kmalloc", 64, 0, SLAB_KMALLOC, NULL);
 	struct kmem_cache *plain = kmem_cache_create("test-plain", 64, 0, NULL);
 	static char not_heap[64];
-	char *p, *q, *pin, *page;
+	struct misuse_objects m;
 	size_t size = 0;
 
 	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, 0x80u, NULL));
 	KT_ASSERT_TRUE(t, k && plain);
-	pin = kmem_cache_alloc(k, GFP_KERNEL);
-	p = kmem_cache_alloc(k, GFP_KERNEL);
-	q = kmem_cache_alloc(plain, GFP_KERNEL);
-	page = alloc_pages(0, 0);
-	KT_ASSERT_TRUE(t, pin && p && q && page);
+	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, k, plain));
 
 	/* Not a kmalloc object: nothing freed, nothing counted. */
-	KT_EXPECT_EQ(t, kmem_cache_kfree(q, &size), KMEM_NOT_KMALLOC);
-	KT_EXPECT_EQ(t, kmem_cache_kfree(page, &size), KMEM_NOT_KMALLOC);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(m.q, &size), KMEM_NOT_KMALLOC);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(m.page, &size), KMEM_NOT_KMALLOC);
 	KT_EXPECT_EQ(t, kmem_cache_kfree(not_heap, &size), KMEM_NOT_KMALLOC);
 	KT_EXPECT_EQ(t, cache_stats(plain).active_objects, (size_t)1);
 	KT_EXPECT_EQ(t, cache_stats(plain).counters.misuse, (uint64_t)0);
-	free_pages(page, 0);
+	free_pages(m.page, 0);
 
-	KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), 0);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(m.p, &size), 0);
 	KT_EXPECT_EQ(t, size, (size_t)64);
 	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)1);
 	if (!MM_MISUSE_PANICS) {
-		KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), KERR_DOUBLE_FREE);
-		KT_EXPECT_EQ(t, kmem_cache_kfree(pin + 1, &size), KERR_BAD_PTR);
+		KT_EXPECT_EQ(t, kmem_cache_kfree(m.p, &size), KERR_DOUBLE_FREE);
+		KT_EXPECT_EQ(t, kmem_cache_kfree(m.pin + 1, &size), KERR_BAD_PTR);
 		KT_EXPECT_EQ(t, cache_stats(k).counters.misuse, (uint64_t)2);
 	}
-	KT_EXPECT_EQ(t, kmem_cache_kfree(pin, &size), 0);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(m.pin, &size), 0);
 	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)0);
 	KT_EXPECT_TRUE(t, kmem_cache_check(k));
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(plain, q), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(plain, m.q), 0);
 	kmem_cache_destroy(k);
 	kmem_cache_destroy(plain);
 }
