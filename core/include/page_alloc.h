@@ -93,9 +93,11 @@ struct page {
 /*
  * pa_state.  A single page is the one allocation a free can take without
  * asking the strategy (it goes onto a per-CPU list), so the allocator
- * marks it; every other page - free in the strategy, reserved, or part of
- * a multi-page allocation - is PAGE_PA_NONE and its free is checked by the
- * strategy.
+ * marks it; every other managed page - free in the strategy or part of a
+ * multi-page allocation - is PAGE_PA_NONE and its free is checked by the
+ * strategy.  Frames in the span that are not managed (holes between
+ * regions, page_alloc's own metadata) are PAGE_PA_UNMANAGED from boot on,
+ * which is how virt_to_page() tells them apart in O(1).
  */
 #define PAGE_PA_NONE 0u    /* see above */
 #define PAGE_PA_SINGLE 1u  /* a live allocation of exactly one page */

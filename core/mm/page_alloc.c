@@ -6,7 +6,8 @@
  * struct page array, one descriptor per page frame in the span - is carved
  * from the start of the first region big enough to hold it; the rest of
  * each region is released to the strategy, and holes between regions stay
- * reserved, so they can never be handed out.
+ * reserved, so they can never be handed out (their descriptors, and the
+ * metadata's, say PAGE_PA_UNMANAGED).
  *
  * This file does what every strategy needs: descriptors, __GFP_ZERO,
  * counting, the high-water mark, and routing single pages through the
