@@ -135,6 +135,8 @@ size_t kmem_cache_shrink(struct kmem_cache *c);
 /* Object size as asked at creation (what ksize() reports for slab objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);
 const char *kmem_cache_name(const struct kmem_cache *c);
+/* The SLAB_* flags @c was created with. */
+unsigned int kmem_cache_flags(const struct kmem_cache *c);
 
 /* Cache of the slab @obj lies in, NULL if it is not in a slab.  Does not
  * check that @obj is at an object boundary; a free does. */

@@ -990,6 +990,11 @@ size_t kmem_cache_size(const struct kmem_cache *c)
 	return c->object_size;
 }
 
+unsigned int kmem_cache_flags(const struct kmem_cache *c)
+{
+	return c->flags;
+}
+
 const char *kmem_cache_name(const struct kmem_cache *c)
 {
 	return c->name;

@@ -48,14 +48,9 @@ void twotier_init(void)
 static struct kmem_cache *kmalloc_cache_of(const void *p)
 {
 	struct kmem_cache *c = kmem_cache_of(p);
-	size_t size;
 
-	if (!c)
-		return NULL;
-	size = kmem_cache_size(c);
-	if (size > KMALLOC_MAX_CLASS_SIZE || kmalloc_caches[kmalloc_size_class(size)] != c)
-		return NULL;
-	return c;
+	/* Only twotier_init() makes SLAB_KMALLOC caches: the flag says "ours". */
+	return c && (kmem_cache_flags(c) & SLAB_KMALLOC) ? c : NULL;
 }
 
 /* The head page of a live large allocation at @p, or NULL. */

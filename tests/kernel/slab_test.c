@@ -597,6 +597,8 @@ static void slab_kmalloc_flag(struct ktest *t)
 	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, 0x80u, NULL));
 	KT_ASSERT_TRUE(t, k && plain);
 	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, k, plain));
+	KT_EXPECT_EQ(t, kmem_cache_flags(k), SLAB_KMALLOC);
+	KT_EXPECT_EQ(t, kmem_cache_flags(plain), 0u);
 
 	/* Not a kmalloc object: nothing freed, nothing counted. */
 	KT_EXPECT_EQ(t, kmem_cache_kfree(m.q, &size), KMEM_NOT_KMALLOC);
