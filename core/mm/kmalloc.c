@@ -72,42 +72,24 @@ static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t fl
 	spin_unlock(&stats_lock);
 }
 
-/* Inside a transaction: ask it first, and record what was allocated. */
-static int alloc_in_txn(size_t size, size_t align, gfp_t flags, void **out)
+int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 {
 	/* The front's own figures, so that kfree() takes off exactly what is added here. */
 	struct kmalloc_sizes sz, dropped;
+	bool in_txn = mm_txn_active();
 	void *p = NULL;
-	int err;
+	int err = 0;
 
-	err = mm_txn_check_alloc();
+	/* Inside a transaction: ask it first, and record what was allocated. */
+	if (in_txn)
+		err = mm_txn_check_alloc();
 	if (!err)
 		err = check_request(size, align);
 	if (!err)
 		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p, &sz);
 	/* Unrecordable means not allocated: a transaction never loses track. */
-	if (!err && (err = mm_txn_record(p)))
+	if (!err && in_txn && (err = mm_txn_record(p)))
 		(void)kmalloc_front_free(p, &dropped);
-	if (err) {
-		*out = NULL;
-		return alloc_failed(err);
-	}
-	count_alloc(p, &sz, flags);
-	*out = p;
-	return 0;
-}
-
-int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
-{
-	struct kmalloc_sizes sz;
-	void *p = NULL;
-	int err;
-
-	if (mm_txn_active())
-		return alloc_in_txn(size, align, flags, out);
-	err = check_request(size, align);
-	if (!err)
-		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p, &sz);
 	if (err) {
 		*out = NULL;
 		return alloc_failed(err);
