@@ -326,18 +326,54 @@ static void *alloc_single(gfp_t flags)
 	return finish_alloc(addr, 1, flags);
 }
 
-/* Book a strategy free's outcome; @err was reported by the strategy. */
+/*
+ * What only the descriptors can tell about a free of @npages pages at
+ * @addr: to the strategy, a page on a per-CPU list and a single page handed
+ * out on its own both look allocated, so a free that starts on a cached
+ * page is a double free, and one that covers either kind beyond its first
+ * page (or a single page as more than one) has the wrong size.  0 when the
+ * descriptors see nothing wrong; the strategy checks the rest (alignment,
+ * range, block boundaries).  page_lock held.
+ */
+static int check_descriptors(const void *addr, size_t npages)
+{
+	const struct page *pg;
+
+	if (!IS_ALIGNED((uintptr_t)addr, PAGE_SIZE))
+		return 0;
+	pg = virt_to_page(addr);
+	if (!pg)
+		return 0;
+	if (pg->pa_state == PAGE_PA_PCP)
+		return KERR_DOUBLE_FREE;
+	if (npages > 1 && pg->pa_state == PAGE_PA_SINGLE)
+		return KERR_WRONG_SIZE;
+	for (size_t i = 1; i < npages; i++) {
+		pg = virt_to_page((const char *)addr + i * PAGE_SIZE);
+		if (!pg)
+			break;
+		if (pg->pa_state == PAGE_PA_PCP || pg->pa_state == PAGE_PA_SINGLE)
+			return KERR_WRONG_SIZE;
+	}
+	return 0;
+}
+
+/* Book a strategy free's outcome; errors are reported (by the strategy or here). */
 static int strategy_give(const void *addr, size_t npages, unsigned int order, bool by_order)
 {
-	int err;
+	int err, found;
 
 	spin_lock(&page_lock);
-	err = by_order ? strategy_free_order(addr, order) : strategy_free(addr, npages);
+	err = found = check_descriptors(addr, npages);
+	if (!err)
+		err = by_order ? strategy_free_order(addr, order) : strategy_free(addr, npages);
 	if (!err)
 		clear_descriptors(addr, npages);
 	spin_unlock(&page_lock);
 	if (err) {
 		count(&counters.misuse);
+		if (found)
+			mm_report_misuse("page_alloc", found, addr);
 		return err;
 	}
 	book_freed(npages);
