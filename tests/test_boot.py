@@ -69,6 +69,15 @@ def test_panic_is_reported_with_its_message(arch: str, tmp_path: Path):
     assert "panic: deliberate panic (CONFIG_TEST_PANIC)" in proc.stdout
 
 
+def test_recursive_lock_panics_with_debug_spinlock(tmp_path: Path):
+    out = tmp_path / "lock"
+    kit("defconfig", "twotier", "--set", "DEBUG_SPINLOCK=y", "--set", "TEST_RECURSIVE_LOCK=y",
+        "--set", "TEST_FILTER=ktest_self", "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1
+    assert "recursive lock on a single CPU" in proc.stdout
+
+
 def test_hang_is_reported_as_a_hang(tmp_path: Path):
     out = tmp_path / "hang"
     kit("defconfig", "simpleheap", "--set", "TEST_HANG=y", "--set", "QEMU_TIMEOUT=3",

@@ -1,12 +1,13 @@
 /*
  * ktest_self_test.c - checks of the test framework itself, and the
  * deliberate failures (Test menu) that prove the host notices a failing
- * case, a panic and a hang.
+ * case, a panic (also one from DEBUG_SPINLOCK) and a hang.
  */
 #include <stddef.h>
 
 #include "ktest.h"
 #include "panic.h"
+#include "spinlock.h"
 
 /* A check that fails must mark the case failed; one that passes must not. */
 static void checks_record_outcome(struct ktest *t)
@@ -51,6 +52,19 @@ static void deliberate_panic(struct ktest *t)
 }
 #endif
 
+#ifdef CONFIG_TEST_RECURSIVE_LOCK
+static void recursive_lock(struct ktest *t)
+{
+	static spinlock_t lock = SPINLOCK_INIT;
+
+	(void)t;
+	spin_lock(&lock);
+	spin_lock(&lock);   /* DEBUG_SPINLOCK panics here */
+	spin_unlock(&lock);
+	spin_unlock(&lock);
+}
+#endif
+
 #ifdef CONFIG_TEST_HANG
 static void deliberate_hang(struct ktest *t)
 {
@@ -70,6 +84,9 @@ static const struct ktest_case ktest_self_cases[] = {
 #endif
 #ifdef CONFIG_TEST_PANIC
 	KTEST_CASE(deliberate_panic),
+#endif
+#ifdef CONFIG_TEST_RECURSIVE_LOCK
+	KTEST_CASE(recursive_lock),
 #endif
 #ifdef CONFIG_TEST_HANG
 	KTEST_CASE(deliberate_hang),
