@@ -141,6 +141,7 @@ def generate(out: Path) -> None:
     srcs = sources.select(kconf, arch)
     render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h", common)
     render(env, "kmalloc_front.c.j2", gen / "kmalloc_front.c", common)
+    render(env, "kmalloc_front_fast.h.j2", gen / "kmalloc_front_fast.h", common)
     render(env, "ktest_registry.c.j2", gen / "ktest_registry.c",
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
@@ -169,7 +170,7 @@ def generate(out: Path) -> None:
     host_compiles = {_obj("host", s, out): str(s) for s in host_srcs}
 
     generated = [gen / n for n in ("autoconf.h", "config.json", "kmalloc_classes.h",
-                                   "kmalloc_front.c",
+                                   "kmalloc_front.c", "kmalloc_front_fast.h",
                                    "ktest_registry.c", "kernel.ld", "bench_sizes.c")]
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,

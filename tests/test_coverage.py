@@ -43,14 +43,19 @@ def variant(runs: dict, arch: str) -> Path:
 
 # --- reading lcov.info and sources independently of kit/coverage.py -------------
 
+def tree_path(sf: str) -> str:
+    """An SF record's path relative to the tree; generated files (<out>/gen) stay absolute."""
+    path = Path(sf)
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def line_counts(info: Path) -> dict[str, dict[int, int]]:
     """Source path (relative to the tree) -> line -> count, from DA records."""
     out: dict[str, dict[int, int]] = defaultdict(dict)
     current = None
     for raw in info.read_text().splitlines():
         if raw.startswith("SF:"):
-            path = Path(raw[3:])
-            current = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+            current = tree_path(raw[3:])
         elif raw.startswith("DA:") and current:
             line, count = raw[3:].split(",")[:2]
             out[current][int(line)] = out[current].get(int(line), 0) + int(count)
@@ -63,7 +68,7 @@ def function_counts(info: Path) -> dict[str, dict[str, int]]:
     current = None
     for raw in info.read_text().splitlines():
         if raw.startswith("SF:"):
-            current = Path(raw[3:]).relative_to(ROOT).as_posix()
+            current = tree_path(raw[3:])
         elif raw.startswith("FNDA:") and current:
             count, name = raw[5:].split(",", 1)
             out[current][name] = out[current].get(name, 0) + int(count)

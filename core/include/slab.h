@@ -94,8 +94,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 
 /* Cache flags, as in Linux. */
 #define SLAB_KMALLOC 0x1u   /* a kmalloc size class: kmem_cache_kfree() frees its objects */
+/*
+ * Set by the cache itself, never asked for: free objects are poisoned
+ * (Kconfig DEBUG_POISON, caches without a constructor).
+ */
+#define SLAB_POISON 0x100u
 
-/* kmem_cache_create() with @flags (SLAB_*; others make it fail). */
+/* kmem_cache_create() with @flags (SLAB_KMALLOC; others make it fail). */
 struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
 					   unsigned int flags, void (*ctor)(void *));
 
@@ -135,7 +140,7 @@ size_t kmem_cache_shrink(struct kmem_cache *c);
 /* Object size as asked at creation (what ksize() reports for slab objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);
 const char *kmem_cache_name(const struct kmem_cache *c);
-/* The SLAB_* flags @c was created with. */
+/* @c's SLAB_* flags: those it was created with, and SLAB_POISON. */
 unsigned int kmem_cache_flags(const struct kmem_cache *c);
 
 /* Cache of the slab @obj lies in, NULL if it is not in a slab.  Does not

@@ -12,6 +12,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kmalloc_front.h"
+#include "kmalloc_front_fast.h"
 #include "kstring.h"
 #include "mm.h"
 #include "mm_txn.h"
@@ -20,8 +21,14 @@
 /* The kmalloc API's own accounting; the front's allocators keep theirs. */
 static spinlock_t stats_lock = SPINLOCK_INIT;
 static struct alloc_counters counters;
-static size_t bytes_requested;
 static size_t bytes_granted;
+/*
+ * bytes_granted - bytes_requested, from which mm_get_stats() derives the
+ * latter.  Kept instead of it because an allocation granted exactly what
+ * it asked for leaves it alone: every slab object does (they count as
+ * their class), and in the inline fast path the update compiles away.
+ */
+static size_t bytes_slack;
 static size_t bytes_peak;
 /* Live objects are counters.allocs - counters.frees: nothing else to keep. */
 
@@ -45,8 +52,8 @@ static void count_misuse(void)
 /* Change the bytes held by callers: -@old_req/-@old_granted, +@req/+@granted. */
 static void rebook_bytes(size_t old_req, size_t old_granted, size_t req, size_t granted)
 {
-	bytes_requested -= old_req;
-	bytes_requested += req;
+	bytes_slack -= old_granted - old_req;
+	bytes_slack += granted - req;
 	bytes_granted -= old_granted;
 	bytes_granted += granted;
 	bytes_peak = MAX(bytes_peak, bytes_granted);
@@ -61,14 +68,30 @@ static int check_request(size_t size, size_t align)
 	return 0;
 }
 
+/* Book the bytes of a successful allocation. */
+static __always_inline void count_alloc_bytes(const struct kmalloc_sizes *sz)
+{
+	spin_lock(&stats_lock);
+	counters.allocs++;
+	rebook_bytes(0, 0, sz->requested, sz->granted);
+	spin_unlock(&stats_lock);
+}
+
 /* Book a successful allocation of @sz at @p. */
 static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t flags)
 {
 	if (flags & __GFP_ZERO)
 		memset(p, 0, sz->granted);   /* all of it: ksize() bytes are the caller's */
+	count_alloc_bytes(sz);
+}
+
+/* Book a successful free; the peak cannot move. */
+static __always_inline void count_free(const struct kmalloc_sizes *sz)
+{
 	spin_lock(&stats_lock);
-	counters.allocs++;
-	rebook_bytes(0, 0, sz->requested, sz->granted);
+	counters.frees++;
+	bytes_slack -= sz->granted - sz->requested;
+	bytes_granted -= sz->granted;
 	spin_unlock(&stats_lock);
 }
 
@@ -104,25 +127,21 @@ int kmalloc_try(size_t size, gfp_t flags, void **out)
 	return kmalloc_align_try(size, 0, flags, out);
 }
 
-/* kmalloc() outside the common case: a transaction, a bad size, a failure. */
+/*
+ * kmalloc() past the front's inline fast path: the front itself, with no
+ * alignment to check; kmalloc_align_try() for a transaction or a bad size.
+ */
 static __noinline void *kmalloc_slow(size_t size, gfp_t flags)
-{
-	void *p;
-
-	kmalloc_align_try(size, 0, flags, &p);
-	return p;
-}
-
-/* The common case first, with no alignment to check; kmalloc_slow() for the rest. */
-void *kmalloc(size_t size, gfp_t flags)
 {
 	struct kmalloc_sizes sz;
 	void *p;
 	int err;
 
 	/* size - 1 wraps for 0: one comparison refuses both ends. */
-	if (unlikely(mm_txn_active() || size - 1 >= KMALLOC_SIZE_MAX))
-		return kmalloc_slow(size, flags);
+	if (unlikely(mm_txn_active() || size - 1 >= KMALLOC_SIZE_MAX)) {
+		kmalloc_align_try(size, 0, flags, &p);
+		return p;
+	}
 	err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, &p, &sz);
 	if (unlikely(err)) {
 		alloc_failed(err);
@@ -130,6 +149,26 @@ void *kmalloc(size_t size, gfp_t flags)
 	}
 	count_alloc(p, &sz, flags);
 	return p;
+}
+
+/*
+ * The common case (TwoTier: an object from this CPU's slab) inline, with
+ * no call on its way; everything else in kmalloc_slow().  In SimpleHeap
+ * mode the fast path is empty and this is a jump.
+ */
+void *kmalloc(size_t size, gfp_t flags)
+{
+	struct kmalloc_sizes sz;
+	void *p;
+
+	if (likely(!mm_txn_active() && !(flags & __GFP_ZERO))) {
+		p = kmalloc_front_alloc_fast(size, &sz);
+		if (likely(p)) {
+			count_alloc_bytes(&sz);
+			return p;
+		}
+	}
+	return kmalloc_slow(size, flags);
 }
 
 void *kzalloc(size_t size, gfp_t flags)
@@ -148,8 +187,8 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	return kmalloc(bytes, flags | __GFP_ZERO);
 }
 
-/* kfree_checked() and kfree(): one body, inlined into both. */
-static __always_inline int free_and_count(const void *p)
+/* kfree_checked() past the front's inline fast path. */
+static __noinline int free_slow(const void *p)
 {
 	struct kmalloc_sizes sz;
 	int err;
@@ -161,23 +200,32 @@ static __always_inline int free_and_count(const void *p)
 		count_misuse();
 		return err;
 	}
-	spin_lock(&stats_lock);
-	counters.frees++;
-	rebook_bytes(sz.requested, sz.granted, 0, 0);
-	spin_unlock(&stats_lock);
+	count_free(&sz);
 	if (unlikely(mm_txn_active()))
 		mm_txn_forget(p);
 	return 0;
 }
 
+/* The common case, inline: a live object outside a transaction.  false: nothing done. */
+static __always_inline bool free_fast(const void *p)
+{
+	struct kmalloc_sizes sz;
+
+	if (unlikely(mm_txn_active()) || !kmalloc_front_free_fast(p, &sz))
+		return false;
+	count_free(&sz);
+	return true;
+}
+
 int kfree_checked(const void *p)
 {
-	return free_and_count(p);
+	return free_fast(p) ? 0 : free_slow(p);
 }
 
 void kfree(const void *p)
 {
-	(void)free_and_count(p);
+	if (!free_fast(p))
+		(void)free_slow(p);
 }
 
 size_t ksize(const void *p)
@@ -247,7 +295,7 @@ void mm_get_stats(struct mm_stats *st)
 	st->heap_frag_permille = frag_permille(st->heap_free_bytes, st->heap_largest_free);
 
 	spin_lock(&stats_lock);
-	st->bytes_requested = bytes_requested;
+	st->bytes_requested = bytes_granted - bytes_slack;
 	st->bytes_granted = bytes_granted;
 	st->bytes_peak = bytes_peak;
 	st->live_objects = (size_t)(counters.allocs - counters.frees);

@@ -44,26 +44,19 @@
 #include "printk.h"
 #include "reciprocal.h"
 #include "slab.h"
+#include "slab_def.h"
 #include "spinlock.h"
 
 #define SLAB_LAYER "slab"
 
 
-#ifdef CONFIG_SLAB_KEEP_EMPTY
-#define SLAB_KEEP_EMPTY CONFIG_SLAB_KEEP_EMPTY
-#else
-#define SLAB_KEEP_EMPTY 1
-#endif
-#if SLAB_KEEP_EMPTY < 0
-#error "CONFIG_SLAB_KEEP_EMPTY must not be negative"
-#endif
 /* A variable, not the macro: compared with counts, 0 is a legal limit. */
 static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 
 #ifdef CONFIG_DEBUG_POISON
-#define SLAB_POISON 1
+#define POISON_CACHES 1
 #else
-#define SLAB_POISON 0
+#define POISON_CACHES 0
 #endif
 #define POISON_INUSE 0x5a   /* handed out, not yet written by its user */
 #define POISON_FREE 0x6b    /* free: any other byte is a write after free */
@@ -80,66 +73,8 @@ static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 _Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < RECIPROCAL_LIMIT,
 	       "a slab must be smaller than reciprocal.h's domain");
 
-#define BITS_PER_LONG (8 * sizeof(unsigned long))
-#define BITMAP_WORDS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
-
-enum slab_where {
-	SLAB_DETACHED,   /* on no list: being made or being released */
-	SLAB_ON_CPU,
-	SLAB_ON_PARTIAL,
-	SLAB_ON_FULL,
-	SLAB_ON_EMPTY,
-};
-
-struct slab {
-	struct kmem_cache *cache;
-	struct slab *prev, *next;    /* on the list named by `where` */
-	void *freelist;              /* first free object, NULL if none */
-	char *pages;                 /* first byte of the slab's pages */
-	char *s_mem;                 /* first object */
-	unsigned int inuse;          /* objects handed out */
-	unsigned int where;          /* enum slab_where */
-	unsigned int cpu;            /* owner while SLAB_ON_CPU */
-	unsigned long inuse_map[];   /* bit i set: object i is handed out */
-};
-
 #define OFF_SLAB_DESC_SIZE \
 	(sizeof(struct slab) + BITMAP_WORDS(OFF_SLAB_MAX_OBJECTS) * sizeof(unsigned long))
-
-struct slab_list {
-	struct slab *first;
-	size_t nr;
-};
-
-struct kmem_cache {
-	spinlock_t lock;
-	char name[KMEM_CACHE_NAME_LEN];
-	size_t object_size;          /* as asked */
-	size_t size;                 /* stride */
-	struct reciprocal size_recip;   /* divides by the stride */
-	size_t align;
-	size_t fp_offset;            /* where a free object keeps the next pointer */
-	size_t desc_size;            /* struct slab plus its bitmap */
-	size_t obj_offset;           /* first object in the slab, before colour */
-	unsigned int order;
-	unsigned int objects;        /* per slab */
-	size_t objects_span;         /* objects * size: bytes from s_mem to the last object's end */
-	bool off_slab;
-	bool poison;                 /* poison free objects (no ctor, DEBUG_POISON);
-				      * the free pointer is at offset 0 then */
-	bool bootstrap;              /* static; never destroyed */
-	size_t colour_off;           /* colouring step, bytes */
-	unsigned int colour_count;   /* distinct colours (1: no colouring) */
-	unsigned int colour_next;
-	void (*ctor)(void *);
-	struct slab *cpu_slab[NR_CPUS];
-	struct slab_list partial, full, empty;
-	unsigned int flags;          /* SLAB_* of slab.h */
-	size_t nr_slabs;             /* all slabs, CPU slabs included */
-	/* Objects handed out are allocs - frees: no separate count to keep. */
-	struct alloc_counters counters;
-	struct kmem_cache *list_prev, *list_next;   /* all caches */
-};
 
 /* Caches' own descriptors, and off-slab slab descriptors. */
 static struct kmem_cache kmem_cache_boot, kmem_slab_boot;
@@ -148,34 +83,6 @@ static struct kmem_cache *slab_caches;
 static bool slab_up;
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static inline bool test_bit(const unsigned long *map, size_t i)
-{
-	return (map[i / BITS_PER_LONG] >> (i % BITS_PER_LONG)) & 1ul;
-}
-
-static inline void set_bit(unsigned long *map, size_t i)
-{
-	map[i / BITS_PER_LONG] |= 1ul << (i % BITS_PER_LONG);
-}
-
-static inline void clear_bit(unsigned long *map, size_t i)
-{
-	map[i / BITS_PER_LONG] &= ~(1ul << (i % BITS_PER_LONG));
-}
-
-static inline void *get_freepointer(const struct kmem_cache *c, const void *obj)
-{
-	void *p;
-
-	memcpy(&p, (const char *)obj + c->fp_offset, sizeof(p));
-	return p;
-}
-
-static inline void set_freepointer(const struct kmem_cache *c, void *obj, void *next)
-{
-	memcpy((char *)obj + c->fp_offset, &next, sizeof(next));
-}
 
 /* Objects handed out and not yet freed; c->lock held. */
 static inline size_t cache_active_objects(const struct kmem_cache *c)
@@ -191,22 +98,6 @@ static inline size_t slab_pages(const struct kmem_cache *c)
 static inline size_t slab_desc_size(size_t objects)
 {
 	return sizeof(struct slab) + BITMAP_WORDS(objects) * sizeof(unsigned long);
-}
-
-/* Index of the object at @obj in @s, or -1 if @obj is not one. */
-static long object_index(const struct kmem_cache *c, const struct slab *s, const void *obj)
-{
-	uintptr_t a = (uintptr_t)obj, start = (uintptr_t)s->s_mem;
-	uint32_t off, i;
-
-	/* Past this check the offset is inside the slab, in reciprocal.h's domain. */
-	if (a - start >= c->objects_span)
-		return -1;
-	off = (uint32_t)(a - start);
-	i = reciprocal_divide(off, c->size_recip);
-	if ((size_t)i * c->size != off)
-		return -1;
-	return (long)i;
 }
 
 /* Can @obj be the next object on @s's freelist? */
@@ -358,7 +249,8 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	/* The freelist pointer is stored aligned inside free objects. */
 	c->align = MAX(align, sizeof(void *));
 	c->ctor = ctor;
-	c->poison = SLAB_POISON && !ctor;
+	if (POISON_CACHES && !ctor)
+		c->flags |= SLAB_POISON;
 	if (ctor) {
 		/* Keep constructed state intact: the pointer goes after the object. */
 		c->fp_offset = ALIGN_UP(size, sizeof(void *));
@@ -432,7 +324,7 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
 
 		if (c->ctor)
 			c->ctor(obj);
-		else if (c->poison)
+		else if (cache_poisons(c))
 			poison_free_object(c, obj);
 		set_freepointer(c, obj, next);
 		next = obj;
@@ -495,34 +387,6 @@ static void rebuild_freelist(struct kmem_cache *c, struct slab *s)
 		}
 	}
 	s->freelist = next;
-}
-
-/*
- * Pop the first object of @s's freelist if the list looks sound there: the
- * object is a free object of @s, and the free pointer it holds is NULL or
- * lies among @s's objects.  NULL otherwise, the slab untouched: it is
- * full, or a write into a freed object damaged the list.  The next pointer
- * is only range-checked here (it is checked in full when it is popped in
- * turn), which is enough to notice most damage at the allocation right
- * after the write, before anything follows the pointer.
- */
-static inline void *take_sound_object(struct kmem_cache *c, struct slab *s)
-{
-	void *obj = s->freelist, *next;
-	long i;
-
-	if (!obj)
-		return NULL;
-	i = object_index(c, s, obj);
-	if (i < 0 || test_bit(s->inuse_map, (size_t)i))
-		return NULL;
-	next = get_freepointer(c, obj);
-	if (next && (uintptr_t)next - (uintptr_t)s->s_mem >= c->objects_span)
-		return NULL;
-	s->freelist = next;
-	set_bit(s->inuse_map, (size_t)i);
-	s->inuse++;
-	return obj;
 }
 
 /*
@@ -615,7 +479,7 @@ static bool unpoison_object(const struct kmem_cache *c, void *obj)
 /* What every allocation does after the cache lock: the poison check, __GFP_ZERO. */
 static __noinline void *finish_alloc(struct kmem_cache *c, void *obj, gfp_t flags)
 {
-	if (c->poison && !unpoison_object(c, obj)) {
+	if (cache_poisons(c) && !unpoison_object(c, obj)) {
 		spin_lock(&c->lock);
 		c->counters.misuse++;
 		spin_unlock(&c->lock);
@@ -671,49 +535,19 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 {
-	struct slab *s;
 	void *obj;
 
 	if (!c)
 		return NULL;
-	/* The common case stays short: the CPU slab has a sound free object. */
-	spin_lock(&c->lock);
-	s = c->cpu_slab[this_cpu()];
-	obj = s ? take_sound_object(c, s) : NULL;
-	if (!obj) {
-		spin_unlock(&c->lock);
+	obj = kmem_cache_alloc_fast(c);
+	if (unlikely(!obj))
 		return alloc_slow(c, flags);
-	}
-	c->counters.allocs++;
-	spin_unlock(&c->lock);
-	if (c->poison || (flags & __GFP_ZERO))
+	if (unlikely(flags & __GFP_ZERO))
 		return finish_alloc(c, obj, flags);
 	return obj;
 }
 
 /* ---- free --------------------------------------------------------------- */
-
-/* The slab @pg's page belongs to, or NULL (no managed page, or not a slab's). */
-static inline struct slab *slab_of_page(const struct page *pg)
-{
-	if (!pg || !(pg->flags & PG_SLAB))
-		return NULL;
-	return pg->owner;
-}
-
-/* Is @obj an object of slab @s that is handed out?  *index: its place there. */
-static __always_inline int check_object(const struct kmem_cache *c, const struct slab *s,
-					const void *obj, size_t *index)
-{
-	long i = object_index(c, s, obj);
-
-	if (i < 0)
-		return KERR_BAD_PTR;
-	if (!test_bit(s->inuse_map, (size_t)i))
-		return KERR_DOUBLE_FREE;
-	*index = (size_t)i;
-	return KERR_OK;
-}
 
 /*
  * @s just had an object freed: move it between lists.  Returns @s,
@@ -783,13 +617,9 @@ static __always_inline int free_object(struct kmem_cache *c, struct slab *s, voi
 	err = check_object(c, s, obj, &i);
 	if (unlikely(err))
 		return free_refused(c, obj, err);
-	clear_bit(s->inuse_map, i);
-	if (unlikely(c->poison))
+	if (unlikely(cache_poisons(c)))
 		poison_free_object(c, obj);
-	set_freepointer(c, obj, s->freelist);
-	s->freelist = obj;
-	s->inuse--;
-	c->counters.frees++;
+	slab_put_object(c, s, obj, i);
 	/* The common case: back into a CPU slab that still has objects out. */
 	if (unlikely(s->where != SLAB_ON_CPU || !s->inuse))
 		return free_relist(c, s);
@@ -807,7 +637,7 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 		return KERR_OK;
 	if (!c)
 		return KERR_INVAL;
-	s = slab_of_page(virt_to_page(obj));
+	s = virt_to_slab(obj);
 	if (!s || s->cache != c) {
 		spin_lock(&c->lock);
 		return free_refused(c, obj, KERR_BAD_PTR);
@@ -818,7 +648,7 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 int kmem_cache_kfree(const void *objp, size_t *size)
 {
 	void *obj = (void *)(uintptr_t)objp;
-	struct slab *s = slab_of_page(virt_to_page(obj));
+	struct slab *s = virt_to_slab(obj);
 	struct kmem_cache *c;
 
 	if (!s)
@@ -1002,7 +832,7 @@ const char *kmem_cache_name(const struct kmem_cache *c)
 
 struct kmem_cache *kmem_cache_of(const void *obj)
 {
-	const struct slab *s = slab_of_page(virt_to_page(obj));
+	const struct slab *s = virt_to_slab(obj);
 
 	return s ? s->cache : NULL;
 }

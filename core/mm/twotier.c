@@ -19,8 +19,9 @@
 #include "printk.h"
 #include "slab.h"
 #include "twotier.h"
+#include "twotier_fast.h"
 
-static struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
+struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 
 /* Largest power of two dividing @size, at most a page: a class's alignment. */
 static size_t class_align(size_t size)

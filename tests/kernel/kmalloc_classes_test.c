@@ -284,6 +284,49 @@ static void empty_slab_reclaim(struct ktest *t)
 	KT_EXPECT_EQ(t, stats().pages.free_pages, free0);
 }
 
+/*
+ * kfree() frees most objects inline (core/include/slab_def.h) and leaves
+ * every list move to slab.c.  Whichever way each free goes, the cache must
+ * stay consistent: freed in address order, in reverse, and every other
+ * object first, so that full slabs turn partial, partial ones empty and
+ * the CPU slab gives back its last object.
+ */
+static void kfree_keeps_slab_lists(struct ktest *t)
+{
+	size_t cls = expected_class(64);
+	struct kmem_cache_stats cs0, cs;
+	struct kmem_cache *c;
+	size_t n, half;
+	char name[24];
+
+	ksnprintf(name, sizeof(name), "kmalloc-%zu", cls);
+	mm_drain_caches();
+	KT_ASSERT_TRUE(t, cache_stats_of(name, &cs0));
+	n = 3 * (size_t)cs0.objects_per_slab + 1;
+	half = (n + 1) / 2;
+	if (n > ARRAY_SIZE(objs))
+		KT_SKIP(t, "too many objects per slab for this test");
+	for (unsigned int order = 0; order < 3; order++) {
+		for (size_t i = 0; i < n; i++) {
+			objs[i] = kmalloc(cls, GFP_KERNEL);
+			KT_ASSERT_NOT_NULL(t, objs[i]);
+		}
+		c = kmem_cache_of(objs[0]);
+		KT_ASSERT_NOT_NULL(t, c);
+		for (size_t k = 0; k < n; k++) {
+			size_t i = order == 0 ? k : order == 1 ? n - 1 - k :
+				   k < half ? 2 * k : 2 * (k - half) + 1;
+
+			KT_ASSERT_EQ(t, kfree_checked(objs[i]), 0);
+			KT_ASSERT_TRUE(t, kmem_cache_check(c));
+		}
+		KT_ASSERT_TRUE(t, cache_stats_of(name, &cs));
+		KT_EXPECT_EQ(t, cs.active_objects, cs0.active_objects);
+		KT_EXPECT_EQ(t, cs.counters.allocs - cs0.counters.allocs, (uint64_t)(order + 1) * n);
+		KT_EXPECT_LE(t, cs.slabs_empty, (size_t)CONFIG_SLAB_KEEP_EMPTY);
+	}
+}
+
 /* Each misuse is reported once and refused; what follows is undisturbed. */
 static void misuse_reported_once(struct ktest *t)
 {
@@ -353,6 +396,7 @@ static const struct ktest_case kmalloc_classes_cases[] = {
 	KTEST_CASE(large_allocations),
 	KTEST_CASE(alignment_by_class),
 	KTEST_CASE(empty_slab_reclaim),
+	KTEST_CASE(kfree_keeps_slab_lists),
 	KTEST_CASE(misuse_reported_once),
 	{ 0 },
 };

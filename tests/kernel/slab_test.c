@@ -594,11 +594,19 @@ static void slab_kmalloc_flag(struct ktest *t)
 	struct misuse_objects m;
 	size_t size = 0;
 
+#ifdef CONFIG_DEBUG_POISON
+	const unsigned int poison = SLAB_POISON;
+#else
+	const unsigned int poison = 0;
+#endif
+
 	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, 0x80u, NULL));
+	/* SLAB_POISON is the cache's to set, from Kconfig: never asked for. */
+	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, SLAB_POISON, NULL));
 	KT_ASSERT_TRUE(t, k && plain);
 	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, k, plain));
-	KT_EXPECT_EQ(t, kmem_cache_flags(k), SLAB_KMALLOC);
-	KT_EXPECT_EQ(t, kmem_cache_flags(plain), 0u);
+	KT_EXPECT_EQ(t, kmem_cache_flags(k), SLAB_KMALLOC | poison);
+	KT_EXPECT_EQ(t, kmem_cache_flags(plain), poison);
 
 	/* Not a kmalloc object: nothing freed, nothing counted. */
 	KT_EXPECT_EQ(t, kmem_cache_kfree(m.q, &size), KMEM_NOT_KMALLOC);

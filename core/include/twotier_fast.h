@@ -1,0 +1,53 @@
+/*
+ * twotier_fast.h - TwoTier's common case, inline in kmalloc() and kfree():
+ * an object of a kmalloc size class from this CPU's slab, and back.
+ *
+ * Included by the generated kmalloc_front_fast.h of the TwoTier and
+ * Hybrid modes only (it needs their gen/kmalloc_classes.h).  Each function
+ * does the whole job or nothing: whatever it declines (a size above the
+ * classes, a stricter alignment, a slab that needs refilling or moving,
+ * poisoning, misuse of any kind) is left untouched for the out-of-line
+ * path through kmalloc_front.h, which decides and reports exactly as
+ * before.
+ */
+#ifndef MMKIT_TWOTIER_FAST_H
+#define MMKIT_TWOTIER_FAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compiler.h"
+#include "kmalloc_classes.h"
+#include "kmalloc_front.h"
+#include "slab_def.h"
+
+/* The cache of each size class (NULL if it could not be made); twotier.c's. */
+extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
+
+/* An object for @size bytes (any size_t) with *@sz set, or NULL: not done. */
+static __always_inline void *twotier_alloc_fast(size_t size, struct kmalloc_sizes *sz)
+{
+	struct kmem_cache *c;
+	void *obj;
+
+	/* size - 1 wraps for 0: one comparison refuses both ends. */
+	if (unlikely(size - 1 >= KMALLOC_MAX_CLASS_SIZE))
+		return NULL;
+	c = kmalloc_caches[kmalloc_size_class(size)];
+	if (unlikely(!c))
+		return NULL;
+	obj = kmem_cache_alloc_fast(c);
+	/* Slab objects keep no requested size (mm.h): they count as their class. */
+	sz->requested = sz->granted = c->object_size;
+	return obj;
+}
+
+/* Free @p if it is a live kmalloc slab object in the common case (true, *@sz set). */
+static __always_inline bool twotier_free_fast(const void *p, struct kmalloc_sizes *sz)
+{
+	size_t size = kmem_cache_kfree_fast(p);
+
+	sz->requested = sz->granted = size;
+	return size != 0;
+}
+
+#endif /* MMKIT_TWOTIER_FAST_H */
