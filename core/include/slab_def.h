@@ -185,11 +185,18 @@ static inline void *take_sound_object(struct kmem_cache *c, struct slab *s)
 
 	if (!obj)
 		return NULL;
-	i = object_index(c, s, obj);
-	if (i < 0 || test_bit(s->inuse_map, (size_t)i))
+	/*
+	 * The next pointer first: the slab's bounds are then no longer
+	 * needed by the time the index is, which keeps the inlined path
+	 * within the scratch registers.
+	 */
+	if ((uintptr_t)obj - (uintptr_t)s->s_mem >= c->objects_span)
 		return NULL;
 	next = get_freepointer(c, obj);
 	if (next && (uintptr_t)next - (uintptr_t)s->s_mem >= c->objects_span)
+		return NULL;
+	i = object_index(c, s, obj);
+	if (i < 0 || test_bit(s->inuse_map, (size_t)i))
 		return NULL;
 	s->freelist = next;
 	set_bit(s->inuse_map, (size_t)i);
