@@ -187,7 +187,7 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	return kmalloc(bytes, flags | __GFP_ZERO);
 }
 
-/* kfree_checked() past the front's inline fast path. */
+/* kfree() and kfree_checked() past the front's inline fast path. */
 static __noinline int free_slow(const void *p)
 {
 	struct kmalloc_sizes sz;

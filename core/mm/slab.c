@@ -1,5 +1,7 @@
 /*
- * slab.c - slab caches (see slab.h).
+ * slab.c - slab caches (see slab.h).  struct kmem_cache, struct slab and
+ * the common case of an allocation and a free are in slab_def.h, where
+ * kmalloc's inline fast path reaches them too.
  *
  * A slab is 2^order pages holding `objects` objects `size` bytes apart,
  * starting at s_mem, plus a descriptor (struct slab) with the slab's
