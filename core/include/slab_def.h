@@ -270,9 +270,9 @@ static __always_inline bool slab_free_stays(const struct kmem_cache *c, const st
 /*
  * kmem_cache_kfree()'s common case: @objp is a handed-out object of a
  * SLAB_KMALLOC cache that does not poison, and its slab stays where it is
- * (slab_free_stays()).  Returns the
- * cache's object size; 0, with nothing done, for everything else, misuse
- * included: kmem_cache_kfree() then does it all and reports.
+ * (slab_free_stays()).  Returns the cache's object size; 0, with nothing
+ * done, for everything else, misuse included: kmem_cache_kfree() then
+ * does it all and reports.
  */
 static __always_inline size_t kmem_cache_kfree_fast(const void *objp)
 {
