@@ -1,7 +1,8 @@
 """Per-architecture facts the kit needs: toolchain, flags, QEMU, exit codes.
 
 Data only; build.ninja.j2 and kit/qemu.py read it.  The facts behind each
-value are in ../shared/TOOLCHAIN.md and arch/<arch>/ comments.
+value are in the comments here and in arch/<arch>/ (the load address, for
+one, is the linker script's arch/<arch>/kernel.ld).
 """
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ class Arch:
     objcopy: str
     cflags: list[str]
     ldflags: list[str]
-    kernel_base: str
     qemu: str
     qemu_machine: list[str]
     # objcopy arguments turning the linked ELF into what QEMU loads; None
@@ -70,7 +70,6 @@ ARCHES: dict[str, Arch] = {
         objcopy="riscv64-unknown-elf-objcopy",
         cflags=["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"],
         ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments"],
-        kernel_base="0x80200000",
         qemu="qemu-system-riscv64",
         qemu_machine=["-machine", "virt", "-bios", "default", "-smp", "1"],
         coverage_cflags=["-fprofile-update=atomic"],
@@ -83,7 +82,6 @@ ARCHES: dict[str, Arch] = {
         cflags=["-m64", "-mno-red-zone", "-mgeneral-regs-only", "-mcmodel=small"],
         ldflags=["-nostdlib", "-static", "-no-pie", "-Wl,-z,max-page-size=0x1000",
                  "-Wl,--build-id=none"],
-        kernel_base="0x100000",
         qemu="qemu-system-x86_64",
         qemu_machine=["-vga", "none", "-net", "none",
                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],

@@ -1,6 +1,6 @@
 """BENCH lines from the bench image: parse them strictly, derive the figures.
 
-The bench image (core/kernel/image_bench.c, workloads in tests/bench/)
+The bench image (core/init/image_bench.c, workloads in tests/bench/)
 prints one ``BENCH {json}`` line per figure, format version 1:
 
     meta   what ran: arch, mode, page allocator, repetitions, seed ...

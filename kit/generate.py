@@ -100,6 +100,16 @@ def _coverage_image(out: Path, arch: archs.Arch, test_srcs: list[Path],
     }
 
 
+# Sources that may include core/mm's private headers (as Linux's
+# mm/internal.h): the mm code itself, the test suites that reach inside it,
+# and the generated kmalloc front.  Everything else sees core/include only.
+MM_PRIVATE_DIRS = (paths.ROOT / "core" / "mm", paths.ROOT / "tests" / "kernel")
+
+
+def _sees_mm_internals(src: Path) -> bool:
+    return src.parent in MM_PRIVATE_DIRS or "gen" in src.parts
+
+
 def _regen_inputs(kconf) -> list[str]:
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
@@ -146,8 +156,6 @@ def generate(out: Path) -> None:
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
            {**common, **bench_sizes.context(values, common.get("size_classes"))})
-    render(env, f"{arch.name}.ld.j2", gen / "kernel.ld",
-           {"kernel_base": arch.kernel_base, "stack_size": 16384})
 
     shared = srcs.shared + [gen / "kmalloc_front.c"]
     per_image = {img: list(files) for img, files in srcs.per_image.items()}
@@ -171,7 +179,7 @@ def generate(out: Path) -> None:
 
     generated = [gen / n for n in ("autoconf.h", "config.json", "kmalloc_classes.h",
                                    "kmalloc_front.c", "kmalloc_front_fast.h",
-                                   "ktest_registry.c", "kernel.ld", "bench_sizes.c")]
+                                   "ktest_registry.c", "bench_sizes.c")]
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
@@ -180,6 +188,9 @@ def generate(out: Path) -> None:
         "cc": arch.cc,
         "objcopy": arch.objcopy,
         "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags),
+        "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
+        "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles}.items()
+                       if _sees_mm_internals(Path(src))],
         "ldflags": " ".join(arch.ldflags),
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,

@@ -169,7 +169,7 @@ def build_variant(variant: Variant, base: Path) -> Path:
     kconf, _ = config.load(out)
     srcs = sources.select(kconf, archs.get(kconf.syms["ARCH"].str_value))
     core = [s for s in srcs.shared if s not in srcs.host_excluded
-            and s != sources.CORE / "kernel" / "main.c"]  # kmain: the boot flow, not mm
+            and s != sources.CORE / "init" / "main.c"]  # kmain: the boot flow, not mm
     gen = out / "gen"
     ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
         [BENCH_SRC.parent / "arch_host_common.c"]
@@ -178,9 +178,11 @@ def build_variant(variant: Variant, base: Path) -> Path:
         defines.append("-DHOSTBENCH_SLAB")
     exe = base / f"bench-{variant.peer}"
     cmd = [tools.require("gcc"), *CFLAGS, f"-I{paths.ROOT / 'core' / 'include'}",
+           f"-I{paths.ROOT / 'core' / 'mm'}",
            f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
            *map(str, core + [gen / "kmalloc_front.c"] + ours)]
     inputs = core + ours + sorted((paths.ROOT / "core" / "include").glob("*.h")) + \
+        sorted((paths.ROOT / "core" / "mm").glob("*.h")) + \
         sorted(gen.glob("*")) + [BENCH_SRC / "peer.h"]
     _compile(cmd, exe, inputs, variant.peer)
     return exe

@@ -96,7 +96,7 @@ def test_coverage_command_turns_the_option_on_and_reports(runs: dict):
     assert (rv / "coverage" / "html" / "index.html").is_file()
     for word in ("lines", "functions", "branches"):
         assert re.search(rf"coverage: riscv64: .*{word} +\d+\.\d%", proc.stdout)
-    for directory in ("core/mm", "core/kernel", "arch/riscv"):
+    for directory in ("core/mm", "core/init", "core/kernel", "arch/riscv"):
         assert re.search(rf"^  {re.escape(directory)} +\d+\.\d% \(\d+/\d+\)", proc.stdout, re.M)
 
 
@@ -127,14 +127,14 @@ def test_known_lines_hit_and_dead_lines_not(runs: dict, arch: str, start: str):
     assert runs["matrix"].returncode == 0, runs["matrix"].stdout + runs["matrix"].stderr
     out = variant(runs, arch)
     counts = line_counts(out / "coverage" / "lcov.info")
-    main = "core/kernel/main.c"
+    main = "core/init/main.c"
     # kmain runs once, and so does each line of it up to the image.
     assert counts[main][line_of(main, "init_array_run();", after="void kmain(void)")] == 1
     assert counts[main][line_of(main, "mm_init();", after="void kmain(void)")] == 1
     assert counts[start][line_of(start, "kmain();")] == 1
     # Every instrumented object registered itself from a constructor.
     gcnos = list((out / "cov").rglob("*.gcno"))
-    ctor = "core/kernel/init_array.c"
+    ctor = "core/init/init_array.c"
     assert counts[ctor][line_of(ctor, "(*fn)();")] >= len(gcnos) > 0
     # ktest_self's checks ran (it calls ktest_check_int itself).
     assert function_counts(out / "coverage" / "lcov.info")["core/lib/ktest.c"][
@@ -151,7 +151,7 @@ def test_known_lines_hit_and_dead_lines_not(runs: dict, arch: str, start: str):
 def test_gcda_files_are_gcc_format(runs: dict):
     """GCC's own gcov-dump reads what the kernel sent (riscv64 and x86_64 tools)."""
     for arch, tool in (("riscv64", "riscv64-unknown-elf-gcov-dump"), ("x86_64", "gcov-dump")):
-        gcda = variant(runs, arch) / "cov" / "core" / "kernel" / "main.c.gcda"
+        gcda = variant(runs, arch) / "cov" / "core" / "init" / "main.c.gcda"
         proc = subprocess.run([tool, "-l", str(gcda)], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
         assert proc.returncode == 0, proc.stdout
@@ -180,7 +180,7 @@ def test_matrix_merges_and_writes_the_reach_table(runs: dict):
     per_arch = [line_counts(variant(runs, a) / "coverage" / "lcov.info")
                 for a in ("riscv64", "x86_64")]
     # lcov -a sums the counts of both variants and keeps both arches' files.
-    main = "core/kernel/main.c"
+    main = "core/init/main.c"
     line = line_of(main, "init_array_run();", after="void kmain(void)")
     assert merged[main][line] == sum(v[main][line] for v in per_arch) == 2
     assert "arch/riscv/start.c" in merged and "arch/x86_64/start.c" in merged
@@ -301,18 +301,18 @@ def test_stale_gcno_stamp_is_an_error(runs: dict, tmp_path: Path):
     src = variant(runs, "riscv64")
     moved = tmp_path / "stale"
     shutil.copytree(src / "cov", moved / "cov", ignore=shutil.ignore_patterns("*.gcda"))
-    gcno = moved / "cov" / "core" / "kernel" / "main.c.gcno"
+    gcno = moved / "cov" / "core" / "init" / "main.c.gcno"
     data = bytearray(gcno.read_bytes())
     data[8] ^= 0xFF                      # the stamp word: as if main.c was compiled again
     gcno.write_bytes(bytes(data))
-    with pytest.raises(KitError, match=r"stale build: cov/core/kernel/main\.c\.gcno"):
+    with pytest.raises(KitError, match=r"stale build: cov/core/init/main\.c\.gcno"):
         coverage.install_gcda(moved, coverage.parse_dump((src / "cov.log").read_text()))
     assert not list((moved / "cov").rglob("*.gcda"))   # nothing half-written
 
 
 def test_malformed_gcda_is_refused(runs: dict):
     """gcov would read a bad record layout as zero counts: the host refuses it instead."""
-    gcda = (variant(runs, "riscv64") / "cov" / "core" / "kernel" / "main.c.gcda").read_bytes()
+    gcda = (variant(runs, "riscv64") / "cov" / "core" / "init" / "main.c.gcda").read_bytes()
     coverage.check_gcda(gcda, "main.c.gcda")        # the kernel's own output passes
     words = list(struct.unpack(f"<{len(gcda) // 4}I", gcda))
     at = words.index(0x01000000)                     # the first FUNCTION record
