@@ -33,7 +33,7 @@ static inline void spin_lock_init(spinlock_t *lock)
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELAXED);
 }
 
-#if !defined(CONFIG_NR_CPUS) || CONFIG_NR_CPUS == 1
+#if CONFIG_NR_CPUS == 1
 /*
  * One CPU.  The compiler barriers keep the critical section's accesses
  * between taking and dropping the lock.

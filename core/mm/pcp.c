@@ -33,13 +33,13 @@ struct per_cpu_pages {
 	struct page *head;        /* most recently freed first */
 	size_t count;
 	uint64_t hits, refills, cached_frees, drained;
-};
+} ____cacheline_aligned_in_smp;
 
-static struct per_cpu_pages pcp_lists[NR_CPUS];
+static DEFINE_PER_CPU(struct per_cpu_pages, pcp_lists);
 
 static struct per_cpu_pages *this_cpu_pcp(void)
 {
-	return &pcp_lists[this_cpu()];
+	return this_cpu_ptr(pcp_lists);
 }
 
 /* Pop the head of @pcp's list as a live single page.  Lock held, list not empty. */
@@ -130,8 +130,8 @@ size_t drain_all_pages(void)
 {
 	size_t total = 0;
 
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct per_cpu_pages *pcp = &pcp_lists[cpu];
+	for_each_possible_cpu(cpu) {
+		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
 		struct page *list = NULL;
 		size_t n;
 
@@ -151,10 +151,12 @@ size_t pcp_count(void)
 {
 	size_t n = 0;
 
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		spin_lock(&pcp_lists[cpu].lock);
-		n += pcp_lists[cpu].count;
-		spin_unlock(&pcp_lists[cpu].lock);
+	for_each_possible_cpu(cpu) {
+		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
+
+		spin_lock(&pcp->lock);
+		n += pcp->count;
+		spin_unlock(&pcp->lock);
 	}
 	return n;
 }
@@ -162,8 +164,8 @@ size_t pcp_count(void)
 void pcp_get_stats(struct pcp_stats *st)
 {
 	*st = (struct pcp_stats){ .high = PCP_HIGH, .batch = PCP_BATCH };
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct per_cpu_pages *pcp = &pcp_lists[cpu];
+	for_each_possible_cpu(cpu) {
+		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
 
 		spin_lock(&pcp->lock);
 		st->count += pcp->count;
