@@ -1,83 +1,20 @@
 /*
  * bitmap_pa.c - first-fit page allocator over a bitmap (see bitmap_pa.h).
  *
- * Searches go a 64-bit word at a time: a word with nothing of interest is
- * skipped whole, and inside a word the lowest interesting bit is found by
- * arithmetic instead of a bit-by-bit loop.  The lowest-free hint lets the
+ * Searches go a word at a time (bitops.h).  The lowest-free hint lets the
  * common single-page allocation start where the last one ended instead of
  * rescanning the full words below it.
  */
 #include "bitmap_pa.h"
+#include "bitops.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "mm_misuse.h"
 
-#define BITS_PER_WORD 64
-
 static size_t words_for(size_t nbits)
 {
-	return nbits / BITS_PER_WORD + (nbits % BITS_PER_WORD != 0);
-}
-
-/*
- * Index of the lowest set bit of @w, which must not be 0.  Not
- * __builtin_ctzll(): on riscv64 without the Zbb extension GCC turns it
- * into a call to libgcc's __ctzdi2, and the kernel links no libgcc.
- * w & -w keeps only the lowest set bit; multiplying that power of two by a
- * de Bruijn constant leaves a distinct pattern in the top six bits for each
- * of the 64 positions, which the table maps back to the position.
- */
-static unsigned int lowest_bit(uint64_t w)
-{
-	static const uint8_t debruijn_position[64] = {
-		0, 1, 2, 53, 3, 7, 54, 27, 4, 38, 41, 8, 34, 55, 48, 28,
-		62, 5, 39, 46, 44, 42, 22, 9, 24, 35, 59, 56, 49, 18, 29, 11,
-		63, 52, 6, 26, 37, 40, 33, 47, 61, 45, 43, 21, 23, 58, 17, 10,
-		51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12,
-	};
-
-	return debruijn_position[((w & -w) * 0x022fdd63cc95386dULL) >> 58];
-}
-
-static bool test_bit(const uint64_t *map, size_t i)
-{
-	return (map[i / BITS_PER_WORD] >> (i % BITS_PER_WORD)) & 1;
-}
-
-/* Set (@set) or clear bits [@start, @start + @n), a word at a time. */
-static void fill_bits(uint64_t *map, size_t start, size_t n, bool set)
-{
-	while (n) {
-		size_t off = start % BITS_PER_WORD;
-		size_t k = MIN(n, BITS_PER_WORD - off);
-		uint64_t mask = (k == BITS_PER_WORD ? ~(uint64_t)0 : (((uint64_t)1 << k) - 1)) << off;
-
-		if (set)
-			map[start / BITS_PER_WORD] |= mask;
-		else
-			map[start / BITS_PER_WORD] &= ~mask;
-		start += k;
-		n -= k;
-	}
-}
-
-/* First index in [@from, @limit) whose bit is @set, or @limit if none. */
-static size_t find_next(const uint64_t *map, size_t from, size_t limit, bool set)
-{
-	while (from < limit) {
-		size_t w = from / BITS_PER_WORD;
-		uint64_t word = set ? map[w] : ~map[w];
-
-		word &= ~(uint64_t)0 << (from % BITS_PER_WORD);
-		if (word) {
-			size_t i = w * BITS_PER_WORD + lowest_bit(word);
-
-			return i < limit ? i : limit;
-		}
-		from = (w + 1) * BITS_PER_WORD;
-	}
-	return limit;
+	return BITMAP_WORDS(nbits);
 }
 
 static size_t base_pfn(const struct bitmap_pa *pa)
@@ -106,30 +43,28 @@ static bool span_holds(const struct bitmap_pa *pa, uintptr_t addr, size_t npages
 
 size_t bitmap_pa_meta_size(size_t npages)
 {
-	/* bitmap, heads, tails */
-	return 3 * words_for(npages) * sizeof(uint64_t);
+	return words_for(npages) * sizeof(unsigned long);
 }
 
-void bitmap_pa_init(struct bitmap_pa *pa, uintptr_t base, size_t npages, void *meta)
+void bitmap_pa_init(struct bitmap_pa *pa, uintptr_t base, size_t npages,
+		    struct page *map, void *meta)
 {
-	size_t words = words_for(npages);
-
-	spin_lock_init(&pa->lock);
 	pa->base = base;
 	pa->npages = npages;
 	pa->bitmap = meta;
-	pa->heads = pa->bitmap + words;
-	pa->tails = pa->heads + words;
+	pa->map = map;
 	/*
 	 * All ones: every page starts reserved, and so do the bits past the
 	 * last page in the last word, which keeps searches from finding
 	 * pages that do not exist.
 	 */
-	memset(pa->bitmap, 0xff, words * sizeof(uint64_t));
-	memset(pa->heads, 0, 2 * words * sizeof(uint64_t));
+	memset(pa->bitmap, 0xff, words_for(npages) * sizeof(unsigned long));
+	for (size_t i = 0; i < npages; i++) {
+		map[i].pa_state = PA_RESERVED;
+		map[i].npages = 0;
+	}
 	pa->free_pages = 0;
 	pa->hint = npages;
-	pa->counters = (struct alloc_counters){ 0 };
 }
 
 int bitmap_pa_release(struct bitmap_pa *pa, uintptr_t addr, size_t npages)
@@ -149,33 +84,33 @@ int bitmap_pa_release(struct bitmap_pa *pa, uintptr_t addr, size_t npages)
 	}
 	end = i + npages;
 
-	spin_lock(&pa->lock);
 	/* Count the pages that really change state, a run at a time. */
-	for (used = find_next(pa->bitmap, i, end, true); used < end;) {
-		size_t run_end = find_next(pa->bitmap, used, end, false);
+	for (used = bitmap_find_next(pa->bitmap, i, end, true); used < end;) {
+		size_t run_end = bitmap_find_next(pa->bitmap, used, end, false);
 
 		pa->free_pages += run_end - used;
-		used = find_next(pa->bitmap, run_end, end, true);
+		used = bitmap_find_next(pa->bitmap, run_end, end, true);
 	}
-	fill_bits(pa->bitmap, i, npages, false);
-	fill_bits(pa->heads, i, npages, false);
-	fill_bits(pa->tails, i, npages, false);
+	bitmap_fill(pa->bitmap, i, npages, false);
+	for (size_t k = i; k < end; k++) {
+		pa->map[k].pa_state = PA_FREE;
+		pa->map[k].npages = 0;
+	}
 	if (npages && i < pa->hint)
 		pa->hint = i;
-	spin_unlock(&pa->lock);
 	return 0;
 }
 
 /*
  * Index of the lowest run of @n free pages whose page frame number is a
- * multiple of @align, or npages if there is none.  Called with the lock.
+ * multiple of @align, or npages if there is none.
  */
 static size_t find_free_run(const struct bitmap_pa *pa, size_t n, size_t align)
 {
 	size_t i = pa->hint;
 
 	while (i < pa->npages) {
-		size_t start = find_next(pa->bitmap, i, pa->npages, false);
+		size_t start = bitmap_find_next(pa->bitmap, i, pa->npages, false);
 		size_t skew, busy;
 
 		if (start >= pa->npages)
@@ -186,7 +121,7 @@ static size_t find_free_run(const struct bitmap_pa *pa, size_t n, size_t align)
 		if (skew >= pa->npages - start || n > pa->npages - start - skew)
 			break;
 		start += skew;
-		busy = find_next(pa->bitmap, start, start + n, true);
+		busy = bitmap_find_next(pa->bitmap, start, start + n, true);
 		if (busy == start + n)
 			return start;
 		i = busy + 1;
@@ -196,30 +131,23 @@ static size_t find_free_run(const struct bitmap_pa *pa, size_t n, size_t align)
 
 void *bitmap_pa_alloc_aligned(struct bitmap_pa *pa, size_t npages, size_t align_pages)
 {
-	void *addr = NULL;
 	size_t start;
 
-	spin_lock(&pa->lock);
-	if (npages && npages <= pa->free_pages && align_pages &&
-	    !(align_pages & (align_pages - 1))) {
-		start = find_free_run(pa, npages, align_pages);
-		if (start < pa->npages) {
-			fill_bits(pa->bitmap, start, npages, true);
-			fill_bits(pa->heads, start, 1, true);
-			fill_bits(pa->tails, start + npages - 1, 1, true);
-			pa->free_pages -= npages;
-			/* Nothing was free below start, and now [start, start + n) is used. */
-			if (start == pa->hint)
-				pa->hint = start + npages;
-			addr = (void *)page_addr(pa, start);
-		}
-	}
-	if (addr)
-		pa->counters.allocs++;
-	else
-		pa->counters.failures++;
-	spin_unlock(&pa->lock);
-	return addr;
+	/* The head records the length in 32 bits, as every descriptor does. */
+	if (!npages || npages > pa->free_pages || npages > UINT32_MAX || !align_pages ||
+	    (align_pages & (align_pages - 1)))
+		return NULL;
+	start = find_free_run(pa, npages, align_pages);
+	if (start >= pa->npages)
+		return NULL;
+	bitmap_fill(pa->bitmap, start, npages, true);
+	pa->map[start].pa_state = PA_ALLOC;
+	pa->map[start].npages = (uint32_t)npages;
+	pa->free_pages -= npages;
+	/* Nothing was free below start, and now [start, start + n) is used. */
+	if (start == pa->hint)
+		pa->hint = start + npages;
+	return (void *)page_addr(pa, start);
 }
 
 void *bitmap_pa_alloc(struct bitmap_pa *pa, size_t npages)
@@ -243,18 +171,11 @@ static int check_free(const struct bitmap_pa *pa, uintptr_t addr, size_t npages,
 	if (!test_bit(pa->bitmap, i))
 		return KERR_DOUBLE_FREE;
 	/* In use but not where an allocation starts: an interior or reserved page. */
-	if (!test_bit(pa->heads, i))
+	if (pa->map[i].pa_state != PA_ALLOC)
 		return KERR_BAD_PTR;
-	if (!npages)
-		return KERR_WRONG_SIZE;
 	if (npages > pa->npages - i)
 		return KERR_RANGE;
-	/*
-	 * The allocation ends at the first tail mark from its head: before
-	 * the run's last page means the run is too long, none within the run
-	 * means it is too short.
-	 */
-	if (find_next(pa->tails, i, i + npages, true) != i + npages - 1)
+	if (npages != pa->map[i].npages)
 		return KERR_WRONG_SIZE;
 	*index = i;
 	return 0;
@@ -263,25 +184,19 @@ static int check_free(const struct bitmap_pa *pa, uintptr_t addr, size_t npages,
 int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages)
 {
 	size_t i;
-	int err;
+	int err = check_free(pa, (uintptr_t)addr, npages, &i);
 
-	spin_lock(&pa->lock);
-	err = check_free(pa, (uintptr_t)addr, npages, &i);
-	if (!err) {
-		fill_bits(pa->bitmap, i, npages, false);
-		fill_bits(pa->heads, i, 1, false);
-		fill_bits(pa->tails, i + npages - 1, 1, false);
-		pa->free_pages += npages;
-		if (i < pa->hint)
-			pa->hint = i;
-		pa->counters.frees++;
-	} else {
-		pa->counters.misuse++;
-	}
-	spin_unlock(&pa->lock);
-	if (err)
+	if (err) {
 		mm_report_misuse("bitmap_pa", err, addr);
-	return err;
+		return err;
+	}
+	bitmap_fill(pa->bitmap, i, npages, false);
+	pa->map[i].pa_state = PA_FREE;
+	pa->map[i].npages = 0;
+	pa->free_pages += npages;
+	if (i < pa->hint)
+		pa->hint = i;
+	return 0;
 }
 
 bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr)
@@ -291,44 +206,36 @@ bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr)
 	return span_holds(pa, (uintptr_t)addr, 1, &i);
 }
 
-size_t bitmap_pa_free_pages(struct bitmap_pa *pa)
+size_t bitmap_pa_free_pages(const struct bitmap_pa *pa)
 {
-	size_t n;
-
-	spin_lock(&pa->lock);
-	n = pa->free_pages;
-	spin_unlock(&pa->lock);
-	return n;
+	return pa->free_pages;
 }
 
 /* Next free run at or after @*from: its start in *@start, its end returned
- * (0 when there is none).  Called with the lock. */
+ * (0 when there is none). */
 static size_t next_free_run(const struct bitmap_pa *pa, size_t *from, size_t *start)
 {
-	size_t s = find_next(pa->bitmap, *from, pa->npages, false);
+	size_t s = bitmap_find_next(pa->bitmap, *from, pa->npages, false);
 	size_t e;
 
 	if (s >= pa->npages)
 		return 0;
-	e = find_next(pa->bitmap, s, pa->npages, true);
+	e = bitmap_find_next(pa->bitmap, s, pa->npages, true);
 	*start = s;
 	*from = e;
 	return e;
 }
 
-size_t bitmap_pa_largest_free_run(struct bitmap_pa *pa)
+size_t bitmap_pa_largest_free_run(const struct bitmap_pa *pa)
 {
-	size_t from, start, end, best = 0;
+	size_t from = pa->hint, start, end, best = 0;
 
-	spin_lock(&pa->lock);
-	from = pa->hint;
 	while ((end = next_free_run(pa, &from, &start)))
 		best = MAX(best, end - start);
-	spin_unlock(&pa->lock);
 	return best;
 }
 
-void bitmap_pa_nr_free(struct bitmap_pa *pa, size_t *nr_free, unsigned int max_order)
+void bitmap_pa_nr_free(const struct bitmap_pa *pa, size_t *nr_free, unsigned int max_order)
 {
 	size_t from, start, end;
 
@@ -337,7 +244,6 @@ void bitmap_pa_nr_free(struct bitmap_pa *pa, size_t *nr_free, unsigned int max_o
 	if (max_order > 63)
 		max_order = 63;
 
-	spin_lock(&pa->lock);
 	from = pa->hint;
 	while ((end = next_free_run(pa, &from, &start))) {
 		while (start < end) {
@@ -352,5 +258,4 @@ void bitmap_pa_nr_free(struct bitmap_pa *pa, size_t *nr_free, unsigned int max_o
 			start += (size_t)1 << order;
 		}
 	}
-	spin_unlock(&pa->lock);
 }

@@ -15,17 +15,19 @@
  * and after the last one simply form smaller blocks, and a buddy that lies
  * outside [base, base + npages) is never merged with.
  *
- * Metadata (buddy_pa_meta_size() bytes, supplied by the caller) is kept
- * apart from the managed pages: per page a state byte (reserved, tail of a
- * block, head of a free block, head of an allocated block; heads carry
- * their order) and the free-list links as 32-bit page indices.  The
+ * State lives in the pages' descriptors (page.h), which the caller passes
+ * in: a block's first page is its head (PA_FREE or PA_ALLOC, with the
+ * block's order), its other pages are PA_TAIL, pages never released are
+ * PA_RESERVED; a free head links its free list (32-bit frame indices), and
+ * the head of every live allocation records its length in npages.  The
  * allocator never reads or writes the pages it manages, so a stray write
  * into a freed page cannot corrupt its lists, and every free is checked
- * against the state bytes before anything is changed: a misused free is
- * reported through mm_report_misuse(), counted and refused.
+ * against the descriptors before anything is changed: a misused free is
+ * reported through mm_report_misuse() and refused.
  *
- * All pages start reserved; buddy_pa_release() hands ranges over at boot.
- * Each instance has its own lock; every public function takes it.
+ * A plain data structure: no lock and no counters of its own.  Its owner
+ * (a zone, zone.h) serialises calls and keeps the figures.  All pages
+ * start reserved; buddy_pa_release() hands ranges over at boot.
  */
 #ifndef MMKIT_BUDDY_PA_H
 #define MMKIT_BUDDY_PA_H
@@ -34,20 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "page_alloc.h"
-#include "spinlock.h"
 
 /* Largest max_order an instance accepts: its per-order statistics must fit
  * struct page_alloc_stats. */
 #define BUDDY_ORDER_LIMIT PAGE_STATS_MAX_ORDER
 
-/* The max_order the kernel's global allocator uses (Kconfig). */
-#ifdef CONFIG_BUDDY_MAX_ORDER
-#define BUDDY_MAX_ORDER CONFIG_BUDDY_MAX_ORDER
-#else
-#define BUDDY_MAX_ORDER 10
-#endif
-
-/* A free list; links are page indices into the metadata. */
+/* A free list; links are frame indices into the instance's descriptors. */
 struct buddy_free_area {
 	uint32_t head;      /* first block, or BUDDY_NO_PAGE */
 	size_t nr_free;     /* blocks on the list */
@@ -56,35 +50,24 @@ struct buddy_free_area {
 #define BUDDY_NO_PAGE UINT32_MAX
 
 struct buddy_pa {
-	spinlock_t lock;
 	uintptr_t base;            /* address of page 0, page aligned */
 	uintptr_t base_pfn;        /* base >> PAGE_SHIFT */
 	size_t npages;             /* pages covered, reserved ones included */
 	unsigned int max_order;
 	struct buddy_free_area free_area[BUDDY_ORDER_LIMIT + 1];
-	void *meta;                /* the caller's metadata buffer */
-	uint32_t *next, *prev;     /* free-list links, per page (inside meta) */
-	uint8_t *state;            /* per page state byte (inside meta) */
+	struct page *map;          /* descriptor of each page, map[0] for @base */
 	size_t managed_pages;      /* pages released to the allocator */
 	size_t free_pages;
-	size_t peak_used_pages;
-	struct alloc_counters counters;
 };
-
-/*
- * Bytes of metadata an instance of @npages needs (@max_order is accepted so
- * that a later layout may depend on it; today it does not).  The buffer
- * given to buddy_pa_init() must be at least this big and 8-byte aligned.
- */
-size_t buddy_pa_meta_size(size_t npages, unsigned int max_order);
 
 /*
  * Set up @pa over [base, base + npages * PAGE_SIZE) with every page
  * reserved.  @base page aligned, @npages < 2^32 - 1, @max_order <=
- * BUDDY_ORDER_LIMIT; @meta as above, owned by the instance from now on.
+ * BUDDY_ORDER_LIMIT; @map holds @npages descriptors, owned by the
+ * instance's strategy fields from now on (it marks them all reserved).
  */
 void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
-		   unsigned int max_order, void *meta);
+		   unsigned int max_order, struct page *map);
 
 /*
  * Boot time: make [@addr, @addr + @npages pages) usable.  The range is cut
@@ -92,23 +75,22 @@ void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
  * free buddies as a free would.  The page at address 0 is left reserved
  * (NULL means failure).  0, or with nothing changed: KERR_BAD_PTR (@addr
  * not page aligned), KERR_RANGE (not inside the instance), or
- * KERR_DOUBLE_FREE (some page was released already; reported and counted
- * as misuse).
+ * KERR_DOUBLE_FREE (some page was released already; reported).
  */
 int buddy_pa_release(struct buddy_pa *pa, uintptr_t addr, size_t npages);
 
-/* 2^order naturally aligned pages; NULL (and a counted failure) when no
- * block of that order can be made or @order > max_order. */
+/* 2^order naturally aligned pages; NULL when no block of that order can
+ * be made or @order > max_order. */
 void *buddy_pa_alloc(struct buddy_pa *pa, unsigned int order);
 
 /*
  * Return a block from buddy_pa_alloc().  0 on success, else nothing is
- * changed, the misuse is reported and counted, and the result is:
+ * changed, the misuse is reported, and the result is:
  *   KERR_RANGE        @addr is outside the instance or in a reserved page
- *   KERR_BAD_PTR      @addr is not page aligned, or points inside a block
- *                     that is allocated (not at its first page)
+ *   KERR_BAD_PTR      @addr is not page aligned, or points inside an
+ *                     allocation (not at its first page)
  *   KERR_DOUBLE_FREE  @addr is in a block that is already free
- *   KERR_WRONG_SIZE   @addr starts an allocated block of another order
+ *   KERR_WRONG_SIZE   @addr starts an allocation of another size
  */
 int buddy_pa_free(struct buddy_pa *pa, const void *addr, unsigned int order);
 
@@ -116,29 +98,25 @@ int buddy_pa_free(struct buddy_pa *pa, const void *addr, unsigned int order);
  * Exactly @npages pages (1 .. 2^max_order), aligned to the next power of
  * two: a block of that order is taken and the pages beyond @npages are
  * freed at once.  The allocation is recorded as the naturally aligned
- * blocks that make up @npages, so buddy_pa_free_exact() with the same
- * @npages returns it (a smaller @npages that happens to fall on a block
- * boundary frees only those blocks: that cannot be told from a correct
- * free).  Same errors as buddy_pa_free(); a failed check changes nothing.
+ * blocks that make up @npages, its length in the head's npages, so
+ * buddy_pa_free_exact() with the same @npages (and nothing else) returns
+ * it.  Same errors as buddy_pa_free(); a failed check changes nothing.
  */
 void *buddy_pa_alloc_exact(struct buddy_pa *pa, size_t npages);
 int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages);
 
-/* Queries, each a consistent snapshot taken under the lock. */
+/* Queries. */
 /* Free blocks of @order (0 if @order > max_order). */
-size_t buddy_pa_nr_free(struct buddy_pa *pa, unsigned int order);
+size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order);
 /* Free pages over all orders. */
-size_t buddy_pa_free_pages(struct buddy_pa *pa);
+size_t buddy_pa_free_pages(const struct buddy_pa *pa);
 /* Highest order with a free block, or -1 when nothing is free. */
-int buddy_pa_largest_free_order(struct buddy_pa *pa);
+int buddy_pa_largest_free_order(const struct buddy_pa *pa);
 /* Longest run of contiguous free pages (free blocks that are neighbours
  * but not buddies join up); O(number of blocks). */
-size_t buddy_pa_largest_free_run(struct buddy_pa *pa);
+size_t buddy_pa_largest_free_run(const struct buddy_pa *pa);
 /* Is @addr inside the instance's range (whatever the state of its page)? */
 bool buddy_pa_owns(const struct buddy_pa *pa, const void *addr);
-
-/* Fill @st (strategy "buddy"); O(number of blocks). */
-void buddy_pa_get_stats(struct buddy_pa *pa, struct page_alloc_stats *st);
 
 /*
  * Debug self-check, O(npages): every block naturally aligned and inside the
@@ -146,6 +124,6 @@ void buddy_pa_get_stats(struct buddy_pa *pa, struct page_alloc_stats *st);
  * two free buddies left unmerged, counts consistent.  Prints the first
  * inconsistency and returns false.
  */
-bool buddy_pa_check(struct buddy_pa *pa);
+bool buddy_pa_check(const struct buddy_pa *pa);
 
 #endif /* MMKIT_BUDDY_PA_H */

@@ -1,6 +1,7 @@
 /*
- * pcp.c - per-CPU lists of free single pages in front of the page
- * allocator (see pcp.h).
+ * pcp.c - per-CPU lists of free single pages in front of each zone (see
+ * pcp.h): the slow half, refill and drain; the pop and push are inline in
+ * pcp.h.
  *
  * A list is a singly linked LIFO through struct page: the page freed last
  * is allocated first (it is the one most likely still in the CPU's
@@ -8,9 +9,9 @@
  * Finding the tail walks the list, O(high) once per `batch` frees.
  *
  * The lists hold no memory of their own: their pages are lent by the
- * strategy, which still counts them allocated.  Refill and drain move
- * pages between a list and the strategy with the list's lock dropped, so
- * this lock and the page allocator's never nest.
+ * zone's strategy, which still counts them allocated.  Refill and drain
+ * move pages between a list and the strategy with the list's lock
+ * dropped, so this lock and the zone's never nest.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,55 +21,67 @@
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "panic.h"
-#include "percpu.h"
 #include "pcp.h"
+#include "percpu.h"
 #include "spinlock.h"
+#include "zone.h"
 
+static struct per_cpu_pages pcp_lists[MAX_NR_ZONES][NR_CPUS];
 
-#define PCP_HIGH ((size_t)CONFIG_PCP_PAGES)
-#define PCP_BATCH (PCP_HIGH / 4 ? PCP_HIGH / 4 : (size_t)1)
-
-struct per_cpu_pages {
-	spinlock_t lock;
-	struct page *head;        /* most recently freed first */
-	size_t count;
-	uint64_t hits, refills, cached_frees, drained;
-} ____cacheline_aligned_in_smp;
-
-static DEFINE_PER_CPU(struct per_cpu_pages, pcp_lists);
-
-static struct per_cpu_pages *this_cpu_pcp(void)
+void pcp_init_zone(struct zone *z)
 {
-	return this_cpu_ptr(pcp_lists);
+	z->pcp = pcp_lists[z - zones];
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&z->pcp[cpu].lock);
 }
 
-/* Pop the head of @pcp's list as a live single page.  Lock held, list not empty. */
-static struct page *pop_page(struct per_cpu_pages *pcp)
+void pcp_report_double_free(struct page *pg)
 {
-	struct page *pg = pcp->head;
-
-	pcp->head = pg->pcp_next;
-	pcp->count--;
-	*pg = (struct page){ .pa_state = PAGE_PA_SINGLE };
-	return pg;
+	mm_report_misuse("pcp", KERR_DOUBLE_FREE, page_to_virt(pg));
 }
 
-struct page *pcp_alloc(void)
+/* Up to @n single pages from @z's strategy, chained as a list; returns how many. */
+static size_t take_batch(struct zone *z, struct page **list, size_t n)
 {
-	struct per_cpu_pages *pcp = this_cpu_pcp();
-	struct page *list = NULL, *tail, *pg = NULL;
-	size_t got;
+	size_t got = 0;
 
-	spin_lock(&pcp->lock);
-	if (pcp->head) {
-		pcp->hits++;
-		pg = pop_page(pcp);
+	spin_lock(&z->lock);
+	for (; got < n; got++) {
+		void *addr = zone_take_locked(z, 1, 0, true);
+		struct page *pg;
+
+		if (!addr)
+			break;
+		pg = virt_to_page(addr);
+		pg->flags = PG_PCP;
+		pg->pcp_next = *list;
+		*list = pg;
 	}
-	spin_unlock(&pcp->lock);
-	if (pg)
-		return pg;
+	spin_unlock(&z->lock);
+	return got;
+}
 
-	got = rmqueue_bulk(&list, PCP_BATCH);
+/* Give the chain @list back to @z's strategy. */
+static void give_batch(struct zone *z, struct page *list)
+{
+	spin_lock(&z->lock);
+	while (list) {
+		struct page *next = list->pcp_next;
+
+		list->flags = 0;
+		list->owner = NULL;
+		/* The strategy lent this page to the list: a refusal means corruption. */
+		BUG_ON(zone_give_locked(z, page_to_virt(list), 1) != 0);
+		list = next;
+	}
+	spin_unlock(&z->lock);
+}
+
+struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp)
+{
+	struct page *list = NULL, *tail, *pg;
+	size_t got = take_batch(z, &list, PCP_BATCH);
+
 	if (!got)
 		return NULL;
 	for (tail = list; tail->pcp_next; tail = tail->pcp_next)
@@ -79,7 +92,12 @@ struct page *pcp_alloc(void)
 	pcp->head = list;
 	pcp->count += got;
 	pcp->refills++;
-	pg = pop_page(pcp);
+	pg = pcp->head;
+	pcp->head = pg->pcp_next;
+	pcp->count--;
+	pcp->allocs++;
+	pg->flags = 0;
+	pg->owner = NULL;
 	spin_unlock(&pcp->lock);
 	return pg;
 }
@@ -98,40 +116,20 @@ static struct page *cut_tail(struct per_cpu_pages *pcp, size_t n)
 	return cut;
 }
 
-int pcp_free(struct page *pg)
+void pcp_drain_excess(struct zone *z, struct per_cpu_pages *pcp)
 {
-	struct per_cpu_pages *pcp = this_cpu_pcp();
-	struct page *drain = NULL;
-	int err = 0;
+	struct page *drain = cut_tail(pcp, PCP_BATCH);
 
-	spin_lock(&pcp->lock);
-	if (pg->pa_state == PAGE_PA_PCP) {
-		err = KERR_DOUBLE_FREE;
-	} else if (pg->pa_state != PAGE_PA_SINGLE) {
-		err = PCP_NOT_CACHED;
-	} else {
-		*pg = (struct page){ .pa_state = PAGE_PA_PCP, .pcp_next = pcp->head };
-		pcp->head = pg;
-		pcp->count++;
-		pcp->cached_frees++;
-		if (pcp->count > PCP_HIGH)
-			drain = cut_tail(pcp, PCP_BATCH);
-	}
 	spin_unlock(&pcp->lock);
-
-	if (err == KERR_DOUBLE_FREE)
-		mm_report_misuse("pcp", err, page_to_virt(pg));
-	if (drain)
-		free_pcppages_bulk(drain);
-	return err;
+	give_batch(z, drain);
 }
 
-size_t drain_all_pages(void)
+size_t pcp_drain_zone(struct zone *z)
 {
 	size_t total = 0;
 
 	for_each_possible_cpu(cpu) {
-		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
+		struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
 		struct page *list = NULL;
 		size_t n;
 
@@ -141,38 +139,73 @@ size_t drain_all_pages(void)
 			list = cut_tail(pcp, n);
 		spin_unlock(&pcp->lock);
 		if (list)
-			free_pcppages_bulk(list);
+			give_batch(z, list);
 		total += n;
 	}
 	return total;
 }
 
-size_t pcp_count(void)
+size_t drain_all_pages(void)
 {
-	size_t n = 0;
+	size_t total = 0;
 
-	for_each_possible_cpu(cpu) {
-		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
+	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
+		if (zones[i].pcp)
+			total += pcp_drain_zone(&zones[i]);
+	return total;
+}
 
-		spin_lock(&pcp->lock);
-		n += pcp->count;
-		spin_unlock(&pcp->lock);
+/* Call @fn on every list of every zone, under the list's lock. */
+static void for_each_list(void (*fn)(const struct per_cpu_pages *pcp, void *arg), void *arg)
+{
+	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
+		if (!zones[i].pcp)
+			continue;
+		for_each_possible_cpu(cpu) {
+			struct per_cpu_pages *pcp = per_cpu_ptr(zones[i].pcp, cpu);
+
+			spin_lock(&pcp->lock);
+			fn(pcp, arg);
+			spin_unlock(&pcp->lock);
+		}
 	}
-	return n;
+}
+
+static void add_stats(const struct per_cpu_pages *pcp, void *arg)
+{
+	struct pcp_stats *st = arg;
+
+	st->count += pcp->count;
+	/* Every refill hands out one of its pages at once: that one was no hit. */
+	st->hits += pcp->allocs - pcp->refills;
+	st->refills += pcp->refills;
+	st->cached_frees += pcp->frees;
+	st->drained += pcp->drained;
 }
 
 void pcp_get_stats(struct pcp_stats *st)
 {
 	*st = (struct pcp_stats){ .high = PCP_HIGH, .batch = PCP_BATCH };
-	for_each_possible_cpu(cpu) {
-		struct per_cpu_pages *pcp = per_cpu_ptr(pcp_lists, cpu);
+	for_each_list(add_stats, st);
+}
 
-		spin_lock(&pcp->lock);
-		st->count += pcp->count;
-		st->hits += pcp->hits;
-		st->refills += pcp->refills;
-		st->cached_frees += pcp->cached_frees;
-		st->drained += pcp->drained;
-		spin_unlock(&pcp->lock);
-	}
+size_t pcp_count(void)
+{
+	struct pcp_stats st = { 0 };
+
+	for_each_list(add_stats, &st);
+	return st.count;
+}
+
+static void add_counters(const struct per_cpu_pages *pcp, void *arg)
+{
+	struct alloc_counters *c = arg;
+
+	c->allocs += pcp->allocs;
+	c->frees += pcp->frees;
+}
+
+void pcp_add_counters(struct alloc_counters *c)
+{
+	for_each_list(add_counters, c);
 }

@@ -1,16 +1,16 @@
 /*
- * pcp.h - the per-CPU page cache in front of the page allocator, after
- * Linux's per_cpu_pages lists.
+ * pcp.h - the per-CPU lists of free single pages in front of each zone,
+ * after Linux's per_cpu_pages.
  *
- * Every CPU keeps a LIFO list of free single pages.  page_alloc(1) and
- * alloc_pages(0) pop from the calling CPU's list; when it is empty it is
- * refilled with `batch` pages taken from the strategy in one go
- * (rmqueue_bulk()).  A free of a single page pushes it back; when the list
- * then holds more than `high` pages, the `batch` coldest ones (the oldest
- * frees, at the tail) go back to the strategy (free_pcppages_bulk()).  So
- * order-0 allocation and free are usually a list pop or push under the
- * CPU's own lock, and the strategy - its lock, its search - is visited
- * once per batch.
+ * Every CPU keeps, per zone, a LIFO list of free single pages.
+ * page_alloc(1) and alloc_pages(0) pop from the calling CPU's list; when
+ * it is empty it is refilled with `batch` pages taken from the zone's
+ * strategy in one go (pcp_refill()).  A free of a single page pushes it
+ * back; when the list then holds more than `high` pages, the `batch`
+ * coldest ones (the oldest frees, at the tail) go back to the strategy
+ * (pcp_drain_excess()).  So order-0 allocation and free are usually a list
+ * pop or push under the CPU's own list lock (inline below), and the zone -
+ * its lock, its search - is visited once per batch.
  *
  *     high  = Kconfig PCP_PAGES
  *     batch = max(1, Kconfig PCP_PAGES / 4)
@@ -18,69 +18,137 @@
  * Lists are linked through struct page (pcp_next), not through the free
  * pages themselves: a write into a freed page cannot break a list.
  *
- * Accounting: a page on a list is free.  page_alloc_get_stats() counts it
- * in free_pages and says how many such pages there are in pcp_pages; the
- * strategy, which lent them out, does not have them in nr_free[] or
- * largest_free_run.  drain_all_pages() (page_alloc.h) empties every list.
+ * A page on a list is, to its zone's strategy, a live single-page
+ * allocation lent to the list; its descriptor carries PG_PCP.  Accounting:
+ * it is free.  page_alloc_get_stats() counts it in free_pages and says how
+ * many in pcp_pages; the strategy does not have it in nr_free[] or
+ * largest_free_run.  drain_all_pages() empties every list.
  *
- * Double free: a page on a list has pa_state PAGE_PA_PCP, so freeing it
- * again is caught here, reported ("pcp", KERR_DOUBLE_FREE) and refused
- * with the list unchanged.  A free of anything that is not a live single
- * page (PAGE_PA_SINGLE) is not the cache's business: the page allocator
- * hands it to the strategy, which checks it exactly.  Two CPUs freeing the
- * same page at the same moment are not told apart (as in Linux, the state
- * is not updated atomically across CPUs).
- *
- * Locking: each list has its own lock; no other lock is taken while it is
- * held (refill and drain detach pages first, then call the page allocator).
+ * Double free: freeing a page that carries PG_PCP is caught here, reported
+ * ("pcp", KERR_DOUBLE_FREE) and refused with the list unchanged.  A free of
+ * anything that is not the head of a live single-page allocation is not
+ * the list's business: the zone's strategy checks it exactly.  Two CPUs
+ * freeing the same page at the same moment are not told apart (as in
+ * Linux, the descriptor is not updated atomically across CPUs).
  */
 #ifndef MMKIT_PCP_H
 #define MMKIT_PCP_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "compiler.h"
+#include "kerrno.h"
 #include "page_alloc.h"
+#include "percpu.h"
+#include "spinlock.h"
+#include "zone.h"
+
+struct per_cpu_pages {
+	spinlock_t lock;
+	struct page *head;        /* most recently freed first */
+	size_t count;
+	/* Single-page allocations and frees this list served. */
+	uint64_t allocs, frees;
+	uint64_t refills, drained;
+} ____cacheline_aligned_in_smp;
 
 struct pcp_stats {
 	size_t count;            /* pages on all lists */
 	size_t high;             /* a list above this is drained by batch */
 	size_t batch;            /* pages per refill or drain */
-	uint64_t hits;           /* single-page allocations served without a refill */
-	uint64_t refills;        /* lists refilled from the strategy */
+	uint64_t hits;           /* single-page allocations served from a list */
+	uint64_t refills;        /* lists refilled from a strategy */
 	uint64_t cached_frees;   /* single-page frees that went onto a list */
-	uint64_t drained;        /* pages given back to the strategy */
+	uint64_t drained;        /* pages given back to a strategy */
 };
 
 /* pcp_free(): the page is not a live single page; the strategy decides. */
 #define PCP_NOT_CACHED 1
 
 #ifdef CONFIG_PCP
-/*
- * A free page off the calling CPU's list, refilled from the strategy when
- * empty; its descriptor zeroed and pa_state PAGE_PA_SINGLE.  NULL when the
- * list is empty and the strategy has no page either.
- */
-struct page *pcp_alloc(void);
+#define PCP_HIGH ((size_t)CONFIG_PCP_PAGES)
+#define PCP_BATCH (PCP_HIGH / 4 ? PCP_HIGH / 4 : (size_t)1)
+
+/* The calling CPU's list is empty: refill it from @z and pop.  NULL if @z is empty too. */
+struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp);
+/* @pcp went past `high`: give its `batch` coldest pages back to @z.  List lock held; drops it. */
+void pcp_drain_excess(struct zone *z, struct per_cpu_pages *pcp);
+/* Report a double free of @pg (on a list already). */
+void pcp_report_double_free(struct page *pg);
 
 /*
- * Put the page @pg (at a page-aligned address) on the calling CPU's list:
- * 0; KERR_DOUBLE_FREE (reported) when it is on a list already;
- * PCP_NOT_CACHED when it is not a live single page.
+ * A free page off the calling CPU's list for @z, refilled when empty; its
+ * descriptor the head of a live single-page allocation.  NULL when the
+ * list is empty and the zone has no page either.
  */
-int pcp_free(struct page *pg);
-
-/* Pages on all lists. */
-size_t pcp_count(void);
-
-void pcp_get_stats(struct pcp_stats *st);
-#else
-static inline struct page *pcp_alloc(void)
+static __always_inline struct page *pcp_alloc(struct zone *z)
 {
+	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
+	struct page *pg;
+
+	spin_lock(&pcp->lock);
+	pg = pcp->head;
+	if (unlikely(!pg)) {
+		spin_unlock(&pcp->lock);
+		return pcp_refill(z, pcp);
+	}
+	pcp->head = pg->pcp_next;
+	pcp->count--;
+	pcp->allocs++;
+	pg->flags = 0;
+	pg->owner = NULL;
+	spin_unlock(&pcp->lock);
+	return pg;
+}
+
+/*
+ * Put @pg (at a page-aligned address, of zone @z) on the calling CPU's
+ * list: 0; KERR_DOUBLE_FREE (reported) when it is on a list already;
+ * PCP_NOT_CACHED when it is not the head of a live single-page allocation.
+ */
+static __always_inline int pcp_free(struct zone *z, struct page *pg)
+{
+	struct per_cpu_pages *pcp;
+
+	if (unlikely(pg->flags & PG_PCP)) {
+		pcp_report_double_free(pg);
+		return KERR_DOUBLE_FREE;
+	}
+	if (unlikely(pg->npages != 1))
+		return PCP_NOT_CACHED;
+	pcp = this_cpu_ptr(z->pcp);
+	spin_lock(&pcp->lock);
+	pg->flags = PG_PCP;
+	pg->pcp_next = pcp->head;
+	pcp->head = pg;
+	pcp->frees++;
+	if (unlikely(++pcp->count > PCP_HIGH)) {
+		pcp_drain_excess(z, pcp);
+		return 0;
+	}
+	spin_unlock(&pcp->lock);
+	return 0;
+}
+
+/* Pages on all lists of all zones. */
+size_t pcp_count(void);
+void pcp_get_stats(struct pcp_stats *st);
+/* Sum of every list's allocs and frees into @c. */
+void pcp_add_counters(struct alloc_counters *c);
+/* Empty every CPU's list of @z into its strategy; returns how many. */
+size_t pcp_drain_zone(struct zone *z);
+/* Set up @z's lists (empty). */
+void pcp_init_zone(struct zone *z);
+#else
+static inline struct page *pcp_alloc(struct zone *z)
+{
+	(void)z;
 	return NULL;
 }
 
-static inline int pcp_free(struct page *pg)
+static inline int pcp_free(struct zone *z, struct page *pg)
 {
+	(void)z;
 	(void)pg;
 	return PCP_NOT_CACHED;
 }
@@ -89,16 +157,22 @@ static inline size_t pcp_count(void)
 {
 	return 0;
 }
-#endif
 
-/*
- * Provided by page_alloc.c for the cache, in Linux's names.
- * rmqueue_bulk(): up to @n single pages from the strategy, chained through
- * pcp_next with pa_state PAGE_PA_PCP, onto *@list; returns how many.
- * free_pcppages_bulk(): give the chain @list back to the strategy.
- * Both take the page allocator's lock; call them with no pcp lock held.
- */
-size_t rmqueue_bulk(struct page **list, size_t n);
-void free_pcppages_bulk(struct page *list);
+static inline void pcp_add_counters(struct alloc_counters *c)
+{
+	(void)c;
+}
+
+static inline size_t pcp_drain_zone(struct zone *z)
+{
+	(void)z;
+	return 0;
+}
+
+static inline void pcp_init_zone(struct zone *z)
+{
+	(void)z;
+}
+#endif
 
 #endif /* MMKIT_PCP_H */

@@ -337,7 +337,7 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
 		struct page *pg = virt_to_page(pages + i * PAGE_SIZE);
 
 		BUG_ON(!pg);
-		pg->flags = (uint16_t)(pg->flags | PG_SLAB);
+		pg->flags |= PG_SLAB;
 		pg->owner = s;
 	}
 	return s;
@@ -351,7 +351,7 @@ static void discard_slab(struct kmem_cache *c, struct slab *s)
 	for (size_t i = 0; i < slab_pages(c); i++) {
 		struct page *pg = virt_to_page(pages + i * PAGE_SIZE);
 
-		pg->flags = (uint16_t)(pg->flags & ~PG_SLAB);
+		pg->flags &= (uint8_t)~PG_SLAB;
 		pg->owner = NULL;
 	}
 	if (c->off_slab)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "bitops.h"
 #include "compiler.h"
 #include "kerrno.h"
 #include "page_alloc.h"
@@ -34,8 +35,6 @@
 #if SLAB_KEEP_EMPTY < 0
 #error "CONFIG_SLAB_KEEP_EMPTY must not be negative"
 #endif
-#define BITS_PER_LONG (8 * sizeof(unsigned long))
-#define BITMAP_WORDS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 
 enum slab_where {
 	SLAB_DETACHED,   /* on no list: being made or being released */
@@ -100,21 +99,6 @@ static inline bool cache_poisons(const struct kmem_cache *c)
 	return (c->flags & SLAB_POISON) != 0;
 }
 
-static inline bool test_bit(const unsigned long *map, size_t i)
-{
-	return (map[i / BITS_PER_LONG] >> (i % BITS_PER_LONG)) & 1ul;
-}
-
-static inline void set_bit(unsigned long *map, size_t i)
-{
-	map[i / BITS_PER_LONG] |= 1ul << (i % BITS_PER_LONG);
-}
-
-static inline void clear_bit(unsigned long *map, size_t i)
-{
-	map[i / BITS_PER_LONG] &= ~(1ul << (i % BITS_PER_LONG));
-}
-
 /*
  * The free pointer may sit at any multiple of a pointer's size inside an
  * object: copied, not dereferenced.  The builtin, because -ffreestanding
@@ -135,19 +119,15 @@ static inline void set_freepointer(const struct kmem_cache *c, void *obj, void *
 
 /*
  * The slab @addr lies in, or NULL.  One range check and one load: frames
- * page_alloc does not manage never have PG_SLAB (so virt_to_page()'s own
- * check is not needed), and a page that has it has its slab as owner.
+ * page_alloc does not manage never have PG_SLAB (so virt_to_page()'s
+ * reserved check is not needed), and a page that has it has its slab as
+ * owner.
  */
 static inline struct slab *virt_to_slab(const void *addr)
 {
-	size_t frame = ((uintptr_t)addr - page_span.base) >> PAGE_SHIFT;
-	const struct page *pg;
+	const struct page *pg = virt_to_frame(addr);
 
-	/* Below the base wraps to a huge frame number: one comparison for both ends. */
-	if (frame >= page_span.pages)
-		return NULL;
-	pg = &page_span.map[frame];
-	return pg->flags & PG_SLAB ? pg->owner : NULL;
+	return pg && (pg->flags & PG_SLAB) ? pg->owner : NULL;
 }
 
 /* Index of the object at @obj in @s, or -1 if @obj is not one. */

@@ -76,9 +76,9 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 	p = page_alloc(npages, GFP_KERNEL);
 	if (!p)
 		return KERR_NOMEM;
+	/* page_alloc() recorded the length in the head (npages); the size is ours. */
 	pg = virt_to_page(p);
-	pg->flags = (uint16_t)(pg->flags | PG_LARGE);
-	pg->npages = (uint32_t)npages;
+	pg->flags |= PG_LARGE;
 	pg->requested = size;
 	sz->requested = size;
 	sz->granted = npages << PAGE_SHIFT;
@@ -132,7 +132,7 @@ static __noinline int free_not_slab(const void *p, struct kmalloc_sizes *sz)
 	 * per-CPU list was freed already; anything else is foreign to us.
 	 */
 	pg = virt_to_page(p);
-	err = pg && pg->pa_state == PAGE_PA_PCP ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
+	err = pg && (pg->flags & PG_PCP) ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
 	mm_report_misuse("kmalloc", err, p);
 	return err;
 }

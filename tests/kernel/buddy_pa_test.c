@@ -5,10 +5,12 @@
  * taken from the global allocator with page_alloc(); wherever those start,
  * the range holds one naturally aligned block of 2^BT_ORDER pages
  * (e->block) and the instance's own base is generally not aligned to the
- * max order.  The instance keeps everything in its metadata and never
- * touches its pages, so where the global allocator cannot give that many
- * contiguous pages (a buddy with CONFIG_BUDDY_MAX_ORDER < 7) the instance
- * is laid over an address range far above RAM instead.
+ * max order.  The instance keeps everything in the descriptors it is
+ * given (a private array here, not mem_map) and never touches its pages,
+ * so where the global allocator cannot give that many contiguous pages (a
+ * buddy with CONFIG_BUDDY_MAX_ORDER < 7) the instance is laid over an
+ * address range far above RAM instead.  The instance counts nothing
+ * itself: misuse is counted from the reports (mm_misuse_total()).
  *
  * The test keeps its own model of every page (reserved, free, allocated)
  * and, after each step, derives from it what the free lists must hold: the
@@ -29,7 +31,7 @@
 #include "mm_misuse.h"
 #include "page_alloc.h"
 
-#if BUDDY_MAX_ORDER < 1
+#if CONFIG_BUDDY_MAX_ORDER < 1
 #error "buddy_pa_test needs CONFIG_BUDDY_MAX_ORDER >= 1"
 #endif
 
@@ -45,7 +47,8 @@ struct bt_env {
 	unsigned int max_order;
 	uintptr_t block;       /* a naturally aligned 2^BT_ORDER block inside */
 	uint8_t *shadow;       /* the model: enum bt_page per page */
-	void *aux;             /* metadata and shadow, from page_alloc() */
+	uint64_t misuse0;      /* mm_misuse_total() when the instance was made */
+	void *aux;             /* descriptors and shadow, from page_alloc() */
 	size_t aux_pages;
 	void *backing;         /* the instance's pages, from page_alloc() */
 	size_t backing_pages;
@@ -157,24 +160,29 @@ static void bt_release(struct ktest *t, struct bt_env *e, uintptr_t addr, size_t
 		e->shadow[page_idx(e, 0)] = BT_RESERVED;
 }
 
-/* A free that must be refused with @err, counted, and change nothing. */
+/* Misuse the instance reported since it was made. */
+static uint64_t bt_misuses(const struct bt_env *e)
+{
+	return mm_misuse_total() - e->misuse0;
+}
+
+/* A free that must be refused with @err, reported once, and change nothing. */
 static void bt_misuse(struct ktest *t, struct bt_env *e, void *p, unsigned int order, int err)
 {
-	uint64_t misuse = e->pa.counters.misuse, frees = e->pa.counters.frees;
+	uint64_t misuse = bt_misuses(e);
 
 	KT_EXPECT_EQ(t, buddy_pa_free(&e->pa, p, order), err);
-	KT_EXPECT_EQ(t, e->pa.counters.misuse, misuse + 1);
-	KT_EXPECT_EQ(t, e->pa.counters.frees, frees);
+	KT_EXPECT_EQ(t, bt_misuses(e), misuse + 1);
 	bt_exact(t, e);
 }
 
 /* ---- set-up --------------------------------------------------------------- */
 
-/* An instance over [base, base + npages) whose metadata and model come from
- * page_alloc().  False if memory ran out. */
+/* An instance over [base, base + npages) whose descriptors and model come
+ * from page_alloc().  False if memory ran out. */
 static bool bt_setup(struct bt_env *e, uintptr_t base, size_t npages, unsigned int max_order)
 {
-	size_t meta = buddy_pa_meta_size(npages, max_order);
+	size_t meta = npages * sizeof(struct page);
 
 	e->aux_pages = (meta + npages + PAGE_SIZE - 1) / PAGE_SIZE;
 	e->aux = page_alloc(e->aux_pages, 0);
@@ -187,6 +195,7 @@ static bool bt_setup(struct bt_env *e, uintptr_t base, size_t npages, unsigned i
 	memset(e->shadow, BT_RESERVED, npages);
 	e->block = ALIGN_UP(base / PAGE_SIZE, (uintptr_t)1 << BT_ORDER) * PAGE_SIZE;
 	buddy_pa_init(&e->pa, base, npages, max_order, e->aux);
+	e->misuse0 = mm_misuse_total();
 	return true;
 }
 
@@ -233,13 +242,10 @@ static void buddy_starts_reserved(struct ktest *t)
 	KT_EXPECT_EQ(t, buddy_pa_free_pages(pa), (size_t)0);
 	KT_EXPECT_EQ(t, buddy_pa_largest_free_order(pa), -1);
 	KT_EXPECT_NULL(t, buddy_pa_alloc(pa, 0));
-	KT_EXPECT_EQ(t, pa->counters.failures, (uint64_t)1);
 	KT_EXPECT_TRUE(t, buddy_pa_owns(pa, (void *)env.base));
 	KT_EXPECT_TRUE(t, buddy_pa_owns(pa, (void *)(env.base + env.npages * PAGE_SIZE - 1)));
 	KT_EXPECT_FALSE(t, buddy_pa_owns(pa, (void *)(env.base + env.npages * PAGE_SIZE)));
 	KT_EXPECT_FALSE(t, buddy_pa_owns(pa, (void *)(env.base - 1)));
-	KT_EXPECT_GE(t, buddy_pa_meta_size(env.npages, BT_ORDER), env.npages);
-	KT_EXPECT_LE(t, buddy_pa_meta_size(env.npages, BT_ORDER), 16 * env.npages);
 }
 
 /* An aligned range of 2^max_order pages becomes one block. */
@@ -307,17 +313,14 @@ static void buddy_exhaustion_and_recovery(struct ktest *t)
 {
 	void *pages[BT_BLOCK];
 	size_t n = 0;
-	uint64_t failures;
 	void *p;
 
 	bt_release(t, &env, env.block, BT_BLOCK);
-	failures = env.pa.counters.failures;
 	while (n < BT_BLOCK && (p = bt_alloc(t, &env, 0)) != NULL)
 		pages[n++] = p;
 	KT_ASSERT_EQ(t, n, BT_BLOCK);
 	KT_EXPECT_NULL(t, buddy_pa_alloc(&env.pa, 0));
 	KT_EXPECT_NULL(t, buddy_pa_alloc(&env.pa, 1));
-	KT_EXPECT_EQ(t, env.pa.counters.failures, failures + 2);
 	KT_EXPECT_EQ(t, buddy_pa_free_pages(&env.pa), (size_t)0);
 	KT_ASSERT_TRUE(t, bt_exact(t, &env));
 
@@ -375,7 +378,7 @@ static void buddy_release_unaligned_ranges(struct ktest *t)
 static void buddy_release_is_checked(struct ktest *t)
 {
 	uintptr_t end = env.base + env.npages * PAGE_SIZE;
-	uint64_t misuse = env.pa.counters.misuse;
+	uint64_t misuse = bt_misuses(&env);
 
 	KT_EXPECT_EQ(t, buddy_pa_release(&env.pa, env.block + PAGE_SIZE / 2, 2), KERR_BAD_PTR);
 	KT_EXPECT_EQ(t, buddy_pa_release(&env.pa, env.base - 4 * PAGE_SIZE, 5), KERR_RANGE);
@@ -386,7 +389,7 @@ static void buddy_release_is_checked(struct ktest *t)
 	KT_EXPECT_EQ(t, buddy_pa_release(&env.pa, env.block, 0), 0);
 	KT_ASSERT_TRUE(t, bt_exact(t, &env));
 	KT_EXPECT_EQ(t, buddy_pa_free_pages(&env.pa), (size_t)0);
-	KT_EXPECT_EQ(t, env.pa.counters.misuse, misuse);
+	KT_EXPECT_EQ(t, bt_misuses(&env), misuse);
 
 	bt_release(t, &env, end - PAGE_SIZE, 1);
 	bt_release(t, &env, env.block + PAGE_SIZE, 1);
@@ -394,7 +397,7 @@ static void buddy_release_is_checked(struct ktest *t)
 	if (!MM_MISUSE_PANICS) {
 		/* Overlaps a released page: none of the four is released. */
 		KT_EXPECT_EQ(t, buddy_pa_release(&env.pa, env.block, 4), KERR_DOUBLE_FREE);
-		KT_EXPECT_EQ(t, env.pa.counters.misuse, misuse + 1);
+		KT_EXPECT_EQ(t, bt_misuses(&env), misuse + 1);
 		KT_EXPECT_TRUE(t, bt_exact(t, &env));
 	}
 	bt_release(t, &env, env.block, 1);
@@ -467,7 +470,7 @@ static void buddy_misuse_is_refused(struct ktest *t)
 	if (p)
 		bt_free(t, &env, p, BT_ORDER);
 	KT_EXPECT_TRUE(t, bt_exact(t, &env));
-	KT_EXPECT_EQ(t, env.pa.counters.misuse, (uint64_t)16);
+	KT_EXPECT_EQ(t, bt_misuses(&env), (uint64_t)16);
 }
 
 /* Any number of pages: taken from the next power of two, the rest given
@@ -479,7 +482,7 @@ static void buddy_alloc_exact_sizes(struct ktest *t)
 	KT_EXPECT_NULL(t, buddy_pa_alloc_exact(&env.pa, BT_BLOCK + 1));
 	for (size_t n = 1; n <= BT_BLOCK; n++) {
 		size_t pow2 = 1;
-		uint64_t misuse = env.pa.counters.misuse;
+		uint64_t misuse = bt_misuses(&env);
 		char *p = buddy_pa_alloc_exact(&env.pa, n);
 
 		while (pow2 < n)
@@ -491,7 +494,7 @@ static void buddy_alloc_exact_sizes(struct ktest *t)
 		KT_EXPECT_EQ(t, buddy_pa_free_pages(&env.pa), BT_BLOCK - n);
 		if (!MM_MISUSE_PANICS && n < BT_BLOCK) {
 			KT_EXPECT_EQ(t, buddy_pa_free_exact(&env.pa, p, n + 1), KERR_WRONG_SIZE);
-			KT_EXPECT_EQ(t, env.pa.counters.misuse, misuse + 1);
+			KT_EXPECT_EQ(t, bt_misuses(&env), misuse + 1);
 		}
 		if (!MM_MISUSE_PANICS && n > 1) {
 			KT_EXPECT_EQ(t, buddy_pa_free_exact(&env.pa, p + PAGE_SIZE, n - 1),
@@ -507,34 +510,41 @@ static void buddy_alloc_exact_sizes(struct ktest *t)
 	KT_EXPECT_EQ(t, buddy_pa_nr_free(&env.pa, BT_ORDER), (size_t)1);
 }
 
-/* Statistics say what the model says. */
+/* The queries say what the model says; allocation heads record their length. */
 static void buddy_stats_match(struct ktest *t)
 {
-	struct page_alloc_stats st;
 	size_t nr_free[BUDDY_ORDER_LIMIT + 1], run = 0, longest = 0;
-	void *a, *b;
+	unsigned int big = 3 < BT_ORDER ? 3 : 0;
+	void *a, *b, *c;
 
 	bt_release(t, &env, env.base, env.npages);
-	a = bt_alloc(t, &env, 3 < BT_ORDER ? 3 : 0);
+	a = bt_alloc(t, &env, big);
 	b = bt_alloc(t, &env, 0);
-	KT_ASSERT_TRUE(t, a && b);
+	c = buddy_pa_alloc_exact(&env.pa, 3);
+	KT_ASSERT_TRUE(t, a && b && c);
+	model_set(&env, (uintptr_t)c, 3, BT_USED);
 	bt_free(t, &env, b, 0);
-	buddy_pa_get_stats(&env.pa, &st);
 	for (size_t i = 0; i < env.npages; i++) {
 		run = env.shadow[i] == BT_FREE ? run + 1 : 0;
 		longest = MAX(longest, run);
 	}
-	KT_EXPECT_EQ(t, st.free_pages, model_nr_free(&env, nr_free));
-	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
-		KT_EXPECT_EQ(t, st.nr_free[o], nr_free[o]);
-	KT_EXPECT_TRUE(t, st.strategy && st.strategy[0] == 'b');
-	KT_EXPECT_EQ(t, st.total_pages, env.npages);
-	KT_EXPECT_EQ(t, st.largest_free_run, longest);
-	KT_EXPECT_EQ(t, st.peak_used_pages, ((size_t)1 << (3 < BT_ORDER ? 3 : 0)) + 1);
-	KT_EXPECT_EQ(t, st.meta_bytes, buddy_pa_meta_size(env.npages, BT_ORDER));
-	KT_EXPECT_EQ(t, st.counters.allocs, (uint64_t)2);
-	KT_EXPECT_EQ(t, st.counters.frees, (uint64_t)1);
-	KT_EXPECT_EQ(t, st.counters.failures, (uint64_t)0);
+	KT_EXPECT_EQ(t, buddy_pa_free_pages(&env.pa), model_nr_free(&env, nr_free));
+	for (unsigned int o = 0; o <= BT_ORDER; o++)
+		KT_EXPECT_EQ(t, buddy_pa_nr_free(&env.pa, o), nr_free[o]);
+	KT_EXPECT_EQ(t, env.pa.managed_pages, env.npages);
+	KT_EXPECT_EQ(t, buddy_pa_largest_free_run(&env.pa), longest);
+	/* The heads say how long each allocation is; its other blocks say 0. */
+	KT_EXPECT_EQ(t, env.pa.map[page_idx(&env, (uintptr_t)a)].npages, (uint32_t)1 << big);
+	KT_EXPECT_EQ(t, env.pa.map[page_idx(&env, (uintptr_t)c)].npages, 3u);
+	KT_EXPECT_EQ(t, env.pa.map[page_idx(&env, (uintptr_t)c) + 2].npages, 0u);
+	KT_EXPECT_EQ(t, env.pa.map[page_idx(&env, (uintptr_t)c) + 2].pa_state, PA_ALLOC);
+	/* A later block's head is inside the allocation, not a block of its own to free. */
+	if (!MM_MISUSE_PANICS)
+		bt_misuse(t, &env, (char *)c + 2 * PAGE_SIZE, 0, KERR_BAD_PTR);
+	KT_EXPECT_EQ(t, buddy_pa_free_exact(&env.pa, c, 3), 0);
+	model_set(&env, (uintptr_t)c, 3, BT_FREE);
+	bt_free(t, &env, a, big);
+	KT_EXPECT_TRUE(t, bt_exact(t, &env));
 }
 
 /* A long random mix of allocations and frees against the model. */
@@ -591,7 +601,7 @@ static void buddy_random_against_model(struct ktest *t)
 	}
 	KT_EXPECT_TRUE(t, bt_exact(t, &env));
 	KT_EXPECT_EQ(t, buddy_pa_free_pages(&env.pa), env.npages);
-	KT_EXPECT_EQ(t, env.pa.counters.misuse, (uint64_t)0);
+	KT_EXPECT_EQ(t, bt_misuses(&env), (uint64_t)0);
 }
 
 /*
@@ -602,21 +612,21 @@ static void buddy_random_against_model(struct ktest *t)
  */
 static void buddy_kernel_max_order(struct ktest *t)
 {
-	size_t max_block = (size_t)1 << BUDDY_MAX_ORDER;
+	size_t max_block = (size_t)1 << CONFIG_BUDDY_MAX_ORDER;
 	uintptr_t base = ((uintptr_t)1 << 38) + 3 * PAGE_SIZE;
 	void *p;
 
-	if (!bt_setup(&big_env, base, 3 * max_block, BUDDY_MAX_ORDER))
+	if (!bt_setup(&big_env, base, 3 * max_block, CONFIG_BUDDY_MAX_ORDER))
 		KT_SKIP(t, "no memory for the metadata of a max-order instance");
 	bt_release(t, &big_env, base, big_env.npages);
 	KT_ASSERT_TRUE(t, bt_exact(t, &big_env));
-	KT_EXPECT_EQ(t, buddy_pa_nr_free(&big_env.pa, BUDDY_MAX_ORDER), (size_t)2);
+	KT_EXPECT_EQ(t, buddy_pa_nr_free(&big_env.pa, CONFIG_BUDDY_MAX_ORDER), (size_t)2);
 
 	/* Splitting a max-order block for one page leaves one block per order. */
 	p = bt_alloc(t, &big_env, 0);
 	KT_ASSERT_NOT_NULL(t, p);
 	KT_ASSERT_TRUE(t, bt_exact(t, &big_env));
-	for (unsigned int o = 0; o <= BUDDY_MAX_ORDER; o++) {
+	for (unsigned int o = 0; o <= CONFIG_BUDDY_MAX_ORDER; o++) {
 		void *q = bt_alloc(t, &big_env, o);
 
 		KT_ASSERT_NOT_NULL(t, q);
@@ -627,7 +637,7 @@ static void buddy_kernel_max_order(struct ktest *t)
 	bt_free(t, &big_env, p, 0);
 	KT_EXPECT_TRUE(t, bt_exact(t, &big_env));
 	KT_EXPECT_EQ(t, buddy_pa_free_pages(&big_env.pa), big_env.npages);
-	KT_EXPECT_NULL(t, buddy_pa_alloc(&big_env.pa, BUDDY_MAX_ORDER + 1));
+	KT_EXPECT_NULL(t, buddy_pa_alloc(&big_env.pa, CONFIG_BUDDY_MAX_ORDER + 1));
 }
 
 static const struct ktest_case buddy_pa_cases[] = {

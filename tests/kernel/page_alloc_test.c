@@ -16,13 +16,13 @@
 #include "mm_misuse.h"
 #include "page_alloc.h"
 
+#include "pa_strategy.h"
+
+/* The buddy hands out no run longer than its largest block (pa_strategy.h). */
+#define LONGEST_RUN PA_STRATEGY_MAX_PAGES
 #ifdef CONFIG_PAGE_ALLOC_BUDDY
-#include "buddy_pa.h"
-/* The buddy hands out no run longer than its largest block. */
-#define LONGEST_RUN ((size_t)1 << BUDDY_MAX_ORDER)
-#define TOP_ORDER (BUDDY_MAX_ORDER < 10 ? BUDDY_MAX_ORDER : 10u)
+#define TOP_ORDER (CONFIG_BUDDY_MAX_ORDER < 10 ? CONFIG_BUDDY_MAX_ORDER : 10u)
 #else
-#define LONGEST_RUN SIZE_MAX
 #define TOP_ORDER 10u
 #endif
 
@@ -120,27 +120,31 @@ static void descriptors_follow_pages(struct ktest *t)
 	KT_EXPECT_PTR_EQ(t, page_to_virt(pg), p);
 	KT_EXPECT_PTR_EQ(t, virt_to_page(p + PAGE_SIZE + 100), pg + 1);
 	KT_EXPECT_PTR_EQ(t, page_to_virt(pg + 2), p + 2 * PAGE_SIZE);
-	/* Handed out clean... */
+	/* Handed out clean, the head recording the length... */
 	KT_EXPECT_EQ(t, pg->flags, 0u);
 	KT_EXPECT_NULL(t, pg->owner);
-	KT_EXPECT_EQ(t, pg->pa_state, PAGE_PA_NONE);   /* not a single page */
+	KT_EXPECT_EQ(t, pg->npages, 3u);
+	KT_EXPECT_EQ(t, pg[1].npages, 0u);
+	KT_EXPECT_EQ(t, pg[2].npages, 0u);
 	pg->flags = PG_LARGE;
-	pg->npages = 3;
-	pg[1].owner = pg;
-	/* ...and taken back clean. */
+	pg->requested = 3 * PAGE_SIZE - 1;
+	/*
+	 * ...and taken back clean (the holder cleans any other page it
+	 * marked; the union of a free page is the strategy's).
+	 */
 	KT_ASSERT_EQ(t, page_free(p, 3), KERR_OK);
 	KT_EXPECT_EQ(t, pg->flags, 0u);
 	KT_EXPECT_EQ(t, pg->npages, 0u);
-	KT_EXPECT_NULL(t, pg[1].owner);
 
 	/* A single page is marked as one, so its free may take the per-CPU path. */
 	p = page_alloc(1, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, p);
 	pg = virt_to_page(p);
-	KT_EXPECT_EQ(t, pg->pa_state, PAGE_PA_SINGLE);
+	KT_EXPECT_EQ(t, pg->npages, 1u);
 	KT_EXPECT_EQ(t, pg->flags, 0u);
 	KT_EXPECT_EQ(t, free_pages(p, 0), KERR_OK);
-	KT_EXPECT_NE(t, pg->pa_state, PAGE_PA_SINGLE);
+	/* Back in the strategy, or on a per-CPU list (still a one-page head to the strategy). */
+	KT_EXPECT_TRUE(t, pg->npages == 0 || (pg->flags & PG_PCP));
 
 	KT_EXPECT_NULL(t, virt_to_page(unmanaged_object));
 	KT_EXPECT_FALSE(t, page_alloc_owns(unmanaged_object));
@@ -148,7 +152,9 @@ static void descriptors_follow_pages(struct ktest *t)
 	KT_EXPECT_NULL(t, virt_to_page(pg));
 	KT_EXPECT_FALSE(t, page_alloc_owns(pg));
 	KT_EXPECT_NULL(t, virt_to_page(NULL));
-	KT_EXPECT_NULL(t, page_to_virt(NULL));
+	KT_EXPECT_TRUE(t, page_in_mem_map(pg));
+	KT_EXPECT_FALSE(t, page_in_mem_map(NULL));
+	KT_EXPECT_FALSE(t, page_in_mem_map((const struct page *)unmanaged_object));
 }
 
 /* Take every page, one at a time, chained through the pages themselves. */

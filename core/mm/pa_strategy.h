@@ -1,0 +1,135 @@
+/*
+ * pa_strategy.h - the page allocator strategy a zone runs: bitmap
+ * first-fit or buddy (Kconfig PAGE_ALLOC_BITMAP / PAGE_ALLOC_BUDDY).
+ *
+ * This is the whole interface a strategy offers a zone, and the only file
+ * that knows which one is configured.  A strategy is a plain data
+ * structure over a range of frames whose descriptors it is given: it finds
+ * runs, checks frees exactly (reporting misuse through mm_report_misuse())
+ * and records allocation heads in the descriptors (page.h); it takes no
+ * lock and keeps no counters - the zone does both.
+ *
+ *     pa_strategy_meta_size(npages)        bytes of its own metadata beyond
+ *                                          the descriptors (bitmap words)
+ *     pa_strategy_init(s, base, n, map, meta)    every frame reserved
+ *     pa_strategy_release(s, addr, n)      boot: frames become free
+ *     pa_strategy_alloc(s, npages)         exactly npages contiguous pages
+ *     pa_strategy_alloc_order(s, order)    2^order naturally aligned pages
+ *     pa_strategy_free(s, addr, npages)    0 or the misuse error, reported
+ *     pa_strategy_free_pages(s), _largest_free_run(s), _nr_free(s, nr_free[])
+ */
+#ifndef MMKIT_PA_STRATEGY_H
+#define MMKIT_PA_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kstring.h"
+#include "page_alloc.h"
+
+#if defined(CONFIG_PAGE_ALLOC_BUDDY)
+#include "buddy_pa.h"
+
+#define PA_STRATEGY_NAME "buddy"
+/* No allocation is longer than the largest block (Kconfig BUDDY_MAX_ORDER). */
+#define PA_STRATEGY_MAX_PAGES ((size_t)1 << CONFIG_BUDDY_MAX_ORDER)
+
+struct pa_strategy {
+	struct buddy_pa buddy;
+};
+
+static inline size_t pa_strategy_meta_size(size_t npages)
+{
+	(void)npages;
+	return 0;
+}
+static inline void pa_strategy_init(struct pa_strategy *s, uintptr_t base, size_t npages,
+				    struct page *map, void *meta)
+{
+	(void)meta;
+	buddy_pa_init(&s->buddy, base, npages, CONFIG_BUDDY_MAX_ORDER, map);
+}
+static inline void pa_strategy_release(struct pa_strategy *s, uintptr_t addr, size_t npages)
+{
+	buddy_pa_release(&s->buddy, addr, npages);
+}
+static inline void *pa_strategy_alloc(struct pa_strategy *s, size_t npages)
+{
+	return buddy_pa_alloc_exact(&s->buddy, npages);
+}
+static inline void *pa_strategy_alloc_order(struct pa_strategy *s, unsigned int order)
+{
+	return buddy_pa_alloc(&s->buddy, order);
+}
+static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size_t npages)
+{
+	return buddy_pa_free_exact(&s->buddy, addr, npages);
+}
+static inline size_t pa_strategy_free_pages(const struct pa_strategy *s)
+{
+	return buddy_pa_free_pages(&s->buddy);
+}
+static inline size_t pa_strategy_largest_free_run(const struct pa_strategy *s)
+{
+	return buddy_pa_largest_free_run(&s->buddy);
+}
+static inline void pa_strategy_nr_free(const struct pa_strategy *s, size_t *nr_free)
+{
+	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
+		nr_free[o] += buddy_pa_nr_free(&s->buddy, o);
+}
+#elif defined(CONFIG_PAGE_ALLOC_BITMAP)
+#include "bitmap_pa.h"
+
+#define PA_STRATEGY_NAME "bitmap"
+#define PA_STRATEGY_MAX_PAGES ((size_t)UINT32_MAX)
+
+struct pa_strategy {
+	struct bitmap_pa bitmap;
+};
+
+static inline size_t pa_strategy_meta_size(size_t npages)
+{
+	return bitmap_pa_meta_size(npages);
+}
+static inline void pa_strategy_init(struct pa_strategy *s, uintptr_t base, size_t npages,
+				    struct page *map, void *meta)
+{
+	bitmap_pa_init(&s->bitmap, base, npages, map, meta);
+}
+static inline void pa_strategy_release(struct pa_strategy *s, uintptr_t addr, size_t npages)
+{
+	bitmap_pa_release(&s->bitmap, addr, npages);
+}
+static inline void *pa_strategy_alloc(struct pa_strategy *s, size_t npages)
+{
+	return bitmap_pa_alloc(&s->bitmap, npages);
+}
+static inline void *pa_strategy_alloc_order(struct pa_strategy *s, unsigned int order)
+{
+	return bitmap_pa_alloc_aligned(&s->bitmap, (size_t)1 << order, (size_t)1 << order);
+}
+static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size_t npages)
+{
+	return bitmap_pa_free(&s->bitmap, addr, npages);
+}
+static inline size_t pa_strategy_free_pages(const struct pa_strategy *s)
+{
+	return bitmap_pa_free_pages(&s->bitmap);
+}
+static inline size_t pa_strategy_largest_free_run(const struct pa_strategy *s)
+{
+	return bitmap_pa_largest_free_run(&s->bitmap);
+}
+static inline void pa_strategy_nr_free(const struct pa_strategy *s, size_t *nr_free)
+{
+	size_t mine[PAGE_STATS_MAX_ORDER + 1];
+
+	bitmap_pa_nr_free(&s->bitmap, mine, PAGE_STATS_MAX_ORDER);
+	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
+		nr_free[o] += mine[o];
+}
+#else
+#error "no page allocator strategy configured (Kconfig PAGE_ALLOC_BITMAP or PAGE_ALLOC_BUDDY)"
+#endif
+
+#endif /* MMKIT_PA_STRATEGY_H */
