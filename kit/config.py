@@ -306,5 +306,5 @@ def resolved(kconf: kconfiglib.Kconfig) -> dict[str, object]:
 
 
 def eval_expr(kconf: kconfiglib.Kconfig, expr: str) -> bool:
-    """Evaluate a Kconfig expression such as 'MM_TWOTIER || MM_HYBRID'."""
+    """Evaluate a Kconfig expression such as 'SLAB && !PCP'."""
     return kconf.eval_string(expr) == 2

@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, bench_sizes, config, coverage, paths, sources
+from . import archs, bench_sizes, config, coverage, paths, size_classes, sources
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -143,21 +143,23 @@ def generate(out: Path) -> None:
                      json.dumps({"arch": arch.name, "mode": mode, "page_alloc": page_alloc,
                                  "config": values}, indent=2, sort_keys=True) + "\n")
 
-    # The kmalloc size classes (TwoTier, Hybrid); None in modes without them.
+    # The kmalloc size classes (Kconfig SLAB: TwoTier, Hybrid); None without slabs.
     classes = (config.kmalloc_classes(str(values["KMALLOC_CLASSES"]))
-               if mode in ("twotier", "hybrid") else None)
+               if values.get("SLAB") else None)
     common = {"config": values, "mode": mode, "page_alloc": page_alloc, "arch": arch.name,
               "size_classes": classes}
     srcs = sources.select(kconf, arch)
-    render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h", common)
-    render(env, "kmalloc_front.c.j2", gen / "kmalloc_front.c", common)
-    render(env, "kmalloc_front_fast.h.j2", gen / "kmalloc_front_fast.h", common)
+    generated_names = ["autoconf.h", "config.json", "ktest_registry.c", "bench_sizes.c"]
+    if classes:
+        render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h",
+               size_classes.context(classes))
+        generated_names.append("kmalloc_classes.h")
     render(env, "ktest_registry.c.j2", gen / "ktest_registry.c",
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
            {**common, **bench_sizes.context(values, common.get("size_classes"))})
 
-    shared = srcs.shared + [gen / "kmalloc_front.c"]
+    shared = srcs.shared
     per_image = {img: list(files) for img, files in srcs.per_image.items()}
     per_image["test"].append(gen / "ktest_registry.c")
     per_image["bench"].append(gen / "bench_sizes.c")
@@ -177,9 +179,7 @@ def generate(out: Path) -> None:
     host_srcs += sorted((paths.ROOT / "tests" / "host").glob("*.c"))
     host_compiles = {_obj("host", s, out): str(s) for s in host_srcs}
 
-    generated = [gen / n for n in ("autoconf.h", "config.json", "kmalloc_classes.h",
-                                   "kmalloc_front.c", "kmalloc_front_fast.h",
-                                   "ktest_registry.c", "bench_sizes.c")]
+    generated = [gen / n for n in generated_names]
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),

@@ -180,7 +180,7 @@ def build_variant(variant: Variant, base: Path) -> Path:
     cmd = [tools.require("gcc"), *CFLAGS, f"-I{paths.ROOT / 'core' / 'include'}",
            f"-I{paths.ROOT / 'core' / 'mm'}",
            f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
-           *map(str, core + [gen / "kmalloc_front.c"] + ours)]
+           *map(str, core + ours)]
     inputs = core + ours + sorted((paths.ROOT / "core" / "include").glob("*.h")) + \
         sorted((paths.ROOT / "core" / "mm").glob("*.h")) + \
         sorted(gen.glob("*")) + [BENCH_SRC / "peer.h"]

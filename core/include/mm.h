@@ -2,8 +2,8 @@
  * mm.h - the kernel's memory-management API, the same in every mode.
  *
  * The mode (SimpleHeap, TwoTier, Hybrid) is chosen in Kconfig; the kmalloc
- * front that routes requests for it is generated from
- * templates/kmalloc_front.c.j2.  Nothing here panics when memory runs out:
+ * front that routes requests for it is that mode's file in core/mm
+ * (kmalloc_<mode>.c).  Nothing here panics when memory runs out:
  * kmalloc() returns NULL, kmalloc_try() returns an error code, and every
  * failure is counted in mm_get_stats().
  *
@@ -102,7 +102,7 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out);
  */
 int kfree_checked(const void *p);
 
-#if defined(CONFIG_MM_TWOTIER) || defined(CONFIG_MM_HYBRID)
+#ifdef CONFIG_SLAB
 /*
  * What ksize() of kmalloc(@size) would be without an alignment request:
  * the class that serves it, or whole pages above the largest class.  0
@@ -157,7 +157,15 @@ struct mm_stats {
 	 */
 	size_t bytes_requested;
 	size_t bytes_granted;      /* usable bytes handed out, currently held */
-	size_t bytes_peak;         /* high-water mark of bytes_granted */
+	/*
+	 * Pages the kmalloc front holds - slabs of every cache, large
+	 * allocations, the heap region - and their high-water mark.  Moved
+	 * only where the front takes or gives back pages, so the per-object
+	 * fast paths pay nothing for it; bytes_granted never exceeds
+	 * front_pages * PAGE_SIZE.
+	 */
+	size_t front_pages;
+	size_t front_peak_pages;
 	size_t live_objects;       /* kmalloc allocations not yet freed */
 	size_t heap_free_bytes;    /* SimpleHeap region free bytes (0 if none) */
 	size_t heap_largest_free;  /* largest free block in that region */

@@ -65,11 +65,7 @@
 #include <stddef.h>
 #include "percpu.h"
 
-#ifdef CONFIG_TXN_MAX_RECORDS
 #define MM_TXN_MAX_RECORDS ((size_t)CONFIG_TXN_MAX_RECORDS)
-#else
-#define MM_TXN_MAX_RECORDS ((size_t)256)
-#endif
 
 /* Open transactions per CPU, counting the outermost. */
 #define MM_TXN_MAX_DEPTH 4

@@ -134,6 +134,13 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *obj);
 #define KMEM_NOT_KMALLOC 1
 int kmem_cache_kfree(const void *obj, size_t *size);
 
+/*
+ * Is @obj a live (handed-out) object of @c?  0, or - reported as misuse,
+ * nothing changed - KERR_BAD_PTR (not an object of @c) or KERR_DOUBLE_FREE
+ * (already free).  What a krealloc() checks before it resizes in place.
+ */
+int kmem_cache_check_live(struct kmem_cache *c, const void *obj);
+
 /* Release all empty slabs, CPU slabs included; returns pages released. */
 size_t kmem_cache_shrink(struct kmem_cache *c);
 
@@ -148,6 +155,13 @@ unsigned int kmem_cache_flags(const struct kmem_cache *c);
 struct kmem_cache *kmem_cache_of(const void *obj);
 
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
+
+/*
+ * The statistics of up to @max caches into @out, in the order
+ * kmem_cache_for_each() visits them; returns how many caches there are
+ * (may exceed @max).  What mm_get_cache_stats() (mm.h) reports.
+ */
+size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max);
 
 /* Call @fn on every cache, the bootstrap ones included, under the cache
  * list lock: @fn must not create or destroy caches. */

@@ -11,10 +11,6 @@
 #include "kernel.h"
 #include "mm.h"
 
-#ifndef CONFIG_BENCH_SEED
-#define CONFIG_BENCH_SEED 1
-#endif
-
 static void print_meta(void)
 {
 	struct page_alloc_stats ps;

@@ -25,9 +25,10 @@ static void print_stats(const char *when)
 
 	mm_get_stats(&st);
 	printk("mmkit: %s: pages free %zu/%zu, peak used %zu; kmalloc live %zu objects, "
-	       "%zu bytes granted, peak %zu; allocs %llu frees %llu failures %llu misuse %llu\n",
+	       "%zu bytes granted in %zu pages, peak %zu pages; allocs %llu frees %llu "
+	       "failures %llu misuse %llu\n",
 	       when, st.pages.free_pages, st.pages.total_pages, st.pages.peak_used_pages,
-	       st.live_objects, st.bytes_granted, st.bytes_peak,
+	       st.live_objects, st.bytes_granted, st.front_pages, st.front_peak_pages,
 	       (unsigned long long)st.counters.allocs, (unsigned long long)st.counters.frees,
 	       (unsigned long long)st.counters.failures, (unsigned long long)st.counters.misuse);
 }

@@ -9,10 +9,6 @@
 #include "kernel.h"
 #include "printk.h"
 
-#ifndef CONFIG_BENCH_REPS
-#define CONFIG_BENCH_REPS 11
-#endif
-
 static uint64_t counter_overhead;
 static unsigned int lines_printed;
 

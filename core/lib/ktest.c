@@ -24,10 +24,6 @@
 #include "ktest.h"
 #include "printk.h"
 
-#ifndef CONFIG_TEST_FILTER
-#define CONFIG_TEST_FILTER "*"
-#endif
-
 #define INDENT "    "
 
 /* Shell-style glob with '*' and '?' over [s, s_end) and [p, p_end). */

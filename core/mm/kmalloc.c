@@ -1,62 +1,73 @@
 /*
  * kmalloc.c - the kmalloc API of mm.h, the same in every mode.
  *
- * The generated front (kmalloc_front.h) decides which allocator serves a
+ * The mode's front (kmalloc_front.h) decides which allocator serves a
  * request; this file does what does not vary with the mode: argument
  * checks, error codes, __GFP_ZERO, the counting behind mm_get_stats(),
  * and telling the transaction layer (mm_txn.h) what was allocated, freed
  * or failed.  Nothing here panics: exhaustion is NULL or KERR_NOMEM, and
  * counted.
+ *
+ * The counting is per CPU (struct kmalloc_cpu_stats): a call touches only
+ * its own CPU's slot, never a shared lock; mm_get_stats() sums the slots.
+ * A CPU's byte figures may go "negative" when it frees what another CPU
+ * allocated: they are kept modulo 2^N, and only the sum means anything.
  */
 #include "compiler.h"
 #include "kerrno.h"
 #include "kernel.h"
+#include "kmalloc_fast.h"
 #include "kmalloc_front.h"
-#include "kmalloc_front_fast.h"
 #include "kstring.h"
 #include "mm.h"
+#include "mm_stats.h"
 #include "mm_txn.h"
-#include "spinlock.h"
+#include "percpu.h"
 
 /* The kmalloc API's own accounting; the front's allocators keep theirs. */
-static spinlock_t stats_lock = SPINLOCK_INIT;
-static struct alloc_counters counters;
-static size_t bytes_granted;
-/*
- * bytes_granted - bytes_requested, from which mm_get_stats() derives the
- * latter.  Kept instead of it because an allocation granted exactly what
- * it asked for leaves it alone: every slab object does (they count as
- * their class), and in the inline fast path the update compiles away.
- */
-static size_t bytes_slack;
-static size_t bytes_peak;
-/* Live objects are counters.allocs - counters.frees: nothing else to keep. */
+struct kmalloc_cpu_stats {
+	/* Live objects are allocs - frees: nothing else to keep. */
+	struct alloc_counters counters;
+	size_t bytes_granted;
+	/*
+	 * bytes_granted - bytes_requested, from which mm_get_stats() derives
+	 * the latter.  Kept instead of it because an allocation granted
+	 * exactly what it asked for leaves it alone: every slab object does
+	 * (they count as their class), and in the inline fast path the
+	 * update compiles away.
+	 */
+	size_t bytes_slack;
+} ____cacheline_aligned_in_smp;
+
+static DEFINE_PER_CPU(struct kmalloc_cpu_stats, kmalloc_stats);
+
+static inline struct kmalloc_cpu_stats *my_stats(void)
+{
+	return this_cpu_ptr(kmalloc_stats);
+}
 
 /* Every failed allocation comes here: counted, and the transaction told. */
 static int alloc_failed(int err)
 {
-	spin_lock(&stats_lock);
-	counters.failures++;
-	spin_unlock(&stats_lock);
+	my_stats()->counters.failures++;
 	mm_txn_failed(err);
 	return err;
 }
 
 static void count_misuse(void)
 {
-	spin_lock(&stats_lock);
-	counters.misuse++;
-	spin_unlock(&stats_lock);
+	my_stats()->counters.misuse++;
 }
 
 /* Change the bytes held by callers: -@old_req/-@old_granted, +@req/+@granted. */
 static void rebook_bytes(size_t old_req, size_t old_granted, size_t req, size_t granted)
 {
-	bytes_slack -= old_granted - old_req;
-	bytes_slack += granted - req;
-	bytes_granted -= old_granted;
-	bytes_granted += granted;
-	bytes_peak = MAX(bytes_peak, bytes_granted);
+	struct kmalloc_cpu_stats *ks = my_stats();
+
+	ks->bytes_slack -= old_granted - old_req;
+	ks->bytes_slack += granted - req;
+	ks->bytes_granted -= old_granted;
+	ks->bytes_granted += granted;
 }
 
 static int check_request(size_t size, size_t align)
@@ -71,10 +82,11 @@ static int check_request(size_t size, size_t align)
 /* Book the bytes of a successful allocation. */
 static __always_inline void count_alloc_bytes(const struct kmalloc_sizes *sz)
 {
-	spin_lock(&stats_lock);
-	counters.allocs++;
-	rebook_bytes(0, 0, sz->requested, sz->granted);
-	spin_unlock(&stats_lock);
+	struct kmalloc_cpu_stats *ks = my_stats();
+
+	ks->counters.allocs++;
+	ks->bytes_slack += sz->granted - sz->requested;
+	ks->bytes_granted += sz->granted;
 }
 
 /* Book a successful allocation of @sz at @p. */
@@ -85,14 +97,14 @@ static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t fl
 	count_alloc_bytes(sz);
 }
 
-/* Book a successful free; the peak cannot move. */
+/* Book a successful free. */
 static __always_inline void count_free(const struct kmalloc_sizes *sz)
 {
-	spin_lock(&stats_lock);
-	counters.frees++;
-	bytes_slack -= sz->granted - sz->requested;
-	bytes_granted -= sz->granted;
-	spin_unlock(&stats_lock);
+	struct kmalloc_cpu_stats *ks = my_stats();
+
+	ks->counters.frees++;
+	ks->bytes_slack -= sz->granted - sz->requested;
+	ks->bytes_granted -= sz->granted;
 }
 
 int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
@@ -268,39 +280,29 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 	requested = kmalloc_front_requested_size(q);
 	if ((flags & __GFP_ZERO) && granted > old_granted)
 		memset((char *)q + old_granted, 0, granted - old_granted);
-
-	spin_lock(&stats_lock);
 	rebook_bytes(old_req, old_granted, requested, granted);
-	spin_unlock(&stats_lock);
 	return q;
 }
 
-/* 1000 * (free - largest) / free, the definition in mm.h; 0 when nothing is free. */
-static unsigned int frag_permille(size_t free, size_t largest)
+void kmalloc_get_stats(struct mm_stats *st)
 {
-	if (!free)
-		return 0;
-	largest = MIN(largest, free);
-	/* In 64 bits: free * 1000 must not wrap on a 32-bit size_t either. */
-	return (unsigned int)((uint64_t)(free - largest) * 1000 / free);
-}
+	struct alloc_counters c = { 0 };
+	size_t granted = 0, slack = 0;
 
-void mm_get_stats(struct mm_stats *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->mode = mm_mode_name();
-	page_alloc_get_stats(&st->pages);
-	kmalloc_front_stats(st);
-	st->ext_frag_permille = frag_permille(st->pages.free_pages, st->pages.largest_free_run);
-	st->heap_frag_permille = frag_permille(st->heap_free_bytes, st->heap_largest_free);
+	for_each_possible_cpu(cpu) {
+		const struct kmalloc_cpu_stats *ks = per_cpu_ptr(kmalloc_stats, cpu);
 
-	spin_lock(&stats_lock);
-	st->bytes_requested = bytes_granted - bytes_slack;
-	st->bytes_granted = bytes_granted;
-	st->bytes_peak = bytes_peak;
-	st->live_objects = (size_t)(counters.allocs - counters.frees);
-	st->counters = counters;
-	spin_unlock(&stats_lock);
+		c.allocs += ks->counters.allocs;
+		c.frees += ks->counters.frees;
+		c.failures += ks->counters.failures;
+		c.misuse += ks->counters.misuse;
+		granted += ks->bytes_granted;
+		slack += ks->bytes_slack;
+	}
+	st->counters = c;
+	st->bytes_granted = granted;
+	st->bytes_requested = granted - slack;
+	st->live_objects = (size_t)(c.allocs - c.frees);
 }
 
 size_t mm_drain_caches(void)

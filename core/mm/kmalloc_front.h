@@ -1,10 +1,11 @@
 /*
  * kmalloc_front.h - what core/mm/kmalloc.c needs from the per-mode front.
  *
- * The front is generated from templates/kmalloc_front.c.j2 for the
- * configured mode (SimpleHeap, TwoTier, Hybrid) and decides which
- * allocator serves a request.  kmalloc.c keeps everything that does not
- * vary: argument checks, error codes, __GFP_ZERO, counting.  So by the
+ * A front decides which allocator serves a request: one plain C file per
+ * mode (kmalloc_simpleheap.c, kmalloc_twotier.c, kmalloc_hybrid.c), the
+ * configured one chosen by core/sources.toml, with its inline common case
+ * in kmalloc_fast.h.  kmalloc.c keeps everything that does not vary:
+ * argument checks, error codes, __GFP_ZERO, counting.  So by the
  * time a call gets here the arguments are valid: @size is in
  * 1 .. KMALLOC_SIZE_MAX (mm.h) and @align a power of two in
  * KMALLOC_MIN_ALIGN .. PAGE_SIZE.  Transactions (mm_txn.h) are kmalloc.c's
@@ -16,9 +17,7 @@
  * belongs to no allocator it routes to.  kmalloc.c only counts it.
  *
  * The front also defines what mm.h declares per mode: mm_mode_name(), and
- * mm_set_mode() and mm_get_mode() in Hybrid.  mm_get_cache_stats() comes
- * from the front in SimpleHeap mode and from core/mm/twotier.c (with
- * kmalloc_size_roundup()) in TwoTier and Hybrid.
+ * mm_set_mode() and mm_get_mode() in Hybrid.
  */
 #ifndef MMKIT_KMALLOC_FRONT_H
 #define MMKIT_KMALLOC_FRONT_H
@@ -75,5 +74,11 @@ void kmalloc_front_stats(struct mm_stats *st);
 
 /* Release what the front keeps cached (empty slabs); returns pages released. */
 size_t kmalloc_front_shrink(void);
+
+#ifdef CONFIG_MM_HYBRID
+/* Where Hybrid's new allocations go (enum mm_hybrid_mode): kmalloc_hybrid.c's,
+ * read inline by the fast path. */
+extern int mm_hybrid_mode;
+#endif
 
 #endif /* MMKIT_KMALLOC_FRONT_H */

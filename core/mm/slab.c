@@ -40,6 +40,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "mm_misuse.h"
+#include "mm_stats.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"
@@ -340,6 +341,7 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
 		pg->flags |= PG_SLAB;
 		pg->owner = s;
 	}
+	mm_front_pages_add((long)slab_pages(c));
 	return s;
 }
 
@@ -357,6 +359,7 @@ static void discard_slab(struct kmem_cache *c, struct slab *s)
 	if (c->off_slab)
 		kmem_cache_free(&kmem_slab_boot, s);
 	free_pages(pages, c->order);
+	mm_front_pages_add(-(long)slab_pages(c));
 }
 
 /* Empty slabs of @c other than @s, CPU slabs included. */
@@ -662,6 +665,21 @@ int kmem_cache_kfree(const void *objp, size_t *size)
 	return free_object(c, s, obj);
 }
 
+int kmem_cache_check_live(struct kmem_cache *c, const void *obj)
+{
+	struct slab *s = virt_to_slab(obj);
+	size_t i;
+	int err = KERR_BAD_PTR;
+
+	spin_lock(&c->lock);
+	if (s && s->cache == c)
+		err = check_object(c, s, obj, &i);
+	if (err)
+		return free_refused(c, obj, err);
+	spin_unlock(&c->lock);
+	return 0;
+}
+
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	(void)kmem_cache_free_checked(c, obj);
@@ -879,6 +897,28 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 	for (struct kmem_cache *c = slab_caches; c; c = c->list_next)
 		fn(c, arg);
 	spin_unlock(&slab_caches_lock);
+}
+
+struct stats_walk {
+	struct kmem_cache_stats *out;
+	size_t max, n;
+};
+
+static void stats_into(struct kmem_cache *c, void *arg)
+{
+	struct stats_walk *w = arg;
+
+	if (w->n < w->max)
+		kmem_cache_get_stats(c, &w->out[w->n]);
+	w->n++;
+}
+
+size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max)
+{
+	struct stats_walk w = { .out = out, .max = out ? max : 0 };
+
+	kmem_cache_for_each(stats_into, &w);
+	return w.n;
 }
 
 /* ---- self-check ---------------------------------------------------------- */

@@ -27,14 +27,7 @@
 #include "spinlock.h"
 
 /* Empty slabs a cache keeps, its CPU slabs included (Kconfig SLAB_KEEP_EMPTY). */
-#ifdef CONFIG_SLAB_KEEP_EMPTY
 #define SLAB_KEEP_EMPTY CONFIG_SLAB_KEEP_EMPTY
-#else
-#define SLAB_KEEP_EMPTY 1
-#endif
-#if SLAB_KEEP_EMPTY < 0
-#error "CONFIG_SLAB_KEEP_EMPTY must not be negative"
-#endif
 
 enum slab_where {
 	SLAB_DETACHED,   /* on no list: being made or being released */

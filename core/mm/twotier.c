@@ -4,7 +4,7 @@
  *
  * Used by the kmalloc front of the TwoTier mode, and of the Hybrid mode as
  * its first choice.  Nothing here varies with the mode: the front
- * (templates/kmalloc_front.c.j2) decides when to call it.
+ * (kmalloc_twotier.c, kmalloc_hybrid.c) decides when to call it.
  */
 #include <stdint.h>
 
@@ -15,6 +15,7 @@
 #include "kmalloc_front.h"
 #include "kstring.h"
 #include "mm_misuse.h"
+#include "mm_stats.h"
 #include "page_alloc.h"
 #include "printk.h"
 #include "slab.h"
@@ -80,6 +81,7 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 	pg = virt_to_page(p);
 	pg->flags |= PG_LARGE;
 	pg->requested = size;
+	mm_front_pages_add((long)npages);
 	sz->requested = size;
 	sz->granted = npages << PAGE_SHIFT;
 	*out = p;
@@ -110,30 +112,36 @@ int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *s
 	return *out ? 0 : KERR_NOMEM;
 }
 
+/*
+ * @p is neither a kmalloc slab object nor the head of a live large
+ * allocation: report what it is.  A page sitting on a per-CPU list was
+ * freed already; anything else is foreign to us.
+ */
+static int not_ours(const void *p)
+{
+	struct page *pg = virt_to_page(p);
+	int err = pg && (pg->flags & PG_PCP) ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
+
+	mm_report_misuse("kmalloc", err, p);
+	return err;
+}
+
 /* twotier_free() of what is not a kmalloc slab object: whole pages, or misuse. */
 static __noinline int free_not_slab(const void *p, struct kmalloc_sizes *sz)
 {
 	struct page *pg = large_head(p);
+	struct kmalloc_sizes had;
 	int err;
 
-	if (pg) {
-		struct kmalloc_sizes had = {
-			.requested = pg->requested,
-			.granted = (size_t)pg->npages << PAGE_SHIFT,
-		};
-
-		err = page_free((void *)(uintptr_t)p, pg->npages);
-		if (!err)
-			*sz = had;
-		return err;
+	if (!pg)
+		return not_ours(p);
+	had.requested = pg->requested;
+	had.granted = (size_t)pg->npages << PAGE_SHIFT;
+	err = page_free((void *)(uintptr_t)p, pg->npages);
+	if (!err) {
+		*sz = had;
+		mm_front_pages_add(-(long)(had.granted >> PAGE_SHIFT));
 	}
-	/*
-	 * No kmalloc cache or large allocation owns @p.  A page sitting on a
-	 * per-CPU list was freed already; anything else is foreign to us.
-	 */
-	pg = virt_to_page(p);
-	err = pg && (pg->flags & PG_PCP) ? KERR_DOUBLE_FREE : KERR_BAD_PTR;
-	mm_report_misuse("kmalloc", err, p);
 	return err;
 }
 
@@ -168,20 +176,27 @@ size_t twotier_requested_size(const void *p)
 	return pg ? pg->requested : twotier_usable_size(p);
 }
 
-bool twotier_resize_in_place(const void *p, size_t size)
+int twotier_resize_in_place(void *p, size_t size)
 {
 	struct kmem_cache *c = kmalloc_cache_of(p);
 	struct page *pg;
+	int err;
 
-	if (c)
+	if (c) {
+		/* A freed object's class still matches: liveness first. */
+		err = kmem_cache_check_live(c, p);
+		if (err)
+			return err;
 		return size <= KMALLOC_MAX_CLASS_SIZE &&
-		       kmalloc_caches[kmalloc_size_class(size)] == c;
+		       kmalloc_caches[kmalloc_size_class(size)] == c ? 0 : 1;
+	}
 	pg = large_head(p);
-	if (!pg || size <= KMALLOC_MAX_CLASS_SIZE ||
-	    (size + PAGE_SIZE - 1) / PAGE_SIZE != pg->npages)
-		return false;
+	if (!pg)
+		return not_ours(p);
+	if (size <= KMALLOC_MAX_CLASS_SIZE || (size + PAGE_SIZE - 1) / PAGE_SIZE != pg->npages)
+		return 1;
 	pg->requested = size;
-	return true;
+	return 0;
 }
 
 size_t kmalloc_size_roundup(size_t size)
@@ -195,44 +210,23 @@ size_t kmalloc_size_roundup(size_t size)
 
 /* ---- figures over every slab cache --------------------------------------- */
 
-struct cache_walk {
-	struct mm_stats *st;
-	struct kmem_cache_stats *out;
-	size_t max, n;
-};
-
 static void add_cache(struct kmem_cache *c, void *arg)
 {
-	struct cache_walk *w = arg;
+	struct mm_stats *st = arg;
 	struct kmem_cache_stats cs;
 
 	kmem_cache_get_stats(c, &cs);
-	if (w->st) {
-		w->st->slab_caches++;
-		w->st->slab_active_objects += cs.active_objects;
-		w->st->slab_total_objects += cs.total_objects;
-		w->st->slab_pages += cs.pages;
-		w->st->front_meta_bytes += cs.meta_bytes;
-	}
-	if (w->out && w->n < w->max)
-		w->out[w->n] = cs;
-	w->n++;
-}
-
-size_t mm_get_cache_stats(struct kmem_cache_stats *out, size_t max)
-{
-	struct cache_walk w = { .out = out, .max = max };
-
-	kmem_cache_for_each(add_cache, &w);
-	return w.n;
+	st->slab_caches++;
+	st->slab_active_objects += cs.active_objects;
+	st->slab_total_objects += cs.total_objects;
+	st->slab_pages += cs.pages;
+	st->front_meta_bytes += cs.meta_bytes;
 }
 
 /* Add every slab cache's figures to @st (the bootstrap caches included). */
 void twotier_stats(struct mm_stats *st)
 {
-	struct cache_walk w = { .st = st };
-
-	kmem_cache_for_each(add_cache, &w);
+	kmem_cache_for_each(add_cache, st);
 }
 
 static void shrink_cache(struct kmem_cache *c, void *arg)
@@ -266,7 +260,6 @@ int kmalloc_front_move(void *p, size_t old_usable, size_t size,
 		return err;
 	}
 	memcpy(q, p, MIN(old_usable, size));
-	/* Only now is @p checked: a misused one is reported and the new block dropped. */
 	err = kmalloc_front_free(p, &sz);
 	if (err) {
 		(void)kmalloc_front_free(q, &sz);

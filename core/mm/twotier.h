@@ -6,10 +6,11 @@
  * the smallest class holding it; a larger one gets whole pages.  Which of
  * the two an allocation is, and its size, come from the struct page of its
  * address, so objects carry no header.  The class table and the size ->
- * class lookup are generated (gen/kmalloc_classes.h, from Kconfig
- * KMALLOC_CLASSES); the generated front (templates/kmalloc_front.c.j2)
- * composes these calls per mode.  Arguments are already checked by
- * core/mm/kmalloc.c, as for every kmalloc_front_* call.
+ * class lookup are generated data (gen/kmalloc_classes.h, from Kconfig
+ * KMALLOC_CLASSES); the fronts of the TwoTier and Hybrid modes
+ * (kmalloc_twotier.c, kmalloc_hybrid.c) compose these calls.  Arguments
+ * are already checked by core/mm/kmalloc.c, as for every kmalloc_front_*
+ * call.
  */
 #ifndef MMKIT_TWOTIER_H
 #define MMKIT_TWOTIER_H
@@ -36,9 +37,15 @@ int twotier_free(const void *p, struct kmalloc_sizes *sz);
 size_t twotier_usable_size(const void *p);
 size_t twotier_requested_size(const void *p);
 
-/* Resize @p where it is if @size still belongs there (same class, or the
- * same number of pages); false if it must move. */
-bool twotier_resize_in_place(const void *p, size_t size);
+/*
+ * Resize live allocation @p where it is if @size still belongs there (the
+ * same class, or the same number of pages): 0.  1 when @p is live but must
+ * move (kmalloc_front_move()).  When @p is not a live TwoTier allocation
+ * (freed, foreign, interior), the misuse error, reported once, with
+ * nothing changed - liveness is checked before anything else, at the slab
+ * check level's exactness (slab.h).
+ */
+int twotier_resize_in_place(void *p, size_t size);
 
 /* Add the slab totals (caches, objects, pages, descriptor bytes) to @st. */
 void twotier_stats(struct mm_stats *st);
@@ -48,9 +55,10 @@ size_t twotier_shrink(void);
 
 /*
  * Move live allocation @p (@old_usable bytes) to a new one of @size from
- * @alloc, then free @p through the front.  @p is checked only by that free:
- * if it was not live, the misuse is reported there and the new block is
- * dropped.  Shared by every front that cannot resize in place.
+ * @alloc, then free @p through the front.  The caller has checked that @p
+ * is live (twotier_resize_in_place(), heap_realloc_try()); should the free
+ * still refuse it, the new block is dropped and the error returned.
+ * Shared by every front that cannot resize in place.
  */
 int kmalloc_front_move(void *p, size_t old_usable, size_t size,
 		       int (*alloc)(size_t size, size_t align, void **out,

@@ -2,8 +2,8 @@
  * twotier_fast.h - TwoTier's common case, inline in kmalloc() and kfree():
  * an object of a kmalloc size class from this CPU's slab, and back.
  *
- * Included by the generated kmalloc_front_fast.h of the TwoTier and
- * Hybrid modes only (it needs their gen/kmalloc_classes.h).  Each function
+ * Included by kmalloc_fast.h when Kconfig SLAB is set (TwoTier, Hybrid:
+ * it needs their gen/kmalloc_classes.h).  Each function
  * does the whole job or nothing: whatever it declines (a size above the
  * classes, a stricter alignment, a slab that needs refilling or moving,
  * poisoning, misuse of any kind) is left untouched for the out-of-line
@@ -19,6 +19,17 @@
 #include "kmalloc_classes.h"
 #include "kmalloc_front.h"
 #include "slab_def.h"
+
+/*
+ * Index of the class for @size, 1 <= @size <= KMALLOC_MAX_CLASS_SIZE.
+ * Every class is a multiple of the granule, so the smallest class holding
+ * @size is the smallest holding @size rounded up to it: one table entry
+ * per granule gives the class in constant time.
+ */
+static inline unsigned int kmalloc_size_class(size_t size)
+{
+	return kmalloc_class_lookup[(size + KMALLOC_CLASS_GRANULE - 1) / KMALLOC_CLASS_GRANULE];
+}
 
 /* The cache of each size class (NULL if it could not be made); twotier.c's. */
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];

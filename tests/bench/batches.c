@@ -9,13 +9,6 @@
 #include "kernel.h"
 #include "mm.h"
 
-#ifndef CONFIG_BENCH_BATCH
-#define CONFIG_BENCH_BATCH 256
-#endif
-#ifndef CONFIG_BENCH_SEED
-#define CONFIG_BENCH_SEED 1
-#endif
-
 #define BATCH CONFIG_BENCH_BATCH
 
 enum order { LIFO, FIFO, RANDOM, NR_ORDERS };

@@ -11,13 +11,6 @@
 #include "kernel.h"
 #include "mm.h"
 
-#ifndef CONFIG_BENCH_MIXED_OPS
-#define CONFIG_BENCH_MIXED_OPS 1024
-#endif
-#ifndef CONFIG_BENCH_SEED
-#define CONFIG_BENCH_SEED 1
-#endif
-
 #define SLOTS 128
 #define OPS CONFIG_BENCH_MIXED_OPS
 

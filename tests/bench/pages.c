@@ -8,13 +8,6 @@
 #include "kernel.h"
 #include "mm.h"
 
-#ifndef CONFIG_BENCH_OPS
-#define CONFIG_BENCH_OPS 64
-#endif
-#ifndef CONFIG_BENCH_PAGE_MAX_ORDER
-#define CONFIG_BENCH_PAGE_MAX_ORDER 9
-#endif
-
 static void *blocks[CONFIG_BENCH_OPS];
 
 static void one_order(unsigned int order)

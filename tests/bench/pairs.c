@@ -6,10 +6,6 @@
 #include "bench.h"
 #include "mm.h"
 
-#ifndef CONFIG_BENCH_OPS
-#define CONFIG_BENCH_OPS 64
-#endif
-
 static void one_size(const struct bench_size *bs)
 {
 	struct bench_samples s;

@@ -6,8 +6,8 @@
  * The console is stdout, exiting is exit(), RAM is one arena from the C
  * library.
  *
- * RAM: CONFIG_RAM_MB MiB (64 MiB if the option is absent), the same amount
- * the guest gets, so that tests sized from the memory map behave alike.
+ * RAM: Kconfig RAM_MB MiB, the same amount the guest gets, so that tests
+ * sized from the memory map behave alike.
  * The arena is reported as two regions with a 64 KiB hole between them, as
  * firmware maps usually have holes: the page allocator's handling of holes
  * (reserved, not owned, no struct page) is exercised on the host too.
@@ -19,10 +19,6 @@
 #include "arch.h"
 #include "kernel.h"
 #include "page_alloc.h"
-
-#ifndef CONFIG_RAM_MB
-#define CONFIG_RAM_MB 64
-#endif
 
 #define HOST_RAM_BYTES ((size_t)CONFIG_RAM_MB << 20)
 #define HOST_HOLE_BYTES ((size_t)64 << 10)

@@ -42,7 +42,7 @@ static void figures_agree(struct ktest *t)
 	KT_EXPECT_EQ(t, st.heap_frag_permille, permille(st.heap_free_bytes, st.heap_largest_free));
 	KT_EXPECT_LE(t, st.ext_frag_permille, 1000u);
 	KT_EXPECT_EQ(t, st.counters.allocs - st.counters.frees, (uint64_t)st.live_objects);
-	KT_EXPECT_GE(t, st.bytes_peak, st.bytes_granted);
+	KT_EXPECT_GE(t, st.front_peak_pages * PAGE_SIZE, st.bytes_granted);
 	KT_EXPECT_GE(t, st.bytes_granted, st.bytes_requested);
 
 	KT_EXPECT_EQ(t, n, st.slab_caches);
@@ -57,7 +57,7 @@ static void figures_agree(struct ktest *t)
 	KT_EXPECT_EQ(t, active, st.slab_active_objects);
 	KT_EXPECT_EQ(t, total, st.slab_total_objects);
 	KT_EXPECT_EQ(t, pages, st.slab_pages);
-#if defined(CONFIG_MM_TWOTIER) || defined(CONFIG_MM_HYBRID)
+#ifdef CONFIG_SLAB
 	KT_EXPECT_GT(t, n, 2u);   /* the bootstrap caches and the kmalloc classes */
 #else
 	KT_EXPECT_EQ(t, n, 0u);
@@ -77,9 +77,9 @@ static void allocation_moves_the_figures(struct ktest *t)
 	during = stats();
 	KT_EXPECT_EQ(t, during.live_objects, before.live_objects + 1);
 	KT_EXPECT_EQ(t, during.bytes_granted, before.bytes_granted + ksize(p));
-	KT_EXPECT_GE(t, during.bytes_peak, during.bytes_granted);
+	KT_EXPECT_GE(t, during.front_peak_pages * PAGE_SIZE, during.bytes_granted);
 	KT_EXPECT_EQ(t, during.counters.allocs, before.counters.allocs + 1);
-#if defined(CONFIG_MM_TWOTIER) || defined(CONFIG_MM_HYBRID)
+#ifdef CONFIG_SLAB
 	KT_EXPECT_EQ(t, during.slab_active_objects, before.slab_active_objects + 1);
 	{
 		struct kmem_cache *c = kmem_cache_of(p);
@@ -103,7 +103,7 @@ static void allocation_moves_the_figures(struct ktest *t)
 	after = stats();
 	KT_EXPECT_EQ(t, after.live_objects, before.live_objects);
 	KT_EXPECT_EQ(t, after.bytes_granted, before.bytes_granted);
-	KT_EXPECT_GE(t, after.bytes_peak, during.bytes_granted);
+	KT_EXPECT_GE(t, after.front_peak_pages * PAGE_SIZE, during.bytes_granted);
 	KT_EXPECT_EQ(t, after.slab_active_objects, before.slab_active_objects);
 }
 
@@ -156,7 +156,7 @@ static void fragmentation_rises_and_falls(struct ktest *t)
 	KT_EXPECT_LT(t, after.ext_frag_permille, scattered.ext_frag_permille);
 }
 
-#if defined(CONFIG_MM_SIMPLEHEAP) || defined(CONFIG_MM_HYBRID)
+#ifdef CONFIG_HEAP_REGION
 /* The same over the SimpleHeap region: holes between live blocks. */
 static void heap_fragmentation(struct ktest *t)
 {
@@ -192,7 +192,7 @@ static const struct ktest_case mm_stats_cases[] = {
 	KTEST_CASE(figures_agree),
 	KTEST_CASE(allocation_moves_the_figures),
 	KTEST_CASE(fragmentation_rises_and_falls),
-#if defined(CONFIG_MM_SIMPLEHEAP) || defined(CONFIG_MM_HYBRID)
+#ifdef CONFIG_HEAP_REGION
 	KTEST_CASE(heap_fragmentation),
 #endif
 	{ 0 },

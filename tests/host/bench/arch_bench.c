@@ -2,7 +2,7 @@
  * arch_bench.c - arch.h for the host benchmark's mmkit peer.
  *
  * Like tests/host/arch_host.c, but built to be timed: no sanitizers, no
- * main() (the driver has it), one contiguous arena of CONFIG_RAM_MB MiB.
+ * main() (the driver has it), one contiguous arena of Kconfig RAM_MB MiB.
  * The console is stderr, so that kernel messages never mix with the
  * HOSTBENCH lines on stdout.
  */
@@ -13,10 +13,6 @@
 #include "arch.h"
 #include "kernel.h"
 #include "page_alloc.h"
-
-#ifndef CONFIG_RAM_MB
-#define CONFIG_RAM_MB 128
-#endif
 
 #define ARENA_BYTES ((size_t)CONFIG_RAM_MB << 20)
 
