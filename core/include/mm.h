@@ -102,6 +102,22 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out);
  */
 int kfree_checked(const void *p);
 
+/*
+ * Does kfree() / krealloc() catch misuse of class @m (enum slab_misuse,
+ * slab.h) in this variant?  Heap blocks and page-served allocations check
+ * everything whatever the level; a slab object as much as Kconfig
+ * SLAB_CHECKS_* promises (slab_checks_catch()).  Misuse tests ask this.
+ */
+static inline bool kmalloc_catches(enum slab_misuse m)
+{
+#ifdef CONFIG_SLAB
+	return slab_checks_catch(m);
+#else
+	(void)m;
+	return true;
+#endif
+}
+
 #ifdef CONFIG_SLAB
 /*
  * What ksize() of kmalloc(@size) would be without an alignment request:

@@ -96,11 +96,20 @@ size_t mm_txn_records(void);
  * on every call (mm_txn_active()) and calls the hooks below only inside a
  * transaction, so that outside one they cost a load and a branch.
  */
-extern unsigned int mm_txn_open[NR_CPUS];
+struct mm_txn_open {
+	unsigned int depth;
+} ____cacheline_aligned_in_smp;
+DECLARE_PER_CPU(struct mm_txn_open, mm_txn_open);
+
+/* Transactions open on this CPU: 0 outside one (a value, for folding into tests). */
+static inline unsigned int mm_txn_open_depth(void)
+{
+	return this_cpu_ptr(mm_txn_open)->depth;
+}
 
 static inline bool mm_txn_active(void)
 {
-	return mm_txn_open[this_cpu()] != 0;
+	return mm_txn_open_depth() != 0;
 }
 
 /*

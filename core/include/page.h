@@ -70,6 +70,7 @@ struct page {
 #define PG_SLAB 0x1u     /* part of a slab */
 #define PG_LARGE 0x2u    /* head of a kmalloc allocation served by whole pages */
 #define PG_PCP 0x4u      /* free, on a per-CPU page list (page_alloc's) */
+#define PG_KMALLOC 0x8u  /* with PG_SLAB: the slab is a kmalloc cache's (one test for kfree()) */
 
 /*
  * The frames described: one struct page per frame from @base on, holes

@@ -23,13 +23,15 @@
  * max(align, 64 bytes), using the slack at the end of the slab, so that
  * objects of different slabs fall on different cache sets.
  *
- * Misuse: freeing a pointer that is not an object of that cache (foreign,
- * another cache's, not at an object boundary) or an object that is already
- * free (a per-slab in-use bitmap makes this exact) is reported through
- * mm_report_misuse(), counted and refused; nothing changes.  A write into
- * a free object that breaks its free pointer is noticed when the freelist
- * is popped: the freelist is rebuilt from the bitmap instead of followed,
- * and the write reported as KERR_USE_AFTER_FREE.  With Kconfig DEBUG_POISON,
+ * Misuse: what is caught depends on Kconfig SLAB_CHECKS_* (the price of
+ * safety is a choice, as in SLUB); see enum slab_misuse below for the
+ * classes and slab_checks_catch() for which level catches which.  Caught
+ * misuse is reported through mm_report_misuse(), counted and refused;
+ * nothing changes.  At the FULL level a per-slab in-use bitmap makes
+ * every check exact, and a write into a free object that breaks its free
+ * pointer is noticed when the freelist is popped: the freelist is rebuilt
+ * from the bitmap instead of followed, and the write reported as
+ * KERR_USE_AFTER_FREE (HARDENED cuts the list there instead).  With Kconfig DEBUG_POISON,
  * free objects of caches without a constructor are filled with 0x6b (but
  * for the first word, which holds the free pointer) and checked when handed
  * out again: a write into a freed object is reported as
@@ -62,6 +64,47 @@ struct kmem_cache;
 #define KMEM_CACHE_MAX_SIZE (PAGE_SIZE << SLAB_MAX_ORDER)
 /* Longer names are cut (the name is copied). */
 #define KMEM_CACHE_NAME_LEN 24
+
+/*
+ * Misuse classes of the slab layer, and which check level catches each.
+ * A class a level does not catch is not a promise: the misuse then
+ * corrupts the cache, as it would in an unchecked allocator.
+ */
+enum slab_misuse {
+	SLAB_MISUSE_FOREIGN,        /* a pointer into no slab (static data, a plain page) */
+	SLAB_MISUSE_OTHER_CACHE,    /* kmem_cache_free() of another cache's object */
+	SLAB_MISUSE_NOT_KMALLOC,    /* kfree() of an object of a non-kmalloc cache */
+	SLAB_MISUSE_INTERIOR,       /* a pointer inside an object, not at its start */
+	SLAB_MISUSE_DOUBLE_FREE,    /* the same object freed twice in a row */
+	SLAB_MISUSE_DOUBLE_FREE_LATER,  /* freed twice with other frees in between */
+	SLAB_MISUSE_FREELIST_WRITE, /* a write after free that breaks a free pointer */
+	SLAB_MISUSE_CLASSES
+};
+
+/* Name of the configured level: "full", "hardened" or "off". */
+static inline const char *slab_checks_level(void)
+{
+#if defined(CONFIG_SLAB_CHECKS_FULL)
+	return "full";
+#elif defined(CONFIG_SLAB_CHECKS_HARDENED)
+	return "hardened";
+#else
+	return "off";
+#endif
+}
+
+/* Does the configured level catch misuse of class @m (reported, refused)? */
+static inline bool slab_checks_catch(enum slab_misuse m)
+{
+#if defined(CONFIG_SLAB_CHECKS_FULL)
+	(void)m;
+	return true;
+#elif defined(CONFIG_SLAB_CHECKS_HARDENED)
+	return m != SLAB_MISUSE_INTERIOR && m != SLAB_MISUSE_DOUBLE_FREE_LATER;
+#else
+	return m == SLAB_MISUSE_FOREIGN || m == SLAB_MISUSE_OTHER_CACHE;
+#endif
+}
 
 struct kmem_cache_stats {
 	const char *name;
@@ -140,6 +183,15 @@ int kmem_cache_kfree(const void *obj, size_t *size);
  * (already free).  What a krealloc() checks before it resizes in place.
  */
 int kmem_cache_check_live(struct kmem_cache *c, const void *obj);
+
+/*
+ * Take this CPU's slabs of every kmalloc cache off the CPU, and keep them
+ * off while a transaction is open on it (mm_txn.h): then no kmalloc() or
+ * kfree() of this CPU can finish on its inline fast path, and every one
+ * reaches the slow path that records it.  Called by mm_txn_begin(); the
+ * fast paths need no transaction test of their own.
+ */
+void kmem_cache_flush_kmalloc_cpu(void);
 
 /* Release all empty slabs, CPU slabs included; returns pages released. */
 size_t kmem_cache_shrink(struct kmem_cache *c);

@@ -16,6 +16,7 @@
 #include "kstring.h"
 #include "mm_misuse.h"
 #include "panic.h"
+#include "poison.h"
 
 struct heap_block {
 	size_t size;       /* bytes in the block, header included */
@@ -82,8 +83,6 @@ static size_t payload_for(size_t size)
  * CONFIG_DEBUG_POISON these are empty and compile to nothing.
  */
 #ifdef CONFIG_DEBUG_POISON
-#define POISON_FREE 0x6b
-#define POISON_ALLOC 0x5a
 
 static void poison_fill(uintptr_t from, uintptr_t to, int pattern)
 {
@@ -105,7 +104,7 @@ static void poison_merged_header(struct heap_block *b)
 
 static void poison_fresh(uintptr_t from, uintptr_t to)
 {
-	poison_fill(from, to, POISON_ALLOC);
+	poison_fill(from, to, POISON_INUSE);
 }
 
 /*

@@ -31,7 +31,21 @@ int heap_region_alloc(size_t size, size_t align, void **out, struct kmalloc_size
 		return KERR_NOMEM;
 	sz->requested = size;
 	sz->granted = heap_usable_size(&kmalloc_heap, *out);
+	sz->by_cache = false;
 	return 0;
+}
+
+int heap_region_free(const void *p, struct kmalloc_sizes *sz)
+{
+	sz->by_cache = false;
+	return heap_free_sized(&kmalloc_heap, p, &sz->requested, &sz->granted);
+}
+
+void heap_region_sizes(const void *p, struct kmalloc_sizes *sz)
+{
+	sz->requested = heap_requested_size(&kmalloc_heap, p);
+	sz->granted = heap_usable_size(&kmalloc_heap, p);
+	sz->by_cache = false;
 }
 
 void heap_region_stats(struct mm_stats *st)

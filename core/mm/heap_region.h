@@ -29,6 +29,12 @@ static inline bool heap_region_contains(const void *p)
 	return heap_contains(&kmalloc_heap, p);
 }
 
+/* kmalloc_front_free() of a block of the region. */
+int heap_region_free(const void *p, struct kmalloc_sizes *sz);
+
+/* kmalloc_front_sizes() of a block of the region. */
+void heap_region_sizes(const void *p, struct kmalloc_sizes *sz);
+
 /* The region's part of mm_get_stats(): free bytes, largest free, metadata. */
 void heap_region_stats(struct mm_stats *st);
 

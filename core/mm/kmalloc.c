@@ -59,15 +59,25 @@ static void count_misuse(void)
 	my_stats()->counters.misuse++;
 }
 
-/* Change the bytes held by callers: -@old_req/-@old_granted, +@req/+@granted. */
-static void rebook_bytes(size_t old_req, size_t old_granted, size_t req, size_t granted)
+/*
+ * A krealloc() turned @old into @new (@moved: at another address).  What
+ * kmalloc.c counts itself - allocations no cache counts - is rebooked; a
+ * move is a free and an allocation (a slab object's, its cache counted).
+ */
+static void rebook(const struct kmalloc_sizes *old, const struct kmalloc_sizes *new, bool moved)
 {
 	struct kmalloc_cpu_stats *ks = my_stats();
 
-	ks->bytes_slack -= old_granted - old_req;
-	ks->bytes_slack += granted - req;
-	ks->bytes_granted -= old_granted;
-	ks->bytes_granted += granted;
+	if (!old->by_cache) {
+		ks->bytes_slack -= old->granted - old->requested;
+		ks->bytes_granted -= old->granted;
+		ks->counters.frees += moved;
+	}
+	if (!new->by_cache) {
+		ks->bytes_slack += new->granted - new->requested;
+		ks->bytes_granted += new->granted;
+		ks->counters.allocs += moved;
+	}
 }
 
 static int check_request(size_t size, size_t align)
@@ -79,11 +89,14 @@ static int check_request(size_t size, size_t align)
 	return 0;
 }
 
-/* Book the bytes of a successful allocation. */
+/* Book the bytes of a successful allocation (its cache counts a slab object). */
 static __always_inline void count_alloc_bytes(const struct kmalloc_sizes *sz)
 {
-	struct kmalloc_cpu_stats *ks = my_stats();
+	struct kmalloc_cpu_stats *ks;
 
+	if (sz->by_cache)
+		return;
+	ks = my_stats();
 	ks->counters.allocs++;
 	ks->bytes_slack += sz->granted - sz->requested;
 	ks->bytes_granted += sz->granted;
@@ -97,11 +110,14 @@ static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t fl
 	count_alloc_bytes(sz);
 }
 
-/* Book a successful free. */
+/* Book a successful free (its cache counts a slab object). */
 static __always_inline void count_free(const struct kmalloc_sizes *sz)
 {
-	struct kmalloc_cpu_stats *ks = my_stats();
+	struct kmalloc_cpu_stats *ks;
 
+	if (sz->by_cache)
+		return;
+	ks = my_stats();
 	ks->counters.frees++;
 	ks->bytes_slack -= sz->granted - sz->requested;
 	ks->bytes_granted -= sz->granted;
@@ -173,7 +189,12 @@ void *kmalloc(size_t size, gfp_t flags)
 	struct kmalloc_sizes sz;
 	void *p;
 
-	if (likely(!mm_txn_active() && !(flags & __GFP_ZERO))) {
+	/*
+	 * Any flag goes the slow way.  An open transaction needs no test:
+	 * it took this CPU's kmalloc slabs off the CPU (mm_txn_begin()), so
+	 * the fast path cannot finish and the slow path records the call.
+	 */
+	if (likely(!flags)) {
 		p = kmalloc_front_alloc_fast(size, &sz);
 		if (likely(p)) {
 			count_alloc_bytes(&sz);
@@ -218,12 +239,16 @@ static __noinline int free_slow(const void *p)
 	return 0;
 }
 
-/* The common case, inline: a live object outside a transaction.  false: nothing done. */
+/*
+ * The common case, inline: a live object in a CPU slab.  false: nothing
+ * done.  Never inside a transaction: the CPU has no kmalloc slab then
+ * (mm_txn_begin()).
+ */
 static __always_inline bool free_fast(const void *p)
 {
 	struct kmalloc_sizes sz;
 
-	if (unlikely(mm_txn_active()) || !kmalloc_front_free_fast(p, &sz))
+	if (!kmalloc_front_free_fast(p, &sz))
 		return false;
 	count_free(&sz);
 	return true;
@@ -247,7 +272,7 @@ size_t ksize(const void *p)
 
 void *krealloc(void *p, size_t size, gfp_t flags)
 {
-	size_t old_req, old_granted, requested, granted;
+	struct kmalloc_sizes old, new;
 	void *q;
 	int err;
 
@@ -264,8 +289,7 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 		alloc_failed(err);
 		return NULL;
 	}
-	old_req = kmalloc_front_requested_size(p);
-	old_granted = kmalloc_front_usable_size(p);
+	kmalloc_front_sizes(p, &old);
 	err = kmalloc_front_realloc(p, size, &q);
 	if (err) {
 		if (err == KERR_NOMEM || err == KERR_INVAL)
@@ -276,11 +300,10 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 	}
 	if (q != p)
 		mm_txn_moved(p, q);
-	granted = kmalloc_front_usable_size(q);
-	requested = kmalloc_front_requested_size(q);
-	if ((flags & __GFP_ZERO) && granted > old_granted)
-		memset((char *)q + old_granted, 0, granted - old_granted);
-	rebook_bytes(old_req, old_granted, requested, granted);
+	kmalloc_front_sizes(q, &new);
+	if ((flags & __GFP_ZERO) && new.granted > old.granted)
+		memset((char *)q + old.granted, 0, new.granted - old.granted);
+	rebook(&old, &new, q != p);
 	return q;
 }
 
@@ -299,10 +322,14 @@ void kmalloc_get_stats(struct mm_stats *st)
 		granted += ks->bytes_granted;
 		slack += ks->bytes_slack;
 	}
-	st->counters = c;
-	st->bytes_granted = granted;
-	st->bytes_requested = granted - slack;
-	st->live_objects = (size_t)(c.allocs - c.frees);
+	/* Added to what the front reported for the objects its caches count. */
+	st->counters.allocs += c.allocs;
+	st->counters.frees += c.frees;
+	st->counters.failures += c.failures;
+	st->counters.misuse += c.misuse;
+	st->bytes_granted += granted;
+	st->bytes_requested += granted - slack;
+	st->live_objects += (size_t)(c.allocs - c.frees);
 }
 
 size_t mm_drain_caches(void)

@@ -38,6 +38,12 @@ void kmalloc_front_init(void);
 struct kmalloc_sizes {
 	size_t requested;
 	size_t granted;
+	/*
+	 * A slab object: its cache counts it (per CPU, on the fast path
+	 * anyway), so kmalloc.c does not count it again; mm_get_stats()
+	 * adds the kmalloc caches' figures (twotier_stats()).
+	 */
+	bool by_cache;
 };
 
 /* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL. */
@@ -60,8 +66,12 @@ int kmalloc_front_realloc(void *p, size_t size, void **out);
 /* Usable bytes at @p, or 0 when @p is not a live allocation. */
 size_t kmalloc_front_usable_size(const void *p);
 
-/* Bytes asked for at @p (by the last alloc or realloc), or 0 when not live. */
-size_t kmalloc_front_requested_size(const void *p);
+/*
+ * The sizes of live allocation @p as kmalloc.c books them (what the last
+ * alloc or realloc asked for, what is usable, whether a cache counts it);
+ * all 0 when @p is not live.
+ */
+void kmalloc_front_sizes(const void *p, struct kmalloc_sizes *sz);
 
 /*
  * Fill in the mode-specific part of @st: heap_free_bytes and

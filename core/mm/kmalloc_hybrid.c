@@ -54,7 +54,7 @@ int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_si
 int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
 {
 	if (heap_region_contains(p))
-		return heap_free_sized(&kmalloc_heap, p, &sz->requested, &sz->granted);
+		return heap_region_free(p, sz);
 	return twotier_free(p, sz);
 }
 
@@ -93,11 +93,12 @@ size_t kmalloc_front_usable_size(const void *p)
 	return twotier_usable_size(p);
 }
 
-size_t kmalloc_front_requested_size(const void *p)
+void kmalloc_front_sizes(const void *p, struct kmalloc_sizes *sz)
 {
 	if (heap_region_contains(p))
-		return heap_requested_size(&kmalloc_heap, p);
-	return twotier_requested_size(p);
+		heap_region_sizes(p, sz);
+	else
+		twotier_sizes(p, sz);
 }
 
 void kmalloc_front_stats(struct mm_stats *st)

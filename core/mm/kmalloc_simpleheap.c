@@ -24,7 +24,7 @@ int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_si
 
 int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
 {
-	return heap_free_sized(&kmalloc_heap, p, &sz->requested, &sz->granted);
+	return heap_region_free(p, sz);
 }
 
 int kmalloc_front_realloc(void *p, size_t size, void **out)
@@ -37,9 +37,9 @@ size_t kmalloc_front_usable_size(const void *p)
 	return heap_usable_size(&kmalloc_heap, p);
 }
 
-size_t kmalloc_front_requested_size(const void *p)
+void kmalloc_front_sizes(const void *p, struct kmalloc_sizes *sz)
 {
-	return heap_requested_size(&kmalloc_heap, p);
+	heap_region_sizes(p, sz);
 }
 
 void kmalloc_front_stats(struct mm_stats *st)

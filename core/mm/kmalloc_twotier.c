@@ -44,9 +44,9 @@ size_t kmalloc_front_usable_size(const void *p)
 	return twotier_usable_size(p);
 }
 
-size_t kmalloc_front_requested_size(const void *p)
+void kmalloc_front_sizes(const void *p, struct kmalloc_sizes *sz)
 {
-	return twotier_requested_size(p);
+	twotier_sizes(p, sz);
 }
 
 void kmalloc_front_stats(struct mm_stats *st)

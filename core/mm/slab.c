@@ -1,49 +1,63 @@
 /*
- * slab.c - slab caches (see slab.h).  struct kmem_cache, struct slab and
- * the common case of an allocation and a free are in slab_def.h, where
- * kmalloc's inline fast path reaches them too.
+ * slab.c - slab caches (see slab.h): the slow paths.  struct kmem_cache,
+ * struct slab and the common case of an allocation and a free are in
+ * slab_def.h, where kmalloc's inline fast path reaches them too.
  *
  * A slab is 2^order pages holding `objects` objects `size` bytes apart,
- * starting at s_mem, plus a descriptor (struct slab) with the slab's
- * freelist, its count of objects in use and an in-use bitmap.  Small
- * objects keep the descriptor at the start of the slab ("on slab"); from
- * PAGE_SIZE / 8 on, where it would cost a whole object, it comes from the
- * bootstrap cache kmem_slab ("off slab"), as Linux's SLAB did.
+ * starting at s_mem, plus a descriptor (struct slab).  Small objects keep
+ * the descriptor at the start of the slab ("on slab"); from PAGE_SIZE / 8
+ * on, where it would cost a whole object, it comes from the bootstrap
+ * cache kmem_slab ("off slab"), as Linux's SLAB did.
  *
  * Where a slab is:
  *
- *     on CPU    the current slab of one CPU: allocations try it first
- *     partial   some objects free
+ *     on CPU    one CPU's slab: its free objects are on that CPU's
+ *               freelist (struct kmem_cache_cpu), "frozen" as in SLUB
+ *     partial   some objects free, on the slab's own freelist
  *     full      no object free
- *     empty     no object in use (at most SLAB_KEEP_EMPTY, CPU slabs counted)
+ *     empty     no object in use (at most SLAB_KEEP_EMPTY; CPU slabs are
+ *               not counted)
  *
- * A CPU slab that runs out of objects moves to the full list; the next
- * allocation on that CPU takes a partial slab, else an empty one, else a
- * new one.  A free moves a full slab to partial, and a slab that becomes
- * empty to the empty list or, past the limit, back to the page allocator.
+ * When a CPU's freelist runs dry, the CPU first takes what other paths
+ * freed into its slab meanwhile (the slab's freelist); if there is
+ * nothing, the slab leaves the CPU (to the full list) and the CPU takes a
+ * partial slab, else an empty one, else a new one.  A free into a slab
+ * that is not this CPU's goes to that slab's freelist under the cache
+ * lock and moves it between lists: full to partial, partial to empty, or
+ * back to the page allocator past the limit.  Leaving a CPU settles a
+ * slab's count: what is left on the CPU's freelist goes back to the slab.
  *
- * Locking: each cache has one lock over its lists, CPU slabs and counters.
+ * Locking: each cache has one lock over its lists, its slabs' freelists
+ * and counts, and the slow paths; the CPU freelists are their CPU's alone.
  * Pages are allocated and freed, constructors run and misuse is reported
  * with no cache lock held, so no two locks ever nest here.
  *
- * The in-use bitmap, not the freelist, is the truth about which objects
- * are free: frees are checked against it in O(1), and a freelist that a
- * write into a freed object damaged is noticed when it is popped and
- * rebuilt from the bitmap (and reported) rather than followed.
+ * Checks (Kconfig SLAB_CHECKS_*, slab.h): at FULL the in-use bitmap, not
+ * the freelists, is the truth about which objects are free - frees are
+ * checked against it in O(1), and a freelist that a write into a freed
+ * object damaged is noticed when it is popped, rebuilt from the bitmap and
+ * reported rather than followed.  Without the bitmap the slow paths check
+ * what they can: an object freed is at an object boundary and is not the
+ * head of a freelist already; a freelist taken over is walked (its
+ * pointers inside the slab, on boundaries, never more than the slab
+ * holds) and cut at the first bad link, which is reported.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bitops.h"
 #include "compiler.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "mm_misuse.h"
 #include "mm_stats.h"
+#include "mm_txn.h"
 #include "page_alloc.h"
 #include "panic.h"
 #include "percpu.h"
+#include "poison.h"
 #include "printk.h"
 #include "reciprocal.h"
 #include "slab.h"
@@ -52,17 +66,8 @@
 
 #define SLAB_LAYER "slab"
 
-
 /* A variable, not the macro: compared with counts, 0 is a legal limit. */
 static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
-
-#ifdef CONFIG_DEBUG_POISON
-#define POISON_CACHES 1
-#else
-#define POISON_CACHES 0
-#endif
-#define POISON_INUSE 0x5a   /* handed out, not yet written by its user */
-#define POISON_FREE 0x6b    /* free: any other byte is a write after free */
 
 /* Aim for at least this many objects per slab (fewer only for big objects). */
 #define SLAB_MIN_OBJECTS 8u
@@ -76,39 +81,47 @@ static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 _Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < RECIPROCAL_LIMIT,
 	       "a slab must be smaller than reciprocal.h's domain");
 
-#define OFF_SLAB_DESC_SIZE \
-	(sizeof(struct slab) + BITMAP_WORDS(OFF_SLAB_MAX_OBJECTS) * sizeof(unsigned long))
+/* The descriptor: struct slab, and at SLAB_CHECKS_FULL its in-use bitmap. */
+static inline size_t slab_desc_size(size_t objects)
+{
+	return sizeof(struct slab) +
+	       (SLAB_CHECKS_EXACT ? BITMAP_WORDS(objects) * sizeof(unsigned long) : 0);
+}
 
-/* Caches' own descriptors, and off-slab slab descriptors. */
+#define OFF_SLAB_DESC_SIZE slab_desc_size(OFF_SLAB_MAX_OBJECTS)
+
+/*
+ * An object of kmem_cache: the descriptor, then its NR_CPUS per-CPU slots
+ * at the next cache-line boundary (the object is aligned to it too).
+ */
+#define KMEM_CACHE_CPU_OFFSET ALIGN_UP(sizeof(struct kmem_cache), _Alignof(struct kmem_cache_cpu))
+#define KMEM_CACHE_DESC_SIZE (KMEM_CACHE_CPU_OFFSET + NR_CPUS * sizeof(struct kmem_cache_cpu))
+
+/* Caches' own descriptors, and off-slab slab descriptors; their CPU parts. */
 static struct kmem_cache kmem_cache_boot, kmem_slab_boot;
+static DEFINE_PER_CPU(struct kmem_cache_cpu, kmem_cache_boot_cpu);
+static DEFINE_PER_CPU(struct kmem_cache_cpu, kmem_slab_boot_cpu);
 static spinlock_t slab_caches_lock = SPINLOCK_INIT;
 static struct kmem_cache *slab_caches;
 static bool slab_up;
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Objects handed out and not yet freed; c->lock held. */
-static inline size_t cache_active_objects(const struct kmem_cache *c)
-{
-	return (size_t)(c->counters.allocs - c->counters.frees);
-}
-
 static inline size_t slab_pages(const struct kmem_cache *c)
 {
 	return (size_t)1 << c->order;
 }
 
-static inline size_t slab_desc_size(size_t objects)
+/* Objects handed out and not yet freed, from the per-CPU counts. */
+static size_t cache_active_objects(const struct kmem_cache *c)
 {
-	return sizeof(struct slab) + BITMAP_WORDS(objects) * sizeof(unsigned long);
-}
+	uint64_t allocs = 0, frees = 0;
 
-/* Can @obj be the next object on @s's freelist? */
-static bool is_free_object(const struct kmem_cache *c, const struct slab *s, const void *obj)
-{
-	long i = object_index(c, s, obj);
-
-	return i >= 0 && !test_bit(s->inuse_map, (size_t)i);
+	for_each_possible_cpu(cpu) {
+		allocs += per_cpu_ptr(c->cpu_slab, cpu)->allocs;
+		frees += per_cpu_ptr(c->cpu_slab, cpu)->frees;
+	}
+	return (size_t)(allocs - frees);
 }
 
 static void report(int err, const void *addr)
@@ -151,6 +164,17 @@ static struct slab_list *list_of(struct kmem_cache *c, unsigned int where)
 	}
 }
 
+/* The list a detached slab belongs on by its count. */
+static void slab_list_by_count(struct kmem_cache *c, struct slab *s)
+{
+	if (s->inuse == c->objects)
+		slab_list_add(&c->full, s, SLAB_ON_FULL);
+	else if (s->inuse)
+		slab_list_add(&c->partial, s, SLAB_ON_PARTIAL);
+	else
+		slab_list_add(&c->empty, s, SLAB_ON_EMPTY);
+}
+
 /* ---- geometry ---------------------------------------------------------- */
 
 /* Objects of @c that fit a slab of @order; *obj_offset: where they start. */
@@ -180,6 +204,7 @@ static void set_order(struct kmem_cache *c, unsigned int order, unsigned int obj
 	c->objects = objects;
 	c->objects_span = (size_t)objects * c->size;
 	c->obj_offset = obj_offset;
+	c->slab_mask = ~(uintptr_t)((PAGE_SIZE << order) - 1);
 	c->desc_size = c->off_slab ? OFF_SLAB_DESC_SIZE : slab_desc_size(objects);
 #ifdef CONFIG_SLAB_COLOURING
 	c->colour_off = MAX(c->align, (size_t)COLOUR_UNIT);
@@ -227,9 +252,33 @@ static bool calculate_order(struct kmem_cache *c)
 	return true;
 }
 
-static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
-		       size_t align, unsigned int flags, void (*ctor)(void *),
-		       bool may_go_off_slab)
+/*
+ * The key free pointers are encoded with (SLAB_CHECKS_HARDENED): Kconfig
+ * SLAB_FREELIST_SEED when set, else mixed from the cycle counter at the
+ * cache's creation (under -icount the counter is deterministic, so bench
+ * figures repeat either way).  splitmix64's finaliser spreads it over
+ * every bit; it is never 0, so a zeroed word never decodes to NULL.
+ */
+static uintptr_t freelist_key(const struct kmem_cache *c)
+{
+#ifdef CONFIG_SLAB_CHECKS_HARDENED
+	uint64_t x = CONFIG_SLAB_FREELIST_SEED ? (uint64_t)CONFIG_SLAB_FREELIST_SEED :
+						 arch_cycles();
+
+	x += (uint64_t)(uintptr_t)c + 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return (uintptr_t)(x | 1);
+#else
+	(void)c;
+	return 0;   /* free pointers are stored plain */
+#endif
+}
+
+static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
+		       const char *name, size_t size, size_t align, unsigned int flags,
+		       void (*ctor)(void *), bool may_go_off_slab)
 {
 	size_t i, stride;
 
@@ -241,8 +290,13 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 		return KERR_ALIGN;
 	if (flags & ~SLAB_KMALLOC)
 		return KERR_INVAL;
+	/* A kmalloc cache's free pointer must be first (KMALLOC_FP_OFFSET): no constructor. */
+	if ((flags & SLAB_KMALLOC) && ctor)
+		return KERR_INVAL;
 
 	memset(c, 0, sizeof(*c));
+	memset(cpu_slab, 0, NR_CPUS * sizeof(*cpu_slab));
+	c->cpu_slab = cpu_slab;
 	c->flags = flags;
 	spin_lock_init(&c->lock);
 	for (i = 0; name && name[i] && i < KMEM_CACHE_NAME_LEN - 1; i++)
@@ -274,6 +328,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size,
 	c->off_slab = may_go_off_slab && c->size >= OFF_SLAB_MIN_SIZE;
 	if (!calculate_order(c))
 		return KERR_INVAL;
+	c->random = freelist_key(c);
 	return KERR_OK;
 }
 
@@ -327,7 +382,7 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
 
 		if (c->ctor)
 			c->ctor(obj);
-		else if (cache_poisons(c))
+		else if (c->flags & SLAB_POISON)
 			poison_free_object(c, obj);
 		set_freepointer(c, obj, next);
 		next = obj;
@@ -338,7 +393,7 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
 		struct page *pg = virt_to_page(pages + i * PAGE_SIZE);
 
 		BUG_ON(!pg);
-		pg->flags |= PG_SLAB;
+		pg->flags |= PG_SLAB | ((c->flags & SLAB_KMALLOC) ? PG_KMALLOC : 0);
 		pg->owner = s;
 	}
 	mm_front_pages_add((long)slab_pages(c));
@@ -353,7 +408,7 @@ static void discard_slab(struct kmem_cache *c, struct slab *s)
 	for (size_t i = 0; i < slab_pages(c); i++) {
 		struct page *pg = virt_to_page(pages + i * PAGE_SIZE);
 
-		pg->flags &= (uint8_t)~PG_SLAB;
+		pg->flags &= (uint8_t)~(PG_SLAB | PG_KMALLOC);
 		pg->owner = NULL;
 	}
 	if (c->off_slab)
@@ -362,23 +417,9 @@ static void discard_slab(struct kmem_cache *c, struct slab *s)
 	mm_front_pages_add(-(long)slab_pages(c));
 }
 
-/* Empty slabs of @c other than @s, CPU slabs included. */
-static size_t other_empty_slabs(const struct kmem_cache *c, const struct slab *s)
-{
-	size_t n = c->empty.nr;
+/* ---- freelists ---------------------------------------------------------- */
 
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		const struct slab *cs = c->cpu_slab[cpu];
-
-		if (cs && cs != s && cs->inuse == 0)
-			n++;
-	}
-	return n;
-}
-
-/* ---- allocation --------------------------------------------------------- */
-
-/* Rebuild @s's freelist from its bitmap (address order). */
+/* Rebuild @s's freelist from its bitmap (address order): FULL only. */
 static void rebuild_freelist(struct kmem_cache *c, struct slab *s)
 {
 	void *next = NULL;
@@ -395,72 +436,103 @@ static void rebuild_freelist(struct kmem_cache *c, struct slab *s)
 }
 
 /*
- * Pop an object from @s's freelist, or NULL if the slab is full.  A
- * freelist that is not sound can only come from a write into a freed
- * object: the list is rebuilt from the bitmap and *corrupt names the slab
- * so that the caller reports it.
+ * Walk the freelist starting at @head, which belongs to @s: every link
+ * inside the slab, at an object boundary, free by the bitmap (FULL), and
+ * no more links than the slab has free objects.  Returns how many objects
+ * it holds; on a bad link *@bad is the object whose pointer was damaged
+ * (the list then holds only what came before it).  c->lock held.
  */
-static void *slab_take_object(struct kmem_cache *c, struct slab *s, const void **corrupt)
+static size_t walk_freelist(struct kmem_cache *c, struct slab *s, void *head, size_t limit,
+			    void **bad)
 {
-	void *obj;
+	size_t n = 0;
 
-	if (s->inuse == c->objects)
-		return NULL;
-	obj = take_sound_object(c, s);
-	if (obj)
-		return obj;
-	*corrupt = s->pages;
-	rebuild_freelist(c, s);
-	obj = take_sound_object(c, s);
-	/* inuse says an object is free; the bitmap disagrees. */
-	if (!obj)
-		panic("slab %s: slab %p: in-use count and bitmap disagree", c->name, (void *)s);
-	return obj;
-}
+	*bad = NULL;
+	for (void *p = head, *prev = NULL; p; prev = p, p = get_freepointer(c, p)) {
+		long i = object_index(c, s, p);
 
-/* Fast path and refill from the lists, c->lock held.  NULL: need a new slab. */
-static void *alloc_from_slabs(struct kmem_cache *c, unsigned int cpu, const void **corrupt)
-{
-	for (;;) {
-		struct slab *s = c->cpu_slab[cpu];
-		void *obj;
-
-		if (s) {
-			obj = slab_take_object(c, s, corrupt);
-			if (obj)
-				return obj;
-			/* Used up: retire it; frees will bring it back. */
-			c->cpu_slab[cpu] = NULL;
-			slab_list_add(&c->full, s, SLAB_ON_FULL);
+		if (n == limit || i < 0 || (SLAB_CHECKS_EXACT && test_bit(s->inuse_map, (size_t)i))) {
+			*bad = prev ? prev : head;
+			return n;
 		}
-		/* Partial slabs before empty ones: fill what is in use first. */
-		s = c->partial.first ? c->partial.first : c->empty.first;
-		if (!s)
-			return NULL;
-		slab_list_del(list_of(c, s->where), s);
-		s->where = SLAB_ON_CPU;
-		s->cpu = cpu;
-		c->cpu_slab[cpu] = s;
+		n++;
 	}
+	return n;
 }
 
-/* Make @s the CPU slab, retiring a slab another path installed meanwhile. */
-static void install_cpu_slab(struct kmem_cache *c, unsigned int cpu, struct slab *s)
+/*
+ * The freelist *@head of @s was damaged (a write after free) at @bad, the
+ * last sound object before the bad link (@kept objects sound; 0 when the
+ * head itself is bad).  Without the bitmap the list is cut there: the
+ * @lost objects after it stay counted in use, so the slab is never
+ * released - a leak, never a wild pointer.  Returns the object to report.
+ * c->lock held.
+ */
+static void *cut_freelist(struct kmem_cache *c, struct slab *s, void **head, void *bad,
+			  size_t kept, size_t lost)
 {
-	struct slab *old = c->cpu_slab[cpu];
-
-	if (old) {
-		if (old->inuse == c->objects)
-			slab_list_add(&c->full, old, SLAB_ON_FULL);
-		else if (old->inuse == 0)
-			slab_list_add(&c->empty, old, SLAB_ON_EMPTY);
-		else
-			slab_list_add(&c->partial, old, SLAB_ON_PARTIAL);
-	}
-	s->where = SLAB_ON_CPU;
-	s->cpu = cpu;
-	c->cpu_slab[cpu] = s;
+	s->damaged = 1;
+	s->inuse += (unsigned int)lost;
+	if (kept == 0)
+		*head = NULL;
+	else
+		set_freepointer(c, bad, NULL);
+	return bad;
 }
+
+/* ---- the CPU slab ------------------------------------------------------- */
+
+/* Make @s (detached) this CPU's slab: its freelist moves to the CPU.  Lock held. */
+static void freeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu, struct slab *s,
+			unsigned int cpuid)
+{
+	s->where = SLAB_ON_CPU;
+	s->cpu = cpuid;
+	cpu->slab = s;
+	cpu->freelist = s->freelist;
+	s->freelist = NULL;
+	s->inuse = c->objects;
+}
+
+/*
+ * Take @cpu's slab off the CPU: what is left on the CPU's freelist goes
+ * back to the slab, whose count is settled, and the slab is detached.
+ * Returns it.  Lock held.
+ */
+static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
+{
+	struct slab *s = cpu->slab;
+	void *p = cpu->freelist;
+
+	cpu->slab = NULL;
+	cpu->freelist = NULL;
+	/* Append the slab's own (remote-freed) objects after the CPU's. */
+	while (p) {
+		void *next = get_freepointer(c, p);
+
+		set_freepointer(c, p, s->freelist);
+		s->freelist = p;
+		s->inuse--;
+		p = next;
+	}
+	s->where = SLAB_DETACHED;
+	return s;
+}
+
+/*
+ * Put a slab that just left a CPU or lost an object where it belongs by
+ * its count.  Returns it, detached, when it is empty and the cache keeps
+ * enough empty slabs already: the caller releases it.  Lock held.
+ */
+static struct slab *relist(struct kmem_cache *c, struct slab *s)
+{
+	if (s->inuse == 0 && c->empty.nr >= slab_keep_empty)
+		return s;
+	slab_list_by_count(c, s);
+	return NULL;
+}
+
+/* ---- allocation --------------------------------------------------------- */
 
 /*
  * Poison check and fill of a handed-out object; true if it was intact.
@@ -481,12 +553,187 @@ static bool unpoison_object(const struct kmem_cache *c, void *obj)
 	return intact;
 }
 
-/* What every allocation does after the cache lock: the poison check, __GFP_ZERO. */
-static __noinline void *finish_alloc(struct kmem_cache *c, void *obj, gfp_t flags)
+/*
+ * Pop the first object of @s's own freelist (a poisoning cache, whose
+ * slabs never give their objects to a CPU).  The head and its link are
+ * checked as the fast path would; a damaged list is rebuilt (FULL) or cut
+ * (the others) and *@corrupt names the object to report.  NULL if the
+ * slab has no free object left.  Lock held.
+ */
+static void *pop_slab_object(struct kmem_cache *c, struct slab *s, void **corrupt)
 {
-	if (cache_poisons(c) && !unpoison_object(c, obj)) {
+	void *obj = s->freelist, *next, *bad;
+	long i;
+
+	if (!obj)
+		return NULL;
+	next = get_freepointer(c, obj);
+	i = object_index(c, s, obj);
+	if (i < 0 || (next && object_index(c, s, next) < 0) ||
+	    (SLAB_CHECKS_EXACT && test_bit(s->inuse_map, (size_t)i))) {
+		size_t n = walk_freelist(c, s, obj, c->objects - s->inuse, &bad);
+
+		if (SLAB_CHECKS_EXACT) {
+			rebuild_freelist(c, s);
+			*corrupt = bad ? bad : obj;
+		} else {
+			*corrupt = cut_freelist(c, s, &s->freelist, bad ? bad : obj, n,
+						c->objects - s->inuse - n);
+		}
+		obj = s->freelist;
+		if (!obj)
+			return NULL;
+		next = get_freepointer(c, obj);
+		i = object_index(c, s, obj);
+	}
+	s->freelist = next;
+	s->inuse++;
+	if (SLAB_CHECKS_EXACT)
+		set_bit(s->inuse_map, (size_t)i);
+	return obj;
+}
+
+/*
+ * The fast path declined this CPU's non-empty freelist: a link is damaged
+ * (a write after free).  FULL rebuilds the slab's free objects from the
+ * bitmap onto the CPU's list; the other levels cut the list at the bad
+ * link.  Returns the object to report.  Lock held.
+ */
+static void *repair_cpu_freelist(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
+{
+	struct slab *s = cpu->slab;
+	void *bad, *head = cpu->freelist;
+	size_t n = walk_freelist(c, s, head, c->objects, &bad);
+
+	if (!bad)
+		bad = head;   /* FULL: the head itself is in use by the bitmap */
+	if (SLAB_CHECKS_EXACT) {
+		rebuild_freelist(c, s);
+		cpu->freelist = s->freelist;
+		s->freelist = NULL;
+		s->inuse = c->objects;
+		return bad;
+	}
+	/* A frozen slab counts every object in use already: nothing to add. */
+	return cut_freelist(c, s, &cpu->freelist, bad, n, 0);
+}
+
+/*
+ * Refill this CPU's freelist, which is empty: from what was freed into
+ * its slab meanwhile, else from a partial, an empty slab; false when a new
+ * slab is needed.  Lock held.
+ */
+static bool refill_cpu(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsigned int cpuid)
+{
+	struct slab *s = cpu->slab;
+
+	if (s && s->freelist) {
+		cpu->freelist = s->freelist;
+		s->freelist = NULL;
+		s->inuse = c->objects;
+		return true;
+	}
+	if (s) {
+		/* Used up: retire it; frees will bring it back. */
+		s = unfreeze_slab(c, cpu);
+		slab_list_by_count(c, s);
+	}
+	/* Partial slabs before empty ones: fill what is in use first. */
+	s = c->partial.first ? c->partial.first : c->empty.first;
+	if (!s)
+		return false;
+	slab_list_del(list_of(c, s->where), s);
+	freeze_slab(c, cpu, s, cpuid);
+	return true;
+}
+
+/* An object straight from a slab's list (poisoning caches); lock held. */
+static void *alloc_from_lists(struct kmem_cache *c, void **corrupt)
+{
+	for (;;) {
+		struct slab *s = c->partial.first ? c->partial.first : c->empty.first;
+		void *obj;
+
+		if (!s)
+			return NULL;
+		obj = pop_slab_object(c, s, corrupt);
+		slab_list_del(list_of(c, s->where), s);
+		slab_list_by_count(c, s);
+		if (obj)
+			return obj;
+	}
+}
+
+/*
+ * The allocation itself, lock held: NULL when a new slab is needed.
+ * *@corrupt names the object whose damaged link was repaired, if any.
+ * The object is counted by the caller.
+ */
+static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsigned int cpuid,
+			  void **corrupt)
+{
+	/*
+	 * No CPU slab for a poisoning cache (every object is checked and
+	 * filled here), nor for a kmalloc cache while this CPU is inside a
+	 * transaction (kmem_cache_flush_kmalloc_cpu()).
+	 */
+	if ((c->flags & SLAB_POISON) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
+		return alloc_from_lists(c, corrupt);
+	/* Each round repairs a damaged list or takes a fresh one: two suffice. */
+	for (int round = 0; round < 3; round++) {
+		void *obj;
+
+		if (cpu->freelist)
+			*corrupt = repair_cpu_freelist(c, cpu);
+		if (!cpu->freelist && !refill_cpu(c, cpu, cpuid))
+			return NULL;
+		obj = slab_alloc_fast(c);
+		if (obj) {
+			cpu->allocs--;
+			return obj;
+		}
+	}
+	panic("slab %s: freelist of slab %p cannot be repaired", c->name, (void *)cpu->slab);
+}
+
+/* Everything but a sound CPU freelist: refill, a new slab, damage, poison. */
+static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
+{
+	void *corrupt = NULL, *obj;
+	unsigned int cpuid = this_cpu();
+	struct kmem_cache_cpu *cpu = per_cpu_ptr(c->cpu_slab, cpuid);
+	struct slab *fresh;
+
+	spin_lock(&c->lock);
+	obj = alloc_locked(c, cpu, cpuid, &corrupt);
+	if (!obj) {
+		unsigned int colour = next_colour(c);
+
+		spin_unlock(&c->lock);
+		fresh = allocate_slab(c, colour);
 		spin_lock(&c->lock);
-		c->counters.misuse++;
+		if (fresh) {
+			c->nr_slabs++;
+			slab_list_add(&c->empty, fresh, SLAB_ON_EMPTY);
+			obj = alloc_locked(c, cpu, cpuid, &corrupt);
+		}
+	}
+	if (obj)
+		cpu->allocs++;
+	else
+		c->failures++;
+	if (corrupt)
+		c->misuse++;
+	spin_unlock(&c->lock);
+
+	/* One report per alloc: a damaged freelist usually means damaged poison. */
+	if (corrupt)
+		report(KERR_USE_AFTER_FREE, corrupt);
+	if (!obj)
+		return NULL;
+	if ((c->flags & SLAB_POISON) && !unpoison_object(c, obj) && !corrupt) {
+		spin_lock(&c->lock);
+		c->misuse++;
 		spin_unlock(&c->lock);
 		report(KERR_USE_AFTER_FREE, obj);
 	}
@@ -495,115 +742,97 @@ static __noinline void *finish_alloc(struct kmem_cache *c, void *obj, gfp_t flag
 	return obj;
 }
 
-/* Everything but a sound CPU slab: refill, a new slab, a damaged freelist. */
-static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
-{
-	const void *corrupt = NULL;
-	unsigned int cpu, colour;
-	struct slab *fresh;
-	void *obj;
-
-	cpu = this_cpu();
-	spin_lock(&c->lock);
-	obj = alloc_from_slabs(c, cpu, &corrupt);
-	if (!obj) {
-		colour = next_colour(c);
-		spin_unlock(&c->lock);
-		fresh = allocate_slab(c, colour);
-		cpu = this_cpu();
-		spin_lock(&c->lock);
-		if (fresh) {
-			c->nr_slabs++;
-			install_cpu_slab(c, cpu, fresh);
-			obj = alloc_from_slabs(c, cpu, &corrupt);
-		}
-	}
-	if (obj)
-		c->counters.allocs++;
-	else
-		c->counters.failures++;
-	if (corrupt)
-		c->counters.misuse++;
-	spin_unlock(&c->lock);
-
-	if (!obj)
-		return NULL;
-	/* One report per alloc: a damaged freelist usually means damaged poison. */
-	if (corrupt) {
-		report(KERR_USE_AFTER_FREE, corrupt);
-		if (flags & __GFP_ZERO)
-			memset(obj, 0, c->object_size);
-		return obj;
-	}
-	return finish_alloc(c, obj, flags);
-}
-
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 {
 	void *obj;
 
 	if (!c)
 		return NULL;
-	obj = kmem_cache_alloc_fast(c);
+	obj = slab_alloc_fast(c);
 	if (unlikely(!obj))
 		return alloc_slow(c, flags);
 	if (unlikely(flags & __GFP_ZERO))
-		return finish_alloc(c, obj, flags);
+		memset(obj, 0, c->object_size);
 	return obj;
 }
 
 /* ---- free --------------------------------------------------------------- */
 
 /*
- * @s just had an object freed: move it between lists.  Returns @s,
- * detached, when it became empty and the cache already keeps enough empty
- * slabs; the caller then releases it.  c->lock held.
+ * May @obj of @s be freed?  0, or what is wrong: not at an object
+ * boundary (KERR_BAD_PTR), already free (KERR_DOUBLE_FREE: by the bitmap
+ * at FULL; at the other levels only when it heads the freelist it would
+ * join, the naive check).  *@index: its place.  Lock held.
  */
-static struct slab *slab_freed_into(struct kmem_cache *c, struct slab *s)
+static int check_free(struct kmem_cache *c, struct slab *s, const void *obj, size_t *index)
 {
-	switch (s->where) {
-	case SLAB_ON_CPU:
-		if (s->inuse || other_empty_slabs(c, s) < slab_keep_empty)
-			return NULL;
-		c->cpu_slab[s->cpu] = NULL;
-		s->where = SLAB_DETACHED;
-		return s;
-	case SLAB_ON_FULL:
-		slab_list_del(&c->full, s);
-		if (s->inuse) {
-			slab_list_add(&c->partial, s, SLAB_ON_PARTIAL);
-			return NULL;
-		}
-		break;
-	case SLAB_ON_PARTIAL:
-		if (s->inuse)
-			return NULL;
-		slab_list_del(&c->partial, s);
-		break;
-	default:
-		panic("slab %s: slab %p freed into while on list %u", c->name,
-		      (void *)s, s->where);
-	}
-	if (other_empty_slabs(c, s) >= slab_keep_empty)
-		return s;
-	slab_list_add(&c->empty, s, SLAB_ON_EMPTY);
-	return NULL;
+	long i = object_index(c, s, obj);
+	const struct kmem_cache_cpu *owner;
+
+	if (i < 0)
+		return KERR_BAD_PTR;
+	*index = (size_t)i;
+	if (SLAB_CHECKS_EXACT)
+		return test_bit(s->inuse_map, (size_t)i) ? KERR_OK : KERR_DOUBLE_FREE;
+	if (!SLAB_CHECKS_HARDEN)
+		return KERR_OK;
+	if (obj == s->freelist)
+		return KERR_DOUBLE_FREE;
+	owner = s->where == SLAB_ON_CPU ? per_cpu_ptr(c->cpu_slab, s->cpu) : NULL;
+	if (owner && obj == owner->freelist)
+		return KERR_DOUBLE_FREE;
+	/* Nothing handed out: whatever this is, it is not in use. */
+	return s->inuse ? KERR_OK : KERR_DOUBLE_FREE;
 }
 
 /* A refused free: counted and reported; c->lock held on entry, released. */
 static __noinline int free_refused(struct kmem_cache *c, const void *obj, int err)
 {
-	c->counters.misuse++;
+	c->misuse++;
 	spin_unlock(&c->lock);
 	report(err, obj);
 	return err;
 }
 
-/* After a free that may move @s between lists; c->lock held on entry, released. */
-static __noinline int free_relist(struct kmem_cache *c, struct slab *s)
+/*
+ * Free @obj of @s past the fast path: into this CPU's freelist when @s is
+ * this CPU's slab, else into the slab's own freelist, moving the slab
+ * between lists.  Checked first, at the configured level.
+ */
+static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 {
-	struct slab *discard = slab_freed_into(c, s);
+	unsigned int cpuid = this_cpu();
+	struct kmem_cache_cpu *cpu = per_cpu_ptr(c->cpu_slab, cpuid);
+	struct slab *discard = NULL;
+	size_t i = 0;
+	int err;
 
+	spin_lock(&c->lock);
+	err = check_free(c, s, obj, &i);
+	if (unlikely(err))
+		return free_refused(c, obj, err);
+	if (SLAB_CHECKS_EXACT)
+		clear_bit(s->inuse_map, i);
+	if (c->flags & SLAB_POISON)
+		poison_free_object(c, obj);
+	if (s == cpu->slab) {
+		set_freepointer(c, obj, cpu->freelist);
+		cpu->freelist = obj;
+	} else {
+		set_freepointer(c, obj, s->freelist);
+		s->freelist = obj;
+		s->inuse--;
+		if (s->where != SLAB_ON_CPU) {
+			unsigned int was = s->where;
+
+			/* A full slab becomes partial; a partial one may become empty. */
+			if (was == SLAB_ON_FULL || s->inuse == 0) {
+				slab_list_del(list_of(c, was), s);
+				discard = relist(c, s);
+			}
+		}
+	}
+	cpu->frees++;
 	if (discard)
 		c->nr_slabs--;
 	spin_unlock(&c->lock);
@@ -615,21 +844,9 @@ static __noinline int free_relist(struct kmem_cache *c, struct slab *s)
 /* Free @obj, which lies in slab @s of @c. */
 static __always_inline int free_object(struct kmem_cache *c, struct slab *s, void *obj)
 {
-	size_t i = 0;
-	int err;
-
-	spin_lock(&c->lock);
-	err = check_object(c, s, obj, &i);
-	if (unlikely(err))
-		return free_refused(c, obj, err);
-	if (unlikely(cache_poisons(c)))
-		poison_free_object(c, obj);
-	slab_put_object(c, s, obj, i);
-	/* The common case: back into a CPU slab that still has objects out. */
-	if (unlikely(s->where != SLAB_ON_CPU || !s->inuse))
-		return free_relist(c, s);
-	spin_unlock(&c->lock);
-	return KERR_OK;
+	if (likely(slab_free_fast(c, s, obj)))
+		return KERR_OK;
+	return free_slow(c, s, obj);
 }
 
 int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
@@ -659,7 +876,8 @@ int kmem_cache_kfree(const void *objp, size_t *size)
 	if (!s)
 		return KMEM_NOT_KMALLOC;
 	c = s->cache;
-	if (!(c->flags & SLAB_KMALLOC))
+	/* At SLAB_CHECKS_OFF the lookup is the only check: any cache's object goes. */
+	if ((SLAB_CHECKS_EXACT || SLAB_CHECKS_HARDEN) && !(c->flags & SLAB_KMALLOC))
 		return KMEM_NOT_KMALLOC;
 	*size = c->object_size;
 	return free_object(c, s, obj);
@@ -672,8 +890,9 @@ int kmem_cache_check_live(struct kmem_cache *c, const void *obj)
 	int err = KERR_BAD_PTR;
 
 	spin_lock(&c->lock);
-	if (s && s->cache == c)
-		err = check_object(c, s, obj, &i);
+	if (s && s->cache == c) {
+			err = check_free(c, s, obj, &i);
+	}
 	if (err)
 		return free_refused(c, obj, err);
 	spin_unlock(&c->lock);
@@ -687,6 +906,40 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 
 /* ---- caches ------------------------------------------------------------- */
 
+/*
+ * Take CPU slabs off their CPUs (settling their counts) onto the lists
+ * their counts say.  A CPU's freelist is that CPU's alone: another CPU's
+ * is flushed only when @every says nobody uses the cache any more (its
+ * destruction); a shrink flushes the caller's, and other CPUs keep theirs
+ * until they flush themselves.  Lock held.
+ */
+static void flush_cpu_slabs(struct kmem_cache *c, bool every)
+{
+	for_each_possible_cpu(cpu) {
+		struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, cpu);
+
+		if (!every && cpu != this_cpu())
+			continue;
+		if (kc->slab)
+			slab_list_by_count(c, unfreeze_slab(c, kc));
+	}
+}
+
+static void flush_kmalloc_cpu(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	if (!(c->flags & SLAB_KMALLOC))
+		return;
+	spin_lock(&c->lock);
+	flush_cpu_slabs(c, false);
+	spin_unlock(&c->lock);
+}
+
+void kmem_cache_flush_kmalloc_cpu(void)
+{
+	kmem_cache_for_each(flush_kmalloc_cpu, NULL);
+}
+
 /* Detach the empty slabs (all slabs if @all) onto a chain; c->lock held. */
 static struct slab *detach_slabs(struct kmem_cache *c, bool all, size_t *count)
 {
@@ -694,23 +947,13 @@ static struct slab *detach_slabs(struct kmem_cache *c, bool all, size_t *count)
 	struct slab_list *lists[] = { &c->empty, &c->partial, &c->full };
 	size_t nlists = all ? ARRAY_SIZE(lists) : 1;
 
+	flush_cpu_slabs(c, all);
 	*count = 0;
 	for (size_t l = 0; l < nlists; l++) {
 		while (lists[l]->first) {
 			struct slab *s = lists[l]->first;
 
 			slab_list_del(lists[l], s);
-			s->next = chain;
-			chain = s;
-			(*count)++;
-		}
-	}
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct slab *s = c->cpu_slab[cpu];
-
-		if (s && (all || s->inuse == 0)) {
-			c->cpu_slab[cpu] = NULL;
-			s->where = SLAB_DETACHED;
 			s->next = chain;
 			chain = s;
 			(*count)++;
@@ -757,11 +1000,12 @@ static void slab_bootstrap(void)
 		int err;
 
 		/* kmem_slab must be on slab, or its slabs would need itself. */
-		err = cache_setup(&kmem_slab_boot, "kmem_slab", OFF_SLAB_DESC_SIZE, 0,
-				  0, NULL, false);
+		err = cache_setup(&kmem_slab_boot, kmem_slab_boot_cpu, "kmem_slab",
+				  OFF_SLAB_DESC_SIZE, 0, 0, NULL, false);
 		BUG_ON(err != KERR_OK);
-		err = cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache),
-				  0, 0, NULL, true);
+		err = cache_setup(&kmem_cache_boot, kmem_cache_boot_cpu, "kmem_cache",
+				  KMEM_CACHE_DESC_SIZE, _Alignof(struct kmem_cache_cpu), 0, NULL,
+				  true);
 		BUG_ON(err != KERR_OK);
 		kmem_slab_boot.bootstrap = true;
 		kmem_cache_boot.bootstrap = true;
@@ -770,6 +1014,12 @@ static void slab_bootstrap(void)
 		slab_up = true;
 	}
 	spin_unlock(&slab_caches_lock);
+}
+
+/* A cache descriptor is followed by its per-CPU part, cache-line aligned. */
+static struct kmem_cache_cpu *cpu_part_of(struct kmem_cache *c)
+{
+	return (struct kmem_cache_cpu *)((char *)c + KMEM_CACHE_CPU_OFFSET);
 }
 
 struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
@@ -781,7 +1031,7 @@ struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t
 	c = kmem_cache_alloc(&kmem_cache_boot, 0);
 	if (!c)
 		return NULL;
-	if (cache_setup(c, name, size, align, flags, ctor, true) != KERR_OK) {
+	if (cache_setup(c, cpu_part_of(c), name, size, align, flags, ctor, true) != KERR_OK) {
 		kmem_cache_free(&kmem_cache_boot, c);
 		return NULL;
 	}
@@ -806,7 +1056,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		return;
 	spin_lock(&c->lock);
 	if (cache_active_objects(c) || c->bootstrap) {
-		c->counters.misuse++;
+		c->misuse++;
 		spin_unlock(&c->lock);
 		report(KERR_INVAL, c);
 		return;
@@ -857,6 +1107,24 @@ struct kmem_cache *kmem_cache_of(const void *obj)
 	return s ? s->cache : NULL;
 }
 
+/* Length of the freelist at @p (bounded by @limit, in case it is damaged). */
+static size_t freelist_length(const struct kmem_cache *c, const void *p, size_t limit)
+{
+	size_t n = 0;
+
+	for (; p && n < limit; p = get_freepointer(c, p))
+		n++;
+	return n;
+}
+
+/* Objects of CPU slab @s handed out: neither on its CPU's list nor its own.  Lock held. */
+static size_t cpu_slab_inuse(const struct kmem_cache *c, const struct slab *s)
+{
+	const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
+
+	return s->inuse - freelist_length(c, kc->freelist, s->inuse);
+}
+
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -873,21 +1141,28 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->slabs_full = c->full.nr;
 	st->slabs_partial = c->partial.nr;
 	st->slabs_empty = c->empty.nr;
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		const struct slab *s = c->cpu_slab[cpu];
+	for_each_possible_cpu(cpu) {
+		const struct slab *s = per_cpu_ptr(c->cpu_slab, cpu)->slab;
+		size_t inuse;
 
 		if (!s)
 			continue;
-		if (s->inuse == 0)
+		inuse = cpu_slab_inuse(c, s);
+		if (inuse == 0)
 			st->slabs_empty++;
-		else if (s->inuse == c->objects)
+		else if (inuse == c->objects)
 			st->slabs_full++;
 		else
 			st->slabs_partial++;
 	}
 	st->pages = c->nr_slabs * slab_pages(c);
 	st->meta_bytes = c->nr_slabs * c->desc_size;
-	st->counters = c->counters;
+	for_each_possible_cpu(cpu) {
+		st->counters.allocs += per_cpu_ptr(c->cpu_slab, cpu)->allocs;
+		st->counters.frees += per_cpu_ptr(c->cpu_slab, cpu)->frees;
+	}
+	st->counters.failures = c->failures;
+	st->counters.misuse = c->misuse;
 	spin_unlock(&c->lock);
 }
 
@@ -933,23 +1208,61 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max)
 		}                                                           \
 	} while (0)
 
-/* One slab: bitmap, count, freelist and page marks agree. */
-static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where)
+/*
+ * Every link of the list at @head is a free object of @s (inside, on a
+ * boundary, free by the bitmap at FULL), and there are exactly @expect of
+ * them; with the bitmap also no object twice.
+ */
+static bool check_freelist(struct kmem_cache *c, struct slab *s, void *head, size_t expect,
+			   const char *which)
 {
-	size_t used = 0, nfree = 0;
+	size_t n = 0;
+
+	for (void *p = head; p; p = get_freepointer(c, p)) {
+		long i = object_index(c, s, p);
+
+		CHECK(n < expect, "slab %p: %s freelist longer than %zu", (void *)s, which, expect);
+		CHECK(i >= 0, "slab %p: %s freelist holds %p", (void *)s, which, p);
+		if (SLAB_CHECKS_EXACT)
+			CHECK(!test_bit(s->inuse_map, (size_t)i),
+			      "slab %p: %s freelist holds %p, in use", (void *)s, which, p);
+		n++;
+	}
+	CHECK(n == expect, "slab %p: %zu on the %s freelist, %zu free", (void *)s, n, which,
+	      expect);
+	return true;
+}
+
+/*
+ * One slab: its count, freelists (the CPU's too, for a CPU slab), bitmap
+ * and page marks agree.  Returns its objects in use in *@inuse.
+ */
+static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where, size_t *inuse)
+{
+	size_t on_cpu = 0;
 
 	CHECK(s->cache == c, "slab %p: cache %p", (void *)s, (void *)s->cache);
 	CHECK(s->where == where, "slab %p: where %u, expected %u", (void *)s, s->where, where);
-	for (size_t i = 0; i < c->objects; i++)
-		used += test_bit(s->inuse_map, i);
-	CHECK(used == s->inuse, "slab %p: inuse %u, bitmap %zu", (void *)s, s->inuse, used);
-	for (void *p = s->freelist; p; p = get_freepointer(c, p)) {
-		CHECK(nfree < c->objects - used, "slab %p: freelist too long", (void *)s);
-		CHECK(is_free_object(c, s, p), "slab %p: freelist holds %p", (void *)s, p);
-		nfree++;
+	CHECK(s->inuse <= c->objects, "slab %p: inuse %u of %u", (void *)s, s->inuse, c->objects);
+	if (where == SLAB_ON_CPU) {
+		const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
+
+		on_cpu = freelist_length(c, kc->freelist, c->objects + 1);
+		if (!check_freelist(c, s, kc->freelist, on_cpu, "CPU"))
+			return false;
+		CHECK(on_cpu <= s->inuse, "slab %p: %zu on the CPU freelist, inuse %u", (void *)s,
+		      on_cpu, s->inuse);
 	}
-	CHECK(nfree == c->objects - used, "slab %p: %zu on freelist, %zu free",
-	      (void *)s, nfree, c->objects - used);
+	if (!check_freelist(c, s, s->freelist, c->objects - s->inuse, "slab"))
+		return false;
+	*inuse = s->inuse - on_cpu;
+	if (SLAB_CHECKS_EXACT) {
+		size_t used = 0;
+
+		for (size_t i = 0; i < c->objects; i++)
+			used += test_bit(s->inuse_map, i);
+		CHECK(used == *inuse, "slab %p: %zu in use, bitmap %zu", (void *)s, *inuse, used);
+	}
 	for (size_t i = 0; i < slab_pages(c); i++) {
 		const struct page *pg = virt_to_page(s->pages + i * PAGE_SIZE);
 
@@ -970,7 +1283,8 @@ static bool check_locked(struct kmem_cache *c)
 {
 	const struct slab_list *lists[] = { &c->partial, &c->full, &c->empty };
 	const unsigned int wheres[] = { SLAB_ON_PARTIAL, SLAB_ON_FULL, SLAB_ON_EMPTY };
-	size_t slabs = 0, active = 0, empty = 0;
+	size_t slabs = 0, active = 0, inuse;
+	bool damaged = false;
 
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		size_t n = 0;
@@ -979,32 +1293,36 @@ static bool check_locked(struct kmem_cache *c)
 		for (struct slab *s = lists[l]->first; s; s = s->next) {
 			CHECK(n < lists[l]->nr, "list %u longer than %zu", wheres[l], lists[l]->nr);
 			CHECK(s->prev == prev, "slab %p: bad back link", (void *)s);
-			if (!check_slab(c, s, wheres[l]))
+			if (!check_slab(c, s, wheres[l], &inuse))
 				return false;
-			active += s->inuse;
+			active += inuse;
+			damaged |= s->damaged;
 			prev = s;
 			n++;
 		}
 		CHECK(n == lists[l]->nr, "list %u: %zu slabs, nr %zu", wheres[l], n, lists[l]->nr);
 		slabs += n;
 	}
-	empty = c->empty.nr;
-	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-		struct slab *s = c->cpu_slab[cpu];
+	for_each_possible_cpu(cpu) {
+		struct slab *s = per_cpu_ptr(c->cpu_slab, cpu)->slab;
 
-		if (!s)
+		if (!s) {
+			CHECK(!per_cpu_ptr(c->cpu_slab, cpu)->freelist,
+			      "CPU %u has a freelist and no slab", cpu);
 			continue;
+		}
 		CHECK(s->cpu == cpu, "CPU %u slab %p says CPU %u", cpu, (void *)s, s->cpu);
-		if (!check_slab(c, s, SLAB_ON_CPU))
+		if (!check_slab(c, s, SLAB_ON_CPU, &inuse))
 			return false;
-		active += s->inuse;
-		empty += s->inuse == 0;
+		active += inuse;
+		damaged |= s->damaged;
 		slabs++;
 	}
 	CHECK(slabs == c->nr_slabs, "%zu slabs found, nr_slabs %zu", slabs, c->nr_slabs);
-	CHECK(active == cache_active_objects(c), "%zu objects in use, active %zu", active,
-	      cache_active_objects(c));
-	CHECK(empty <= slab_keep_empty, "%zu empty slabs kept, limit %zu", empty,
+	/* Objects lost past a cut count as in use: then only a bound holds. */
+	CHECK(active == cache_active_objects(c) || (damaged && active > cache_active_objects(c)),
+	      "%zu objects in use, active %zu", active, cache_active_objects(c));
+	CHECK(c->empty.nr <= slab_keep_empty, "%zu empty slabs kept, limit %zu", c->empty.nr,
 	      slab_keep_empty);
 	return true;
 }

@@ -4,12 +4,34 @@
  * kmem_cache).
  *
  * Only core/mm/slab.c and the kmalloc fast path (twotier_fast.h) include
- * this; everyone else uses slab.h.  The fast paths here do the whole job
- * or nothing: they return "not done" whenever the slab needs a list move,
- * a refill, a poison check or a report, and the out-of-line calls of
- * slab.h take over from an untouched state.  So the checks that make a
- * free exact (the object's page, its slab, its index, its in-use bit) run
- * on every call, inline or not.
+ * this; everyone else uses slab.h.
+ *
+ * Per-CPU first, as SLUB: each CPU owns one slab of each cache at a time
+ * (its CPU slab, "frozen") and keeps that slab's free objects on a
+ * freelist of its own, in struct kmem_cache_cpu.  An allocation pops that
+ * list, a free of an object of that slab pushes it: neither touches the
+ * slab, the cache's lock or anything another CPU writes.  Everything else
+ * - a free into another slab, an empty CPU freelist, a misuse - goes out
+ * of line (slab.c), from an untouched state: the fast paths do the whole
+ * job or nothing.
+ *
+ * How much a call checks is Kconfig's choice (SLAB_CHECKS_*, slab.h says
+ * what each level catches); the fast paths below read the same at every
+ * level, the checks compiling in or out:
+ *
+ *   FULL      a per-slab in-use bitmap: every free is checked against it
+ *             (object boundary, in use) and every pop validates the object
+ *             and the next pointer - exact.
+ *   HARDENED  free pointers stored encoded (the cache's random key XOR the
+ *             pointer XOR the mixed slot address), a free of the object at
+ *             the head of the freelist refused (the naive double-free
+ *             check), kfree() only of kmalloc caches' objects, and a
+ *             decoded next pointer that leaves its slab never followed.
+ *   OFF       the pointer -> slab lookup only: a free pointer is followed
+ *             as it is.
+ *
+ * slab.h lists the misuse classes and which level catches which
+ * (slab_checks_catch()).
  */
 #ifndef MMKIT_SLAB_DEF_H
 #define MMKIT_SLAB_DEF_H
@@ -20,18 +42,30 @@
 #include "bitops.h"
 #include "compiler.h"
 #include "kerrno.h"
+#include "mm_txn.h"
 #include "page_alloc.h"
 #include "percpu.h"
 #include "reciprocal.h"
 #include "slab.h"
 #include "spinlock.h"
 
-/* Empty slabs a cache keeps, its CPU slabs included (Kconfig SLAB_KEEP_EMPTY). */
+/* Empty slabs a cache keeps on its empty list (Kconfig SLAB_KEEP_EMPTY). */
 #define SLAB_KEEP_EMPTY CONFIG_SLAB_KEEP_EMPTY
+
+#if defined(CONFIG_SLAB_CHECKS_FULL)
+#define SLAB_CHECKS_EXACT 1
+#define SLAB_CHECKS_HARDEN 0
+#elif defined(CONFIG_SLAB_CHECKS_HARDENED)
+#define SLAB_CHECKS_EXACT 0
+#define SLAB_CHECKS_HARDEN 1
+#else
+#define SLAB_CHECKS_EXACT 0
+#define SLAB_CHECKS_HARDEN 0
+#endif
 
 enum slab_where {
 	SLAB_DETACHED,   /* on no list: being made or being released */
-	SLAB_ON_CPU,
+	SLAB_ON_CPU,     /* a CPU's slab: its free objects on that CPU's freelist */
 	SLAB_ON_PARTIAL,
 	SLAB_ON_FULL,
 	SLAB_ON_EMPTY,
@@ -40,13 +74,29 @@ enum slab_where {
 struct slab {
 	struct kmem_cache *cache;
 	struct slab *prev, *next;    /* on the list named by `where` */
-	void *freelist;              /* first free object, NULL if none */
+	/*
+	 * Free objects no CPU holds.  A CPU slab's stays empty but for
+	 * objects freed into it from the slow path (another CPU, a misuse
+	 * check); its owner takes them when its own list runs dry.
+	 */
+	void *freelist;
 	char *pages;                 /* first byte of the slab's pages */
 	char *s_mem;                 /* first object */
-	unsigned int inuse;          /* objects handed out */
+	/*
+	 * Objects not on ->freelist.  On a CPU slab that includes the ones on
+	 * the CPU's freelist (as SLUB's frozen slabs): the count is settled
+	 * when the slab leaves the CPU.
+	 */
+	unsigned int inuse;
 	unsigned int where;          /* enum slab_where */
 	unsigned int cpu;            /* owner while SLAB_ON_CPU */
-	unsigned long inuse_map[];   /* bit i set: object i is handed out */
+	/*
+	 * A freelist of this slab was cut at a damaged link (no bitmap to
+	 * rebuild it from): the objects past the cut are lost, counted in
+	 * use, so the slab stays until the cache is destroyed.
+	 */
+	unsigned int damaged;
+	unsigned long inuse_map[];   /* SLAB_CHECKS_FULL: bit i set, object i handed out */
 };
 
 struct slab_list {
@@ -54,20 +104,29 @@ struct slab_list {
 	size_t nr;
 };
 
+/* A cache's per-CPU part: written by its CPU alone. */
+struct kmem_cache_cpu {
+	void *freelist;              /* free objects of ->slab, for this CPU only */
+	struct slab *slab;           /* the CPU slab, or NULL */
+	uint64_t allocs, frees;      /* objects this CPU handed out and took back */
+} ____cacheline_aligned_in_smp;
+
 struct kmem_cache {
-	/* What the fast paths read first. */
-	spinlock_t lock;
+	/* What the fast paths read. */
+	struct kmem_cache_cpu *cpu_slab;   /* NR_CPUS slots */
 	unsigned int flags;          /* SLAB_* of slab.h */
 	size_t object_size;          /* as asked */
+	size_t fp_offset;            /* where a free object keeps the next pointer */
+	uintptr_t random;            /* SLAB_CHECKS_HARDENED: the free-pointer key */
+	uintptr_t slab_mask;         /* ~(slab bytes - 1): the bits a slab's objects share */
 	size_t size;                 /* stride */
 	struct reciprocal size_recip;   /* divides by the stride */
 	size_t objects_span;         /* objects * size: bytes from s_mem to the last object's end */
-	size_t fp_offset;            /* where a free object keeps the next pointer */
-	struct slab *cpu_slab[NR_CPUS];
-	struct slab_list partial, full, empty;
-	/* Objects handed out are allocs - frees: no separate count to keep. */
-	struct alloc_counters counters;
 
+	/* The slow paths', under the lock. */
+	spinlock_t lock;
+	struct slab_list partial, full, empty;
+	uint64_t failures, misuse;
 	char name[KMEM_CACHE_NAME_LEN];
 	size_t align;
 	size_t desc_size;            /* struct slab plus its bitmap */
@@ -84,31 +143,78 @@ struct kmem_cache {
 	struct kmem_cache *list_prev, *list_next;   /* all caches */
 };
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- free pointers -------------------------------------------------------- */
 
-/* Are @c's free objects poisoned (SLAB_POISON)?  The free pointer is at offset 0 then. */
-static inline bool cache_poisons(const struct kmem_cache *c)
+/*
+ * The address bits a free pointer's key is mixed with: byte-swapped, as
+ * SLUB does, so that the low, guessable bits of the slot's address land
+ * in the pointer's high bits.  Where the CPU has no byte-swap instruction
+ * (rv64 without Zbb, where the builtin is a libgcc call of ~20
+ * instructions) a rotation by half a word does the same job in three.
+ */
+static inline uintptr_t freeptr_mix(uintptr_t slot)
 {
-	return (c->flags & SLAB_POISON) != 0;
+#if defined(__riscv) && !defined(__riscv_zbb)
+	return (slot >> 32) | (slot << 32);
+#else
+	return (uintptr_t)__builtin_bswap64((uint64_t)slot);
+#endif
 }
 
 /*
- * The free pointer may sit at any multiple of a pointer's size inside an
- * object: copied, not dereferenced.  The builtin, because -ffreestanding
- * would otherwise make every copy of one word a call.
+ * The free pointer of @obj, stored at its (pointer-aligned) fp_offset:
+ * plain, or encoded at SLAB_CHECKS_HARDENED.  Copied with the builtin and
+ * an alignment promise, so it is one aligned load or store and never a
+ * call under -ffreestanding, without pretending the object's bytes are a
+ * pointer object.
  */
+static __always_inline void *freepointer_at(const struct kmem_cache *c, const void *obj,
+					     size_t fp_offset)
+{
+	const char *slot = __builtin_assume_aligned((const char *)obj + fp_offset, sizeof(void *));
+	uintptr_t v;
+
+	__builtin_memcpy(&v, slot, sizeof(v));
+	if (SLAB_CHECKS_HARDEN)
+		v ^= c->random ^ freeptr_mix((uintptr_t)slot);
+	return (void *)v;
+}
+
+static __always_inline void set_freepointer_at(const struct kmem_cache *c, void *obj,
+					       size_t fp_offset, void *next)
+{
+	char *slot = __builtin_assume_aligned((char *)obj + fp_offset, sizeof(void *));
+	uintptr_t v = (uintptr_t)next;
+
+	if (SLAB_CHECKS_HARDEN)
+		v ^= c->random ^ freeptr_mix((uintptr_t)slot);
+	__builtin_memcpy(slot, &v, sizeof(v));
+}
+
 static inline void *get_freepointer(const struct kmem_cache *c, const void *obj)
 {
-	void *p;
-
-	__builtin_memcpy(&p, (const char *)obj + c->fp_offset, sizeof(p));
-	return p;
+	return freepointer_at(c, obj, c->fp_offset);
 }
 
 static inline void set_freepointer(const struct kmem_cache *c, void *obj, void *next)
 {
-	__builtin_memcpy((char *)obj + c->fp_offset, &next, sizeof(next));
+	set_freepointer_at(c, obj, c->fp_offset, next);
 }
+
+/*
+ * kmalloc caches have no constructor, so their free pointer is always in
+ * an object's first word (slab.c makes sure): their fast paths use this
+ * constant rather than load c->fp_offset.
+ */
+#define KMALLOC_FP_OFFSET 0
+
+/* Do @a and @b lie in one slab of @c?  (Slabs are naturally aligned blocks.) */
+static inline bool same_slab(const struct kmem_cache *c, const void *a, const void *b)
+{
+	return !(((uintptr_t)a ^ (uintptr_t)b) & c->slab_mask);
+}
+
+/* ---- small helpers ---------------------------------------------------- */
 
 /*
  * The slab @addr lies in, or NULL.  One range check and one load: frames
@@ -121,6 +227,27 @@ static inline struct slab *virt_to_slab(const void *addr)
 	const struct page *pg = virt_to_frame(addr);
 
 	return pg && (pg->flags & PG_SLAB) ? pg->owner : NULL;
+}
+
+/*
+ * The slab of a kmalloc cache @addr lies in, for kfree()'s fast path: one
+ * test of the page's PG_KMALLOC (set on the slab pages of SLAB_KMALLOC
+ * caches only, so there is no second test of the cache's flags, nor of
+ * the owner pointer, which such a page always has).
+ */
+static __always_inline bool virt_to_kmalloc_slab(const void *addr, struct slab **s)
+{
+	size_t frame = ((uintptr_t)addr - mem_map.base) >> PAGE_SHIFT;
+	const struct page *pg;
+
+	/* Below the base wraps to a huge frame number: one comparison for both ends. */
+	if (unlikely(frame >= mem_map.pages))
+		return false;
+	pg = &mem_map.map[frame];
+	if (unlikely(!(pg->flags & PG_KMALLOC)))
+		return false;
+	*s = pg->owner;
+	return true;
 }
 
 /* Index of the object at @obj in @s, or -1 if @obj is not one. */
@@ -143,132 +270,136 @@ static inline long object_index(const struct kmem_cache *c, const struct slab *s
 /* ---- allocation --------------------------------------------------------- */
 
 /*
- * Pop the first object of @s's freelist if the list looks sound there: the
- * object is a free object of @s, and the free pointer it holds is NULL or
- * lies among @s's objects.  NULL otherwise, the slab untouched: it is
- * full, or a write into a freed object damaged the list.  The next pointer
- * is only range-checked here (it is checked in full when it is popped in
- * turn), which is enough to notice most damage at the allocation right
- * after the write, before anything follows the pointer.  c->lock held.
+ * The common case of kmem_cache_alloc(c, 0): pop this CPU's freelist.
+ * NULL, with nothing done, when it is empty, when the next pointer leaves
+ * the slab without ending the list (damage by a write after free: the
+ * slow path repairs and reports it) or, at SLAB_CHECKS_FULL, when the
+ * object is not a free object of the CPU slab.  Caches that poison never
+ * have a CPU freelist.
  */
-static inline void *take_sound_object(struct kmem_cache *c, struct slab *s)
+static __always_inline void *slab_alloc_fast_at(struct kmem_cache *c, size_t fp_offset)
 {
-	void *obj = s->freelist, *next;
-	long i;
+	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
+	void *obj = cpu->freelist, *next;
 
-	if (!obj)
+	if (unlikely(!obj))
 		return NULL;
-	/*
-	 * The next pointer first: the slab's bounds are then no longer
-	 * needed by the time the index is, which keeps the inlined path
-	 * within the scratch registers.
-	 */
-	if ((uintptr_t)obj - (uintptr_t)s->s_mem >= c->objects_span)
+	next = freepointer_at(c, obj, fp_offset);
+	/* The end of the list is tested only off the common path. */
+	if ((SLAB_CHECKS_EXACT || SLAB_CHECKS_HARDEN) && unlikely(!same_slab(c, obj, next)) &&
+	    next)
 		return NULL;
-	next = get_freepointer(c, obj);
-	if (next && (uintptr_t)next - (uintptr_t)s->s_mem >= c->objects_span)
-		return NULL;
-	i = object_index(c, s, obj);
-	if (i < 0 || test_bit(s->inuse_map, (size_t)i))
-		return NULL;
-	s->freelist = next;
-	set_bit(s->inuse_map, (size_t)i);
-	s->inuse++;
+	if (SLAB_CHECKS_EXACT) {
+		struct slab *s = cpu->slab;
+		long i = object_index(c, s, obj);
+
+		if (unlikely(i < 0 || test_bit(s->inuse_map, (size_t)i)))
+			return NULL;
+		set_bit(s->inuse_map, (size_t)i);
+	}
+	cpu->freelist = next;
+	cpu->allocs++;
 	return obj;
 }
 
-/*
- * kmem_cache_alloc(c, 0)'s common case: a sound object from this CPU's
- * slab of a cache that does not poison.  NULL, with nothing done, for
- * everything else; kmem_cache_alloc() then does it all.
- */
-static __always_inline void *kmem_cache_alloc_fast(struct kmem_cache *c)
+static __always_inline void *slab_alloc_fast(struct kmem_cache *c)
 {
-	struct slab *s;
-	void *obj = NULL;
-
-	if (unlikely(cache_poisons(c)))
-		return NULL;
-	spin_lock(&c->lock);
-	s = c->cpu_slab[this_cpu()];
-	if (likely(s))
-		obj = take_sound_object(c, s);
-	if (likely(obj))
-		c->counters.allocs++;
-	spin_unlock(&c->lock);
-	return obj;
+	return slab_alloc_fast_at(c, c->fp_offset);
 }
 
 /* ---- free --------------------------------------------------------------- */
 
-/* Is @obj an object of slab @s that is handed out?  *index: its place there. */
-static __always_inline int check_object(const struct kmem_cache *c, const struct slab *s,
-					const void *obj, size_t *index)
+/*
+ * A free into @s, which is not this CPU's slab: onto the slab's own
+ * freelist under the cache lock, when the slab stays where it is (a
+ * partial slab keeping objects in use, or another CPU's slab, whose count
+ * is settled when it leaves that CPU).  A slab that would change lists
+ * goes out of line, and so does every free inside a transaction (the slow
+ * path forgets its record; mm_txn.h) - the one place the fast path asks,
+ * since inside one the CPU has no slab and the CPU-slab path cannot hit.
+ * Checks as slab_free_fast_at().
+ */
+static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s, void *obj,
+					    size_t fp_offset)
 {
-	long i = object_index(c, s, obj);
+	bool done = false;
 
-	if (i < 0)
-		return KERR_BAD_PTR;
-	if (!test_bit(s->inuse_map, (size_t)i))
-		return KERR_DOUBLE_FREE;
-	*index = (size_t)i;
-	return KERR_OK;
-}
+	if (unlikely(mm_txn_active()))
+		return false;
+	spin_lock(&c->lock);
+	if (likely((s->where == SLAB_ON_PARTIAL && s->inuse > 1) || s->where == SLAB_ON_CPU) &&
+	    !(SLAB_CHECKS_HARDEN && obj == s->freelist)) {
+		long i = SLAB_CHECKS_EXACT ? object_index(c, s, obj) : 0;
 
-/* Put checked object @obj, number @i of @s, back on its freelist; c->lock held. */
-static __always_inline void slab_put_object(struct kmem_cache *c, struct slab *s,
-					    void *obj, size_t i)
-{
-	clear_bit(s->inuse_map, i);
-	set_freepointer(c, obj, s->freelist);
-	s->freelist = obj;
-	s->inuse--;
-	c->counters.frees++;
+		if (!SLAB_CHECKS_EXACT || (i >= 0 && test_bit(s->inuse_map, (size_t)i))) {
+			if (SLAB_CHECKS_EXACT)
+				clear_bit(s->inuse_map, (size_t)i);
+			set_freepointer_at(c, obj, fp_offset, s->freelist);
+			s->freelist = obj;
+			s->inuse--;
+			this_cpu_ptr(c->cpu_slab)->frees++;
+			done = true;
+		}
+	}
+	spin_unlock(&c->lock);
+	return done;
 }
 
 /*
- * Does @s stay where it is when one more of its objects is freed?  On a
- * partial slab or the CPU slab with other objects in use, yes; on the CPU
- * slab's last object, while the cache keeps fewer empty slabs than
- * SLAB_KEEP_EMPTY (on one CPU there is no other CPU slab to count).  The
- * rest needs a list move: kmem_cache_kfree().  c->lock held.
+ * The common case of a free of @obj, an object of @s of cache @c: into
+ * this CPU's freelist when @s is this CPU's slab, else into a slab that
+ * stays where it is (slab_free_other()).  false, with nothing done, for
+ * everything else: a slab changing lists, the naive double free
+ * (HARDENED), an object that is not in use or not at an object boundary
+ * (FULL).
  */
-static __always_inline bool slab_free_stays(const struct kmem_cache *c, const struct slab *s)
+static __always_inline bool slab_free_fast_at(struct kmem_cache *c, struct slab *s, void *obj,
+					       size_t fp_offset)
 {
-	if (s->inuse > 1)
-		return s->where == SLAB_ON_CPU || s->where == SLAB_ON_PARTIAL;
-	return NR_CPUS == 1 && s->where == SLAB_ON_CPU && c->empty.nr + 1 <= (size_t)SLAB_KEEP_EMPTY;
+	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
+	void *head = cpu->freelist;
+
+	if (unlikely(s != cpu->slab))
+		return slab_free_other(c, s, obj, fp_offset);
+	if (SLAB_CHECKS_HARDEN && unlikely(obj == head))
+		return false;
+	if (SLAB_CHECKS_EXACT) {
+		long i = object_index(c, s, obj);
+
+		if (unlikely(i < 0 || !test_bit(s->inuse_map, (size_t)i)))
+			return false;
+		clear_bit(s->inuse_map, (size_t)i);
+	}
+	set_freepointer_at(c, obj, fp_offset, head);
+	cpu->freelist = obj;
+	cpu->frees++;
+	return true;
+}
+
+static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s, void *obj)
+{
+	return slab_free_fast_at(c, s, obj, c->fp_offset);
 }
 
 /*
- * kmem_cache_kfree()'s common case: @objp is a handed-out object of a
- * SLAB_KMALLOC cache that does not poison, and its slab stays where it is
- * (slab_free_stays()).  Returns the cache's object size; 0, with nothing
- * done, for everything else, misuse included: kmem_cache_kfree() then
- * does it all and reports.
+ * kmem_cache_kfree()'s common case: @objp is an object of a SLAB_KMALLOC
+ * cache (at the OFF level: of any cache without a constructor) in this
+ * CPU's slab.  true and *@c its cache; false, with nothing done, for
+ * everything else, misuse included: kmem_cache_kfree() then does it all
+ * and reports.
  */
-static __always_inline size_t kmem_cache_kfree_fast(const void *objp)
+static __always_inline bool kmem_cache_kfree_fast(const void *objp, struct kmem_cache **cp)
 {
 	/* The object is the caller's, writable: const only in the API. */
 	void *obj = (void *)(uintptr_t)objp;
-	struct slab *s = virt_to_slab(obj);
 	struct kmem_cache *c;
-	size_t i = 0;
-	bool done = false;
+	struct slab *s;
 
-	if (unlikely(!s))
-		return 0;
+	if (!virt_to_kmalloc_slab(obj, &s))
+		return false;
 	c = s->cache;
-	/* One test for both: a kmalloc cache, and no poison to write. */
-	if (unlikely((c->flags & (SLAB_KMALLOC | SLAB_POISON)) != SLAB_KMALLOC))
-		return 0;
-	spin_lock(&c->lock);
-	if (likely(check_object(c, s, obj, &i) == KERR_OK && slab_free_stays(c, s))) {
-		slab_put_object(c, s, obj, i);
-		done = true;
-	}
-	spin_unlock(&c->lock);
-	return done ? c->object_size : 0;
+	*cp = c;
+	return slab_free_fast_at(c, s, obj, KMALLOC_FP_OFFSET);
 }
 
 #endif /* MMKIT_SLAB_DEF_H */

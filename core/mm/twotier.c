@@ -23,6 +23,11 @@
 #include "twotier_fast.h"
 
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
+struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE + 1];
+
+/* The stand-in for a class without a cache: no CPU slab, so never a fast hit. */
+static struct kmem_cache_cpu no_cache_cpu[NR_CPUS];
+static struct kmem_cache no_cache = { .cpu_slab = no_cache_cpu };
 
 /* Largest power of two dividing @size, at most a page: a class's alignment. */
 static size_t class_align(size_t size)
@@ -43,6 +48,11 @@ void twotier_init(void)
 		if (!kmalloc_caches[i])
 			printk("mm: no slab cache %s; its requests will fail\n",
 			       kmalloc_class_name[i]);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(kmalloc_cache_table); k++) {
+		struct kmem_cache *c = kmalloc_caches[kmalloc_class_lookup[k]];
+
+		kmalloc_cache_table[k] = c ? c : &no_cache;
 	}
 }
 
@@ -84,6 +94,7 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 	mm_front_pages_add((long)npages);
 	sz->requested = size;
 	sz->granted = npages << PAGE_SHIFT;
+	sz->by_cache = false;
 	*out = p;
 	return 0;
 }
@@ -109,6 +120,7 @@ int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *s
 	*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
 	/* Slab objects keep no requested size (mm.h): they count as their class. */
 	sz->requested = sz->granted = kmalloc_class_size[i];
+	sz->by_cache = true;
 	return *out ? 0 : KERR_NOMEM;
 }
 
@@ -137,6 +149,7 @@ static __noinline int free_not_slab(const void *p, struct kmalloc_sizes *sz)
 		return not_ours(p);
 	had.requested = pg->requested;
 	had.granted = (size_t)pg->npages << PAGE_SHIFT;
+	had.by_cache = false;
 	err = page_free((void *)(uintptr_t)p, pg->npages);
 	if (!err) {
 		*sz = had;
@@ -152,8 +165,10 @@ int twotier_free(const void *p, struct kmalloc_sizes *sz)
 
 	if (unlikely(err == KMEM_NOT_KMALLOC))
 		return free_not_slab(p, sz);
-	if (likely(!err))
+	if (likely(!err)) {
 		sz->requested = sz->granted = size;
+		sz->by_cache = true;
+	}
 	return err;
 }
 
@@ -168,12 +183,14 @@ size_t twotier_usable_size(const void *p)
 	return pg ? (size_t)pg->npages << PAGE_SHIFT : 0;
 }
 
-/* Slab objects keep no requested size (mm.h): they count as their class. */
-size_t twotier_requested_size(const void *p)
+void twotier_sizes(const void *p, struct kmalloc_sizes *sz)
 {
 	struct page *pg = large_head(p);
 
-	return pg ? pg->requested : twotier_usable_size(p);
+	sz->granted = twotier_usable_size(p);
+	/* Slab objects keep no requested size (mm.h): they count as their class. */
+	sz->requested = pg ? pg->requested : sz->granted;
+	sz->by_cache = !pg && sz->granted;
 }
 
 int twotier_resize_in_place(void *p, size_t size)
@@ -221,9 +238,20 @@ static void add_cache(struct kmem_cache *c, void *arg)
 	st->slab_total_objects += cs.total_objects;
 	st->slab_pages += cs.pages;
 	st->front_meta_bytes += cs.meta_bytes;
+	/* kmalloc's objects are counted by their caches, not by kmalloc.c. */
+	if (kmem_cache_flags(c) & SLAB_KMALLOC) {
+		st->counters.allocs += cs.counters.allocs;
+		st->counters.frees += cs.counters.frees;
+		st->live_objects += cs.active_objects;
+		st->bytes_granted += cs.active_objects * cs.object_size;
+		st->bytes_requested += cs.active_objects * cs.object_size;
+	}
 }
 
-/* Add every slab cache's figures to @st (the bootstrap caches included). */
+/*
+ * Add every slab cache's figures to @st (the bootstrap caches included),
+ * and the kmalloc caches' objects to the kmalloc figures.
+ */
 void twotier_stats(struct mm_stats *st)
 {
 	kmem_cache_for_each(add_cache, st);

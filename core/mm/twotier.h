@@ -33,9 +33,10 @@ int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *s
  */
 int twotier_free(const void *p, struct kmalloc_sizes *sz);
 
-/* Usable / requested bytes at @p; 0 when @p is not a live TwoTier allocation. */
+/* Usable bytes at @p; 0 when @p is not a TwoTier allocation. */
 size_t twotier_usable_size(const void *p);
-size_t twotier_requested_size(const void *p);
+/* kmalloc_front_sizes() of a TwoTier allocation. */
+void twotier_sizes(const void *p, struct kmalloc_sizes *sz);
 
 /*
  * Resize live allocation @p where it is if @size still belongs there (the

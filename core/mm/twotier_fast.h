@@ -34,31 +34,40 @@ static inline unsigned int kmalloc_size_class(size_t size)
 /* The cache of each size class (NULL if it could not be made); twotier.c's. */
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 
+/*
+ * The cache serving each granule of request size, so that the fast path
+ * goes from a size to its cache in one load (not class, then cache).
+ * Filled by twotier_init(); a class whose cache could not be made points
+ * at an empty stand-in whose freelist is always empty, so the fast path
+ * needs no NULL test and the slow path fails the request.
+ */
+extern struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE + 1];
+
 /* An object for @size bytes (any size_t) with *@sz set, or NULL: not done. */
 static __always_inline void *twotier_alloc_fast(size_t size, struct kmalloc_sizes *sz)
 {
 	struct kmem_cache *c;
-	void *obj;
 
 	/* size - 1 wraps for 0: one comparison refuses both ends. */
 	if (unlikely(size - 1 >= KMALLOC_MAX_CLASS_SIZE))
 		return NULL;
-	c = kmalloc_caches[kmalloc_size_class(size)];
-	if (unlikely(!c))
-		return NULL;
-	obj = kmem_cache_alloc_fast(c);
+	c = kmalloc_cache_table[(size + KMALLOC_CLASS_GRANULE - 1) / KMALLOC_CLASS_GRANULE];
 	/* Slab objects keep no requested size (mm.h): they count as their class. */
 	sz->requested = sz->granted = c->object_size;
-	return obj;
+	sz->by_cache = true;
+	return slab_alloc_fast_at(c, KMALLOC_FP_OFFSET);
 }
 
-/* Free @p if it is a live kmalloc slab object in the common case (true, *@sz set). */
+/*
+ * Free @p if it is a live kmalloc slab object in the common case (true).
+ * Its cache counts it: kmalloc.c books nothing, so no sizes are needed.
+ */
 static __always_inline bool twotier_free_fast(const void *p, struct kmalloc_sizes *sz)
 {
-	size_t size = kmem_cache_kfree_fast(p);
+	struct kmem_cache *c;
 
-	sz->requested = sz->granted = size;
-	return size != 0;
+	sz->by_cache = true;
+	return kmem_cache_kfree_fast(p, &c);
 }
 
 #endif /* MMKIT_TWOTIER_FAST_H */

@@ -20,6 +20,7 @@
 #include "mm_txn.h"
 #include "panic.h"
 #include "percpu.h"
+#include "slab.h"
 
 
 struct txn_frame {
@@ -35,10 +36,10 @@ struct txn_cpu {
 };
 
 static struct txn_cpu txn_cpus[NR_CPUS];
-unsigned int mm_txn_open[NR_CPUS];
+DEFINE_PER_CPU(struct mm_txn_open, mm_txn_open);
 
 /* @tc's open transactions, kept where mm_txn_active() reads them. */
-#define depth_of(tc) (mm_txn_open[(tc) - txn_cpus])
+#define depth_of(tc) (per_cpu_ptr(mm_txn_open, (unsigned int)((tc) - txn_cpus))->depth)
 
 static struct txn_cpu *this_cpu_txn(void)
 {
@@ -73,6 +74,11 @@ int mm_txn_begin(unsigned int flags)
 	/* Inside a doomed transaction nothing can succeed any more. */
 	f->doomed = depth_of(tc) ? tc->frames[depth_of(tc) - 1].doomed : 0;
 	depth_of(tc)++;
+#ifdef CONFIG_SLAB
+	/* From here on every kmalloc()/kfree() of this CPU takes the recording slow path. */
+	if (depth_of(tc) == 1)
+		kmem_cache_flush_kmalloc_cpu();
+#endif
 	return 0;
 }
 
@@ -106,7 +112,7 @@ int mm_txn_abort(void)
 
 unsigned int mm_txn_depth(void)
 {
-	return mm_txn_open[this_cpu()];
+	return mm_txn_open_depth();
 }
 
 size_t mm_txn_records(void)

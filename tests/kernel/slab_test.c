@@ -5,6 +5,13 @@
  * statistics are checked exactly after each step, kmem_cache_check()
  * verifies lists, bitmaps and freelists, and where pages come and go the
  * global free-page count is checked as well.
+ *
+ * Empty slabs: the cache keeps up to KEEP_EMPTY on its empty list; a CPU
+ * slab stays with its CPU, empty or not, until the CPU moves on or a
+ * shrink takes it (as SLUB's frozen slabs), and statistics count it by
+ * its state.  The misuse cases run one class each and expect detection
+ * exactly where the configured check level promises it
+ * (slab_checks_catch()); elsewhere they skip, saying so.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,11 +25,18 @@
 #include "page_alloc.h"
 #include "slab.h"
 
-#ifdef CONFIG_SLAB_KEEP_EMPTY
 #define KEEP_EMPTY ((size_t)CONFIG_SLAB_KEEP_EMPTY)
-#else
-#define KEEP_EMPTY ((size_t)1)
-#endif
+/* Empty slabs on the list, from @n that became empty there. */
+#define KEPT(n) MIN(KEEP_EMPTY, (size_t)(n))
+
+/* Skip a misuse case whose class the configured level does not catch. */
+#define SKIP_UNLESS_CAUGHT(t, m)                                                  \
+	do {                                                                      \
+		if (MM_MISUSE_PANICS)                                             \
+			KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");  \
+		if (!slab_checks_catch(m))                                        \
+			KT_SKIP(t, "not caught at this SLAB_CHECKS level");       \
+	} while (0)
 
 static void *objs[1200];
 
@@ -32,6 +46,12 @@ static size_t global_free_pages(void)
 
 	page_alloc_get_stats(&st);
 	return st.free_pages;
+}
+
+/* CPU slabs @c can hold on this CPU: none when it poisons (every call is slow). */
+static size_t cpu_slabs(const struct kmem_cache *c)
+{
+	return kmem_cache_flags(c) & SLAB_POISON ? 0 : 1;
 }
 
 static struct kmem_cache_stats cache_stats(struct kmem_cache *c)
@@ -229,10 +249,11 @@ static void slab_list_transitions(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("test-lists", 256, 0, NULL);
 	struct kmem_cache_stats st;
-	size_t n;
+	size_t n, cpu_slab;
 	void *extra;
 
 	KT_ASSERT_NOT_NULL(t, c);
+	cpu_slab = cpu_slabs(c);
 	n = cache_stats(c).objects_per_slab;
 	KT_ASSERT_LE(t, n + 1, ARRAY_SIZE(objs));
 
@@ -274,12 +295,12 @@ static void slab_list_transitions(struct ktest *t)
 	KT_EXPECT_EQ(t, st.active_objects, (size_t)1);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 
-	/* The last object: the CPU slab empties too. */
+	/* The last object: the CPU slab empties too, and stays with its CPU. */
 	kmem_cache_free(c, extra);
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_partial + st.slabs_full, (size_t)0);
-	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)2));
-	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)2) << st.order);
+	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? KEPT(1) + 1 : KEPT(2));
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 
 	/* The empty slab is reused before any new page is taken. */
@@ -291,21 +312,22 @@ static void slab_list_transitions(struct ktest *t)
 		KT_EXPECT_EQ(t, global_free_pages(), pages);
 		kmem_cache_free(c, objs[0]);
 	}
-	/* A CPU slab that empties is kept, within the limit. */
+	/* A CPU slab that empties is kept: it is its CPU's. */
 	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, objs[0]);
 	kmem_cache_free(c, objs[0]);
 	st = cache_stats(c);
-	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)2));
-	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)2) << st.order);
-	/* Down to one slab: that one is kept too, unless the limit is 0. */
-	KT_EXPECT_EQ(t, kmem_cache_shrink(c), MIN(KEEP_EMPTY, (size_t)2) << st.order);
+	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? KEPT(1) + 1 : KEPT(2));
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
+	/* A shrink takes every empty slab, the CPU's too. */
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
+	KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
 	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, objs[0]);
 	kmem_cache_free(c, objs[0]);
 	st = cache_stats(c);
-	KT_EXPECT_EQ(t, st.slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
-	KT_EXPECT_EQ(t, st.pages, MIN(KEEP_EMPTY, (size_t)1) << st.order);
+	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? 1 : KEPT(1));
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? 1 : KEPT(1)) << st.order);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 	kmem_cache_destroy(c);
 }
@@ -329,11 +351,11 @@ static void slab_prefers_partial(struct ktest *t)
 		kmem_cache_free(c, objs[i]);
 	kmem_cache_free(c, objs[n + 1]);
 	KT_EXPECT_EQ(t, cache_stats(c).slabs_partial, (size_t)1);
-	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, KEPT(1));
 	/* The only free object of the partial slab comes back first. */
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	KT_EXPECT_PTR_EQ(t, p, objs[n + 1]);
-	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, MIN(KEEP_EMPTY, (size_t)1));
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_empty, KEPT(1));
 	objs[n + 1] = p;
 	for (size_t i = n; i < 3 * n; i++)
 		kmem_cache_free(c, objs[i]);
@@ -342,13 +364,14 @@ static void slab_prefers_partial(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
-/* At most KEEP_EMPTY empty slabs stay; shrink gives back the rest, and the
- * global allocator sees every page come back. */
+/* At most KEEP_EMPTY empty slabs stay on the list (the CPU's slab besides);
+ * shrink gives back the rest, and the global allocator sees every page
+ * come back. */
 static void slab_reclaim_and_shrink(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("test-reclaim", 128, 0, NULL);
 	struct kmem_cache_stats st;
-	size_t per_slab, slabs = KEEP_EMPTY + 3, n, before, slab_pages;
+	size_t per_slab, slabs = KEEP_EMPTY + 3, n, before, slab_pages, kept;
 
 	KT_ASSERT_NOT_NULL(t, c);
 	st = cache_stats(c);
@@ -368,14 +391,15 @@ static void slab_reclaim_and_shrink(struct ktest *t)
 
 	free_all(t, c, n);
 	st = cache_stats(c);
+	kept = KEEP_EMPTY + cpu_slabs(c);
 	KT_EXPECT_EQ(t, st.active_objects, (size_t)0);
-	KT_EXPECT_EQ(t, st.slabs_empty, KEEP_EMPTY);
+	KT_EXPECT_EQ(t, st.slabs_empty, kept);
 	KT_EXPECT_EQ(t, st.slabs_full + st.slabs_partial, (size_t)0);
-	KT_EXPECT_EQ(t, st.pages, KEEP_EMPTY * slab_pages);
-	KT_EXPECT_EQ(t, global_free_pages(), before - KEEP_EMPTY * slab_pages);
+	KT_EXPECT_EQ(t, st.pages, kept * slab_pages);
+	KT_EXPECT_EQ(t, global_free_pages(), before - kept * slab_pages);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 
-	KT_EXPECT_EQ(t, kmem_cache_shrink(c), KEEP_EMPTY * slab_pages);
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), kept * slab_pages);
 	KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
 	KT_EXPECT_EQ(t, global_free_pages(), before);
 	KT_EXPECT_EQ(t, kmem_cache_shrink(c), (size_t)0);
@@ -440,100 +464,145 @@ static void expect_misuse(struct ktest *t, struct kmem_cache *c, const void *p, 
  * of @b, and @page, a page that is no slab.  False if any is missing.
  */
 struct misuse_objects {
+	struct kmem_cache *a, *b;
 	char *pin, *p, *q, *page;
 };
 
-static bool alloc_misuse_objects(struct misuse_objects *m, struct kmem_cache *a,
-				 struct kmem_cache *b)
+static bool misuse_setup(struct ktest *t, struct misuse_objects *m)
 {
-	m->pin = kmem_cache_alloc(a, GFP_KERNEL);
-	m->p = kmem_cache_alloc(a, GFP_KERNEL);
-	m->q = kmem_cache_alloc(b, GFP_KERNEL);
+	m->a = kmem_cache_create("test-misuse-a", 64, 0, NULL);
+	m->b = kmem_cache_create("test-misuse-b", 64, 0, NULL);
+	if (!m->a || !m->b)
+		return ktest_check(t, false, __FILE__, __LINE__, true, "both caches made");
+	m->pin = kmem_cache_alloc(m->a, GFP_KERNEL);
+	m->p = kmem_cache_alloc(m->a, GFP_KERNEL);
+	m->q = kmem_cache_alloc(m->b, GFP_KERNEL);
 	m->page = alloc_pages(0, 0);
-	return m->pin && m->p && m->q && m->page;
+	return ktest_check(t, m->pin && m->p && m->q && m->page, __FILE__, __LINE__, true,
+			   "misuse objects allocated");
 }
 
-/* Foreign pointers, other caches' objects, interior pointers and double
- * frees are reported and refused; the cache stays exact. */
-static void slab_misuse_is_refused(struct ktest *t)
+/* Free what is live and destroy both caches: they end exact and empty. */
+static void misuse_teardown(struct ktest *t, struct misuse_objects *m, bool p_live)
 {
-	struct kmem_cache *a = kmem_cache_create("test-misuse-a", 64, 0, NULL);
-	struct kmem_cache *b = kmem_cache_create("test-misuse-b", 64, 0, NULL);
+	if (p_live)
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(m->a, m->p), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m->a, m->pin), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m->b, m->q), 0);
+	free_pages(m->page, 0);
+	KT_EXPECT_EQ(t, cache_stats(m->a).active_objects, (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(m->a));
+	KT_EXPECT_TRUE(t, kmem_cache_check(m->b));
+	kmem_cache_destroy(m->a);
+	kmem_cache_destroy(m->b);
+}
+
+#define MISUSE_SETUP(t, m) do { if (!misuse_setup(t, m)) return; } while (0)
+
+/* Pointers into no slab: static data, a page that is not a slab. */
+static void slab_misuse_foreign(struct ktest *t)
+{
 	static char not_heap[64];
 	struct misuse_objects m;
-	char *p, *q, *page, *pin;
-	size_t n;
 
-	if (MM_MISUSE_PANICS) {
-		kmem_cache_destroy(a);
-		kmem_cache_destroy(b);
-		KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");
-	}
-	KT_ASSERT_TRUE(t, a && b);
-	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, a, b));
-	pin = m.pin;
-	p = m.p;
-	q = m.q;
-	page = m.page;
-
-	expect_misuse(t, a, q, KERR_BAD_PTR);            /* the other cache's */
-	expect_misuse(t, b, p, KERR_BAD_PTR);
-	expect_misuse(t, a, p + 1, KERR_BAD_PTR);        /* interior */
-	expect_misuse(t, a, p + 32, KERR_BAD_PTR);
-	expect_misuse(t, a, page, KERR_BAD_PTR);         /* a page, not a slab */
-	expect_misuse(t, a, not_heap, KERR_BAD_PTR);     /* not managed memory */
-	/* One-page slab with its descriptor first: the page start is no object. */
-	KT_ASSERT_EQ(t, cache_stats(a).order, 0u);
-	KT_ASSERT_FALSE(t, cache_stats(a).off_slab);
-	expect_misuse(t, a, (void *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE), KERR_BAD_PTR);
-	KT_EXPECT_PTR_EQ(t, kmem_cache_of(page), NULL);
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_FOREIGN);
+	MISUSE_SETUP(t, &m);
+	expect_misuse(t, m.a, m.page, KERR_BAD_PTR);
+	expect_misuse(t, m.a, not_heap, KERR_BAD_PTR);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_of(m.page), NULL);
 	KT_EXPECT_PTR_EQ(t, kmem_cache_of(not_heap), NULL);
-	KT_EXPECT_PTR_EQ(t, kmem_cache_of(p + 1), a);
-	free_pages(page, 0);
-
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, p), 0);
-	expect_misuse(t, a, p, KERR_DOUBLE_FREE);
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(NULL, q), KERR_INVAL);
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(b, NULL), 0);
-
-	/* Destroying a cache with live objects is refused. */
-	kmem_cache_destroy(b);
-	KT_EXPECT_EQ(t, cache_stats(b).counters.misuse, (uint64_t)2);
-	KT_EXPECT_EQ(t, cache_stats(b).active_objects, (size_t)1);
-
-	/* Both caches still hand out distinct objects and take them back. */
-	n = 3 * (size_t)cache_stats(a).objects_per_slab;
-	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
-	KT_ASSERT_EQ(t, alloc_filled(t, a, n), n);
-	KT_EXPECT_TRUE(t, patterns_intact(t, a, n));
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, objs[1]), 0);
-	expect_misuse(t, a, objs[1], KERR_DOUBLE_FREE);
-	objs[1] = kmem_cache_alloc(a, GFP_KERNEL);
-	KT_EXPECT_NOT_NULL(t, objs[1]);
-	free_all(t, a, n);
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(a, pin), 0);
-	KT_EXPECT_EQ(t, cache_stats(a).active_objects, (size_t)0);
-	KT_EXPECT_TRUE(t, kmem_cache_check(a));
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(b, q), 0);
-	KT_EXPECT_TRUE(t, kmem_cache_check(b));
-	kmem_cache_destroy(a);
-	kmem_cache_destroy(b);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(NULL, m.q), KERR_INVAL);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m.b, NULL), 0);
+	misuse_teardown(t, &m, true);
 }
 
-/* A write into a freed object is caught when the object is handed out
- * again: by the poison check, or (without poisoning) because it broke the
- * freelist, which is then rebuilt from the in-use bitmap. */
+/* Another cache's object, both ways. */
+static void slab_misuse_other_cache(struct ktest *t)
+{
+	struct misuse_objects m;
+
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_OTHER_CACHE);
+	MISUSE_SETUP(t, &m);
+	expect_misuse(t, m.a, m.q, KERR_BAD_PTR);
+	expect_misuse(t, m.b, m.p, KERR_BAD_PTR);
+	/* Destroying a cache with live objects is refused too. */
+	kmem_cache_destroy(m.b);
+	KT_EXPECT_EQ(t, cache_stats(m.b).counters.misuse, (uint64_t)2);
+	KT_EXPECT_EQ(t, cache_stats(m.b).active_objects, (size_t)1);
+	misuse_teardown(t, &m, true);
+}
+
+/* Inside an object, not at its start: the slab's first bytes hold its descriptor. */
+static void slab_misuse_interior(struct ktest *t)
+{
+	struct misuse_objects m;
+
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_INTERIOR);
+	MISUSE_SETUP(t, &m);
+	expect_misuse(t, m.a, m.p + 1, KERR_BAD_PTR);
+	expect_misuse(t, m.a, m.p + 32, KERR_BAD_PTR);
+	/* One-page slab with its descriptor first: the page start is no object. */
+	KT_ASSERT_EQ(t, cache_stats(m.a).order, 0u);
+	KT_ASSERT_FALSE(t, cache_stats(m.a).off_slab);
+	expect_misuse(t, m.a, (void *)ALIGN_DOWN((uintptr_t)m.p, PAGE_SIZE), KERR_BAD_PTR);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_of(m.p + 1), m.a);
+	misuse_teardown(t, &m, true);
+}
+
+/* The same object twice in a row, in the CPU slab and in another slab. */
+static void slab_misuse_double_free(struct ktest *t)
+{
+	struct misuse_objects m;
+	size_t n;
+
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_DOUBLE_FREE);
+	MISUSE_SETUP(t, &m);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m.a, m.p), 0);
+	expect_misuse(t, m.a, m.p, KERR_DOUBLE_FREE);
+	/* Fill a few slabs, so that objs[1]'s slab is not the CPU's any more. */
+	n = 3 * (size_t)cache_stats(m.a).objects_per_slab;
+	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
+	KT_ASSERT_EQ(t, alloc_filled(t, m.a, n), n);
+	KT_EXPECT_TRUE(t, patterns_intact(t, m.a, n));
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m.a, objs[1]), 0);
+	expect_misuse(t, m.a, objs[1], KERR_DOUBLE_FREE);
+	objs[1] = kmem_cache_alloc(m.a, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, objs[1]);
+	free_all(t, m.a, n);
+	misuse_teardown(t, &m, false);
+}
+
+/* Freed, something else freed, freed again: only the bitmap knows. */
+static void slab_misuse_double_free_later(struct ktest *t)
+{
+	struct misuse_objects m;
+	void *r;
+
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_DOUBLE_FREE_LATER);
+	MISUSE_SETUP(t, &m);
+	r = kmem_cache_alloc(m.a, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, r);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m.a, m.p), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(m.a, r), 0);
+	expect_misuse(t, m.a, m.p, KERR_DOUBLE_FREE);
+	misuse_teardown(t, &m, false);
+}
+
+/*
+ * A write into a freed object that breaks its free pointer is caught when
+ * the object is handed out again: by the poison check, or because the
+ * pointer left the slab (HARDENED cuts the list there, FULL rebuilds it
+ * from the bitmap).  The cache stays sound either way.
+ */
 static void slab_write_after_free(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("test-uaf", 48, 0, NULL);
+	struct kmem_cache *c;
 	uint64_t misuse;
 	char *x, *y, *pin;
 	size_t n;
 
-	if (MM_MISUSE_PANICS) {
-		kmem_cache_destroy(c);
-		KT_SKIP(t, "misuse panics (CONFIG_MM_PANIC_ON_MISUSE)");
-	}
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_FREELIST_WRITE);
+	c = kmem_cache_create("test-uaf", 48, 0, NULL);
 	KT_ASSERT_NOT_NULL(t, c);
 	/* Keeps the slab (and so x's memory) in the cache while x is free. */
 	pin = kmem_cache_alloc(c, GFP_KERNEL);
@@ -591,7 +660,7 @@ static void slab_kmalloc_flag(struct ktest *t)
 	struct kmem_cache *k = kmem_cache_create_flags("test-kmalloc", 64, 0, SLAB_KMALLOC, NULL);
 	struct kmem_cache *plain = kmem_cache_create("test-plain", 64, 0, NULL);
 	static char not_heap[64];
-	struct misuse_objects m;
+	char *pin, *p, *q, *page;
 	size_t size = 0;
 
 #ifdef CONFIG_DEBUG_POISON
@@ -604,30 +673,42 @@ static void slab_kmalloc_flag(struct ktest *t)
 	/* SLAB_POISON is the cache's to set, from Kconfig: never asked for. */
 	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, SLAB_POISON, NULL));
 	KT_ASSERT_TRUE(t, k && plain);
-	KT_ASSERT_TRUE(t, alloc_misuse_objects(&m, k, plain));
+	pin = kmem_cache_alloc(k, GFP_KERNEL);
+	p = kmem_cache_alloc(k, GFP_KERNEL);
+	q = kmem_cache_alloc(plain, GFP_KERNEL);
+	page = alloc_pages(0, 0);
+	KT_ASSERT_TRUE(t, pin && p && q && page);
 	KT_EXPECT_EQ(t, kmem_cache_flags(k), SLAB_KMALLOC | poison);
 	KT_EXPECT_EQ(t, kmem_cache_flags(plain), poison);
 
-	/* Not a kmalloc object: nothing freed, nothing counted. */
-	KT_EXPECT_EQ(t, kmem_cache_kfree(m.q, &size), KMEM_NOT_KMALLOC);
-	KT_EXPECT_EQ(t, kmem_cache_kfree(m.page, &size), KMEM_NOT_KMALLOC);
+	/* Not a slab object at all: nothing freed, nothing counted. */
+	KT_EXPECT_EQ(t, kmem_cache_kfree(page, &size), KMEM_NOT_KMALLOC);
 	KT_EXPECT_EQ(t, kmem_cache_kfree(not_heap, &size), KMEM_NOT_KMALLOC);
-	KT_EXPECT_EQ(t, cache_stats(plain).active_objects, (size_t)1);
-	KT_EXPECT_EQ(t, cache_stats(plain).counters.misuse, (uint64_t)0);
-	free_pages(m.page, 0);
+	free_pages(page, 0);
+	/* Another cache's object: left alone where the level checks the flag. */
+	if (slab_checks_catch(SLAB_MISUSE_NOT_KMALLOC)) {
+		KT_EXPECT_EQ(t, kmem_cache_kfree(q, &size), KMEM_NOT_KMALLOC);
+		KT_EXPECT_EQ(t, cache_stats(plain).active_objects, (size_t)1);
+		KT_EXPECT_EQ(t, cache_stats(plain).counters.misuse, (uint64_t)0);
+	}
 
-	KT_EXPECT_EQ(t, kmem_cache_kfree(m.p, &size), 0);
+	KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), 0);
 	KT_EXPECT_EQ(t, size, (size_t)64);
 	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)1);
-	if (!MM_MISUSE_PANICS) {
-		KT_EXPECT_EQ(t, kmem_cache_kfree(m.p, &size), KERR_DOUBLE_FREE);
-		KT_EXPECT_EQ(t, kmem_cache_kfree(m.pin + 1, &size), KERR_BAD_PTR);
-		KT_EXPECT_EQ(t, cache_stats(k).counters.misuse, (uint64_t)2);
-	}
-	KT_EXPECT_EQ(t, kmem_cache_kfree(m.pin, &size), 0);
+	if (!MM_MISUSE_PANICS && slab_checks_catch(SLAB_MISUSE_DOUBLE_FREE))
+		KT_EXPECT_EQ(t, kmem_cache_kfree(p, &size), KERR_DOUBLE_FREE);
+	if (!MM_MISUSE_PANICS && slab_checks_catch(SLAB_MISUSE_INTERIOR))
+		KT_EXPECT_EQ(t, kmem_cache_kfree(pin + 1, &size), KERR_BAD_PTR);
+	KT_EXPECT_EQ(t, cache_stats(k).counters.misuse,
+		     (uint64_t)(!MM_MISUSE_PANICS && slab_checks_catch(SLAB_MISUSE_DOUBLE_FREE)) +
+		     (uint64_t)(!MM_MISUSE_PANICS && slab_checks_catch(SLAB_MISUSE_INTERIOR)));
+	KT_EXPECT_EQ(t, kmem_cache_kfree(pin, &size), 0);
 	KT_EXPECT_EQ(t, cache_stats(k).active_objects, (size_t)0);
 	KT_EXPECT_TRUE(t, kmem_cache_check(k));
-	KT_EXPECT_EQ(t, kmem_cache_free_checked(plain, m.q), 0);
+	if (slab_checks_catch(SLAB_MISUSE_NOT_KMALLOC))
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(plain, q), 0);
+	else
+		KT_EXPECT_EQ(t, kmem_cache_kfree(q, &size), 0);   /* OFF: any cache's object */
 	kmem_cache_destroy(k);
 	kmem_cache_destroy(plain);
 }
@@ -748,7 +829,11 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_prefers_partial),
 	KTEST_CASE(slab_reclaim_and_shrink),
 	KTEST_CASE(slab_destroy_returns_pages),
-	KTEST_CASE(slab_misuse_is_refused),
+	KTEST_CASE(slab_misuse_foreign),
+	KTEST_CASE(slab_misuse_other_cache),
+	KTEST_CASE(slab_misuse_interior),
+	KTEST_CASE(slab_misuse_double_free),
+	KTEST_CASE(slab_misuse_double_free_later),
 	KTEST_CASE(slab_kmalloc_flag),
 	KTEST_CASE(slab_write_after_free),
 	KTEST_CASE(slab_gfp_zero),
