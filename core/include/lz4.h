@@ -22,7 +22,8 @@
  *   match      at least 4 bytes (MINMATCH); there is no upper bound.
  *
  *   The last sequence has literals only and no offset: the block ends
- *   right after its literals.  An empty input is the single byte 0x00.
+ *   right after its literals, and its token's match field is 0.  An empty
+ *   input is the single byte 0x00.
  *   End-of-block rules: the last 5 bytes of the output are literals
  *   (LZ4_LASTLITERALS), and the last match starts at least 12 bytes before
  *   the end of the output (LZ4_MFLIMIT).  So an input of fewer than 13
@@ -41,14 +42,15 @@
  *     rather than copy bytes that are not this block's output;
  *   - overlapping matches (offset < length) decode as the format defines;
  *   - a malformed block (truncated anywhere inside a sequence, a block that
- *     ends after a match, a broken end-of-block rule) is refused with
- *     KERR_CORRUPT, and one whose output would not fit dst with KERR_NOSPC,
- *     never with a partial "success".
+ *     ends after a match, a last token announcing a match, a broken
+ *     end-of-block rule) is refused with KERR_CORRUPT, and one whose output
+ *     would not fit dst with KERR_NOSPC, never with a partial "success".
  * A block accepted here is accepted by LZ4_decompress_safe() with the same
  * capacity, with the same bytes.  The reverse holds except where liblz4 is
- * lenient: it decodes offset 0 (as zeroes) and checks the end-of-block
- * rules against the capacity rather than the actual end; both are refused
- * here.
+ * lenient: it decodes offset 0 (as zeroes), checks the end-of-block rules
+ * against the capacity rather than the actual end, and ignores the last
+ * token's match field unless the capacity is 0; all three are refused
+ * here (no LZ4 writer produces them).
  *
  * The format has no end marker, so a block cut short right after a
  * literal run is itself a well-formed, shorter block: a caller that knows

@@ -494,8 +494,14 @@ int lz4_decompress(const void *src, size_t n, void *dst, size_t cap)
 			copy_literals(op, ip, lit, (size_t)(iend - ip), (size_t)(oend - op));
 			ip += lit;
 			op += lit;
-			if (ip == iend)
-				break;    /* the last sequence: literals only */
+			if (ip == iend) {
+				/* The last sequence: literals only, so its token
+				 * must not announce a match (liblz4 only checks
+				 * this when cap is 0; a writer never sets it). */
+				if (token & 15)
+					return KERR_CORRUPT;
+				break;
+			}
 			if (unlikely((size_t)(iend - ip) < 2))
 				return KERR_CORRUPT;
 		}
