@@ -33,9 +33,10 @@ ENV = dict(os.environ, ASAN_OPTIONS="detect_leaks=0:abort_on_error=1",
 CODEC = [str(ROOT / "core" / "lib" / "lz4.c"), str(ROOT / "core" / "lib" / "kerr.c")]
 
 # The CI-sized fuzz run: a fixed seed, and enough runs that at least ten
-# million inputs are refused (about one in five mutated blocks still decodes).
+# million inputs are refused (about one in five mutated blocks still
+# decodes, and is compared byte for byte).  About 27 s of one core here.
 FUZZ_SEED = 1
-FUZZ_RUNS = 12_500_000
+FUZZ_RUNS = 14_000_000
 FUZZ_MIN_REFUSED = 10_000_000
 
 
@@ -52,9 +53,11 @@ def programs(tmp_path_factory) -> dict[str, Path]:
     return {
         "interop": _compile(d / "interop", [str(SRC / "interop.c"), str(SRC / "model.c"),
                                             *CODEC]),
+        # -O2: the CI-sized run decodes 14 million inputs three ways.
         "fuzz": _compile(d / "fuzz_driver", [str(SRC / "fuzz_driver.c"),
                                              str(SRC / "fuzz_decompress.c"),
-                                             str(SRC / "model.c"), *CODEC]),
+                                             str(SRC / "model.c"), *CODEC],
+                         flags=[*SANITIZE, "-O2"]),
     }
 
 
