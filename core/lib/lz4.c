@@ -4,12 +4,12 @@
  *
  * Freestanding: no allocation, no writable static data, no library calls the
  * compiler cannot inline (the kernel's memcpy/memset are byte loops, so
- * every copy here is written out in 8- and 16-byte chunks).  Memory is only
- * ever read or written through __builtin_memcpy of a fixed small size, so
- * no pointer is cast to a wider type: no unaligned access, no aliasing
- * question, and the compiler emits a plain load or store where the target
- * allows unaligned ones (x86_64) and byte accesses where it does not
- * (riscv64 without Zicclsm).
+ * every copy here is written out in 8- and 16-byte chunks).  Multi-byte
+ * values are read and written through __builtin_memcpy of a fixed small
+ * size, or byte by byte: no pointer is cast to a wider type, so there is
+ * no unaligned access and no aliasing question; the compiler emits a
+ * plain load or store where the target allows unaligned ones (x86_64) and
+ * byte accesses where it does not (riscv64 as the kit builds it).
  *
  * Pointer arithmetic stays inside [buffer start, buffer end]: every
  * length is compared with the room left (an end pointer minus a cursor,
@@ -39,38 +39,79 @@ typedef uint8_t u8;
 
 /* --- loads, stores and copies --------------------------------------------- */
 
+/*
+ * Where unaligned loads and stores are single instructions, a fixed-size
+ * __builtin_memcpy becomes one.  Elsewhere (riscv64 as built here) GCC
+ * assembles a multi-byte memcpy through a stack slot; shifting the bytes
+ * together in registers is fewer instructions, and is the format's
+ * little-endian order by construction.
+ */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define UNALIGNED_OK 1
+#else
+#define UNALIGNED_OK 0
+#endif
+
 static inline uint16_t load16(const u8 *p)
 {
+#if UNALIGNED_OK
 	uint16_t v;
 
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
+#else
+	return (uint16_t)(p[0] | p[1] << 8);
+#endif
 }
 
 static inline uint32_t load32(const u8 *p)
 {
+#if UNALIGNED_OK
 	uint32_t v;
 
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
+#else
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
 }
 
 static inline uint64_t load64(const u8 *p)
 {
+#if UNALIGNED_OK
 	uint64_t v;
 
 	__builtin_memcpy(&v, p, sizeof(v));
 	return v;
+#else
+	return (uint64_t)load32(p) | (uint64_t)load32(p + 4) << 32;
+#endif
 }
 
 static inline void store16(u8 *p, uint16_t v)
 {
+#if UNALIGNED_OK
 	__builtin_memcpy(p, &v, sizeof(v));
+#else
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+#endif
 }
 
 static inline void store64(u8 *p, uint64_t v)
 {
+#if UNALIGNED_OK
 	__builtin_memcpy(p, &v, sizeof(v));
+#else
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+	p[2] = (u8)(v >> 16);
+	p[3] = (u8)(v >> 24);
+	p[4] = (u8)(v >> 32);
+	p[5] = (u8)(v >> 40);
+	p[6] = (u8)(v >> 48);
+	p[7] = (u8)(v >> 56);
+#endif
 }
 
 /* Fixed-size copies between regions that do not overlap (callers show why). */
@@ -81,7 +122,7 @@ static inline void copy8(u8 *d, const u8 *s)
 
 static inline void copy16(u8 *d, const u8 *s)
 {
-#if defined(__x86_64__) || defined(__aarch64__)
+#if UNALIGNED_OK
 	__builtin_memcpy(d, s, 16);   /* one vector move where unaligned ones are cheap */
 #else
 	/* Without unaligned access GCC calls memcpy for 16 bytes (the
@@ -192,19 +233,35 @@ static inline u8 *put_ext(u8 *op, size_t len)
 
 /*
  * Zero the hash table, so that the output depends on the input alone.
- * 16 KiB in 64-byte steps; the empty asm hides the pointer's progress
- * from GCC, which would otherwise turn the loop into a call to memset:
- * in the kernel that is a byte loop, eight times the instructions.
+ * 16 KiB in aligned 8-byte stores.  The empty asm (a compiler barrier)
+ * keeps GCC from turning the loop into a call to memset: in the kernel
+ * that is a byte loop, eight times the instructions.
  */
 static void clear_table(struct lz4_state *st)
 {
-	u8 *p = (u8 *)st->table;
-	u8 *const end = p + sizeof(st->table);
+#if defined(__clang__)
+	/* clang 14 crashes compiling __builtin_assume_aligned under
+	 * -fsanitize=alignment (the libFuzzer build); it only builds for the
+	 * host here, where unaligned stores are as fast. */
+	u8 *const p = (u8 *)st->table;
+#else
+	/* GCC does not infer the member's alignment through the cast. */
+	u8 *const p = __builtin_assume_aligned(st->table, 8);
+#endif
+	const uint64_t zero = 0;
 
-	for (; p < end; p += 64) {
-		for (unsigned int i = 0; i < 64; i += 8)
-			store64(p + i, 0);
-		__asm__("" : "+r"(p));
+	/* Eight aligned 8-byte stores per step, written out: GCC leaves a
+	 * loop over them rolled up, at two more instructions per store. */
+	for (size_t i = 0; i < sizeof(st->table); i += 64) {
+		__builtin_memcpy(p + i, &zero, 8);
+		__builtin_memcpy(p + i + 8, &zero, 8);
+		__builtin_memcpy(p + i + 16, &zero, 8);
+		__builtin_memcpy(p + i + 24, &zero, 8);
+		__builtin_memcpy(p + i + 32, &zero, 8);
+		__builtin_memcpy(p + i + 40, &zero, 8);
+		__builtin_memcpy(p + i + 48, &zero, 8);
+		__builtin_memcpy(p + i + 56, &zero, 8);
+		__asm__ __volatile__("" ::: "memory");
 	}
 }
 
@@ -371,69 +428,103 @@ static inline int add_ext(const u8 **ipp, const u8 *iend, size_t *len, size_t ro
 	return 0;
 }
 
+/*
+ * Match copies: write the @ml byte match at @op from @off bytes back
+ * (1 <= off <= op - start of dst, ml <= oend - op): op[i] = op[i - off]
+ * for i in [0, ml), in that order, so that an overlapping source (off <
+ * ml) repeats the bytes just written.
+ *
+ * Chunks of C bytes (16, or 8) are copied while off >= C.  A chunk at op +
+ * k reads [op + k - off, op + k - off + C), which ends at or before op +
+ * k: every byte it reads is final (earlier output or an earlier chunk),
+ * and the source and destination of one chunk never overlap.  For off < 8
+ * the first 8 bytes go one at a time (a byte may read one written just
+ * before); after that the output repeats with period off, so it also
+ * repeats with any multiple of off: reading from dist = period8[off] >= 8
+ * bytes back is again a chunk copy, and dist <= off + 7 keeps the source
+ * at or after op - off, inside dst.
+ */
+
 /* For an offset below 8: the smallest multiple of it that is >= 8. */
 static const u8 period8[8] = { 0, 8, 8, 9, 8, 10, 12, 14 };
 
 /*
- * Write the @ml byte match at @op from @off bytes back (1 <= off <=
- * op - start of dst, ml <= room = bytes writable from @op): op[i] =
- * op[i - off] for i in [0, ml), in that order, so that an overlapping
- * source (off < ml) repeats the bytes just written.
- *
- * Wide case, room >= ml + 16: chunks of C bytes (16, or 8) while off >= C.
- * A chunk at op + k reads [op + k - off, op + k - off + C), which ends at or
- * before op + k: every byte it reads is final (earlier output or an
- * earlier chunk), and source and destination of one chunk never overlap.
- * The last chunk ends before op + ml + C <= op + room.  For off < 8 the
- * first 8 bytes go one at a time (a byte may read one written just
- * before); after that the output repeats with period off, so it also
- * repeats with any multiple of off: copying from p = period8[off] >= 8
- * bytes back is again a chunk copy, and p <= off + 7 keeps the source at
- * or after op - off, inside dst.
+ * The match ends less than 16 bytes before oend (the last match of a page
+ * ends 5 before it): chunks only while they start below oend - 16, so that
+ * none ends past oend, then the rest one byte at a time from dist back.
+ * Out of line: it runs about once a block, and keeps the common path short.
  */
-static inline void copy_match(u8 *op, size_t off, size_t ml, size_t room)
+static __noinline void copy_match_near_end(u8 *op, size_t off, size_t ml, u8 *const oend)
 {
-	const u8 *match = op - off;
+	u8 *const end = op + ml;
+	size_t dist = off;
 
-	if (likely(room - ml >= WILD)) {
-		u8 *const end = op + ml;
+	if ((size_t)(oend - op) >= WILD) {
+		u8 *const limit = oend - WILD;
+		const u8 *match = op - off;
 
 		if (off >= 16) {
-			do {
+			for (; op < limit; op += 16, match += 16)
 				copy16(op, match);
-				op += 16;
-				match += 16;
-			} while (op < end);
 		} else if (off >= 8) {
-			do {
+			for (; op < limit; op += 8, match += 8)
 				copy8(op, match);
-				op += 8;
-				match += 8;
-			} while (op < end);
 		} else if (off == 1) {
-			/* A run of one byte: store it 8 at a time. */
-			uint64_t v = 0x0101010101010101ull * match[0];
+			const uint64_t v = 0x0101010101010101ull * match[0];
 
-			do {
+			for (; op < limit; op += 8)
 				store64(op, v);
-				op += 8;
-			} while (op < end);
 		} else {
 			for (unsigned int i = 0; i < 8; i++)
 				op[i] = match[i];
-			match = op + 8 - period8[off];
-			op += 8;
-			while (op < end) {
+			dist = period8[off];
+			match = op + 8 - dist;
+			for (op += 8; op < limit; op += 8, match += 8)
 				copy8(op, match);
-				op += 8;
-				match += 8;
-			}
 		}
+	}
+	for (; op < end; op++)
+		*op = *(op - dist);
+}
+
+/* The common case: 16 bytes of room after the match, so the last chunk
+ * (ending before end + C <= end + 16) stays inside dst. */
+static inline void copy_match(u8 *op, size_t off, size_t ml, u8 *const oend)
+{
+	const u8 *match = op - off;
+	u8 *const end = op + ml;
+
+	if (unlikely((size_t)(oend - end) < WILD)) {
+		copy_match_near_end(op, off, ml, oend);
 		return;
 	}
-	/* Near the end of dst: exactly ml bytes, in order. */
-	for (size_t i = 0; i < ml; i++)
-		op[i] = match[i];
+	if (off >= 16) {
+		do {
+			copy16(op, match);
+			op += 16;
+			match += 16;
+		} while (op < end);
+	} else if (off >= 8) {
+		do {
+			copy8(op, match);
+			op += 8;
+			match += 8;
+		} while (op < end);
+	} else if (off == 1) {
+		/* A run of one byte: store it 8 at a time. */
+		const uint64_t v = 0x0101010101010101ull * match[0];
+
+		do {
+			store64(op, v);
+			op += 8;
+		} while (op < end);
+	} else {
+		for (unsigned int i = 0; i < 8; i++)
+			op[i] = match[i];
+		match = op + 8 - period8[off];
+		for (op += 8; op < end; op += 8, match += 8)
+			copy8(op, match);
+	}
 }
 
 /*
@@ -520,7 +611,7 @@ int lz4_decompress(const void *src, size_t n, void *dst, size_t cap)
 		if (unlikely(ml > (size_t)(oend - op)))
 			return KERR_NOSPC;
 		last_match = op;
-		copy_match(op, off, ml, (size_t)(oend - op));
+		copy_match(op, off, ml, oend);
 		op += ml;
 		if (unlikely(ip == iend))
 			return KERR_CORRUPT;   /* a block never ends with a match */
