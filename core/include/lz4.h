@@ -119,9 +119,11 @@ static inline size_t lz4_compress_bound(size_t n)
  *   KERR_INVAL  @n > LZ4_MAX_INPUT, @st is NULL, or a NULL buffer with a
  *               non-zero size;
  *   KERR_NOSPC  the block does not fit @cap (checked exactly: it fails if
- *               and only if the block is longer than @cap; nothing is
- *               written past @cap, and dst's contents are then unspecified).
- * The compressed page store takes KERR_NOSPC with cap < n as "incompressible".
+ *               and only if the block is longer than @cap).
+ * Nothing is ever written past dst[cap]; bytes past the returned size (or
+ * all of dst, on failure) may have been overwritten.  @src and @dst must
+ * not overlap.  The compressed page store takes KERR_NOSPC with cap < n as
+ * "incompressible".
  */
 int lz4_compress(const void *src, size_t n, void *dst, size_t cap, int acceleration,
 		 struct lz4_state *st);
