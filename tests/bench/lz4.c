@@ -1,7 +1,7 @@
 /*
- * lz4.c - the LZ4 codec (core/lib/lz4.c) on one 4 KiB page of each of a
- * few data patterns: instructions per byte to compress it and to
- * decompress it, as the compressed page store will.
+ * lz4.c - the LZ4 codec (core/lib/lz4.c) on one 4 KiB page (the meta
+ * line's page_size) of each of a few data patterns: instructions per byte
+ * to compress it and to decompress it, as the compressed page store will.
  *
  *   lz4_compress_byte pattern=P     lz4_compress(page, 4096, acceleration 1)
  *   lz4_decompress_byte pattern=P   lz4_decompress() of that block into a page
@@ -97,13 +97,11 @@ static void one_pattern(const char *pattern, bool decompress)
 	}
 	bench_op_begin(&l, "lz4_compress_byte");
 	bench_line_str(&l, "pattern", pattern);
-	bench_line_u64(&l, "size", PAGE);
 	bench_op_end(&l, &sc);
 	if (!decompress)
 		return;
 	bench_op_begin(&l, "lz4_decompress_byte");
 	bench_line_str(&l, "pattern", pattern);
-	bench_line_u64(&l, "size", PAGE);
 	bench_op_end(&l, &sd);
 }
 
