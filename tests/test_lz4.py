@@ -212,6 +212,7 @@ def test_lz4bench_reports_both_codecs(tmp_path):
             fig = doc["results"][op][codec]
             assert 0 < fig["min"] <= fig["median"] <= fig["max"]
             assert len(fig["rounds"]) == 7
+        assert doc["results"][op]["paired"] > 0
     assert set(doc["ratio"]) == {"mmkit", "liblz4"} and all(r > 0 for r in doc["ratio"].values())
     assert len(doc["targets"]) == 3
     assert {t["status"] for t in doc["targets"]} <= {"met", "not met"}
