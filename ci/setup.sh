@@ -18,6 +18,8 @@ python3-jinja2
 python3-pytest
 tmux
 liblz4-dev
+clang
+libclang-rt-14-dev
 libjemalloc-dev
 libmimalloc-dev
 libgoogle-perftools-dev

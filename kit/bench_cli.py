@@ -1,8 +1,8 @@
-"""build.py's measuring commands: bench, matrix, workflow, hostbench.
+"""build.py's measuring commands: bench, matrix, workflow, hostbench, lz4bench.
 
 kit/cli.py calls register() to add them to its parser; the work is done in
-kit/bench.py, kit/matrix.py, kit/report.py, kit/workflow.py and
-kit/hostbench.py.
+kit/bench.py, kit/matrix.py, kit/report.py, kit/workflow.py,
+kit/hostbench.py and kit/lz4bench.py.
 """
 from __future__ import annotations
 
@@ -104,6 +104,16 @@ def cmd_hostbench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lz4bench(args: argparse.Namespace) -> int:
+    from . import lz4bench
+    base = Path(args.out).resolve() if args.out else paths.BUILD / "lz4bench"
+    doc = lz4bench.run(base, args.corpus_kib, args.rounds, args.block)
+    for line in lz4bench.markdown(doc):
+        print(line)
+    print(f"build.py: lz4bench: {base / 'lz4bench.json'}, {base / 'lz4bench.md'}")
+    return 0
+
+
 def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentParser) -> None:
     """Add the commands with cli.parser()'s ``add(name, func, help, parents)``."""
     b = add("bench", cmd_bench, "build and boot the bench image under -icount: instructions "
@@ -148,3 +158,13 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     h.add_argument("--seed", type=int, default=1, help="seed of the random workloads")
     h.add_argument("--preset", action="append", metavar="NAME",
                    help="measure this preset (repeatable; default: one per mode and page allocator)")
+
+    z = add("lz4bench", cmd_lz4bench, "time mmkit's LZ4 codec against liblz4 natively on "
+            "the same corpus (MB/s min/median/max, ratios, targets)", [])
+    z.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/lz4bench)")
+    z.add_argument("--corpus-kib", type=int, default=8192, metavar="N",
+                   help="corpus size in KiB, cut from system files (default 8192)")
+    z.add_argument("--rounds", type=int, default=11, metavar="N",
+                   help="interleaved rounds, 7..101 (default 11)")
+    z.add_argument("--block", type=int, default=4096, metavar="BYTES",
+                   help="block size, 1..65536 (default 4096, a page)")

@@ -354,7 +354,7 @@ def parser() -> argparse.ArgumentParser:
                      help=f"exit 1 when {coverage.GATE_DIR} line coverage is below "
                           f"{coverage.GATE_TARGET:g}%% (the gate is always printed)")
     cov.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
-    bench_cli.register(add, common, settable)  # bench, matrix, workflow, hostbench
+    bench_cli.register(add, common, settable)  # bench, matrix, workflow, hostbench, lz4bench
     add("clean", cmd_clean, "remove the variant directory", [common])
     g = sub.add_parser("generate", parents=[common])  # used by build.ninja's regen edge
     g.set_defaults(func=cmd_generate)

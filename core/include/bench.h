@@ -131,5 +131,6 @@ void bench_batches(void);  /* allocate N, free LIFO / FIFO / random */
 void bench_pages(void);    /* alloc_pages / free_pages per order */
 void bench_mixed(void);    /* random sizes and lifetimes, fixed seed */
 void bench_stress(void);   /* aging patterns, then fragmentation figures */
+void bench_lz4(void);      /* LZ4 compress / decompress of a page, per byte */
 
 #endif /* MMKIT_BENCH_H */

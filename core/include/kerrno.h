@@ -1,6 +1,7 @@
 /*
- * kerrno.h - error codes returned by the fallible allocation API and by
- * frees that detect misuse.  Negative, Linux style; 0 is success.
+ * kerrno.h - error codes returned by the fallible allocation API, by frees
+ * that detect misuse, and by the LZ4 codec (lz4.h).  Negative, Linux style;
+ * 0 is success.
  */
 #ifndef MMKIT_KERRNO_H
 #define MMKIT_KERRNO_H
@@ -16,6 +17,8 @@ enum kerr {
 	KERR_WRONG_SIZE = -7,  /* freed with a size / order other than allocated */
 	KERR_LIMIT = -8,       /* a fixed limit was reached (e.g. transaction records) */
 	KERR_USE_AFTER_FREE = -9, /* freed memory was written (its poison is broken) */
+	KERR_NOSPC = -10,      /* the output does not fit the destination buffer */
+	KERR_CORRUPT = -11,    /* malformed input data (e.g. a damaged compressed block) */
 };
 
 /* Short name of an error code, e.g. "ENOMEM"; "E?" for unknown codes. */

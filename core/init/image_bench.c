@@ -43,6 +43,7 @@ int image_main(void)
 	bench_pages();
 	bench_mixed();
 	bench_stress();
+	bench_lz4();
 	mm_get_stats(&after);
 
 	/* Every workload frees what it allocates: a live object left is a leak. */

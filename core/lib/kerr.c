@@ -14,6 +14,8 @@ const char *kerr_name(int err)
 	case KERR_WRONG_SIZE: return "EWRONGSIZE";
 	case KERR_LIMIT: return "ELIMIT";
 	case KERR_USE_AFTER_FREE: return "EUSEAFTERFREE";
+	case KERR_NOSPC: return "ENOSPC";
+	case KERR_CORRUPT: return "ECORRUPT";
 	default: return "E?";
 	}
 }
