@@ -23,10 +23,6 @@
 
 #define PAGE 4096
 
-#ifndef CONFIG_BENCH_SEED
-#define CONFIG_BENCH_SEED 1
-#endif
-
 static struct lz4_state state;   /* 16 KiB: not on the stack */
 static uint8_t page[PAGE], out[PAGE];
 static uint8_t blk[PAGE + PAGE / 255 + 16];
