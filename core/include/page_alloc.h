@@ -66,6 +66,8 @@ struct page_alloc_stats {
 	 * drain_all_pages() gives them back.
 	 */
 	size_t pcp_pages;
+	/* A list above pcp_high pages gives pcp_batch back; refills take pcp_batch (0 without Kconfig PCP). */
+	size_t pcp_high, pcp_batch;
 	struct alloc_counters counters;
 };
 

@@ -240,22 +240,32 @@ static void *finish_alloc(struct zone *z, void *addr, size_t npages, gfp_t flags
 	return addr;
 }
 
-static void *alloc_single(gfp_t flags)
+/* A single page past the list's pop: a refill, a drain of other lists, no list, flags. */
+static __noinline void *alloc_single_slow(gfp_t flags)
 {
 	struct zone *z = gfp_zone(flags);
 	struct page *pg = pcp_alloc(z);
-	void *addr;
 
-	if (likely(pg)) {
-		addr = page_to_virt(pg);
-		if (unlikely(flags & __GFP_ZERO))
-			memset(addr, 0, PAGE_SIZE);
-		return addr;
-	}
 	/* Without CONFIG_PCP (or with the zone empty) the strategy serves it. */
-	if (pcp_drain_zone(z) && (pg = pcp_alloc(z)))
+	if (!pg && pcp_drain_zone(z))
+		pg = pcp_alloc(z);
+	if (pg)
 		return finish_alloc(z, page_to_virt(pg), 1, flags);
 	return finish_alloc(z, zone_take(z, 1, 0, true), 1, flags);
+}
+
+/* The common single page: a pop off this CPU's list of the normal zone, inline. */
+static __always_inline void *alloc_single(gfp_t flags)
+{
+	struct page *pg;
+
+	/* Any flag (zeroing, another zone) goes the slow way. */
+	if (likely(!flags)) {
+		pg = pcp_pop(&zones[ZONE_NORMAL]);
+		if (likely(pg))
+			return page_to_virt(pg);
+	}
+	return alloc_single_slow(flags);
 }
 
 /*
@@ -308,11 +318,14 @@ static int zone_give(void *addr, size_t npages)
 	return err;
 }
 
-static int free_single(void *addr)
+/* A single page past the list's push: not a live single page, a double free, no list. */
+static __noinline int free_single_slow(void *addr)
 {
 	struct page *pg = IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
 	int err;
 
+	if (!addr)
+		return 0;
 	if (unlikely(!pg))
 		return zone_give(addr, 1);
 	err = pcp_free(page_zone(pg), pg);
@@ -322,6 +335,27 @@ static int free_single(void *addr)
 		return zone_give(addr, 1);
 	count_atomic(&page_zone(pg)->counters.misuse);   /* reported by the list */
 	return err;
+}
+
+/*
+ * The common single-page free, inline: the head of a live one-page
+ * allocation with no marks left on it, pushed onto this CPU's list of its
+ * zone.  Everything else - misuse included - goes to free_single_slow().
+ */
+static __always_inline int free_single(void *addr)
+{
+	size_t frame = ((uintptr_t)addr - mem_map.base) >> PAGE_SHIFT;
+	struct page *pg;
+
+	/* NULL is below the first frame (page 0 is never managed): it goes slow too. */
+	if (unlikely(!IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) || frame >= mem_map.pages))
+		return free_single_slow(addr);
+	pg = &mem_map.map[frame];
+	if (unlikely(pg->npages != 1 || pg->flags))
+		return free_single_slow(addr);
+	if (unlikely(!pcp_push(page_zone(pg), pg)))
+		return free_single_slow(addr);
+	return 0;
 }
 
 void *page_alloc(size_t npages, gfp_t flags)
@@ -337,19 +371,18 @@ void *page_alloc(size_t npages, gfp_t flags)
 
 int page_free(void *addr, size_t npages)
 {
-	if (!addr)
-		return 0;
 	if (npages == 1)
 		return free_single(addr);
+	if (!addr)
+		return 0;
 	return zone_give(addr, npages);
 }
 
-void *alloc_pages(unsigned int order, gfp_t flags)
+/* alloc_pages() of more than one page: the zone's strategy. */
+static __noinline void *alloc_pages_slow(unsigned int order, gfp_t flags)
 {
 	struct zone *z = gfp_zone(flags);
 
-	if (order == 0)
-		return alloc_single(flags);
 	if (order >= ORDER_LIMIT || ((size_t)1 << order) > z->spanned ||
 	    ((size_t)1 << order) > PA_STRATEGY_MAX_PAGES)
 		return finish_alloc(z, NULL, 0, flags);
@@ -357,8 +390,17 @@ void *alloc_pages(unsigned int order, gfp_t flags)
 			    (size_t)1 << order, flags);
 }
 
+void *alloc_pages(unsigned int order, gfp_t flags)
+{
+	if (likely(order == 0))
+		return alloc_single(flags);
+	return alloc_pages_slow(order, flags);
+}
+
 int free_pages(void *addr, unsigned int order)
 {
+	if (likely(order == 0))
+		return free_single(addr);
 	if (!addr)
 		return 0;
 	if (order >= ORDER_LIMIT) {
@@ -367,8 +409,6 @@ int free_pages(void *addr, unsigned int order)
 		mm_report_misuse("page_alloc", KERR_WRONG_SIZE, addr);
 		return KERR_WRONG_SIZE;
 	}
-	if (order == 0)
-		return free_single(addr);
 	return zone_give(addr, (size_t)1 << order);
 }
 
@@ -391,6 +431,10 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 	st->meta_bytes = mem_map_bytes;
 	st->pcp_pages = cached;
 	st->free_pages = cached;
+#ifdef CONFIG_PCP
+	st->pcp_high = PCP_HIGH;
+	st->pcp_batch = PCP_BATCH;
+#endif
 	st->counters.allocs = lists.allocs;
 	st->counters.frees = lists.frees;
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {

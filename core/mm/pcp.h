@@ -130,6 +130,49 @@ static __always_inline int pcp_free(struct zone *z, struct page *pg)
 	return 0;
 }
 
+/*
+ * The common cases alone, for page_alloc.c's inline paths: a pop of this
+ * CPU's list of @z (NULL when it is empty: refill out of line), and a
+ * push of @pg, which the caller checked is the head of a live one-page
+ * allocation with no marks (false when the list is past `high`: nothing
+ * done, the out-of-line free drains).
+ */
+static __always_inline struct page *pcp_pop(struct zone *z)
+{
+	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
+	struct page *pg;
+
+	spin_lock(&pcp->lock);
+	pg = pcp->head;
+	if (likely(pg)) {
+		pcp->head = pg->pcp_next;
+		pcp->count--;
+		pcp->allocs++;
+		pg->flags = 0;
+		pg->owner = NULL;
+	}
+	spin_unlock(&pcp->lock);
+	return pg;
+}
+
+static __always_inline bool pcp_push(struct zone *z, struct page *pg)
+{
+	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
+	bool done = false;
+
+	spin_lock(&pcp->lock);
+	if (likely(pcp->count < PCP_HIGH)) {
+		pg->flags = PG_PCP;
+		pg->pcp_next = pcp->head;
+		pcp->head = pg;
+		pcp->count++;
+		pcp->frees++;
+		done = true;
+	}
+	spin_unlock(&pcp->lock);
+	return done;
+}
+
 /* Pages on all lists of all zones. */
 size_t pcp_count(void);
 void pcp_get_stats(struct pcp_stats *st);
@@ -144,6 +187,19 @@ static inline struct page *pcp_alloc(struct zone *z)
 {
 	(void)z;
 	return NULL;
+}
+
+static inline struct page *pcp_pop(struct zone *z)
+{
+	(void)z;
+	return NULL;
+}
+
+static inline bool pcp_push(struct zone *z, struct page *pg)
+{
+	(void)z;
+	(void)pg;
+	return false;
 }
 
 static inline int pcp_free(struct zone *z, struct page *pg)
