@@ -40,12 +40,12 @@ SCHEMA: dict[str, dict[str, str]] = {
              "requested": INT, "granted": INT, "peak_requested": INT, "peak_footprint": INT,
              "heap_free": INT, "heap_largest": INT, "page_total": INT, "page_free": INT,
              "page_largest_run": INT, "page_meta": INT, "front_meta": INT, "nr_free": INTS,
-             "largest_kmalloc": INT},
+             "largest_kmalloc": INT, "footprint": INT},
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
 OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size"},
-            "frag": {"largest_kmalloc"}}
+            "frag": {"largest_kmalloc", "footprint"}}
 
 # Parameters that tell one op figure from another, in display order.
 OP_PARAMS = ("pattern", "size", "order")
@@ -196,6 +196,9 @@ def derive_frag(frag: dict, page_size: int, orders: tuple[int, ...] = (0, 3, 9))
         if frag["granted"] >= frag["requested"] else None,
         "jw4": ratio(frag["peak_footprint"], frag["peak_requested"])
         if frag["peak_footprint"] else None,
+        # Held bytes no live allocation uses, the same way for every mode.
+        "external_frag": ratio(frag["footprint"] - frag["granted"], frag["footprint"])
+        if frag.get("footprint") and frag["footprint"] >= frag["granted"] else None,
         "heap_external_frag": 1 - frag["heap_largest"] / frag["heap_free"]
         if frag["heap_free"] else None,
         "largest_free_heap": frag["heap_largest"] if frag["heap_free"] else None,

@@ -171,15 +171,25 @@ def apply(kconf: kconfiglib.Kconfig, assignments: list[Assignment]) -> None:
 
 # kmalloc size classes (KMALLOC_CLASSES): every class a multiple of the
 # granule, so that slab objects keep 8-byte alignment and the generated
-# size->class lookup can be indexed by (size + 7) / 8; none above a page,
-# where whole pages take over.
+# size->class lookup can be indexed by (size + 7) / 8; none above the
+# largest slab object (core/include/slab.h KMEM_CACHE_MAX_SIZE: a slab is
+# at most 2^3 pages, fewer under a buddy allocator with a smaller max
+# order), where whole pages take over.
 KMALLOC_CLASS_GRANULE = 8
-KMALLOC_CLASS_MAX = 4096
 _PAGE_KB = 4
+_SLAB_MAX_ORDER = 3
 
 
-def kmalloc_classes(text: str) -> list[int]:
+def kmalloc_class_max(buddy_max_order: int | None = None) -> int:
+    """The largest class a slab can hold, given the buddy's max order (if buddy)."""
+    order = _SLAB_MAX_ORDER if buddy_max_order is None else min(_SLAB_MAX_ORDER,
+                                                               buddy_max_order)
+    return (_PAGE_KB * 1024) << order
+
+
+def kmalloc_classes(text: str, class_max: int | None = None) -> list[int]:
     """Parse and check KMALLOC_CLASSES: sizes separated by spaces or commas."""
+    limit = class_max or kmalloc_class_max()
     items = [t for t in re.split(r"[\s,]+", text.strip()) if t]
     if not items:
         raise KitError("KMALLOC_CLASSES is empty: give at least one size class")
@@ -191,9 +201,9 @@ def kmalloc_classes(text: str) -> list[int]:
         if size % KMALLOC_CLASS_GRANULE:
             raise KitError(f"KMALLOC_CLASSES: {size} is not a multiple of "
                            f"{KMALLOC_CLASS_GRANULE} (objects keep 8-byte alignment)")
-        if size > KMALLOC_CLASS_MAX:
-            raise KitError(f"KMALLOC_CLASSES: {size} is larger than a page "
-                           f"({KMALLOC_CLASS_MAX}); larger requests take whole pages")
+        if size > limit:
+            raise KitError(f"KMALLOC_CLASSES: {size} is larger than the largest slab object "
+                           f"({limit}); larger requests take whole pages")
         if sizes and size == sizes[-1]:
             raise KitError(f"KMALLOC_CLASSES: {size} is listed twice")
         if sizes and size < sizes[-1]:
@@ -219,7 +229,8 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
                        f"({_PAGE_KB << int(order.str_value)} KiB)")
     classes = syms.get("KMALLOC_CLASSES")
     if classes is not None and classes.visibility:
-        kmalloc_classes(classes.str_value)
+        kmalloc_classes(classes.str_value, kmalloc_class_max(
+            int(order.str_value) if order is not None and order.visibility else None))
 
 
 def config_text(kconf: kconfiglib.Kconfig) -> str:

@@ -127,6 +127,10 @@ extern const char bench_sizes_source[];
 /* --- workloads (tests/bench/, one per file), run in this order ----------- */
 
 void bench_pairs(void);    /* kmalloc+kfree pairs per size */
+/* One pair figure called @name for @size (the workloads above share them). */
+void bench_pair_size(const char *name, size_t size, bool is_class);
+/* One size's batch figures, named "batch_alloc" / "batch_free" + @suffix. */
+void bench_batch_size(const char *suffix, size_t size, struct bench_rng *rng);
 void bench_batches(void);  /* allocate N, free LIFO / FIFO / random */
 void bench_pages(void);    /* alloc_pages / free_pages per order */
 void bench_mixed(void);    /* random sizes and lifetimes, fixed seed */

@@ -200,6 +200,18 @@ struct mm_stats {
 void mm_get_stats(struct mm_stats *st);
 
 /*
+ * What the allocators hold now, in bytes, in O(1): every page out of the
+ * page allocator (live allocations, slabs with or without objects, the
+ * per-CPU lists' pages, metadata that grows with allocation such as
+ * off-slab descriptors), except that a SimpleHeap region counts only as
+ * far as its highest live block reaches (heap.h: extent), as a program
+ * break would.  The difference between two readings, with caches drained
+ * before the first, is a workload's footprint - Johnstone and Wilson's
+ * measure #4 is its peak over the peak of live bytes requested.
+ */
+size_t mm_footprint_bytes(void);
+
+/*
  * Per-cache figures (object counts, pages, ...): the statistics of up to
  * @max slab caches into @out, in the order kmem_cache_for_each() visits
  * them.  Returns how many caches there are (may exceed @max); 0 in modes

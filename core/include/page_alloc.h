@@ -111,4 +111,10 @@ bool page_alloc_owns(const void *addr);
 /* Figures summed over every zone. */
 void page_alloc_get_stats(struct page_alloc_stats *st);
 
+/*
+ * Pages out of the strategies now - handed out, or lent to the per-CPU
+ * lists - in O(zones): what a benchmark samples after every operation.
+ */
+size_t page_alloc_taken_pages(void);
+
 #endif /* MMKIT_PAGE_ALLOC_H */

@@ -194,6 +194,7 @@ void heap_init(struct heap *h, void *mem, size_t size)
 		return;
 	h->start = start;
 	h->end = end;
+	h->top = start;
 	b = (struct heap_block *)start;
 	block_set(b, end - start, BLOCK_FREE);
 	b->slack = 0;
@@ -233,8 +234,13 @@ static void insert_free(struct heap *h, struct heap_block *b)
 	h->free_bytes += b->size - HDR;
 	if (next && block_end(b) == (uintptr_t)next)
 		merge_free(h, b, next);
-	if (prev && block_end(prev) == (uintptr_t)b)
+	if (prev && block_end(prev) == (uintptr_t)b) {
 		merge_free(h, prev, b);
+		b = prev;
+	}
+	/* A free block reaching the region's end: the highest live block ends where it starts. */
+	if (block_end(b) == h->end)
+		h->top = (uintptr_t)b;
 }
 
 /* Record that live block @b holds @requested of its usable bytes. */
@@ -254,6 +260,7 @@ static void *make_live(struct heap *h, struct heap_block *b, size_t size, size_t
 
 	block_set(b, size, BLOCK_USED);
 	set_slack(b, requested);
+	h->top = MAX(h->top, block_end(b));
 	h->used_bytes += usable;
 	h->requested_bytes += requested;
 	h->live_blocks++;
@@ -491,6 +498,7 @@ static bool grow_in_place(struct heap *h, struct heap_block *b, size_t need)
 	}
 	poison_fresh(old_end, new_end);
 	block_set(b, new_end - (uintptr_t)b, BLOCK_USED);
+	h->top = MAX(h->top, new_end);
 	h->used_bytes += new_end - old_end;
 	h->peak_used_bytes = MAX(h->peak_used_bytes, h->used_bytes);
 	return true;
@@ -606,6 +614,17 @@ void heap_get_stats(struct heap *h, struct heap_stats *st)
 	st->free_blocks = h->free_blocks;
 	st->live_blocks = h->live_blocks;
 	st->meta_bytes = HDR * (h->free_blocks + h->live_blocks);
+	st->extent_bytes = h->top - h->start;
 	st->counters = h->counters;
 	spin_unlock(&h->lock);
+}
+
+size_t heap_extent(struct heap *h)
+{
+	size_t n;
+
+	spin_lock(&h->lock);
+	n = h->top - h->start;
+	spin_unlock(&h->lock);
+	return n;
 }

@@ -39,6 +39,11 @@ struct heap {
 	size_t peak_used_bytes;
 	size_t free_blocks;
 	size_t live_blocks;
+	/*
+	 * The end of the highest live block (start when none): how much of
+	 * the region the heap holds, as a program break would.
+	 */
+	uintptr_t top;
 	struct alloc_counters counters;
 };
 
@@ -53,6 +58,7 @@ struct heap_stats {
 	size_t free_blocks;
 	size_t live_blocks;
 	size_t meta_bytes;        /* header bytes of live and free blocks */
+	size_t extent_bytes;      /* region start to the end of the highest live block */
 	struct alloc_counters counters;
 };
 
@@ -91,5 +97,7 @@ size_t heap_requested_size(struct heap *h, const void *p);
 /* Is @p inside the region (live, free or header)? */
 bool heap_contains(const struct heap *h, const void *p);
 void heap_get_stats(struct heap *h, struct heap_stats *st);
+/* stats.extent_bytes alone, in O(1). */
+size_t heap_extent(struct heap *h);
 
 #endif /* MMKIT_HEAP_H */

@@ -10,6 +10,7 @@
 #define HEAP_REGION_BYTES ((size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024)
 
 struct heap kmalloc_heap;
+static size_t region_pages;
 
 void heap_region_init(const char *mode)
 {
@@ -20,8 +21,15 @@ void heap_region_init(const char *mode)
 		printk("mm: %s: no %zu KiB SimpleHeap region; its allocations will fail\n",
 		       mode, HEAP_REGION_BYTES / 1024);
 	heap_init(&kmalloc_heap, region, region ? npages * PAGE_SIZE : 0);
-	if (region)
+	if (region) {
+		region_pages = npages;
 		mm_front_pages_add((long)npages);
+	}
+}
+
+long heap_region_footprint_adjust(void)
+{
+	return (long)heap_extent(&kmalloc_heap) - (long)(region_pages * PAGE_SIZE);
 }
 
 int heap_region_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)

@@ -35,6 +35,14 @@ int heap_region_free(const void *p, struct kmalloc_sizes *sz);
 /* kmalloc_front_sizes() of a block of the region. */
 void heap_region_sizes(const void *p, struct kmalloc_sizes *sz);
 
+/*
+ * What the region holds because of its allocations: its extent (start to
+ * the end of the highest live block) less the whole region, which was
+ * taken from the page allocator at boot.  Added to the pages the page
+ * allocator has handed out, it gives mm_footprint_bytes().
+ */
+long heap_region_footprint_adjust(void);
+
 /* The region's part of mm_get_stats(): free bytes, largest free, metadata. */
 void heap_region_stats(struct mm_stats *st);
 

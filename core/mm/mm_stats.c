@@ -9,6 +9,9 @@
 #include "mm_stats.h"
 #include "page_alloc.h"
 #include "slab.h"
+#ifdef CONFIG_HEAP_REGION
+#include "heap_region.h"
+#endif
 
 static long front_pages;
 static long front_peak_pages;
@@ -45,6 +48,16 @@ void mm_get_stats(struct mm_stats *st)
 	st->front_peak_pages = (size_t)__atomic_load_n(&front_peak_pages, __ATOMIC_RELAXED);
 	st->ext_frag_permille = frag_permille(st->pages.free_pages, st->pages.largest_free_run);
 	st->heap_frag_permille = frag_permille(st->heap_free_bytes, st->heap_largest_free);
+}
+
+size_t mm_footprint_bytes(void)
+{
+	long bytes = (long)(page_alloc_taken_pages() * PAGE_SIZE);
+
+#ifdef CONFIG_HEAP_REGION
+	bytes += heap_region_footprint_adjust();
+#endif
+	return (size_t)bytes;
 }
 
 size_t mm_get_cache_stats(struct kmem_cache_stats *out, size_t max)

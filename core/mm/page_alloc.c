@@ -419,6 +419,20 @@ size_t drain_all_pages(void)
 }
 #endif
 
+size_t page_alloc_taken_pages(void)
+{
+	size_t taken = 0;
+
+	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &zones[i];
+
+		spin_lock(&z->lock);
+		taken += z->managed - pa_strategy_free_pages(&z->pa);
+		spin_unlock(&z->lock);
+	}
+	return taken;
+}
+
 void page_alloc_get_stats(struct page_alloc_stats *st)
 {
 	/* Read first: a list lock is never taken inside a zone lock. */

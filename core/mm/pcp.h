@@ -189,6 +189,12 @@ static inline struct page *pcp_alloc(struct zone *z)
 	return NULL;
 }
 
+/* Without lists no page carries PG_PCP: never called. */
+static inline void pcp_report_double_free(struct page *pg)
+{
+	(void)pg;
+}
+
 static inline struct page *pcp_pop(struct zone *z)
 {
 	(void)z;

@@ -70,7 +70,7 @@
 static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 
 /* Aim for at least this many objects per slab (fewer only for big objects). */
-#define SLAB_MIN_OBJECTS 8u
+#define SLAB_MIN_OBJECTS ((unsigned int)CONFIG_SLAB_MIN_OBJECTS)
 /* Strides from here on keep the slab descriptor off the slab. */
 #define OFF_SLAB_MIN_SIZE (PAGE_SIZE / 8)
 #define OFF_SLAB_MAX_OBJECTS (KMEM_CACHE_MAX_SIZE / OFF_SLAB_MIN_SIZE)
@@ -137,6 +137,8 @@ static void slab_list_add(struct slab_list *l, struct slab *s, unsigned int wher
 	s->next = l->first;
 	if (l->first)
 		l->first->prev = s;
+	else
+		l->last = s;
 	l->first = s;
 	l->nr++;
 }
@@ -149,6 +151,8 @@ static void slab_list_del(struct slab_list *l, struct slab *s)
 		l->first = s->next;
 	if (s->next)
 		s->next->prev = s->prev;
+	else
+		l->last = s->prev;
 	s->prev = s->next = NULL;
 	s->where = SLAB_DETACHED;
 	l->nr--;
@@ -829,6 +833,8 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 			if (was == SLAB_ON_FULL || s->inuse == 0) {
 				slab_list_del(list_of(c, was), s);
 				discard = relist(c, s);
+			} else {
+				slab_list_move_tail(&c->partial, s);
 			}
 		}
 	}

@@ -8,6 +8,7 @@
 #include "bench.h"
 #include "kernel.h"
 #include "mm.h"
+#include "printk.h"
 
 #define BATCH CONFIG_BENCH_BATCH
 
@@ -33,11 +34,14 @@ static void free_order(enum order o, struct bench_rng *rng)
 	}
 }
 
-static void one_size(size_t size, struct bench_rng *rng)
+void bench_batch_size(const char *suffix, size_t size, struct bench_rng *rng)
 {
+	char alloc_name[32], free_name[32];
 	struct bench_samples alloc[NR_ORDERS], release[NR_ORDERS];
 	struct bench_line l;
 
+	ksnprintf(alloc_name, sizeof(alloc_name), "batch_alloc%s", suffix);
+	ksnprintf(free_name, sizeof(free_name), "batch_free%s", suffix);
 	for (int o = 0; o < NR_ORDERS; o++) {
 		bench_samples_reset(&alloc[o]);
 		bench_samples_reset(&release[o]);
@@ -64,11 +68,11 @@ static void one_size(size_t size, struct bench_rng *rng)
 		}
 	}
 	for (int o = 0; o < NR_ORDERS; o++) {
-		bench_op_begin(&l, "batch_alloc");
+		bench_op_begin(&l, alloc_name);
 		bench_line_str(&l, "pattern", order_name[o]);
 		bench_line_u64(&l, "size", size);
 		bench_op_end(&l, &alloc[o]);
-		bench_op_begin(&l, "batch_free");
+		bench_op_begin(&l, free_name);
 		bench_line_str(&l, "pattern", order_name[o]);
 		bench_line_u64(&l, "size", size);
 		bench_op_end(&l, &release[o]);
@@ -89,9 +93,9 @@ void bench_batches(void)
 	if (!n)
 		return;
 	/* Smallest, middle and largest (fewer when they coincide). */
-	one_size(classes[0], &rng);
+	bench_batch_size("", classes[0], &rng);
 	if (n > 2)
-		one_size(classes[n / 2], &rng);
+		bench_batch_size("", classes[n / 2], &rng);
 	if (n > 1)
-		one_size(classes[n - 1], &rng);
+		bench_batch_size("", classes[n - 1], &rng);
 }

@@ -6,7 +6,7 @@
 #include "bench.h"
 #include "mm.h"
 
-static void one_size(const struct bench_size *bs)
+void bench_pair_size(const char *name, size_t size, bool is_class)
 {
 	struct bench_samples s;
 	struct bench_line l;
@@ -14,7 +14,7 @@ static void one_size(const struct bench_size *bs)
 	void *p;
 
 	bench_samples_reset(&s);
-	p = kmalloc(bs->size, GFP_KERNEL);   /* untimed: what the size is rounded to */
+	p = kmalloc(size, GFP_KERNEL);   /* untimed: what the size is rounded to */
 	granted = ksize(p);
 	kfree(p);
 	for (unsigned int r = 0; r < bench_reps(); r++) {
@@ -22,7 +22,7 @@ static void one_size(const struct bench_size *bs)
 
 		t0 = bench_now();
 		for (unsigned int i = 0; i < CONFIG_BENCH_OPS; i++) {
-			p = kmalloc(bs->size, GFP_KERNEL);
+			p = kmalloc(size, GFP_KERNEL);
 			failed += !p;
 			kfree(p);
 		}
@@ -30,9 +30,9 @@ static void one_size(const struct bench_size *bs)
 		bench_record(&s, t1 - t0, CONFIG_BENCH_OPS);
 		s.failures += failed;
 	}
-	bench_op_begin(&l, "pair");
-	bench_line_u64(&l, "size", bs->size);
-	bench_line_u64(&l, "class", bs->is_class);
+	bench_op_begin(&l, name);
+	bench_line_u64(&l, "size", size);
+	bench_line_u64(&l, "class", is_class);
 	bench_line_u64(&l, "granted", granted);
 	bench_op_end(&l, &s);
 }
@@ -40,5 +40,5 @@ static void one_size(const struct bench_size *bs)
 void bench_pairs(void)
 {
 	for (size_t i = 0; i < bench_nr_sizes; i++)
-		one_size(&bench_sizes[i]);
+		bench_pair_size("pair", bench_sizes[i].size, bench_sizes[i].is_class);
 }

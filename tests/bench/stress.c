@@ -18,8 +18,12 @@
  *   - requested, granted: live bytes asked for and handed out (internal
  *     fragmentation is (granted - requested) / granted);
  *   - peak_requested: most live bytes asked for at any time;
- *   - peak_footprint: most bytes of pages holding any live allocation at
- *     any time (Johnstone and Wilson's #4 is peak_footprint / peak_requested);
+ *   - peak_footprint: most bytes the allocators held at any time because
+ *     of the pattern (mm_footprint_bytes(): every page out of the page
+ *     allocator - live objects, empty slabs kept, the per-CPU lists'
+ *     pages, off-slab descriptors - and a SimpleHeap region as far as its
+ *     highest live block reaches), over the caches drained before it
+ *     began.  Johnstone and Wilson's #4 is peak_footprint / peak_requested;
  *   - heap_free, heap_largest: the SimpleHeap region's free bytes and
  *     largest free block (0 when the mode has no such region);
  *   - largest_kmalloc (kmalloc patterns): the largest request kmalloc()
@@ -29,10 +33,17 @@
  *     allocator's state, for Linux's unusable-free-space index U(o) and
  *     fragmentation index F(o);
  *   - page_meta, front_meta: metadata bytes of the page allocator and of
- *     the kmalloc front (overhead = metadata / managed bytes).
+ *     the kmalloc front (overhead = metadata / managed bytes); the page
+ *     allocator's, fixed at boot, is not part of the footprint;
+ *   - footprint: what the allocators hold now for the live set, so that
+ *     external fragmentation reads the same for every mode:
+ *     (footprint - granted) / footprint, the held bytes no live
+ *     allocation uses (holes in a heap, free objects in slabs).
  *
- * Footprint is tracked with a count of live allocations per page frame, in
- * pages taken from the page allocator before the first pattern.
+ * After the random pattern, with its live set still held, the pair and
+ * batch figures are measured again at a few sizes ("pair_aged",
+ * "batch_alloc_aged", "batch_free_aged"): the cost in an aged heap, where
+ * a first-fit list is long and scattered.
  */
 #include "arch.h"
 #include "bench.h"
@@ -53,56 +64,19 @@ static struct {
 	size_t granted;   /* kmalloc: ksize(); pages: the order */
 } slot[SLOTS];
 
-/* Live allocations per page frame in [frame_lo, frame_lo + nr_frames). */
-static uint16_t *frame_count;
-static uintptr_t frame_lo;
-static size_t nr_frames, frames_pages;
-
 struct run {
 	uint64_t attempts, failures;
 	size_t live, requested, peak_requested;
-	size_t pages_touched, peak_pages_touched;
+	size_t footprint_base, peak_footprint;
 };
 
-static void footprint_setup(void)
+/* After an allocation: the footprint only grows there. */
+static void footprint_sample(struct run *run)
 {
-	struct mem_region r[MEM_REGIONS_MAX];
-	size_t n = arch_memory_map(r, MEM_REGIONS_MAX);
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	size_t now = mm_footprint_bytes();
 
-	for (size_t i = 0; i < n; i++) {
-		lo = MIN(lo, r[i].base);
-		hi = MAX(hi, r[i].base + r[i].size);
-	}
-	if (hi <= lo)
-		return;
-	frame_lo = lo >> PAGE_SHIFT;
-	nr_frames = (hi >> PAGE_SHIFT) - frame_lo;
-	frames_pages = (nr_frames * sizeof(*frame_count) + PAGE_SIZE - 1) / PAGE_SIZE;
-	frame_count = page_alloc(frames_pages, __GFP_ZERO);
-	if (!frame_count)
-		nr_frames = 0;   /* footprint then reads 0: the host shows it as unknown */
-}
-
-/* Add @delta (+1 or -1) to every frame [@p, @p + @bytes) touches. */
-static void footprint_track(struct run *run, const void *p, size_t bytes, int delta)
-{
-	uintptr_t first = ((uintptr_t)p >> PAGE_SHIFT), last;
-
-	if (!frame_count || !bytes)
-		return;
-	last = ((uintptr_t)p + bytes - 1) >> PAGE_SHIFT;
-	for (uintptr_t f = first; f <= last; f++) {
-		if (f < frame_lo || f - frame_lo >= nr_frames)
-			continue;
-		uint16_t *c = &frame_count[f - frame_lo];
-
-		if (delta > 0 && (*c)++ == 0)
-			run->pages_touched++;
-		else if (delta < 0 && --(*c) == 0)
-			run->pages_touched--;
-	}
-	run->peak_pages_touched = MAX(run->peak_pages_touched, run->pages_touched);
+	if (now > run->footprint_base)
+		run->peak_footprint = MAX(run->peak_footprint, now - run->footprint_base);
 }
 
 static size_t pattern_size(enum pattern p, struct bench_rng *rng, unsigned int i)
@@ -141,14 +115,11 @@ static void take(enum pattern p, struct run *run, unsigned int s, size_t size)
 	run->live++;
 	run->requested += size;
 	run->peak_requested = MAX(run->peak_requested, run->requested);
-	footprint_track(run, ptr, p == PAGES ? size : slot[s].granted, +1);
+	footprint_sample(run);
 }
 
 static void drop(enum pattern p, struct run *run, unsigned int s)
 {
-	size_t bytes = p == PAGES ? PAGE_SIZE << slot[s].granted : slot[s].granted;
-
-	footprint_track(run, slot[s].ptr, bytes, -1);
 	if (p == PAGES)
 		free_pages(slot[s].ptr, (unsigned int)slot[s].granted);
 	else
@@ -191,7 +162,8 @@ static void report(enum pattern p, const struct run *run)
 	bench_line_u64(&l, "requested", run->requested);
 	bench_line_u64(&l, "granted", p == PAGES ? run->requested : st.bytes_granted);
 	bench_line_u64(&l, "peak_requested", run->peak_requested);
-	bench_line_u64(&l, "peak_footprint", (uint64_t)run->peak_pages_touched * PAGE_SIZE);
+	bench_line_u64(&l, "peak_footprint", run->peak_footprint);
+	bench_line_u64(&l, "footprint", mm_footprint_bytes() - run->footprint_base);
 	bench_line_u64(&l, "heap_free", st.heap_free_bytes);
 	bench_line_u64(&l, "heap_largest", st.heap_largest_free);
 	bench_line_u64(&l, "page_total", st.pages.total_pages);
@@ -205,11 +177,27 @@ static void report(enum pattern p, const struct run *run)
 	bench_line_end(&l);
 }
 
+/* Pair and batch figures in the heap the random pattern aged (its live set held). */
+static void measure_aged(void)
+{
+	static const size_t sizes[] = { 64, 1024, 4096 };
+	struct bench_rng rng;
+
+	bench_rng_seed(&rng, (uint64_t)CONFIG_BENCH_SEED ^ 0xa9ed);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_pair_size("pair_aged", sizes[i], false);
+	bench_batch_size("_aged", 64, &rng);
+	bench_batch_size("_aged", 4096, &rng);
+}
+
 static void run_pattern(enum pattern p)
 {
 	struct run run = { 0 };
 	struct bench_rng rng;
 
+	/* What earlier patterns left cached is not this one's footprint. */
+	mm_drain_caches();
+	run.footprint_base = mm_footprint_bytes();
 	bench_rng_seed(&rng, (uint64_t)CONFIG_BENCH_SEED * 31 + p);
 	for (unsigned int i = 0; i < CONFIG_BENCH_STRESS_OPS; i++) {
 		unsigned int s = (unsigned int)bench_rng_below(&rng, SLOTS);
@@ -222,6 +210,8 @@ static void run_pattern(enum pattern p)
 			take(p, &run, s, pattern_size(p, &rng, i));
 	}
 	report(p, &run);
+	if (p == RANDOM)
+		measure_aged();
 	for (unsigned int s = 0; s < SLOTS; s++) {
 		if (slot[s].ptr)
 			drop(p, &run, s);
@@ -230,10 +220,6 @@ static void run_pattern(enum pattern p)
 
 void bench_stress(void)
 {
-	footprint_setup();
 	for (int p = 0; p < NR_PATTERNS; p++)
 		run_pattern((enum pattern)p);
-	if (frame_count)
-		page_free(frame_count, frames_pages);
-	frame_count = NULL;
 }

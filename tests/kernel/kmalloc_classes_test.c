@@ -110,7 +110,7 @@ static void lookup_matches_kconfig(struct ktest *t)
 		if (i)
 			KT_EXPECT_GT(t, classes[i], classes[i - 1]);
 	}
-	KT_EXPECT_LE(t, largest_class(), PAGE_SIZE);
+	KT_EXPECT_LE(t, largest_class(), KMEM_CACHE_MAX_SIZE);
 	for (size_t size = 1; size <= largest_class(); size++) {
 		if (kmalloc_size_roundup(size) != expected_class(size) && !wrong++)
 			first_wrong = size;
