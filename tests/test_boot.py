@@ -78,6 +78,19 @@ def test_recursive_lock_panics_with_debug_spinlock(tmp_path: Path):
     assert "recursive lock on a single CPU" in proc.stdout
 
 
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_misuse_panics_with_mm_panic_on_misuse(arch: str, tmp_path: Path):
+    """Under MM_PANIC_ON_MISUSE the misuse suites skip; a double free must panic."""
+    out = tmp_path / "misuse"
+    kit("defconfig", "twotier", "--arch", arch, "--set", "MM_PANIC_ON_MISUSE=y",
+        "--set", "TEST_MISUSE_PANICS=y", "--set", "TEST_FILTER=ktest_self",
+        "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1
+    assert re.search(r"panic: mm: \w+: EDOUBLEFREE at 0x[0-9a-f]+", proc.stdout), proc.stdout
+    assert "did not panic" not in proc.stdout
+
+
 def test_hang_is_reported_as_a_hang(tmp_path: Path):
     out = tmp_path / "hang"
     kit("defconfig", "simpleheap", "--set", "TEST_HANG=y", "--set", "QEMU_TIMEOUT=3",

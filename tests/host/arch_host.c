@@ -40,7 +40,8 @@ _Noreturn void arch_exit(int status)
 
 size_t arch_memory_map(struct mem_region *out, size_t max)
 {
-	size_t half = HOST_RAM_BYTES / 2;
+	/* A small low region, as firmware leaves below the kernel: most RAM is in one piece. */
+	size_t low = HOST_RAM_BYTES / 16;
 
 	if (!arena) {
 		arena = aligned_alloc(PAGE_SIZE, HOST_RAM_BYTES);
@@ -53,11 +54,11 @@ size_t arch_memory_map(struct mem_region *out, size_t max)
 	if (max < 1)
 		return 0;
 	out[0].base = (uintptr_t)arena;
-	out[0].size = half - HOST_HOLE_BYTES;
+	out[0].size = low - HOST_HOLE_BYTES;
 	if (max < 2)
 		return 1;
-	out[1].base = (uintptr_t)arena + half;
-	out[1].size = HOST_RAM_BYTES - half;
+	out[1].base = (uintptr_t)arena + low;
+	out[1].size = HOST_RAM_BYTES - low;
 	return 2;
 }
 

@@ -15,6 +15,7 @@
 #include "ktest.h"
 #include "mm.h"
 #include "mm_misuse.h"
+#include "kmalloc_sizes.h"
 
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
@@ -336,7 +337,8 @@ static void stats_return_to_baseline(struct ktest *t)
 static void exhaustion_and_recovery(struct ktest *t)
 {
 	struct mm_stats before = stats(), after;
-	const size_t chunk = 64 * 1024;
+	/* Sized so that a few fit whatever the region or the largest block. */
+	const size_t chunk = test_kmalloc_size(64 * 1024, 4);
 	void *chain = NULL, *p;
 	size_t n = 0;
 

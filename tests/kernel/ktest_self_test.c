@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "ktest.h"
+#include "mm.h"
 #include "panic.h"
 #include "spinlock.h"
 
@@ -65,6 +66,19 @@ static void recursive_lock(struct ktest *t)
 }
 #endif
 
+#ifdef CONFIG_TEST_MISUSE_PANICS
+/* A double free under MM_PANIC_ON_MISUSE: the report must stop the kernel. */
+static void misuse_panics(struct ktest *t)
+{
+	void *p = kmalloc(64, GFP_KERNEL);
+
+	KT_ASSERT_NOT_NULL(t, p);
+	kfree(p);
+	kfree(p);   /* MM_PANIC_ON_MISUSE panics in the report */
+	KT_FAIL(t, "a double free under CONFIG_MM_PANIC_ON_MISUSE did not panic");
+}
+#endif
+
 #ifdef CONFIG_TEST_HANG
 static void deliberate_hang(struct ktest *t)
 {
@@ -87,6 +101,9 @@ static const struct ktest_case ktest_self_cases[] = {
 #endif
 #ifdef CONFIG_TEST_RECURSIVE_LOCK
 	KTEST_CASE(recursive_lock),
+#endif
+#ifdef CONFIG_TEST_MISUSE_PANICS
+	KTEST_CASE(misuse_panics),
 #endif
 #ifdef CONFIG_TEST_HANG
 	KTEST_CASE(deliberate_hang),

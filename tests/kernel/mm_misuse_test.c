@@ -22,6 +22,14 @@
 
 #define BURST 96
 
+/* A request past every size class: whole pages, checked at every slab level. */
+#ifdef CONFIG_SLAB
+#include "kmalloc_classes.h"
+#define BIG MAX(5 * PAGE_SIZE, (size_t)KMALLOC_MAX_CLASS_SIZE + PAGE_SIZE)
+#else
+#define BIG (5 * PAGE_SIZE)
+#endif
+
 static char foreign[3 * 4096] __attribute__((aligned(4096)));
 static void *objs[BURST];
 static void *pages_held[BURST];
@@ -93,7 +101,8 @@ static void kmalloc_misuse(struct ktest *t)
 	SKIP_IF_MISUSE_PANICS(t);
 	dead = kmalloc(48, GFP_KERNEL);
 	live = kmalloc(48, GFP_KERNEL);
-	big = kmalloc(5 * PAGE_SIZE, GFP_KERNEL);
+	/* Served by whole pages: past every size class there is. */
+	big = kmalloc(BIG, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, dead);
 	KT_ASSERT_NOT_NULL(t, live);
 	KT_ASSERT_NOT_NULL(t, big);

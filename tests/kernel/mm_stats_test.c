@@ -10,6 +10,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "ktest.h"
+#include "kmalloc_sizes.h"
 #include "mm.h"
 #include "page_alloc.h"
 #include "slab.h"
@@ -162,13 +163,17 @@ static void heap_fragmentation(struct ktest *t)
 {
 	static void *blocks[64];
 	struct mm_stats before, holed, after;
+	size_t size;
 
 #ifdef CONFIG_MM_HYBRID
 	KT_ASSERT_EQ(t, mm_set_mode(MM_MODE_HEAP_ONLY), 0);
 #endif
 	before = stats();
+	/* Holes big enough to show in permille of any configured region, all fitting it. */
+	size = MAX((size_t)1000, (size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024 / 512);
+	size = MIN(size, (size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024 / (4 * ARRAY_SIZE(blocks)));
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
-		blocks[i] = kmalloc(1000, GFP_KERNEL);
+		blocks[i] = kmalloc(size, GFP_KERNEL);
 		KT_EXPECT_NOT_NULL(t, blocks[i]);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i += 2)

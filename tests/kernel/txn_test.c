@@ -15,6 +15,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "ktest.h"
+#include "kmalloc_sizes.h"
 #include "mm.h"
 #include "mm_misuse.h"
 #include "mm_txn.h"
@@ -122,7 +123,9 @@ static size_t allocate_mix(struct ktest *t)
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			if (n == MM_TXN_MAX_RECORDS)
 				return n;
-			p = kmalloc(MIN(sizes[i] + round, LARGEST_REQUEST), GFP_KERNEL);
+			/* Small enough that the whole mix fits any configured arena. */
+			p = kmalloc(MIN(MIN(sizes[i] + round, LARGEST_REQUEST),
+					test_kmalloc_size(sizes[i] + round, 64)), GFP_KERNEL);
 			KT_EXPECT_NOT_NULL(t, p);
 			n += p != NULL;
 		}

@@ -1,0 +1,46 @@
+"""The kernel suites pass at every option's range ends, not only at the
+presets' defaults.
+
+Each configuration below is a preset with settings a user may choose:
+the smallest and largest RAM, region, buddy order, per-CPU list and
+transaction record count Kconfig allows, a single size class and the
+largest one, every slab check level, colouring, poisoning, no per-CPU
+lists, misuse that panics.  The suites run natively under ASan/UBSan (the
+host build of the same code): they derive their sizes from the
+configuration, and a case that cannot apply skips and says why.
+"""
+from pathlib import Path
+
+import pytest
+
+from conftest import kit
+
+CONFIGS = [
+    ("simpleheap", ["SIMPLEHEAP_SIZE_KB=64", "RAM_MB=32"]),
+    ("simpleheap", ["RAM_MB=2048", "SIMPLEHEAP_SIZE_KB=1048576", "TXN_MAX_RECORDS=65536"]),
+    ("twotier", ["KMALLOC_CLASSES=24 40 200 1000 4000"]),
+    ("twotier", ["KMALLOC_CLASSES=8", "SLAB_CHECKS_FULL=y"]),
+    ("twotier", ["KMALLOC_CLASSES=32768", "SLAB_MIN_OBJECTS=32", "TXN_MAX_RECORDS=16"]),
+    ("twotier", ["PCP=n", "SLAB_MIN_OBJECTS=1"]),
+    ("twotier", ["SLAB_COLOURING=y", "SLAB_KEEP_EMPTY=0", "PCP_PAGES=2"]),
+    ("twotier", ["SLAB_KEEP_EMPTY=64", "PCP_PAGES=1024"]),
+    ("twotier", ["DEBUG_POISON=y"]),
+    ("twotier", ["MM_PANIC_ON_MISUSE=y"]),
+    ("twotier", ["BUDDY_MAX_ORDER=18", "RAM_MB=2048"]),
+    ("hybrid", ["BUDDY_MAX_ORDER=4", "SIMPLEHEAP_SIZE_KB=64"]),
+    ("twotier-bitmap", ["SLAB_CHECKS_OFF=y", "RAM_MB=32"]),
+    ("hybrid-bitmap", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "SLAB_COLOURING=y"]),
+]
+
+
+@pytest.mark.parametrize("preset, settings", CONFIGS,
+                         ids=[f"{p}:{','.join(s)}" for p, s in CONFIGS])
+def test_suites_pass_on_host(preset: str, settings: list[str], tmp_path: Path):
+    out = tmp_path / "v"
+    args = ["defconfig", preset, "-O", str(out)]
+    for s in settings:
+        args += ["--set", s]
+    kit(*args, check=True)
+    proc = kit("test", "--host", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert "test (host, ASan+UBSan): PASSED" in proc.stdout
