@@ -159,7 +159,7 @@ enum mm_hybrid_mode mm_get_mode(void);
  * to no run, so call drain_all_pages() first for a figure about the
  * strategy alone.  heap_frag_permille is the same over the SimpleHeap
  * region (heap_free_bytes, heap_largest_free).  The host derives the
- * per-order indices (ARCHITECTURE.md) from pages.nr_free[].
+ * per-order indices (kit/bench.py: Linux's U(o) and F(o)) from pages.nr_free[].
  */
 struct mm_stats {
 	const char *mode;
