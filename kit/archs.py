@@ -40,6 +40,13 @@ class Arch:
     # What arch_instret() reads, for bench reports.  Under -icount
     # shift=0,sleep=off it counts guest instructions either way.
     counter: str = "instret"
+    # Where RAM starts in the physical address space: what the host's
+    # arena stands for, so that a variant built for this arch has the
+    # same zones natively.
+    ram_base: int = 0
+    # The low zones the arch's devices need, each with the first physical
+    # address above it (Kconfig ZONE_DMA / ZONE_DMA32 choose among them).
+    zone_ends: dict[str, int] = field(default_factory=dict)
 
     def exit_status(self, rc: int) -> int | None:
         """Guest status from QEMU's exit code; None if no exit device wrote it."""
@@ -73,6 +80,9 @@ ARCHES: dict[str, Arch] = {
         qemu="qemu-system-riscv64",
         qemu_machine=["-machine", "virt", "-bios", "default", "-smp", "1"],
         coverage_cflags=["-fprofile-update=atomic"],
+        # QEMU virt puts RAM at 2 GiB; its devices have no 16 MiB limit.
+        ram_base=0x8000_0000,
+        zone_ends={"DMA32": 1 << 32},
     ),
     "x86_64": Arch(
         name="x86_64",
@@ -89,6 +99,8 @@ ARCHES: dict[str, Arch] = {
         # No instret on x86 under TCG: rdtsc, which -icount shift=0 derives
         # from the instruction count (one tick per instruction).
         counter="rdtsc",
+        # ISA DMA reaches 16 MiB; 32-bit PCI devices 4 GiB.
+        zone_ends={"DMA": 16 << 20, "DMA32": 1 << 32},
     ),
 }
 

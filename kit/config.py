@@ -227,6 +227,10 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
         raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit the largest buddy "
                        f"block of BUDDY_MAX_ORDER={order.str_value} "
                        f"({_PAGE_KB << int(order.str_value)} KiB)")
+    reserve = int(syms["MIN_FREE_KBYTES"].str_value)
+    if reserve > ram_kb // 8:
+        raise KitError(f"MIN_FREE_KBYTES={reserve} is more than an eighth of "
+                       f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 8} KiB)")
     classes = syms.get("KMALLOC_CLASSES")
     if classes is not None and classes.visibility:
         kmalloc_classes(classes.str_value, kmalloc_class_max(

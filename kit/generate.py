@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, bench_sizes, config, coverage, paths, size_classes, sources
+from . import archs, bench_sizes, config, coverage, paths, size_classes, sources, zones
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -149,7 +149,9 @@ def generate(out: Path) -> None:
     common = {"config": values, "mode": mode, "page_alloc": page_alloc, "arch": arch.name,
               "size_classes": classes}
     srcs = sources.select(kconf, arch)
-    generated_names = ["autoconf.h", "config.json", "ktest_registry.c", "bench_sizes.c"]
+    generated_names = ["autoconf.h", "config.json", "ktest_registry.c", "bench_sizes.c",
+                       "zone_table.h"]
+    render(env, "zone_table.h.j2", gen / "zone_table.h", zones.context(values, arch))
     if classes:
         render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h",
                size_classes.context(classes))

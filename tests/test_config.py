@@ -26,7 +26,7 @@ def test_list_names_every_preset():
 
 @pytest.mark.parametrize("setting, message", [
     ("NO_SUCH_SYMBOL=y", "unknown symbol NO_SUCH_SYMBOL"),
-    ("RAM_MB=5000", "RAM_MB=5000 not applied: 5000 is out of range [32, 2048]"),
+    ("RAM_MB=9000", "RAM_MB=9000 not applied: 9000 is out of range [32, 8192]"),
     ("RAM_MB=lots", "'lots' is not a valid int"),
     ("DEBUG_POISON=maybe", "not a valid bool"),
     ("ARCH=x86_64", "ARCH=x86_64 not applied: it has no prompt"),

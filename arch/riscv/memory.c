@@ -64,3 +64,9 @@ uint64_t arch_ram_size(void)
 {
 	return ram_bytes;
 }
+
+/* RAM is mapped at its physical address. */
+uintptr_t arch_zone_offset(void)
+{
+	return 0;
+}

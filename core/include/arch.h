@@ -46,6 +46,14 @@ size_t arch_memory_map(struct mem_region *out, size_t max);
 uint64_t arch_ram_size(void);
 
 /*
+ * Virtual minus physical address of RAM, for the zone limits
+ * (zone_table.h), which are physical.  0 on the guests, where RAM is
+ * mapped at its physical address; on the host, the distance from the
+ * arena to the arch's RAM base that the arena stands for.
+ */
+uintptr_t arch_zone_offset(void);
+
+/*
  * Counters for measurements.  Under QEMU with -icount shift=0 they are
  * deterministic; arch_instret() is the retired-instruction count where the
  * machine has one (riscv64 instret) and otherwise the same as arch_cycles().

@@ -54,6 +54,18 @@ static inline unsigned int lowest_bit(unsigned long w)
 	return debruijn_position[((w & -w) * 0x022fdd63cc95386dUL) >> 58];
 }
 
+/*
+ * Set bits in @w.  Not __builtin_popcountll(), for the reason above
+ * (__popcountdi2); the parallel sum of the usual bit trick.
+ */
+static inline unsigned int hweight64(uint64_t w)
+{
+	w = w - ((w >> 1) & 0x5555555555555555ull);
+	w = (w & 0x3333333333333333ull) + ((w >> 2) & 0x3333333333333333ull);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned int)((w * 0x0101010101010101ull) >> 56);
+}
+
 /* Set (@set) or clear bits [@start, @start + @n), a word at a time. */
 static inline void bitmap_fill(unsigned long *map, size_t start, size_t n, bool set)
 {

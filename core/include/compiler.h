@@ -9,9 +9,13 @@
 #ifndef MMKIT_COMPILER_H
 #define MMKIT_COMPILER_H
 
+#include <stdint.h>
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __noinline __attribute__((noinline))
+/* The address a function returns to: who called it, for reports. */
+#define _RET_IP_ ((uintptr_t)__builtin_return_address(0))
 /* The host's C library (host tests, hostbench) may define it already, the same way. */
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -30,6 +30,20 @@
 /* Highest order any strategy reports in per-order statistics. */
 #define PAGE_STATS_MAX_ORDER 20
 
+/*
+ * How memory is doing (seed 002's is_memory_healthy), per zone and over
+ * all zones: critical below the min watermark or when a quarter of the
+ * last 64 requests that reached the zone failed; low below the low
+ * watermark or after any recent failure; ok otherwise.
+ */
+enum mm_health {
+	MM_HEALTH_OK,
+	MM_HEALTH_LOW,
+	MM_HEALTH_CRITICAL
+};
+
+const char *mm_health_name(enum mm_health h);
+
 /* Counters every allocator layer keeps the same way. */
 struct alloc_counters {
 	uint64_t allocs;    /* successful allocations */
@@ -69,7 +83,34 @@ struct page_alloc_stats {
 	/* A list above pcp_high pages gives pcp_batch back; refills take pcp_batch (0 without Kconfig PCP). */
 	size_t pcp_high, pcp_batch;
 	struct alloc_counters counters;
+	enum mm_health health;    /* the zones as one (page_alloc_health()) */
+	/*
+	 * Failure reports (show_mem.h): printed, and held back by the rate
+	 * limit; a request with __GFP_NOWARN is in neither.
+	 */
+	uint64_t reports, reports_suppressed;
 };
+
+/* Most zones a variant can have: DMA, DMA32, Normal. */
+#define MAX_ZONES 3
+
+/* One zone's figures (zone.h says what a zone is). */
+struct zone_stats {
+	const char *name;          /* "DMA", "DMA32", "Normal" */
+	uint64_t start, end;       /* physical span [start, end); equal when empty */
+	size_t managed;            /* pages released to the zone's allocator */
+	size_t free_pages;         /* free in the zone's allocator, per-CPU lists not included */
+	size_t pcp_pages;          /* free on the zone's per-CPU lists */
+	size_t min, low, high;     /* watermarks, in pages */
+	/* Pages kept back from a request whose highest zone is [i] (0 for i <= this zone). */
+	size_t lowmem_reserve[MAX_ZONES];
+	size_t nr_free[PAGE_STATS_MAX_ORDER + 1];
+	enum mm_health health;
+	/* Allocations served here for requests that preferred a higher zone. */
+	uint64_t fallbacks;
+	struct alloc_counters counters;
+};
+
 
 /* Most regions page_alloc_init() takes; mm_init() asks the arch for no more. */
 #define MEM_REGIONS_MAX 32
@@ -110,6 +151,29 @@ bool page_alloc_owns(const void *addr);
 
 /* Figures summed over every zone. */
 void page_alloc_get_stats(struct page_alloc_stats *st);
+
+/* Each zone's figures, lowest zone first, into @out (at most @max); returns how many zones. */
+size_t page_alloc_get_zone_stats(struct zone_stats *out, size_t max);
+
+/* The zones as one: summed free pages against summed watermarks, any recent failure. */
+enum mm_health page_alloc_health(void);
+
+/*
+ * The reserves in force, as Linux's vm sysctls of the same names; Kconfig
+ * gives their boot values (MIN_FREE_KBYTES 0: the computed default).
+ * Setting them recomputes every zone's watermarks and lowmem reserves at
+ * once.  Tests that study a strategy over all of memory set them to 0
+ * and put them back.
+ */
+struct page_alloc_tunables {
+	size_t min_free_kbytes;
+	unsigned int watermark_scale_factor;               /* 1 .. 3000 */
+	unsigned int lowmem_reserve_ratio[MAX_ZONES];      /* per zone; 0: none */
+};
+
+void page_alloc_get_tunables(struct page_alloc_tunables *t);
+/* 0, or KERR_INVAL (a scale factor outside 1 .. 3000; nothing changed). */
+int page_alloc_set_tunables(const struct page_alloc_tunables *t);
 
 /*
  * Pages out of the strategies now - handed out, or lent to the per-CPU

@@ -24,10 +24,11 @@ static void print_stats(const char *when)
 	struct mm_stats st;
 
 	mm_get_stats(&st);
-	printk("mmkit: %s: pages free %zu/%zu, peak used %zu; kmalloc live %zu objects, "
-	       "%zu bytes granted in %zu pages, peak %zu pages; allocs %llu frees %llu "
+	printk("mmkit: %s: pages free %zu/%zu, peak used %zu, health %s; kmalloc live %zu "
+	       "objects, %zu bytes granted in %zu pages, peak %zu pages; allocs %llu frees %llu "
 	       "failures %llu misuse %llu\n",
 	       when, st.pages.free_pages, st.pages.total_pages, st.pages.peak_used_pages,
+	       mm_health_name(st.pages.health),
 	       st.live_objects, st.bytes_granted, st.front_pages, st.front_peak_pages,
 	       (unsigned long long)st.counters.allocs, (unsigned long long)st.counters.frees,
 	       (unsigned long long)st.counters.failures, (unsigned long long)st.counters.misuse);

@@ -43,12 +43,25 @@ _Noreturn void kernel_exit(int status)
 static void print_banner(void)
 {
 	struct page_alloc_stats st;
+	struct zone_stats zs[MAX_ZONES];
+	size_t nz = page_alloc_get_zone_stats(zs, MAX_ZONES);
 
 	page_alloc_get_stats(&st);
 	printk("mmkit: %s, mode %s, page allocator %s, RAM %llu MiB, managing %zu KiB (%zu pages)\n",
 	       arch_name, mm_mode_name(), st.strategy,
 	       (unsigned long long)(arch_ram_size() >> 20),
 	       st.total_pages * (PAGE_SIZE / 1024), st.total_pages);
+	/* Each zone's physical span and watermarks, lowest first. */
+	for (size_t i = 0; i < nz; i++) {
+		if (!zs[i].managed) {
+			printk("mmkit: zone %s: empty\n", zs[i].name);
+			continue;
+		}
+		printk("mmkit: zone %s: [0x%llx, 0x%llx) %zu pages managed, watermarks min %zu "
+		       "low %zu high %zu\n", zs[i].name, (unsigned long long)zs[i].start,
+		       (unsigned long long)zs[i].end, zs[i].managed, zs[i].min, zs[i].low,
+		       zs[i].high);
+	}
 }
 
 _Noreturn void kmain(void)

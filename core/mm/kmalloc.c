@@ -23,6 +23,8 @@
 #include "mm_stats.h"
 #include "mm_txn.h"
 #include "percpu.h"
+#include "show_mem.h"
+#include "zone.h"
 
 /* The kmalloc API's own accounting; the front's allocators keep theirs. */
 struct kmalloc_cpu_stats {
@@ -46,17 +48,46 @@ static inline struct kmalloc_cpu_stats *my_stats(void)
 	return this_cpu_ptr(kmalloc_stats);
 }
 
-/* Every failed allocation comes here: counted, and the transaction told. */
-static int alloc_failed(int err)
+/*
+ * Flags kmalloc refuses: what no request may carry (gfp.h), and zone
+ * modifiers - kmalloc memory comes from the highest zone that has some;
+ * a buffer that must lie low is page_alloc(n, GFP_DMA)'s.
+ */
+static bool flags_refused(gfp_t flags)
 {
+	return gfp_check(flags) || (flags & __GFP_ZONE_MASK);
+}
+
+/*
+ * Every failed allocation comes here: counted, the transaction told, and
+ * - memory that could not be found, or flags refused - reported unless
+ * __GFP_NOWARN (show_mem.h).  Bad sizes and transaction limits are the
+ * caller's to see in the error code.
+ */
+static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
+{
+	struct alloc_request req = {
+		.who = "kmalloc", .size = size, .order = -1, .flags = flags, .caller = caller,
+	};
+
 	my_stats()->counters.failures++;
 	mm_txn_failed(err);
+	if (err == KERR_NOMEM || (err == KERR_INVAL && flags_refused(flags))) {
+		req.why = err == KERR_NOMEM ? "out of memory" : "invalid gfp flags";
+		warn_alloc(&req);
+	}
 	return err;
 }
 
 static void count_misuse(void)
 {
 	my_stats()->counters.misuse++;
+}
+
+/* What the front passes on to the page allocator (kmalloc_front_alloc()). */
+static inline gfp_t front_flags(gfp_t flags)
+{
+	return (flags & (__GFP_ATOMIC | __GFP_HIGH)) | __GFP_NOWARN;
 }
 
 /*
@@ -80,9 +111,9 @@ static void rebook(const struct kmalloc_sizes *old, const struct kmalloc_sizes *
 	}
 }
 
-static int check_request(size_t size, size_t align)
+static int check_request(size_t size, size_t align, gfp_t flags)
 {
-	if (!size || size > KMALLOC_SIZE_MAX)
+	if (!size || size > KMALLOC_SIZE_MAX || flags_refused(flags))
 		return KERR_INVAL;
 	if ((align & (align - 1)) || align > PAGE_SIZE)
 		return KERR_ALIGN;
@@ -123,7 +154,7 @@ static __always_inline void count_free(const struct kmalloc_sizes *sz)
 	ks->bytes_granted -= sz->granted;
 }
 
-int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
+static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr_t caller)
 {
 	/* The front's own figures, so that kfree() takes off exactly what is added here. */
 	struct kmalloc_sizes sz, dropped;
@@ -135,44 +166,50 @@ int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 	if (in_txn)
 		err = mm_txn_check_alloc();
 	if (!err)
-		err = check_request(size, align);
+		err = check_request(size, align, flags);
 	if (!err)
-		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN), &p, &sz);
+		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN),
+					  front_flags(flags), &p, &sz);
 	/* Unrecordable means not allocated: a transaction never loses track. */
 	if (!err && in_txn && (err = mm_txn_record(p)))
 		(void)kmalloc_front_free(p, &dropped);
 	if (err) {
 		*out = NULL;
-		return alloc_failed(err);
+		return alloc_failed(err, size, flags, caller);
 	}
 	count_alloc(p, &sz, flags);
 	*out = p;
 	return 0;
 }
 
+int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
+{
+	return align_try(size, align, flags, out, _RET_IP_);
+}
+
 int kmalloc_try(size_t size, gfp_t flags, void **out)
 {
-	return kmalloc_align_try(size, 0, flags, out);
+	return align_try(size, 0, flags, out, _RET_IP_);
 }
 
 /*
  * kmalloc() past the front's inline fast path: the front itself, with no
  * alignment to check; kmalloc_align_try() for a transaction or a bad size.
  */
-static __noinline void *kmalloc_slow(size_t size, gfp_t flags)
+static __noinline void *kmalloc_slow(size_t size, gfp_t flags, uintptr_t caller)
 {
 	struct kmalloc_sizes sz;
 	void *p;
 	int err;
 
 	/* size - 1 wraps for 0: one comparison refuses both ends. */
-	if (unlikely(mm_txn_active() || size - 1 >= KMALLOC_SIZE_MAX)) {
-		kmalloc_align_try(size, 0, flags, &p);
+	if (unlikely(mm_txn_active() || size - 1 >= KMALLOC_SIZE_MAX || flags_refused(flags))) {
+		align_try(size, 0, flags, &p, caller);
 		return p;
 	}
-	err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, &p, &sz);
+	err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, front_flags(flags), &p, &sz);
 	if (unlikely(err)) {
-		alloc_failed(err);
+		alloc_failed(err, size, flags, caller);
 		return NULL;
 	}
 	count_alloc(p, &sz, flags);
@@ -190,18 +227,19 @@ void *kmalloc(size_t size, gfp_t flags)
 	void *p;
 
 	/*
-	 * Any flag goes the slow way.  An open transaction needs no test:
-	 * it took this CPU's kmalloc slabs off the CPU (mm_txn_begin()), so
-	 * the fast path cannot finish and the slow path records the call.
+	 * Zeroing, zone modifiers and bad flags go the slow way (gfp.h:
+	 * __GFP_FAST_OK).  An open transaction needs no test: it took this
+	 * CPU's kmalloc slabs off the CPU (mm_txn_begin()), so the fast path
+	 * cannot finish and the slow path records the call.
 	 */
-	if (likely(!flags)) {
+	if (likely(!(flags & ~__GFP_FAST_OK))) {
 		p = kmalloc_front_alloc_fast(size, &sz);
 		if (likely(p)) {
 			count_alloc_bytes(&sz);
 			return p;
 		}
 	}
-	return kmalloc_slow(size, flags);
+	return kmalloc_slow(size, flags, _RET_IP_);
 }
 
 void *kzalloc(size_t size, gfp_t flags)
@@ -214,7 +252,7 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 	size_t bytes;
 
 	if (__builtin_mul_overflow(n, size, &bytes)) {
-		alloc_failed(KERR_INVAL);
+		alloc_failed(KERR_INVAL, SIZE_MAX, flags, _RET_IP_);
 		return NULL;
 	}
 	return kmalloc(bytes, flags | __GFP_ZERO);
@@ -283,17 +321,17 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 		return NULL;
 	}
 	err = mm_txn_check_alloc();
-	if (!err && size > KMALLOC_SIZE_MAX)
+	if (!err && (size > KMALLOC_SIZE_MAX || flags_refused(flags)))
 		err = KERR_INVAL;
 	if (err) {
-		alloc_failed(err);
+		alloc_failed(err, size, flags, _RET_IP_);
 		return NULL;
 	}
 	kmalloc_front_sizes(p, &old);
-	err = kmalloc_front_realloc(p, size, &q);
+	err = kmalloc_front_realloc(p, size, front_flags(flags), &q);
 	if (err) {
 		if (err == KERR_NOMEM || err == KERR_INVAL)
-			alloc_failed(err);
+			alloc_failed(err, size, flags, _RET_IP_);
 		else
 			count_misuse();   /* p was not live; reported by the front's allocator */
 		return NULL;

@@ -46,8 +46,13 @@ struct kmalloc_sizes {
 	bool by_cache;
 };
 
-/* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL. */
-int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz);
+/*
+ * 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL.  @flags are
+ * for the page allocator (__GFP_ATOMIC, __GFP_HIGH; __GFP_NOWARN always:
+ * kmalloc.c reports its own failures); zeroing is kmalloc.c's.
+ */
+int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
+			struct kmalloc_sizes *sz);
 
 /*
  * 0 with *@sz the sizes @p had, or the error of the allocator that
@@ -61,7 +66,7 @@ int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz);
  * with @p untouched and *@out NULL: KERR_NOMEM, or the misuse error for a
  * @p that is not live.
  */
-int kmalloc_front_realloc(void *p, size_t size, void **out);
+int kmalloc_front_realloc(void *p, size_t size, gfp_t flags, void **out);
 
 /* Usable bytes at @p, or 0 when @p is not a live allocation. */
 size_t kmalloc_front_usable_size(const void *p);

@@ -38,13 +38,14 @@ enum mm_hybrid_mode mm_get_mode(void)
 	return (enum mm_hybrid_mode)__atomic_load_n(&mm_hybrid_mode, __ATOMIC_RELAXED);
 }
 
-int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
+int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
+			struct kmalloc_sizes *sz)
 {
 	enum mm_hybrid_mode mode = mm_get_mode();
 	int err = KERR_NOMEM;
 
 	if (mode != MM_MODE_HEAP_ONLY) {
-		err = twotier_alloc(size, align, out, sz);
+		err = twotier_alloc(size, align, flags, out, sz);
 		if (!err || mode == MM_MODE_TWOTIER_ONLY)
 			return err;
 	}
@@ -58,7 +59,7 @@ int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
 	return twotier_free(p, sz);
 }
 
-int kmalloc_front_realloc(void *p, size_t size, void **out)
+int kmalloc_front_realloc(void *p, size_t size, gfp_t flags, void **out)
 {
 	int err;
 
@@ -75,7 +76,7 @@ int kmalloc_front_realloc(void *p, size_t size, void **out)
 			if (err != KERR_NOMEM)
 				return err;
 		}
-		return kmalloc_front_move(p, heap_usable_size(&kmalloc_heap, p), size,
+		return kmalloc_front_move(p, heap_usable_size(&kmalloc_heap, p), size, flags,
 					  kmalloc_front_alloc, out);
 	}
 	err = twotier_resize_in_place(p, size);
@@ -83,7 +84,8 @@ int kmalloc_front_realloc(void *p, size_t size, void **out)
 		*out = err ? NULL : p;
 		return err;
 	}
-	return kmalloc_front_move(p, twotier_usable_size(p), size, kmalloc_front_alloc, out);
+	return kmalloc_front_move(p, twotier_usable_size(p), size, flags, kmalloc_front_alloc,
+				  out);
 }
 
 size_t kmalloc_front_usable_size(const void *p)

@@ -17,8 +17,11 @@ const char *mm_mode_name(void)
 	return "SimpleHeap";
 }
 
-int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
+/* The region was taken at boot: @flags have no page allocation to steer. */
+int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
+			struct kmalloc_sizes *sz)
 {
+	(void)flags;
 	return heap_region_alloc(size, align, out, sz);
 }
 
@@ -27,8 +30,9 @@ int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
 	return heap_region_free(p, sz);
 }
 
-int kmalloc_front_realloc(void *p, size_t size, void **out)
+int kmalloc_front_realloc(void *p, size_t size, gfp_t flags, void **out)
 {
+	(void)flags;
 	return heap_realloc_try(&kmalloc_heap, p, size, out);
 }
 

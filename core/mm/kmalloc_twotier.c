@@ -18,9 +18,10 @@ const char *mm_mode_name(void)
 	return "TwoTier";
 }
 
-int kmalloc_front_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
+int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
+			struct kmalloc_sizes *sz)
 {
-	return twotier_alloc(size, align, out, sz);
+	return twotier_alloc(size, align, flags, out, sz);
 }
 
 int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
@@ -28,7 +29,7 @@ int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
 	return twotier_free(p, sz);
 }
 
-int kmalloc_front_realloc(void *p, size_t size, void **out)
+int kmalloc_front_realloc(void *p, size_t size, gfp_t flags, void **out)
 {
 	int err = twotier_resize_in_place(p, size);
 
@@ -36,7 +37,7 @@ int kmalloc_front_realloc(void *p, size_t size, void **out)
 		*out = err ? NULL : p;
 		return err;
 	}
-	return kmalloc_front_move(p, twotier_usable_size(p), size, twotier_alloc, out);
+	return kmalloc_front_move(p, twotier_usable_size(p), size, flags, twotier_alloc, out);
 }
 
 size_t kmalloc_front_usable_size(const void *p)

@@ -8,17 +8,30 @@
  * them (a small low zone - DMA below 16 MiB - must not fill up with
  * metadata).  Frames are reserved until released: holes between regions,
  * page 0 and the metadata itself stay reserved, so virt_to_page() says
- * NULL for them in O(1).
+ * NULL for them in O(1).  The zones cut the span where zone_table.h says.
  *
- * This file does what every strategy needs: routing single pages through
- * the per-CPU lists (pcp.h), __GFP_ZERO, counting, the high-water mark,
+ * A request (Linux's __alloc_pages(), much reduced):
+ *
+ *   1. the zones from its highest allowed one down, each while it stays
+ *      above its low watermark plus its lowmem reserve for the request;
+ *   2. failing that, a request that may reclaim runs the shrinkers for
+ *      the zones that fell below low since they were last above high
+ *      (Linux's kswapd, run in the caller: there are no kernel threads);
+ *   3. the zones again, down to min - less for GFP_ATOMIC and
+ *      __GFP_HIGH (zone_floor());
+ *   4. failing that, the per-CPU lists are drained and, unless atomic,
+ *      the shrinkers run whatever the zones' state (direct reclaim), and
+ *      step 3 is tried once more;
+ *   5. then it fails: counted, and reported unless __GFP_NOWARN
+ *      (show_mem.h).
+ *
+ * Single pages take the per-CPU lists (pcp.h) on the way: the inline
+ * path pops the calling CPU's list of the preferred zone, and a refill
+ * takes no more pages than the zone's floor allows.  This file also does
+ * what every strategy needs: __GFP_ZERO, counting, the high-water mark,
  * and the one check the strategies cannot make (a page on a per-CPU list
  * looks allocated to them).  The strategy does the finding and the exact
  * checking, and reports the misuse it detects (mm_report_misuse()).
- *
- * When a strategy cannot serve a request while pages sit on per-CPU
- * lists, the lists are drained and the request retried once, as Linux
- * does before it gives up: cached pages never make an allocation fail.
  */
 #include "compiler.h"
 #include "kerrno.h"
@@ -29,8 +42,12 @@
 #include "panic.h"
 #include "pcp.h"
 #include "printk.h"
+#include "shrinker.h"
+#include "show_mem.h"
 #include "spinlock.h"
 #include "zone.h"
+
+_Static_assert(MAX_NR_ZONES <= MAX_ZONES, "struct zone_stats holds every zone");
 
 /*
  * Orders at or above this cannot be expressed as a byte count in a size_t;
@@ -38,13 +55,16 @@
  */
 #define ORDER_LIMIT ((unsigned int)(sizeof(size_t) * 8 - PAGE_SHIFT))
 
+/* Shrinker passes a reclaim makes at most before it gives up on reaching high. */
+#define RECLAIM_PASSES 4
+
 struct mem_map mem_map;
 struct zone zones[MAX_NR_ZONES];
+struct zone *preferred_zone = &zones[ZONE_NORMAL];
 static size_t mem_map_bytes;
 
-static const char *const zone_names[MAX_NR_ZONES] = {
-	[ZONE_NORMAL] = "Normal",
-};
+static const char *const zone_names[MAX_NR_ZONES] = ZONE_TABLE_NAMES;
+static const uint64_t zone_ends[MAX_NR_ZONES] = ZONE_TABLE_ENDS;
 
 bool page_in_mem_map(const struct page *pg)
 {
@@ -75,6 +95,28 @@ static bool page_bounds(const struct mem_region *r, uintptr_t *b, uintptr_t *e)
 	if (*b == 0)
 		*b = PAGE_SIZE;
 	return *e > *b;
+}
+
+/*
+ * Cut the frames [@lo, @hi) into the zones: zone i takes what lies
+ * between the end of zone i - 1 and its own end (zone_table.h, physical
+ * addresses, moved by arch_zone_offset()).  An empty zone keeps spanned 0.
+ */
+static void zone_spans(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t offset = arch_zone_offset(), start = lo;
+
+	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &zones[i];
+		uintptr_t end = zone_ends[i] ? (uintptr_t)zone_ends[i] + offset : hi;
+
+		end = MIN(MAX(end, start), hi);
+		spin_lock_init(&z->lock);
+		z->name = zone_names[i];
+		z->base = start;
+		z->spanned = (end - start) >> PAGE_SHIFT;
+		start = end;
+	}
 }
 
 /* Bytes of metadata: mem_map, then each zone's strategy metadata (8-aligned). */
@@ -121,14 +163,7 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		panic("page_alloc: the memory map holds no usable page");
 	mem_map.base = lo;
 	mem_map.pages = (hi - lo) >> PAGE_SHIFT;
-
-	/* One zone over everything for now; zone_table.h will cut more. */
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		spin_lock_init(&zones[z].lock);
-		zones[z].name = zone_names[z];
-	}
-	zones[ZONE_NORMAL].base = lo;
-	zones[ZONE_NORMAL].spanned = mem_map.pages;
+	zone_spans(lo, hi);
 
 	carve = meta_layout(zone_meta);
 	/* From the top down: the highest region end that has room. */
@@ -165,8 +200,14 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		if (e > b)
 			release_range(b, e);
 	}
-	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
-		zones[z].managed = pa_strategy_free_pages(&zones[z].pa);
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
+		zones[z].managed = zones[z].spanned ? pa_strategy_free_pages(&zones[z].pa) : 0;
+		zones[z].reclaim_armed = true;
+		if (zones[z].managed)
+			preferred_zone = &zones[z];
+	}
+	zone_setup_watermarks();
+	pcp_register_shrinker();
 }
 
 bool page_alloc_owns(const void *addr)
@@ -197,16 +238,26 @@ void *zone_take_locked(struct zone *z, size_t npages, unsigned int order, bool b
 
 int zone_give_locked(struct zone *z, const void *addr, size_t npages)
 {
-	return pa_strategy_free(&z->pa, addr, npages);
+	int err = pa_strategy_free(&z->pa, addr, npages);
+
+	/* Back above high: a later fall below low may reclaim again. */
+	if (!err && !z->reclaim_armed && zone_free_pages(z) >= z->watermark[WMARK_HIGH])
+		z->reclaim_armed = true;
+	return err;
 }
 
-/* A run from @z's strategy, with its head's descriptor clean for the caller. */
-static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool by_order)
+/*
+ * A run from @z's strategy that leaves at least @floor pages free, with
+ * its head's descriptor clean for the caller; NULL if there is none.
+ */
+static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool by_order,
+		       size_t floor)
 {
-	void *addr;
+	void *addr = NULL;
 
 	spin_lock(&z->lock);
-	addr = zone_take_locked(z, npages, order, by_order);
+	if (zone_watermark_ok(z, npages, floor))
+		addr = zone_take_locked(z, npages, order, by_order);
 	if (addr) {
 		struct page *pg = virt_to_page(addr);
 
@@ -218,54 +269,187 @@ static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool b
 	return addr;
 }
 
-/* zone_take(), draining the per-CPU lists and retrying once if it fails. */
-static void *zone_take_or_drain(struct zone *z, size_t npages, unsigned int order, bool by_order)
-{
-	void *addr = zone_take(z, npages, order, by_order);
+/* ---- the request path ------------------------------------------------------------- */
 
-	if (!addr && pcp_drain_zone(z))
-		addr = zone_take(z, npages, order, by_order);
-	return addr;
+/* What a request asks for, as the zone walk needs it. */
+struct alloc_context {
+	size_t npages;
+	unsigned int order;
+	bool by_order;              /* a naturally aligned block of 2^order pages */
+	gfp_t flags;
+	enum zone_type highest;     /* the highest zone it may use */
+	unsigned int alloc_flags;   /* ALLOC_HARDER / ALLOC_HIGH */
+	uintptr_t caller;
+};
+
+static void context_init(struct alloc_context *ac, size_t npages, unsigned int order,
+			 bool by_order, gfp_t flags, uintptr_t caller)
+{
+	ac->npages = npages;
+	ac->order = order;
+	ac->by_order = by_order;
+	ac->flags = flags;
+	ac->highest = gfp_zone(flags);
+	ac->alloc_flags = gfp_to_alloc_flags(flags);
+	ac->caller = caller;
 }
 
-static void *finish_alloc(struct zone *z, void *addr, size_t npages, gfp_t flags)
+/* Take the request from @z if it stays above its floor for watermark @mark. */
+static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_watermarks mark)
 {
-	if (unlikely(!addr)) {
-		count_atomic(&z->counters.failures);
+	size_t floor = zone_floor(z, mark, ac->highest, ac->alloc_flags);
+	struct page *pg;
+
+	if (!z->managed)
 		return NULL;
+	if (ac->npages == 1) {
+		/* A page on this CPU's list is out of the free count: no watermark. */
+		pg = pcp_pop(z);
+		if (pg)
+			return page_to_virt(pg);
+		if (!zone_watermark_ok(z, 1, floor))
+			return NULL;
+		/* A refill of as many pages as the floor allows. */
+		pg = pcp_alloc(z, floor);
+		if (pg)
+			return page_to_virt(pg);
 	}
-	/* Outside the lock: zeroing megabytes should not stall other CPUs. */
-	if (flags & __GFP_ZERO)
-		memset(addr, 0, npages << PAGE_SHIFT);
+	return zone_take(z, ac->npages, ac->order, ac->by_order, floor);
+}
+
+/* The zones a request may use, highest first, down to watermark @mark. */
+static void *get_page_from_zones(const struct alloc_context *ac, enum zone_watermarks mark)
+{
+	for (unsigned int i = ac->highest + 1; i-- > 0;) {
+		void *addr = try_zone(&zones[i], ac, mark);
+
+		if (addr) {
+			if (i != ac->highest)
+				count_atomic(&zones[i].fallbacks);
+			return addr;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Run the shrinkers until @z is back above its high watermark, a pass
+ * gives nothing back, or RECLAIM_PASSES passes are done.
+ */
+static void reclaim_zone(struct zone *z)
+{
+	for (unsigned int pass = 0; pass < RECLAIM_PASSES; pass++) {
+		size_t free = zone_free_pages(z), high = z->watermark[WMARK_HIGH];
+
+		if (free >= high || !shrink_memory(high - free))
+			break;
+	}
+}
+
+/*
+ * Background reclaim, in the caller: every zone the request may use that
+ * fell below low since it was last above high.  Once per fall, so that a
+ * zone the shrinkers cannot lift is not scanned on every request.
+ */
+static void reclaim_low_zones(const struct alloc_context *ac)
+{
+	for (unsigned int i = 0; i <= ac->highest; i++) {
+		struct zone *z = &zones[i];
+		bool run;
+
+		spin_lock(&z->lock);
+		run = z->managed && z->reclaim_armed &&
+		      zone_free_pages(z) < z->watermark[WMARK_LOW];
+		if (run)
+			z->reclaim_armed = false;
+		spin_unlock(&z->lock);
+		if (run)
+			reclaim_zone(z);
+	}
+}
+
+/* The zone whose failure history a request joins: the highest it may use that has pages. */
+static struct zone *history_zone(const struct alloc_context *ac)
+{
+	for (unsigned int i = ac->highest + 1; i-- > 0;)
+		if (zones[i].managed)
+			return &zones[i];
+	return &zones[ac->highest];
+}
+
+static void *alloc_failed(const struct alloc_context *ac, const char *why)
+{
+	struct zone *z = history_zone(ac);
+	struct alloc_request req = {
+		.who = "page_alloc", .why = why, .size = ac->npages << PAGE_SHIFT,
+		.order = ac->by_order ? (int)ac->order : -1, .flags = ac->flags,
+		.caller = ac->caller,
+	};
+
+	zone_note_request(z, true);
+	count_atomic(&z->counters.failures);
+	warn_alloc(&req);
+	return NULL;
+}
+
+/* Every request that the inline path did not finish: steps 1 to 5 above. */
+static __noinline void *alloc_slowpath(const struct alloc_context *ac)
+{
+	bool may_reclaim = !(ac->flags & __GFP_ATOMIC);
+	void *addr;
+
+	if (unlikely(gfp_check(ac->flags)))
+		return alloc_failed(ac, "invalid gfp flags");
+	if (unlikely(!ac->npages || ac->npages > PA_STRATEGY_MAX_PAGES))
+		return alloc_failed(ac, "no such run");
+
+	addr = get_page_from_zones(ac, WMARK_LOW);
+	if (!addr) {
+		if (may_reclaim)
+			reclaim_low_zones(ac);
+		addr = get_page_from_zones(ac, WMARK_MIN);
+	}
+	if (!addr) {
+		size_t back = drain_all_pages();
+
+		if (may_reclaim)
+			back += shrink_memory(ac->npages);
+		if (back)
+			addr = get_page_from_zones(ac, WMARK_MIN);
+	}
+	if (!addr)
+		return alloc_failed(ac, "out of memory");
+
+	zone_note_request(history_zone(ac), false);
+	if (ac->flags & __GFP_ZERO)
+		memset(addr, 0, ac->npages << PAGE_SHIFT);   /* outside every lock */
 	return addr;
 }
 
-/* A single page past the list's pop: a refill, a drain of other lists, no list, flags. */
-static __noinline void *alloc_single_slow(gfp_t flags)
+static __noinline void *alloc_single_slow(gfp_t flags, uintptr_t caller)
 {
-	struct zone *z = gfp_zone(flags);
-	struct page *pg = pcp_alloc(z);
+	struct alloc_context ac;
 
-	/* Without CONFIG_PCP (or with the zone empty) the strategy serves it. */
-	if (!pg && pcp_drain_zone(z))
-		pg = pcp_alloc(z);
-	if (pg)
-		return finish_alloc(z, page_to_virt(pg), 1, flags);
-	return finish_alloc(z, zone_take(z, 1, 0, true), 1, flags);
+	context_init(&ac, 1, 0, true, flags, caller);
+	return alloc_slowpath(&ac);
 }
 
-/* The common single page: a pop off this CPU's list of the normal zone, inline. */
-static __always_inline void *alloc_single(gfp_t flags)
+/*
+ * The common single page, inline: a pop off this CPU's list of the
+ * preferred zone, for a request whose flags change nothing about a page
+ * already at hand (gfp.h: __GFP_FAST_OK).  A page on a list is out of
+ * its zone's free count already: no watermark to check.
+ */
+static __always_inline void *alloc_single(gfp_t flags, uintptr_t caller)
 {
 	struct page *pg;
 
-	/* Any flag (zeroing, another zone) goes the slow way. */
-	if (likely(!flags)) {
-		pg = pcp_pop(&zones[ZONE_NORMAL]);
+	if (likely(!(flags & ~__GFP_FAST_OK))) {
+		pg = pcp_pop(MAX_NR_ZONES == 1 ? &zones[0] : preferred_zone);
 		if (likely(pg))
 			return page_to_virt(pg);
 	}
-	return alloc_single_slow(flags);
+	return alloc_single_slow(flags, caller);
 }
 
 /*
@@ -287,7 +471,7 @@ static int zone_give(void *addr, size_t npages)
 		 * page boundary.
 		 */
 		err = virt_to_page(addr) ? KERR_BAD_PTR : KERR_RANGE;
-		count_atomic(&zones[ZONE_NORMAL].counters.misuse);
+		count_atomic(&preferred_zone->counters.misuse);
 		mm_report_misuse("page_alloc", err, addr);
 		return err;
 	}
@@ -360,13 +544,12 @@ static __always_inline int free_single(void *addr)
 
 void *page_alloc(size_t npages, gfp_t flags)
 {
-	struct zone *z = gfp_zone(flags);
+	struct alloc_context ac;
 
 	if (npages == 1)
-		return alloc_single(flags);
-	if (!npages || npages > z->spanned || npages > PA_STRATEGY_MAX_PAGES)
-		return finish_alloc(z, NULL, 0, flags);
-	return finish_alloc(z, zone_take_or_drain(z, npages, 0, false), npages, flags);
+		return alloc_single(flags, _RET_IP_);
+	context_init(&ac, npages, 0, false, flags, _RET_IP_);
+	return alloc_slowpath(&ac);
 }
 
 int page_free(void *addr, size_t npages)
@@ -378,23 +561,22 @@ int page_free(void *addr, size_t npages)
 	return zone_give(addr, npages);
 }
 
-/* alloc_pages() of more than one page: the zone's strategy. */
-static __noinline void *alloc_pages_slow(unsigned int order, gfp_t flags)
+/* alloc_pages() of more than one page: the zones' strategies. */
+static __noinline void *alloc_pages_slow(unsigned int order, gfp_t flags, uintptr_t caller)
 {
-	struct zone *z = gfp_zone(flags);
+	struct alloc_context ac;
 
-	if (order >= ORDER_LIMIT || ((size_t)1 << order) > z->spanned ||
-	    ((size_t)1 << order) > PA_STRATEGY_MAX_PAGES)
-		return finish_alloc(z, NULL, 0, flags);
-	return finish_alloc(z, zone_take_or_drain(z, (size_t)1 << order, order, true),
-			    (size_t)1 << order, flags);
+	/* An order past ORDER_LIMIT asks for more pages than there are: no such run. */
+	context_init(&ac, order < ORDER_LIMIT ? (size_t)1 << order : 0, order, true, flags,
+		     caller);
+	return alloc_slowpath(&ac);
 }
 
 void *alloc_pages(unsigned int order, gfp_t flags)
 {
 	if (likely(order == 0))
-		return alloc_single(flags);
-	return alloc_pages_slow(order, flags);
+		return alloc_single(flags, _RET_IP_);
+	return alloc_pages_slow(order, flags, _RET_IP_);
 }
 
 int free_pages(void *addr, unsigned int order)
@@ -405,7 +587,7 @@ int free_pages(void *addr, unsigned int order)
 		return 0;
 	if (order >= ORDER_LIMIT) {
 		/* No allocation can have this order: the strategy never sees it. */
-		count_atomic(&zones[ZONE_NORMAL].counters.misuse);
+		count_atomic(&preferred_zone->counters.misuse);
 		mm_report_misuse("page_alloc", KERR_WRONG_SIZE, addr);
 		return KERR_WRONG_SIZE;
 	}
@@ -419,6 +601,8 @@ size_t drain_all_pages(void)
 }
 #endif
 
+/* ---- figures ---------------------------------------------------------------------- */
+
 size_t page_alloc_taken_pages(void)
 {
 	size_t taken = 0;
@@ -426,6 +610,8 @@ size_t page_alloc_taken_pages(void)
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 
+		if (!z->managed)
+			continue;
 		spin_lock(&z->lock);
 		taken += z->managed - pa_strategy_free_pages(&z->pa);
 		spin_unlock(&z->lock);
@@ -454,6 +640,10 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 
+		st->counters.failures += __atomic_load_n(&z->counters.failures, __ATOMIC_RELAXED);
+		st->counters.misuse += __atomic_load_n(&z->counters.misuse, __ATOMIC_RELAXED);
+		if (!z->managed)
+			continue;
 		spin_lock(&z->lock);
 		st->total_pages += z->managed;
 		st->peak_used_pages += z->peak_taken;
@@ -463,8 +653,43 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 		pa_strategy_nr_free(&z->pa, st->nr_free);
 		st->counters.allocs += z->counters.allocs;
 		st->counters.frees += z->counters.frees;
-		st->counters.failures += __atomic_load_n(&z->counters.failures, __ATOMIC_RELAXED);
-		st->counters.misuse += __atomic_load_n(&z->counters.misuse, __ATOMIC_RELAXED);
 		spin_unlock(&z->lock);
 	}
+	st->health = page_alloc_health();
+	warn_alloc_counts(&st->reports, &st->reports_suppressed);
+}
+
+size_t page_alloc_get_zone_stats(struct zone_stats *out, size_t max)
+{
+	uintptr_t offset = arch_zone_offset();
+
+	for (unsigned int i = 0; i < MAX_NR_ZONES && i < max; i++) {
+		struct zone *z = &zones[i];
+		struct zone_stats *zs = &out[i];
+
+		memset(zs, 0, sizeof(*zs));
+		zs->name = z->name;
+		zs->start = (uint64_t)(z->base - offset);
+		zs->end = zs->start + ((uint64_t)z->spanned << PAGE_SHIFT);
+		zs->pcp_pages = pcp_count_zone(z);
+		zs->health = zone_health(z);
+		zs->fallbacks = __atomic_load_n(&z->fallbacks, __ATOMIC_RELAXED);
+		zs->counters.failures = __atomic_load_n(&z->counters.failures, __ATOMIC_RELAXED);
+		zs->counters.misuse = __atomic_load_n(&z->counters.misuse, __ATOMIC_RELAXED);
+		if (!z->managed)
+			continue;
+		spin_lock(&z->lock);
+		zs->managed = z->managed;
+		zs->free_pages = zone_free_pages(z);
+		zs->min = z->watermark[WMARK_MIN];
+		zs->low = z->watermark[WMARK_LOW];
+		zs->high = z->watermark[WMARK_HIGH];
+		for (unsigned int j = 0; j < MAX_NR_ZONES; j++)
+			zs->lowmem_reserve[j] = z->lowmem_reserve[j];
+		pa_strategy_nr_free(&z->pa, zs->nr_free);
+		zs->counters.allocs = z->counters.allocs;
+		zs->counters.frees = z->counters.frees;
+		spin_unlock(&z->lock);
+	}
+	return MAX_NR_ZONES;
 }

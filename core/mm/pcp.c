@@ -23,6 +23,7 @@
 #include "panic.h"
 #include "pcp.h"
 #include "percpu.h"
+#include "shrinker.h"
 #include "spinlock.h"
 #include "zone.h"
 
@@ -40,13 +41,16 @@ void pcp_report_double_free(struct page *pg)
 	mm_report_misuse("pcp", KERR_DOUBLE_FREE, page_to_virt(pg));
 }
 
-/* Up to @n single pages from @z's strategy, chained as a list; returns how many. */
-static size_t take_batch(struct zone *z, struct page **list, size_t n)
+/*
+ * Up to @n single pages from @z's strategy, leaving it at least @floor
+ * free, chained as a list; returns how many.
+ */
+static size_t take_batch(struct zone *z, struct page **list, size_t n, size_t floor)
 {
 	size_t got = 0;
 
 	spin_lock(&z->lock);
-	for (; got < n; got++) {
+	for (; got < n && zone_free_pages(z) > floor; got++) {
 		void *addr = zone_take_locked(z, 1, 0, true);
 		struct page *pg;
 
@@ -77,10 +81,10 @@ static void give_batch(struct zone *z, struct page *list)
 	spin_unlock(&z->lock);
 }
 
-struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp)
+struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
 {
 	struct page *list = NULL, *tail, *pg;
-	size_t got = take_batch(z, &list, PCP_BATCH);
+	size_t got = take_batch(z, &list, PCP_BATCH, floor);
 
 	if (!got)
 		return NULL;
@@ -187,6 +191,45 @@ void pcp_get_stats(struct pcp_stats *st)
 {
 	*st = (struct pcp_stats){ .high = PCP_HIGH, .batch = PCP_BATCH };
 	for_each_list(add_stats, st);
+}
+
+size_t pcp_count_zone(struct zone *z)
+{
+	size_t n = 0;
+
+	if (!z->pcp)
+		return 0;
+	for_each_possible_cpu(cpu) {
+		struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
+
+		spin_lock(&pcp->lock);
+		n += pcp->count;
+		spin_unlock(&pcp->lock);
+	}
+	return n;
+}
+
+/* The shrinker: every list is drained whatever is asked (a list is small). */
+static size_t shrinker_count(void)
+{
+	return pcp_count();
+}
+
+static size_t shrinker_scan(size_t nr)
+{
+	(void)nr;
+	return drain_all_pages();
+}
+
+static struct shrinker pcp_shrinker = {
+	.name = "pcp",
+	.count = shrinker_count,
+	.scan = shrinker_scan,
+};
+
+void pcp_register_shrinker(void)
+{
+	register_shrinker(&pcp_shrinker);
 }
 
 size_t pcp_count(void)

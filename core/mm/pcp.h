@@ -69,19 +69,24 @@ struct pcp_stats {
 #define PCP_HIGH ((size_t)CONFIG_PCP_PAGES)
 #define PCP_BATCH (PCP_HIGH / 4 ? PCP_HIGH / 4 : (size_t)1)
 
-/* The calling CPU's list is empty: refill it from @z and pop.  NULL if @z is empty too. */
-struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp);
+/*
+ * The calling CPU's list is empty: refill it from @z - a batch, or fewer
+ * if @z would go below @floor free pages - and pop.  NULL if @z has none
+ * to give.
+ */
+struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor);
 /* @pcp went past `high`: give its `batch` coldest pages back to @z.  List lock held; drops it. */
 void pcp_drain_excess(struct zone *z, struct per_cpu_pages *pcp);
 /* Report a double free of @pg (on a list already). */
 void pcp_report_double_free(struct page *pg);
 
 /*
- * A free page off the calling CPU's list for @z, refilled when empty; its
- * descriptor the head of a live single-page allocation.  NULL when the
- * list is empty and the zone has no page either.
+ * A free page off the calling CPU's list for @z, refilled when empty
+ * without taking @z below @floor free pages; its descriptor the head of a
+ * live single-page allocation.  NULL when the list is empty and the zone
+ * has no page to spare either.
  */
-static __always_inline struct page *pcp_alloc(struct zone *z)
+static __always_inline struct page *pcp_alloc(struct zone *z, size_t floor)
 {
 	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
 	struct page *pg;
@@ -90,7 +95,7 @@ static __always_inline struct page *pcp_alloc(struct zone *z)
 	pg = pcp->head;
 	if (unlikely(!pg)) {
 		spin_unlock(&pcp->lock);
-		return pcp_refill(z, pcp);
+		return pcp_refill(z, pcp, floor);
 	}
 	pcp->head = pg->pcp_next;
 	pcp->count--;
@@ -173,8 +178,11 @@ static __always_inline bool pcp_push(struct zone *z, struct page *pg)
 	return done;
 }
 
-/* Pages on all lists of all zones. */
+/* Pages on all lists of all zones; on every CPU's list of @z. */
 size_t pcp_count(void);
+size_t pcp_count_zone(struct zone *z);
+/* Register the shrinker that drains every list (shrinker.h), once at boot. */
+void pcp_register_shrinker(void);
 void pcp_get_stats(struct pcp_stats *st);
 /* Sum of every list's allocs and frees into @c. */
 void pcp_add_counters(struct alloc_counters *c);
@@ -183,10 +191,21 @@ size_t pcp_drain_zone(struct zone *z);
 /* Set up @z's lists (empty). */
 void pcp_init_zone(struct zone *z);
 #else
-static inline struct page *pcp_alloc(struct zone *z)
+static inline struct page *pcp_alloc(struct zone *z, size_t floor)
 {
 	(void)z;
+	(void)floor;
 	return NULL;
+}
+
+static inline size_t pcp_count_zone(struct zone *z)
+{
+	(void)z;
+	return 0;
+}
+
+static inline void pcp_register_shrinker(void)
+{
 }
 
 /* Without lists no page carries PG_PCP: never called. */

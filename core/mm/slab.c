@@ -60,6 +60,8 @@
 #include "poison.h"
 #include "printk.h"
 #include "reciprocal.h"
+#include "show_mem.h"
+#include "shrinker.h"
 #include "slab.h"
 #include "slab_def.h"
 #include "spinlock.h"
@@ -355,18 +357,23 @@ static unsigned int next_colour(struct kmem_cache *c)
 	return colour;
 }
 
-/* A new slab, all objects constructed and free; no lock held.  NULL when
- * the page allocator (or kmem_slab, for the descriptor) is out of memory. */
-static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour)
+/*
+ * A new slab, all objects constructed and free; no lock held.  NULL when
+ * the page allocator (or kmem_slab, for the descriptor) is out of memory.
+ * @flags: the request's (__GFP_ATOMIC, __GFP_HIGH); the cache reports a
+ * failure itself, so the layers below stay quiet.
+ */
+static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour, gfp_t flags)
 {
-	char *pages = alloc_pages(c->order, 0);
+	gfp_t page_flags = (flags & (__GFP_ATOMIC | __GFP_HIGH)) | __GFP_NOWARN;
+	char *pages = alloc_pages(c->order, page_flags);
 	struct slab *s;
 	void *next = NULL;
 
 	if (!pages)
 		return NULL;
 	if (c->off_slab) {
-		s = kmem_cache_alloc(&kmem_slab_boot, 0);
+		s = kmem_cache_alloc(&kmem_slab_boot, page_flags);
 		if (!s) {
 			free_pages(pages, c->order);
 			return NULL;
@@ -700,8 +707,29 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 	panic("slab %s: freelist of slab %p cannot be repaired", c->name, (void *)cpu->slab);
 }
 
+/* A request the cache cannot serve: counted by the caller, reported here. */
+static void alloc_failed(struct kmem_cache *c, gfp_t flags, const char *why, uintptr_t caller)
+{
+	struct alloc_request req = {
+		.who = c->name, .why = why, .size = c->object_size, .order = (int)c->order,
+		.flags = flags, .caller = caller,
+	};
+
+	warn_alloc(&req);
+}
+
+/* Flags no cache request may carry (zone modifiers: a cache's slabs come from any zone). */
+static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags, uintptr_t caller)
+{
+	spin_lock(&c->lock);
+	c->failures++;
+	spin_unlock(&c->lock);
+	alloc_failed(c, flags, "invalid gfp flags", caller);
+	return NULL;
+}
+
 /* Everything but a sound CPU freelist: refill, a new slab, damage, poison. */
-static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
+static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags, uintptr_t caller)
 {
 	void *corrupt = NULL, *obj;
 	unsigned int cpuid = this_cpu();
@@ -714,7 +742,7 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 		unsigned int colour = next_colour(c);
 
 		spin_unlock(&c->lock);
-		fresh = allocate_slab(c, colour);
+		fresh = allocate_slab(c, colour, flags);
 		spin_lock(&c->lock);
 		if (fresh) {
 			c->nr_slabs++;
@@ -733,8 +761,10 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 	/* One report per alloc: a damaged freelist usually means damaged poison. */
 	if (corrupt)
 		report(KERR_USE_AFTER_FREE, corrupt);
-	if (!obj)
+	if (!obj) {
+		alloc_failed(c, flags, "out of memory", caller);
 		return NULL;
+	}
 	if ((c->flags & SLAB_POISON) && !unpoison_object(c, obj) && !corrupt) {
 		spin_lock(&c->lock);
 		c->misuse++;
@@ -752,9 +782,11 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 
 	if (!c)
 		return NULL;
+	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO)))
+		return alloc_refused(c, flags, _RET_IP_);
 	obj = slab_alloc_fast(c);
 	if (unlikely(!obj))
-		return alloc_slow(c, flags);
+		return alloc_slow(c, flags, _RET_IP_);
 	if (unlikely(flags & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;
@@ -998,9 +1030,13 @@ static void cache_list_del(struct kmem_cache *c)
 		c->list_next->list_prev = c->list_prev;
 }
 
+static struct shrinker slab_shrinker;
+
 /* Set up the two static caches the others are made from, once. */
 static void slab_bootstrap(void)
 {
+	bool first = false;
+
 	spin_lock(&slab_caches_lock);
 	if (!slab_up) {
 		int err;
@@ -1018,8 +1054,12 @@ static void slab_bootstrap(void)
 		cache_list_add(&kmem_slab_boot);
 		cache_list_add(&kmem_cache_boot);
 		slab_up = true;
+		first = true;
 	}
 	spin_unlock(&slab_caches_lock);
+	/* Outside slab_caches_lock: a reclaim takes the shrinkers' lock, then that one. */
+	if (first)
+		register_shrinker(&slab_shrinker);
 }
 
 /* A cache descriptor is followed by its per-CPU part, cache-line aligned. */
@@ -1179,6 +1219,44 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 		fn(c, arg);
 	spin_unlock(&slab_caches_lock);
 }
+
+/* ---- the shrinker: empty slabs back to the page allocator under pressure ---- */
+
+static void count_empty(struct kmem_cache *c, void *arg)
+{
+	spin_lock(&c->lock);
+	*(size_t *)arg += c->empty.nr * slab_pages(c);
+	spin_unlock(&c->lock);
+}
+
+static size_t slab_shrinker_count(void)
+{
+	size_t pages = 0;
+
+	kmem_cache_for_each(count_empty, &pages);
+	return pages;
+}
+
+static void shrink_one(struct kmem_cache *c, void *arg)
+{
+	*(size_t *)arg += kmem_cache_shrink(c);
+}
+
+/* Every cache's empty slabs (SLAB_KEEP_EMPTY kept them for reuse), whatever is asked. */
+static size_t slab_shrinker_scan(size_t nr)
+{
+	size_t pages = 0;
+
+	(void)nr;
+	kmem_cache_for_each(shrink_one, &pages);
+	return pages;
+}
+
+static struct shrinker slab_shrinker = {
+	.name = "slab",
+	.count = slab_shrinker_count,
+	.scan = slab_shrinker_scan,
+};
 
 struct stats_walk {
 	struct kmem_cache_stats *out;

@@ -75,7 +75,7 @@ static struct page *large_head(const void *p)
 	return pg;
 }
 
-static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
+static int large_alloc(size_t size, gfp_t flags, void **out, struct kmalloc_sizes *sz)
 {
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;   /* size <= KMALLOC_SIZE_MAX */
 	struct page *pg;
@@ -84,7 +84,7 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 	*out = NULL;
 	if (npages > UINT32_MAX)
 		return KERR_NOMEM;
-	p = page_alloc(npages, GFP_KERNEL);
+	p = page_alloc(npages, flags);
 	if (!p)
 		return KERR_NOMEM;
 	/* page_alloc() recorded the length in the head (npages); the size is ours. */
@@ -99,12 +99,12 @@ static int large_alloc(size_t size, void **out, struct kmalloc_sizes *sz)
 	return 0;
 }
 
-int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz)
+int twotier_alloc(size_t size, size_t align, gfp_t flags, void **out, struct kmalloc_sizes *sz)
 {
 	unsigned int i;
 
 	if (size > KMALLOC_MAX_CLASS_SIZE)
-		return large_alloc(size, out, sz);
+		return large_alloc(size, flags, out, sz);
 	i = kmalloc_size_class(size);
 	/*
 	 * Every class keeps KMALLOC_MIN_ALIGN, so a plain request stops at
@@ -115,9 +115,9 @@ int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *s
 		while (i < KMALLOC_NR_CLASSES && class_align(kmalloc_class_size[i]) < align)
 			i++;
 		if (i == KMALLOC_NR_CLASSES)
-			return large_alloc(size, out, sz);
+			return large_alloc(size, flags, out, sz);
 	}
-	*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], GFP_KERNEL) : NULL;
+	*out = kmalloc_caches[i] ? kmem_cache_alloc(kmalloc_caches[i], flags) : NULL;
 	/* Slab objects keep no requested size (mm.h): they count as their class. */
 	sz->requested = sz->granted = kmalloc_class_size[i];
 	sz->by_cache = true;
@@ -274,14 +274,14 @@ size_t twotier_shrink(void)
 	return pages;
 }
 
-int kmalloc_front_move(void *p, size_t old_usable, size_t size,
-		       int (*alloc)(size_t size, size_t align, void **out,
+int kmalloc_front_move(void *p, size_t old_usable, size_t size, gfp_t flags,
+		       int (*alloc)(size_t size, size_t align, gfp_t flags, void **out,
 				    struct kmalloc_sizes *sz),
 		       void **out)
 {
 	struct kmalloc_sizes sz;
 	void *q;
-	int err = alloc(size, KMALLOC_MIN_ALIGN, &q, &sz);
+	int err = alloc(size, KMALLOC_MIN_ALIGN, flags, &q, &sz);
 
 	if (err) {
 		*out = NULL;

@@ -24,8 +24,8 @@
  * leaves its class failing; the kernel goes on. */
 void twotier_init(void);
 
-/* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL. */
-int twotier_alloc(size_t size, size_t align, void **out, struct kmalloc_sizes *sz);
+/* 0 with *@out and *@sz set, or KERR_NOMEM and *@out NULL (kmalloc_front_alloc()). */
+int twotier_alloc(size_t size, size_t align, gfp_t flags, void **out, struct kmalloc_sizes *sz);
 
 /*
  * Free @p if it is TwoTier's (0, *@sz the sizes it had); otherwise report
@@ -61,8 +61,8 @@ size_t twotier_shrink(void);
  * still refuse it, the new block is dropped and the error returned.
  * Shared by every front that cannot resize in place.
  */
-int kmalloc_front_move(void *p, size_t old_usable, size_t size,
-		       int (*alloc)(size_t size, size_t align, void **out,
+int kmalloc_front_move(void *p, size_t old_usable, size_t size, gfp_t flags,
+		       int (*alloc)(size_t size, size_t align, gfp_t flags, void **out,
 				    struct kmalloc_sizes *sz),
 		       void **out);
 

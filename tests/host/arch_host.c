@@ -19,6 +19,7 @@
 #include "arch.h"
 #include "kernel.h"
 #include "page_alloc.h"
+#include "zone_table.h"
 
 #define HOST_RAM_BYTES ((size_t)CONFIG_RAM_MB << 20)
 #define HOST_HOLE_BYTES ((size_t)64 << 10)
@@ -65,6 +66,15 @@ size_t arch_memory_map(struct mem_region *out, size_t max)
 uint64_t arch_ram_size(void)
 {
 	return HOST_RAM_BYTES;
+}
+
+/*
+ * The arena stands for the arch's RAM at its physical base, so that the
+ * zones of a variant (zone_table.h) cut it where they cut the guest's.
+ */
+uintptr_t arch_zone_offset(void)
+{
+	return (uintptr_t)arena - (uintptr_t)ARCH_RAM_PHYS_BASE;
 }
 
 int main(void)

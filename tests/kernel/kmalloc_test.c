@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "mm_misuse.h"
 #include "kmalloc_sizes.h"
+#include "take_all.h"
 
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
@@ -336,12 +337,15 @@ static void stats_return_to_baseline(struct ktest *t)
 /* Allocate until nothing is left: NULL, counted, no panic; then all of it comes back. */
 static void exhaustion_and_recovery(struct ktest *t)
 {
-	struct mm_stats before = stats(), after;
+	struct take_all ta;
+	struct mm_stats before, after;
 	/* Sized so that a few fit whatever the region or the largest block. */
 	const size_t chunk = test_kmalloc_size(64 * 1024, 4);
 	void *chain = NULL, *p;
 	size_t n = 0;
 
+	take_all_begin(t, &ta);
+	before = stats();
 	while (n < (1u << 20) && (p = kmalloc(chunk, GFP_KERNEL))) {
 		*(void **)p = chain;
 		chain = p;
@@ -362,6 +366,7 @@ static void exhaustion_and_recovery(struct ktest *t)
 	p = kmalloc(chunk, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, p);
 	kfree(p);
+	take_all_end(t, &ta);
 }
 
 static const struct ktest_case kmalloc_cases[] = {

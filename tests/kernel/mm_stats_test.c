@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #include "kernel.h"
+#include "kmalloc_sizes.h"
 #include "kstring.h"
 #include "ktest.h"
-#include "kmalloc_sizes.h"
 #include "mm.h"
 #include "page_alloc.h"
 #include "slab.h"
+#include "take_all.h"
 
 static struct kmem_cache_stats caches[64];
 
@@ -115,10 +116,12 @@ static void allocation_moves_the_figures(struct ktest *t)
  */
 static void fragmentation_rises_and_falls(struct ktest *t)
 {
+	struct take_all ta;
 	struct mm_stats before, scattered, after;
 	void *chain = NULL, *kept = NULL, *p;
 	size_t freed = 0;
 
+	take_all_begin(t, &ta);
 	drain_all_pages();
 	before = stats();
 	while ((p = page_alloc(1, GFP_KERNEL))) {
@@ -155,6 +158,7 @@ static void fragmentation_rises_and_falls(struct ktest *t)
 	KT_EXPECT_EQ(t, after.pages.free_pages, before.pages.free_pages);
 	KT_EXPECT_EQ(t, after.ext_frag_permille, before.ext_frag_permille);
 	KT_EXPECT_LT(t, after.ext_frag_permille, scattered.ext_frag_permille);
+	take_all_end(t, &ta);
 }
 
 #ifdef CONFIG_HEAP_REGION

@@ -10,12 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kerrno.h"
 #include "kernel.h"
+#include "kerrno.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
+#include "take_all.h"
 
 #include "pa_strategy.h"
 
@@ -161,10 +162,12 @@ static void descriptors_follow_pages(struct ktest *t)
 /* Take every page, one at a time, chained through the pages themselves. */
 static void exhaustion_and_recovery(struct ktest *t)
 {
+	struct take_all ta;
 	struct page_alloc_stats before, empty, after;
 	void *chain = NULL, *p;
 	size_t n = 0, longest;
 
+	take_all_begin(t, &ta);
 	drain_all_pages();
 	before = stats();
 	while ((p = page_alloc(1, GFP_KERNEL))) {
@@ -214,6 +217,7 @@ static void exhaustion_and_recovery(struct ktest *t)
 	p = page_alloc(longest, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, p);
 	KT_EXPECT_EQ(t, page_free(p, longest), KERR_OK);
+	take_all_end(t, &ta);
 }
 
 static void impossible_requests_fail(struct ktest *t)

@@ -15,6 +15,7 @@
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "pcp.h"
+#include "take_all.h"
 
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
@@ -201,11 +202,13 @@ static void only_single_pages_are_cached(struct ktest *t)
  */
 static void cached_pages_serve_larger_orders(struct ktest *t)
 {
+	struct take_all ta;
 	struct page_alloc_stats st;
 	void *chain = NULL, *p, *pair = NULL, *blk;
 	void **link;
 	uint64_t failures;
 
+	take_all_begin(t, &ta);
 	while ((p = page_alloc(1, GFP_KERNEL))) {
 		*(void **)p = chain;
 		chain = p;
@@ -248,6 +251,7 @@ static void cached_pages_serve_larger_orders(struct ktest *t)
 		chain = *(void **)p;
 		KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
 	}
+	take_all_end(t, &ta);
 }
 
 static const struct ktest_case pcp_cases[] = {

@@ -24,6 +24,7 @@
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "slab.h"
+#include "take_all.h"
 
 #define KEEP_EMPTY ((size_t)CONFIG_SLAB_KEEP_EMPTY)
 /* Empty slabs on the list, from @n that became empty there. */
@@ -741,18 +742,24 @@ static void slab_create_arguments(struct ktest *t)
 static void slab_exhaustion_is_a_failure(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("test-exhaust", KMEM_CACHE_MAX_SIZE, 0, NULL);
+	struct page_alloc_stats st;
+	struct take_all ta;
 	void *chain = NULL, *p;
-	size_t n = 0;
+	size_t n = 0, limit;
 
 	KT_ASSERT_NOT_NULL(t, c);
+	take_all_begin(t, &ta);
+	/* More objects than all free memory holds: the loop must end in a failure. */
+	page_alloc_get_stats(&st);
+	limit = st.free_pages * PAGE_SIZE / KMEM_CACHE_MAX_SIZE + 2;
 	/* The objects themselves hold the list of what to free. */
-	while (n < ((size_t)1 << 16) && (p = kmem_cache_alloc(c, GFP_KERNEL)) != NULL) {
+	while (n < limit && (p = kmem_cache_alloc(c, GFP_KERNEL)) != NULL) {
 		*(void **)p = chain;
 		chain = p;
 		n++;
 	}
-	if (n == (size_t)1 << 16)
-		KT_FAIL(t, "2 GiB of slabs and no failure");
+	if (n == limit)
+		KT_FAIL(t, "more slabs than free memory and no failure");
 	KT_EXPECT_GT(t, n, (size_t)0);
 	KT_EXPECT_EQ(t, cache_stats(c).counters.failures, (uint64_t)1);
 	KT_EXPECT_EQ(t, cache_stats(c).active_objects, n);
@@ -768,6 +775,7 @@ static void slab_exhaustion_is_a_failure(struct ktest *t)
 	KT_EXPECT_NOT_NULL(t, p);
 	kmem_cache_free(c, p);
 	kmem_cache_destroy(c);
+	take_all_end(t, &ta);
 }
 
 /* Successive slabs start their objects at successive colours (a multiple
