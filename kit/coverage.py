@@ -19,7 +19,6 @@ import re
 import shutil
 import struct
 import subprocess
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -27,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from . import paths, tools
 from .archs import Arch
 from .errors import KitError
+from .fsutil import write_bytes_atomic
 
 # Where kernel-cov's instrumented objects, .gcno and .gcda files live in <out>.
 OBJ_DIR = "cov"
@@ -265,18 +265,6 @@ def gcno_for(embedded: str, out: Path) -> Path:
                        "(is this the variant that built the image?)")
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Atomic binary write: a temporary file beside ``path``, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def install_gcda(out: Path, files: list[GcdaFile]) -> list[Path]:
     """Write each .gcda beside its .gcno after checking they belong together.
 
@@ -303,7 +291,7 @@ def install_gcda(out: Path, files: list[GcdaFile]) -> list[Path]:
     for old in (out / OBJ_DIR).rglob("*.gcda"):
         old.unlink()
     for path, data in targets:
-        _write_bytes(path, data)
+        write_bytes_atomic(path, data)
     return seen
 
 

@@ -94,3 +94,18 @@ def test_clean_removes_only_kit_directories(out: Path, tmp_path: Path):
     stranger.mkdir()
     proc = kit("clean", "-O", str(stranger))
     assert proc.returncode != 0 and stranger.exists()
+
+
+def test_written_files_get_umask_modes(out: Path):
+    """.config, build.ninja and gen/* are created as open() would create them
+    (0666 less the umask), not 0600 as mkstemp makes its temporary files."""
+    old = os.umask(0o027)
+    try:
+        kit("defconfig", "simpleheap", "-O", str(out), check=True)
+        kit("generate", "-O", str(out), check=True)
+    finally:
+        os.umask(old)
+    files = [out / ".config", out / "build.ninja", out / "gen" / "autoconf.h",
+             out / "gen" / "kmalloc_front.c", out / "gen" / "config" / "RAM_MB"]
+    modes = {f.relative_to(out).as_posix(): oct(f.stat().st_mode & 0o777) for f in files}
+    assert modes == {name: oct(0o640) for name in modes}
