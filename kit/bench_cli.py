@@ -13,6 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import paths
+from .cli_args import any_int, positive_int
 from .errors import KitError
 from .fsutil import write_atomic, write_if_changed
 
@@ -124,7 +125,7 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     m = add("matrix", cmd_matrix, "build, test and benchmark every preset x arch cell of the "
             "matrix file; report.md, report.html, results.json in build/matrix", [])
     m.add_argument("-O", "--out", metavar="DIR", help="matrix directory (default: build/matrix)")
-    m.add_argument("-j", "--jobs", type=int, metavar="N",
+    m.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                    help="cells run in parallel (default: the number of CPUs)")
     m.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
     m.add_argument("--cell", action="append", metavar="NAME",
@@ -150,12 +151,12 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     h = add("hostbench", cmd_hostbench, "time mmkit's allocators natively against glibc "
             "malloc, jemalloc, mimalloc and tcmalloc (ns/op medians, ratios, targets)", [])
     h.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/hostbench)")
-    h.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel compiles")
-    h.add_argument("--iterations", type=int, default=200000, metavar="N",
+    h.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel compiles")
+    h.add_argument("--iterations", type=positive_int, default=200000, metavar="N",
                    help="operations per repetition of a pair or mixed figure (default 200000)")
-    h.add_argument("--reps", type=int, default=11, metavar="N",
+    h.add_argument("--reps", type=positive_int, default=11, metavar="N",
                    help="repetitions per figure, 1..101 (default 11)")
-    h.add_argument("--seed", type=int, default=1, help="seed of the random workloads")
+    h.add_argument("--seed", type=any_int, default=1, help="seed of the random workloads")
     h.add_argument("--preset", action="append", metavar="NAME",
                    help="measure this preset (repeatable; default: one per mode and page allocator)")
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import archs, bench_cli, config, coverage, generate, host, ktap, paths, qemu, tools
+from .cli_args import OneLineParser, positive_int
 from .errors import KitError
 
 
@@ -307,14 +308,14 @@ def cmd_clean(args: argparse.Namespace) -> int:
 # --- argument parsing ------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="build.py",
         description="mmkit: configure, build, boot and test kernel allocator variants.")
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("-O", "--out", metavar="DIR",
                         help="variant directory (default: build/<preset> of the last defconfig)")
-    common.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel build jobs")
-    settable = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel build jobs")
+    settable = OneLineParser(add_help=False)
     settable.add_argument("--arch", choices=config.ARCHES, help="target architecture")
     settable.add_argument("--set", action="append", metavar="SYM=VAL",
                           help="set a Kconfig symbol (repeatable); refused if Kconfig would drop it")
@@ -329,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
 
     d = add("defconfig", cmd_defconfig, "configure a variant from a preset", [common, settable])
     d.add_argument("preset", help="preset name (see: build.py list)")
+    d.missing_hint = lambda: f"valid: {', '.join(config.presets())}"
     add("menuconfig", cmd_menuconfig, "edit the configuration in Kconfiglib's menuconfig", [common])
     add("olddefconfig", cmd_olddefconfig,
         "update .config to the current Kconfig, listing what changed", [common, settable])

@@ -47,10 +47,23 @@ def test_unknown_preset_lists_valid_ones(out: Path):
     assert "simpleheap" in proc.stderr
 
 
-def test_unknown_subcommand_is_an_error():
-    proc = kit("frobnicate")
-    assert proc.returncode != 0
-    assert "invalid choice: 'frobnicate'" in proc.stderr
+@pytest.mark.parametrize("args, names", [
+    (["frobnicate"], ["invalid choice: 'frobnicate'", "defconfig", "build", "test"]),
+    (["defconfig", "simpleheap", "--arch", "arm"], ["'arm'", "riscv64, x86_64"]),
+    (["build", "-j", "two"], ["-j/--jobs", "'two' is not a positive whole number"]),
+    (["build", "-j", "0"], ["'0' is not a positive whole number"]),
+    ([], ["no command given", "defconfig", "matrix"]),
+    (["defconfig"], ["required: preset", "simpleheap", "twotier"]),
+])
+def test_usage_errors_are_one_line_naming_the_choices(args: list[str], names: list[str]):
+    """As every other error: one line, exit status 2 (argparse's for usage)."""
+    proc = kit(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build.py: error: "), proc.stderr
+    for name in names:
+        assert name in lines[0]
 
 
 def test_cross_symbol_constraint(out: Path):
