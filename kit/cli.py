@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import archs, bench_cli, config, coverage, generate, host, ktap, paths, qemu, tools
+from . import archs, bench_cli, config, coverage, generate, host, paths, qemu, tools, verdict
 from .cli_args import OneLineParser, positive_int
 from .errors import KitError
 
@@ -158,26 +158,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
-def report_tests(what: str, result: qemu.Boot, verbose: bool) -> int:
+def report_tests(what: str, result: qemu.Boot, verbose: bool, test_filter: str = "") -> int:
     """Summarise a test boot; the exit status says whether everything passed."""
-    parsed = ktap.parse(result.console)
     if verbose:
         print(result.console)
-    for line in ktap.summary(parsed):
+    v = verdict.judge(result, test_filter)
+    for line in v.summary:
         print(line)
-    failed = ktap.failed_cases(parsed)
-    if result.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
-        print(f"build.py: {what}: {result.reason}")
-        return 1
-    if failed:
-        print(f"build.py: {what}: FAILED: {len(failed)} case(s) failed: {', '.join(failed)}")
-        return 1
-    if not parsed.ok or not result.passed:
-        problems = parsed.errors or [result.reason]
-        print(f"build.py: {what}: FAILED: {'; '.join(problems)}")
-        return 1
-    print(f"build.py: {what}: PASSED ({parsed.counts()[ktap.OK]} cases)")
-    return 0
+    print(v.line(what))
+    return 0 if v.passed else 1
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -186,10 +175,13 @@ def cmd_test(args: argparse.Namespace) -> int:
         kconf, _ = config.load(out)
         result = host.run(out / "host" / "ktest", float(kconf.syms["QEMU_TIMEOUT"].str_value),
                           log=out / "host-test.log")
-        return report_tests("test (host, ASan+UBSan)", result, args.verbose)
+        return report_tests("test (host, ASan+UBSan)", result, args.verbose,
+                            kconf.syms["TEST_FILTER"].str_value)
     out = prepare(args, ["kernel"])
     result = boot_image(out, "test", echo=False)
-    return report_tests(f"test ({variant_arch(out).name})", result, args.verbose)
+    kconf, _ = config.load(out)
+    return report_tests(f"test ({variant_arch(out).name})", result, args.verbose,
+                        kconf.syms["TEST_FILTER"].str_value)
 
 
 # --- coverage -----------------------------------------------------------------------

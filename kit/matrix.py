@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import archs, bench, config, generate, ktap, qemu, tools
+from . import archs, bench, config, generate, qemu, tools, verdict
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
@@ -82,21 +82,11 @@ def _test_step(arch: archs.Arch, out: Path, res: CellResult) -> bool:
     image = out / ("kernel-test.elf32" if arch.boot_objcopy else "kernel-test.elf")
     boot = qemu.boot(arch, image, int(kconf.syms["RAM_MB"].str_value),
                      float(kconf.syms["QEMU_TIMEOUT"].str_value), log=out / "test.log")
-    parsed = ktap.parse(boot.console)
-    counts = parsed.counts()
-    failed = ktap.failed_cases(parsed)
-    res.tests = {"passed": counts[ktap.OK], "failed": counts[ktap.FAILED],
-                 "skipped": counts[ktap.SKIPPED], "failed_cases": failed, "outcome": boot.outcome}
-    if boot.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
-        res.step, res.reason = "test", f"boot: {boot.reason}"
-        return False
-    if failed:
-        res.step, res.reason = "test", f"{len(failed)} case(s) failed: {', '.join(failed)}"
-        return False
-    if not parsed.ok or not boot.passed:
-        res.step, res.reason = "test", "; ".join(parsed.errors or [boot.reason])
-        return False
-    return True
+    v = verdict.judge(boot, kconf.syms["TEST_FILTER"].str_value)
+    res.tests = v.as_dict()
+    if not v.passed:
+        res.step, res.reason = "test", v.reason
+    return v.passed
 
 
 class Runner:

@@ -119,3 +119,16 @@ def test_riscv_exit_codes():
     assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=0 (pass)\n", 0, 10)[0] == qemu.PASS
     assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=1 (fail)\n", 1, 10)[0] == qemu.FAIL
     assert qemu.classify(rv, "mmkit: boot\n", None, 10)[0] == qemu.HANG
+
+
+def test_filter_matching_nothing_fails(tmp_path: Path):
+    """Zero cases run is a failure with its own message, never 'PASSED (0 cases)'."""
+    out = tmp_path / "nomatch"
+    kit("defconfig", "simpleheap", "--set", "TEST_FILTER=no_such_suite", "-O", str(out),
+        check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "PASSED" not in proc.stdout
+    assert proc.stdout.splitlines()[-1] == (
+        'build.py: test (riscv64): FAILED: no test case ran (KTAP plan 1..0): '
+        'TEST_FILTER="no_such_suite" matches no suite or case')
