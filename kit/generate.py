@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, bench_sizes, config, coverage, paths, size_classes, sources
+from . import archs, bench_sizes, config, coverage, fixdep, paths, size_classes, sources
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -118,13 +118,27 @@ def _regen_inputs(kconf) -> list[str]:
     return sorted(inputs)
 
 
-def write_symbol_stamps(kconf, directory: Path) -> None:
+def write_symbol_stamps(kconf, directory: Path) -> list[Path]:
     """One file per Kconfig symbol holding its value, rewritten only when the
     value changes: what kit/fixdep.py makes objects depend on instead of
     autoconf.h, so that a configuration change rebuilds only the objects
-    whose sources mention a symbol that changed."""
+    whose sources mention a symbol that changed.
+
+    A stamp there for a name that is no symbol (fixdep made it for a
+    CONFIG_ name a source mentions, or the symbol left Kconfig) says
+    "undefined", so what mentions it rebuilds when the name comes or goes.
+    Returns the symbols' stamps: build.ninja makes them outputs of its
+    regen edge, so a deleted one is written again before anything compiles.
+    """
+    stamps = []
     for sym in kconf.unique_defined_syms:
         write_if_changed(directory / sym.name, sym.str_value + "\n")
+        stamps.append(directory / sym.name)
+    defined = {p.name for p in stamps}
+    for other in directory.iterdir():
+        if other.name not in defined and not other.name.startswith("."):
+            write_if_changed(other, fixdep.UNDEFINED)
+    return stamps
 
 
 def generate(out: Path) -> None:
@@ -138,7 +152,7 @@ def generate(out: Path) -> None:
     env = _environment()
 
     write_if_changed(gen / "autoconf.h", autoconf_text(kconf))
-    write_symbol_stamps(kconf, gen / "config")
+    stamps = write_symbol_stamps(kconf, gen / "config")
     write_if_changed(gen / "config.json",
                      json.dumps({"arch": arch.name, "mode": mode, "page_alloc": page_alloc,
                                  "config": values}, indent=2, sort_keys=True) + "\n")
@@ -198,5 +212,6 @@ def generate(out: Path) -> None:
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],
+        "stamps": [str(p) for p in stamps],
         "regen_inputs": _regen_inputs(kconf),
     })

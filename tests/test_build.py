@@ -72,6 +72,31 @@ def test_symbol_one_file_uses_rebuilds_only_that_file(built: Path):
     assert (built / "gen" / "config" / "SIMPLEHEAP_SIZE_KB").read_text() == "2048\n"
 
 
+def test_deleted_symbol_stamp_is_written_again_and_kept_as_a_dependency(tmp_path: Path):
+    """Deleting gen/config/<SYMBOL> once made fixdep drop the dependency, and
+    a later change of that symbol left a stale object ("no work to do")."""
+    out = tmp_path / "twotier"
+    kit("defconfig", "twotier", "--set", "SLAB_KEEP_EMPTY=2", "-O", str(out), check=True)
+    kit("build", "-O", str(out), check=True)
+    stamp = out / "gen" / "config" / "SLAB_KEEP_EMPTY"
+    stamp.unlink()
+    proc = kit("build", "-O", str(out), check=True)
+    assert stamp.read_text() == "2\n"
+    assert "obj/core/mm/slab.c.o" in compiled(proc)      # its input went missing
+    proc = kit("build", "-O", str(out), "--set", "SLAB_KEEP_EMPTY=3", check=True)
+    assert "obj/core/mm/slab.c.o" in compiled(proc)
+    assert "ninja: no work to do." in kit("build", "-O", str(out), check=True).stdout
+
+
+def test_stamp_of_a_name_kconfig_no_longer_defines_says_so(built: Path):
+    """A symbol that left Kconfig: its stamp changes, so what mentions it rebuilds."""
+    gone = built / "gen" / "config" / "OLD_SYMBOL"
+    gone.write_text("y\n")
+    kit("generate", "-O", str(built), check=True)
+    assert gone.read_text() == "undefined\n"
+    gone.unlink()
+
+
 def test_missing_host_tool_names_the_package(out: Path, tmp_path: Path):
     kit("defconfig", "simpleheap", "-O", str(out), check=True)
     empty = tmp_path / "empty-path"
