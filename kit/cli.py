@@ -55,8 +55,9 @@ def cmd_defconfig(args: argparse.Namespace) -> int:
 
 def cmd_olddefconfig(args: argparse.Namespace) -> int:
     out = out_dir(args)
-    kconf, changes = config.load(out, allow_stale=True)
     requested = overrides(args)
+    kconf, changes = config.load(out, allow_stale=True,
+                                 overridden={a.name for a in requested})
     config.apply(kconf, requested)
     config.write_config(kconf, out)
     # What Kconfig changed, then what was asked for (already checked to have stuck).

@@ -244,15 +244,20 @@ def config_text(kconf: kconfiglib.Kconfig) -> str:
 
 def assignments_of(text: str) -> dict[str, str]:
     """SYM -> value for every assignment in .config text ('n' for unset)."""
+    return {name: value for name, (value, _) in assignment_lines(text).items()}
+
+
+def assignment_lines(text: str) -> dict[str, tuple[str, int]]:
+    """SYM -> (value, line number) for every assignment in .config text."""
     out = {}
-    for line in text.splitlines():
+    for lineno, line in enumerate(text.splitlines(), 1):
         m = _UNSET.match(line.strip())
         if m:
-            out[m.group(1)] = "n"
+            out[m.group(1)] = ("n", lineno)
             continue
         m = _ASSIGN.match(line.strip())
         if m:
-            out[m.group(1)] = _unquote(m.group(2))
+            out[m.group(1)] = (_unquote(m.group(2)), lineno)
     return out
 
 
@@ -277,24 +282,78 @@ def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
     write_if_changed(config_path(out), config_text(kconf))
 
 
-def load(out: Path, allow_stale: bool = False) -> tuple[kconfiglib.Kconfig, list[str]]:
+def read_config(path: Path) -> str:
+    """The text of a .config; every way it can be unreadable is a KitError."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KitError(f"no configuration in {path.parent}: run ./build.py defconfig PRESET "
+                       f"first (presets: {', '.join(presets())})") from None
+    except IsADirectoryError:
+        raise KitError(f"{path} is a directory, not a configuration file: remove it and run "
+                       "./build.py defconfig PRESET") from None
+    except OSError as exc:
+        raise KitError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise KitError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}): "
+                       "fix or remove the line, or run ./build.py defconfig PRESET") from None
+
+
+def _invalid_values(kconf: kconfiglib.Kconfig, lines: dict[str, tuple[str, int]],
+                    skip: set[str]) -> list[str]:
+    """Assignments in a .config that Kconfig refuses, each with the reason.
+
+    A value of the wrong type, out of range, or with unmet dependencies was
+    put there by hand (or by another tool): it is not what an older Kconfig
+    wrote, and updating the file would silently replace the user's value.
+    Derived symbols (no prompt) are left out: their value follows the
+    others', and an update recomputes it.
+    """
+    problems = []
+    for name, (value, lineno) in sorted(lines.items(), key=lambda item: item[1][1]):
+        sym = kconf.syms.get(name)
+        if name in skip or sym is None or not sym.nodes or sym.str_value == value:
+            continue
+        if not any(node.prompt for node in sym.nodes):
+            continue
+        why = _why_dropped(kconf, Assignment(name, value, f"line {lineno}"))
+        problems.append(f"line {lineno}: {name}={value}: {why}")
+    return problems
+
+
+def load(out: Path, allow_stale: bool = False,
+         overridden: set[str] = frozenset()) -> tuple[kconfiglib.Kconfig, list[str]]:
     """Load out/.config.  Returns the Kconfig and what an update would change.
 
-    A .config written by an older Kconfig (new, removed or altered symbols)
-    is an error unless ``allow_stale``: the caller then writes it back with
-    olddefconfig semantics and shows the list.
+    A value Kconfig refuses (wrong type, out of range, unmet dependency) is
+    an error naming the symbol, the value and why, unless the caller is
+    about to set that symbol (``overridden``: olddefconfig --set).  A
+    .config written by an older Kconfig (symbols new or removed since, or a
+    derived value that follows from them) is an error unless
+    ``allow_stale``: the caller then writes it back with olddefconfig
+    semantics and shows the list.
     """
     path = config_path(out)
-    if not path.exists():
-        raise KitError(f"no configuration in {out}: run ./build.py defconfig PRESET first "
-                       f"(presets: {', '.join(presets())})")
+    text = read_config(path)
     kconf = load_kconfig()
     with redirect_stdout(io.StringIO()):
         kconf.load_config(str(path))
-    old = assignments_of(path.read_text(encoding="utf-8"))
-    changes = describe_changes(old, assignments_of(config_text(kconf)))
+    lines = assignment_lines(text)
+    invalid = _invalid_values(kconf, lines, set(overridden))
+    if invalid:
+        raise KitError(f"{path}: {'; '.join(invalid)} (correct the value, or set one with "
+                       "./build.py olddefconfig --set SYM=VALUE)")
+    old = {name: value for name, (value, _) in lines.items() if name not in overridden}
+    new = {name: value for name, value in assignments_of(config_text(kconf)).items()
+           if name not in overridden}
+    changes = describe_changes(old, new)
     if changes and not allow_stale:
-        raise KitError(f"{path} is from an older Kconfig ({'; '.join(changes)}): "
+        what = ("is from an older Kconfig" if any(not c.startswith("changed ") for c in changes)
+                else "is out of date")
+        raise KitError(f"{path} {what} ({'; '.join(changes)}): "
                        "run ./build.py olddefconfig to update it")
     if not allow_stale:
         check_constraints(kconf)
