@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
+import signal
 import sys
 from pathlib import Path
 
-from . import archs, bench_cli, config, coverage, generate, host, paths, qemu, tools, verdict
+from . import archs, bench_cli, config, coverage, generate, host, paths, procs, qemu, tools, verdict
 from .cli_args import OneLineParser, positive_int
 from .errors import KitError
 
@@ -83,7 +83,8 @@ def cmd_menuconfig(args: argparse.Namespace) -> int:
         raise KitError("menuconfig needs a terminal (stdin is not a TTY)")
     env = dict(os.environ, KCONFIG_CONFIG=str(config.config_path(out)),
                srctree=str(paths.ROOT))
-    rc = subprocess.call([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env)
+    rc = procs.run([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env,
+                   deathsig=signal.SIGTERM).returncode
     if rc != 0:
         raise KitError(f"menuconfig exited with status {rc}")
     kconf, _ = config.load(out)
@@ -111,7 +112,7 @@ def ensure_generated(out: Path) -> None:
 def ninja(out: Path, targets: list[str], jobs: int | None) -> None:
     exe = tools.require("ninja")
     cmd = [exe, "-C", str(out)] + (["-j", str(jobs)] if jobs else []) + targets
-    rc = subprocess.call(cmd)
+    rc = procs.run(cmd, deathsig=signal.SIGTERM).returncode
     if rc != 0:
         raise KitError(f"build failed in {out} (ninja exit status {rc})")
 
@@ -364,5 +365,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("build.py: interrupted", file=sys.stderr)
+        procs.stop_all()
+        print("build.py: error: interrupted", file=sys.stderr)
         return 130

@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import paths, tools
+from . import paths, procs, tools
 from .archs import Arch
 from .errors import KitError
 from .fsutil import write_bytes_atomic
@@ -302,9 +302,9 @@ LCOV_RC = ["--rc", "lcov_branch_coverage=1"]
 
 def _tool_version(tool: str) -> tuple[int, int] | None:
     try:
-        first = subprocess.run([tool, "--version"], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True,
-                               timeout=30).stdout.splitlines()[0]
+        first = procs.run([tool, "--version"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True,
+                          timeout=30).stdout.splitlines()[0]
     except (OSError, IndexError, subprocess.SubprocessError):
         return None
     m = re.search(r"(\d+)\.(\d+)\.\d+\s*$", first)
@@ -336,7 +336,7 @@ def gcov_tool(arch: Arch, version_word: int) -> str:
 
 
 def _run(cmd: list[str], what: str) -> None:
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = procs.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         detail = next((ln for ln in reversed(proc.stdout.splitlines()) if ln.strip()), "")
         raise KitError(f"{what} failed (exit status {proc.returncode}): {detail}")

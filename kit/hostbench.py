@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import archs, config, generate, paths, sources, tools
+from . import archs, config, generate, paths, procs, sources, tools
 from .errors import KitError
 from .fsutil import write_atomic
 
@@ -136,8 +136,8 @@ def _compile(cmd: list[str], exe: Path, inputs: list[Path], what: str) -> None:
         return
     exe.parent.mkdir(parents=True, exist_ok=True)
     tmp = exe.with_name(exe.name + ".tmp")
-    proc = subprocess.run(cmd + ["-o", str(tmp)], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+    proc = procs.run(cmd + ["-o", str(tmp)], stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         tmp.unlink(missing_ok=True)
         first = next((ln for ln in proc.stdout.splitlines() if "error" in ln),
@@ -230,9 +230,9 @@ def parse_output(text: str, expect_peer: str) -> dict:
 def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
                 timeout: float, log: Path) -> dict:
     try:
-        proc = subprocess.run([str(exe), str(iterations), str(reps), str(seed)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+        proc = procs.run([str(exe), str(iterations), str(reps), str(seed)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise KitError(f"hostbench: {name} did not finish within {timeout:g} s") from exc
     write_atomic(log, proc.stdout + proc.stderr)

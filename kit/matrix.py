@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -28,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import archs, bench, config, generate, qemu, tools, verdict
+from . import archs, bench, config, generate, procs, qemu, tools, verdict
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
@@ -159,8 +160,9 @@ class Runner:
         tools.require(arch.cc)
         per_cell = max(1, (os.cpu_count() or 1) // self.jobs)
         with open(out / "build.log", "w", encoding="utf-8") as log:
-            rc = subprocess.call([ninja, "-C", str(out), "-j", str(per_cell), "kernel"],
-                                 stdout=log, stderr=subprocess.STDOUT)
+            rc = procs.run([ninja, "-C", str(out), "-j", str(per_cell), "kernel"],
+                           stdout=log, stderr=subprocess.STDOUT,
+                           deathsig=signal.SIGTERM).returncode
         if rc != 0:
             res.reason = f"build failed (ninja exit status {rc}; log: {out / 'build.log'})"
             return
@@ -203,8 +205,15 @@ class Runner:
     def run(self, cells: list[Cell]) -> list[CellResult]:
         self.total = len(cells)
         self.base.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             results = list(pool.map(self.run_cell, cells))
+        except BaseException:
+            # Interrupted: end the cells' QEMU and Ninja runs, start no more.
+            procs.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
         if self.tty:
             self.stream.write("\r\033[K")
         return results

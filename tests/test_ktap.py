@@ -1,5 +1,5 @@
 """The KTAP v1 parser: nesting, skips, diagnostics, and broken streams."""
-from kit import ktap
+from kit import ktap, qemu
 
 GOOD = """\
 OpenSBI banner noise
@@ -81,8 +81,7 @@ def test_more_results_than_planned():
 
 # --- the verdict: how the guest ended and what its KTAP said ------------------------
 
-def boot(console: str, outcome: str = "pass") -> "qemu.Boot":
-    from kit import qemu
+def boot(console: str, outcome: str = "pass") -> qemu.Boot:
     return qemu.Boot(outcome, f"{outcome}: guest exit status 0", 0, console, 1.0)
 
 
