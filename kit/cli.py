@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
 
-from . import archs, bench_cli, config, coverage, generate, host, paths, procs, qemu, tools, verdict
+from . import (archs, bench_cli, config, coverage, generate, host, outdir, paths, procs, qemu,
+               tools, verdict)
 from .cli_args import OneLineParser, positive_int
 from .errors import KitError
 
@@ -288,14 +288,10 @@ def coverage_matrix(args: argparse.Namespace) -> int:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     out = out_dir(args)
-    # Only ever delete a directory the kit made: it holds a .config.
-    if out.exists() and not config.config_path(out).exists():
-        raise KitError(f"refusing to delete {out}: it has no .config, so the kit did not make it")
-    if out.exists():
-        shutil.rmtree(out)
+    removed = outdir.remove(out)
     if paths.CURRENT.exists() and paths.CURRENT.read_text().strip() == str(out):
         paths.CURRENT.unlink()
-    print(f"removed {out}")
+    print(f"removed {out}" if removed else f"nothing to remove: {out} does not exist")
     return 0
 
 

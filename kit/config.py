@@ -278,8 +278,18 @@ def config_path(out: Path) -> Path:
 
 
 def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
+    """Write out/.config (only if it changes), creating and marking ``out``."""
     from .fsutil import write_if_changed
-    write_if_changed(config_path(out), config_text(kconf))
+    from . import outdir
+    text = config_text(kconf)
+    outdir.prepare(out)
+    try:
+        write_if_changed(config_path(out), text)
+    except IsADirectoryError:
+        raise KitError(f"{config_path(out)} is a directory, not a configuration file: "
+                       "remove it first") from None
+    except OSError as exc:
+        raise KitError(f"cannot write {config_path(out)}: {exc.strerror}") from None
 
 
 def read_config(path: Path) -> str:

@@ -111,14 +111,92 @@ def test_missing_host_tool_names_the_package(out: Path, tmp_path: Path):
     assert "install the Debian package 'gcc-riscv64-unknown-elf'" in proc.stderr
 
 
-def test_clean_removes_only_kit_directories(out: Path, tmp_path: Path):
+def test_clean_removes_a_directory_the_kit_made(out: Path):
     kit("defconfig", "simpleheap", "-O", str(out), check=True)
-    assert kit("clean", "-O", str(out)).returncode == 0
+    assert (out / ".mmkit-build").is_file()
+    proc = kit("clean", "-O", str(out))
+    assert proc.returncode == 0 and proc.stdout == f"removed {out}\n"
     assert not out.exists()
-    stranger = tmp_path / "not-a-variant"
+
+
+def linux_tree(d: Path) -> None:
+    for name in ("Makefile", "Kconfig", ".config", "MAINTAINERS"):
+        (d / name).write_text("x\n")
+    (d / "arch" / "riscv").mkdir(parents=True)
+
+
+def home_dir(d: Path) -> None:
+    (d / ".config" / "git").mkdir(parents=True)
+    (d / ".bashrc").write_text("x\n")
+    (d / "notes.txt").write_text("precious\n")
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: (d / ".config").write_text("CONFIG_RAM_MB=128\n"),    # .config as a file
+    lambda d: (d / ".config").mkdir(),                              # .config as a directory
+    home_dir,                                                       # like ~
+    linux_tree,                                                     # like a Linux source tree
+    lambda d: (d / ".mmkit-build").mkdir(),                         # the marker, but not a file
+], ids=["config-file", "config-dir", "home", "linux-tree", "marker-dir"])
+def test_clean_refuses_what_the_kit_did_not_make(tmp_path: Path, make):
+    stranger = tmp_path / "stranger"
     stranger.mkdir()
+    make(stranger)
+    before = sorted(p.relative_to(stranger) for p in stranger.rglob("*"))
     proc = kit("clean", "-O", str(stranger))
-    assert proc.returncode != 0 and stranger.exists()
+    assert proc.returncode == 1
+    assert proc.stderr == (f"build.py: error: refusing to delete {stranger}: the kit did not "
+                           "create it (no .mmkit-build in it); remove it yourself if it is "
+                           "yours to remove\n")
+    assert sorted(p.relative_to(stranger) for p in stranger.rglob("*")) == before
+
+
+def test_configuring_into_a_full_directory_does_not_make_it_cleanable(tmp_path: Path):
+    """-O naming a directory with other things in it: the kit writes its files
+    there, but never marks the directory as its own."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("precious\n")
+    kit("defconfig", "simpleheap", "-O", str(home), check=True)
+    assert not (home / ".mmkit-build").exists()
+    assert kit("clean", "-O", str(home)).returncode == 1
+    assert (home / "notes.txt").read_text() == "precious\n"
+
+
+def out_is_a_file(tmp_path: Path) -> Path:
+    (tmp_path / "file").write_text("x\n")
+    return tmp_path / "file"
+
+
+def out_under_a_file(tmp_path: Path) -> Path:
+    return out_is_a_file(tmp_path) / "sub" / "dir"
+
+
+def out_read_only(tmp_path: Path) -> Path:
+    if os.geteuid() == 0:
+        pytest.skip("root writes through directory permissions (see the /sys case)")
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    return ro / "variant"
+
+
+@pytest.mark.parametrize("where, complaint", [
+    (out_is_a_file, "it is a file"),
+    (out_under_a_file, "which is a file"),
+    (out_read_only, "permission denied"),
+    (lambda _: Path("/proc/mmkit-variant"), "cannot use /proc/mmkit-variant"),
+    (lambda _: Path("/proc/self/mmkit"), "cannot use /proc/"),
+    (lambda _: Path("/sys/mmkit-variant"), "cannot use /sys/mmkit-variant"),
+], ids=["file", "under-file", "read-only", "proc", "proc-self", "sys"])
+def test_unusable_output_directory_is_one_line(tmp_path: Path, where, complaint: str):
+    out = where(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    proc = kit("defconfig", "simpleheap", "-O", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("build.py: error: ") and len(proc.stderr.splitlines()) == 1
+    assert complaint in proc.stderr, proc.stderr
+    assert sorted(tmp_path.rglob("*")) == before          # nothing half-written
+    assert not out.exists() or out.read_text() == "x\n"
 
 
 def test_written_files_get_umask_modes(out: Path):
