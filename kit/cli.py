@@ -354,13 +354,23 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    # From here on Ctrl-C is a KeyboardInterrupt, so that the kit's children
+    # are ended (build.py handles it until now).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        args = parser().parse_args(argv)
         return args.func(args)
     except KitError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         procs.stop_all()
         print("build.py: error: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # Every expected failure is a KitError; an unexpected I/O one is
+        # still one line, naming the file.
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"build.py: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1

@@ -63,12 +63,15 @@ def start(cmd: list[str], *, deathsig: int = signal.SIGKILL, cpu_seconds: int | 
             raise KitError("interrupted")
         proc = subprocess.Popen(cmd, preexec_fn=_child_hook(os.getpid(), deathsig, cpu_seconds),
                                 **popen)
+        proc.kit_stop_signal = deathsig   # how stop_all() ends it: as the kernel would
         _live.add(proc)
     return proc
 
 
-def stop(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    """End ``proc`` if it still runs, and reap it."""
+def stop(proc: subprocess.Popen, sig: int | None = None) -> None:
+    """End ``proc`` if it still runs (with ``sig``, else the signal it gets
+    when the kit dies), and reap it."""
+    sig = sig or getattr(proc, "kit_stop_signal", signal.SIGKILL)
     if proc.poll() is None:
         try:
             proc.send_signal(sig)
@@ -94,8 +97,7 @@ def running(cmd: list[str], **kwargs: object) -> Iterator[subprocess.Popen]:
     try:
         yield proc
     finally:
-        stop(proc, signal.SIGTERM if kwargs.get("deathsig") == signal.SIGTERM
-             else signal.SIGKILL)
+        stop(proc)
 
 
 def run(cmd: list[str], *, timeout: float | None = None, deathsig: int = signal.SIGKILL,

@@ -102,3 +102,19 @@ def test_cpu_limit_ends_a_runaway_child():
     from kit import procs
     proc = procs.run([sys.executable, "-c", "while True: pass"], cpu_seconds=1, timeout=60)
     assert proc.returncode == -signal.SIGXCPU
+
+
+def test_ctrl_c_in_the_first_half_second_is_one_line(tmp_path: Path):
+    """SIGINT while build.py imports, parses Kconfig or starts Ninja: one line,
+    status 130, never a traceback.  (Before the interpreter has set up its
+    own handler, some ten milliseconds, the default action of SIGINT ends the
+    process silently; the offsets start after that.)"""
+    out = tmp_path / "v"
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    for ms in range(50, 500, 50):
+        proc = subprocess.Popen([str(ROOT / "build.py"), "build", "-O", str(out)], cwd=ROOT,
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(ms / 1000)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert (proc.returncode, err) == (130, "build.py: error: interrupted\n"), f"at {ms} ms"
