@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import KitError
+
 # Shared by every kernel image.  -fmacro-prefix-map makes __FILE__ (KTAP
 # failure messages) relative to the source tree.
 KERNEL_CFLAGS = [
@@ -26,6 +28,7 @@ COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
 @dataclass(frozen=True)
 class Arch:
     name: str
+    kconfig_symbol: str     # the Kconfig choice member selecting it
     src_dir: str            # arch/<src_dir>
     cc: str
     objcopy: str
@@ -40,6 +43,10 @@ class Arch:
     # What arch_instret() reads, for bench reports.  Under -icount
     # shift=0,sleep=off it counts guest instructions either way.
     counter: str = "instret"
+
+    def boot_file(self, image: str) -> str:
+        """The file QEMU boots for an image (run, test, bench, cov): a Ninja target."""
+        return f"kernel-{image}.elf32" if self.boot_objcopy else f"kernel-{image}.elf"
 
     def exit_status(self, rc: int) -> int | None:
         """Guest status from QEMU's exit code; None if no exit device wrote it."""
@@ -65,6 +72,7 @@ class Arch:
 ARCHES: dict[str, Arch] = {
     "riscv64": Arch(
         name="riscv64",
+        kconfig_symbol="ARCH_RISCV64",
         src_dir="riscv",
         cc="riscv64-unknown-elf-gcc",
         objcopy="riscv64-unknown-elf-objcopy",
@@ -76,6 +84,7 @@ ARCHES: dict[str, Arch] = {
     ),
     "x86_64": Arch(
         name="x86_64",
+        kconfig_symbol="ARCH_X86_64",
         src_dir="x86_64",
         cc="gcc",
         objcopy="objcopy",
@@ -94,4 +103,7 @@ ARCHES: dict[str, Arch] = {
 
 
 def get(name: str) -> Arch:
-    return ARCHES[name]
+    try:
+        return ARCHES[name]
+    except KeyError:
+        raise KitError(f"unknown arch '{name}' (valid: {', '.join(ARCHES)})") from None

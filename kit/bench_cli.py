@@ -27,11 +27,12 @@ def _rel(path: Path) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench, cli
-    out = cli.prepare(args, ["kernel"])
-    result = bench.run(out, echo=args.verbose)
+    variant = cli.built(args, ["kernel"])
+    result = variant.bench(echo=args.verbose)
     for line in bench.table(result.data, result.data["counter"]):
         print(line)
-    print(f"build.py: bench: figures in {out / 'bench.json'}, console in {out / 'bench.log'}")
+    print(f"build.py: bench: figures in {variant.out / 'bench.json'}, console in "
+          f"{variant.log('bench')}")
     if not result.ok:
         print(f"build.py: bench: FAILED: {result.reason}")
         return 1

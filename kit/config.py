@@ -1,6 +1,9 @@
-"""Kconfig handling: presets, --set assignments, .config, with strict checks.
+"""Kconfig handling with Kconfiglib: resolving presets and assignments,
+loading and writing .config, with strict checks.
 
-Kconfiglib resolves everything.  What this module adds is the refusal to
+Kconfiglib resolves everything (its import and a parse of the Kconfig
+tree cost more than a no-op build may take, so the text-level half --
+presets, fragments, SYM=VALUE, reading .config -- is kit/fragments.py).  What this module adds is the refusal to
 change a user's request silently: an assignment that Kconfig would drop or
 alter (unknown symbol, unmet dependency, bad value, out of range) is an
 error naming the symbol and why, as KUnit's kunit.py does for .kunitconfig.
@@ -12,11 +15,14 @@ import os
 import re
 import tempfile
 from contextlib import redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import archs, paths
 from .errors import KitError
+# The text-level half, re-exported: callers need not know which half they use.
+from .fragments import (Assignment, Preset, arch_assignment, assignment_lines,  # noqa: F401
+                        assignments_of, parse_fragment, parse_set, preset, presets,
+                        read_config)
 
 try:
     import kconfiglib
@@ -25,27 +31,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "Debian package 'python3-kconfiglib' (ci/setup.sh) and run build.py "
                      "with /usr/bin/python3") from exc
 
-ARCHES = ("riscv64", "x86_64")
-ARCH_SYMBOL = {"riscv64": "ARCH_RISCV64", "x86_64": "ARCH_X86_64"}
-
-_ASSIGN = re.compile(r"^(?:CONFIG_)?([A-Za-z0-9_]+)=(.*)$")
-_UNSET = re.compile(r"^# (?:CONFIG_)?([A-Za-z0-9_]+) is not set$")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One SYM=VALUE request, and where it came from (for messages)."""
-    name: str
-    value: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    path: Path
-    description: str
-
+ARCHES = tuple(archs.ARCHES)
 
 def load_kconfig() -> kconfiglib.Kconfig:
     """Parse the Kconfig tree, quietly: the kit reports problems itself."""
@@ -57,66 +43,16 @@ def load_kconfig() -> kconfiglib.Kconfig:
     return kconf
 
 
-def presets() -> dict[str, Preset]:
-    """Presets in configs/: NAME.config, first line '# description: ...'."""
-    found = {}
-    for path in sorted(paths.CONFIGS.glob("*.config"), key=lambda p: p.stem):
-        description = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# description:"):
-                description = line.split(":", 1)[1].strip()
-                break
-        found[path.stem] = Preset(path.stem, path, description)
-    return found
-
-
-def preset(name: str) -> Preset:
-    known = presets()
-    if name not in known:
-        raise KitError(f"unknown preset '{name}' (valid: {', '.join(known)})")
-    return known[name]
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    return value
-
-
-def parse_fragment(path: Path) -> list[Assignment]:
-    """Read a config fragment: SYM=VAL and '# SYM is not set' lines."""
-    out = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        origin = f"{path.name}:{lineno}"
-        unset = _UNSET.match(line)
-        if unset:
-            out.append(Assignment(unset.group(1), "n", origin))
-            continue
-        if not line or line.startswith("#"):
-            continue
-        m = _ASSIGN.match(line)
-        if not m:
-            raise KitError(f"{origin}: not a SYM=VALUE line: {raw!r}")
-        out.append(Assignment(m.group(1), _unquote(m.group(2)), origin))
-    return out
-
-
-def parse_set(items: list[str]) -> list[Assignment]:
-    """--set SYM=VAL arguments (CONFIG_ prefix optional)."""
-    out = []
-    for item in items:
-        m = _ASSIGN.match(item.strip())
-        if not m:
-            raise KitError(f"--set {item!r}: expected SYM=VALUE")
-        out.append(Assignment(m.group(1), _unquote(m.group(2)), "--set"))
-    return out
-
-
-def arch_assignment(arch: str) -> Assignment:
-    if arch not in ARCHES:
-        raise KitError(f"unknown arch '{arch}' (valid: {', '.join(ARCHES)})")
-    return Assignment(ARCH_SYMBOL[arch], "y", "--arch")
+def from_preset(name: str, arch: str | None = None, settings=(), extra=()) -> kconfiglib.Kconfig:
+    """The one way a configuration is made from a preset: its fragment, then
+    --arch, then SYM=VALUE ``settings``, then ``extra`` assignments, each
+    checked to stick (apply())."""
+    assignments = parse_fragment(preset(name).path)
+    if arch:
+        assignments.append(arch_assignment(arch))
+    kconf = load_kconfig()
+    apply(kconf, assignments + parse_set(list(settings)) + list(extra))
+    return kconf
 
 
 def _why_dropped(kconf: kconfiglib.Kconfig, a: Assignment) -> str:
@@ -242,25 +178,6 @@ def config_text(kconf: kconfiglib.Kconfig) -> str:
         return path.read_text(encoding="utf-8")
 
 
-def assignments_of(text: str) -> dict[str, str]:
-    """SYM -> value for every assignment in .config text ('n' for unset)."""
-    return {name: value for name, (value, _) in assignment_lines(text).items()}
-
-
-def assignment_lines(text: str) -> dict[str, tuple[str, int]]:
-    """SYM -> (value, line number) for every assignment in .config text."""
-    out = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        m = _UNSET.match(line.strip())
-        if m:
-            out[m.group(1)] = ("n", lineno)
-            continue
-        m = _ASSIGN.match(line.strip())
-        if m:
-            out[m.group(1)] = (_unquote(m.group(2)), lineno)
-    return out
-
-
 def describe_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     changes = []
     for name in sorted(set(old) | set(new)):
@@ -292,26 +209,6 @@ def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
         raise KitError(f"cannot write {config_path(out)}: {exc.strerror}") from None
 
 
-def read_config(path: Path) -> str:
-    """The text of a .config; every way it can be unreadable is a KitError."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise KitError(f"no configuration in {path.parent}: run ./build.py defconfig PRESET "
-                       f"first (presets: {', '.join(presets())})") from None
-    except IsADirectoryError:
-        raise KitError(f"{path} is a directory, not a configuration file: remove it and run "
-                       "./build.py defconfig PRESET") from None
-    except OSError as exc:
-        raise KitError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise KitError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}): "
-                       "fix or remove the line, or run ./build.py defconfig PRESET") from None
-
-
 def _invalid_values(kconf: kconfiglib.Kconfig, lines: dict[str, tuple[str, int]],
                     skip: set[str]) -> list[str]:
     """Assignments in a .config that Kconfig refuses, each with the reason.
@@ -332,6 +229,15 @@ def _invalid_values(kconf: kconfiglib.Kconfig, lines: dict[str, tuple[str, int]]
         why = _why_dropped(kconf, Assignment(name, value, f"line {lineno}"))
         problems.append(f"line {lineno}: {name}={value}: {why}")
     return problems
+
+
+def write_min_config(kconf: kconfiglib.Kconfig, target: Path) -> None:
+    """The minimal config (what differs from the defaults), as a preset starts."""
+    from .fsutil import write_atomic
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "defconfig"
+        kconf.write_min_config(str(path), header="# description: (say what this variant is)\n")
+        write_atomic(target, path.read_text(encoding="utf-8"))
 
 
 def load(out: Path, allow_stale: bool = False,

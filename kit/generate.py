@@ -19,7 +19,8 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, bench_sizes, config, coverage, fixdep, paths, size_classes, sources
+from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths,
+               size_classes, sources)
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -95,8 +96,7 @@ def _coverage_image(out: Path, arch: archs.Arch, test_srcs: list[Path],
     return {
         "cflags": " ".join(archs.COVERAGE_CFLAGS + arch.coverage_cflags),
         "compiles": {_obj(coverage.OBJ_DIR, s, out): str(s) for s in instrumented},
-        "image": {"name": "cov", "elf": elf, "objs": objs,
-                  "boot": "kernel-cov.elf32" if arch.boot_objcopy else elf},
+        "image": {"name": "cov", "elf": elf, "objs": objs, "boot": arch.boot_file("cov")},
     }
 
 
@@ -181,9 +181,8 @@ def generate(out: Path) -> None:
     images = []
     for img in sources.IMAGES:
         objs = [_obj("obj", s, out) for s in shared + srcs.arch + per_image[img]]
-        elf = f"kernel-{img}.elf"
-        boot = f"kernel-{img}.elf32" if arch.boot_objcopy else elf
-        images.append({"name": img, "elf": elf, "boot": boot, "objs": objs})
+        images.append({"name": img, "elf": f"kernel-{img}.elf", "boot": arch.boot_file(img),
+                       "objs": objs})
 
     kernel_compiles = {_obj("obj", s, out): str(s)
                        for s in shared + srcs.arch + sum(per_image.values(), [])}
@@ -192,6 +191,12 @@ def generate(out: Path) -> None:
     host_srcs = [s for s in shared + per_image["test"] if s not in srcs.host_excluded]
     host_srcs += sorted((paths.ROOT / "tests" / "host").glob("*.c"))
     host_compiles = {_obj("host", s, out): str(s) for s in host_srcs}
+    # The host benchmark's programs: core/mm natively, minus the boot flow (kmain).
+    bench_core = [s for s in srcs.shared
+                  if s not in srcs.host_excluded and s != sources.CORE / "init" / "main.c"]
+    hostbench = hostbench_programs.ninja_context(
+        out, bench_core, sources.CORE / "mm" / "slab.c" in bench_core,
+        lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
     render(env, "build.ninja.j2", out / "build.ninja", {
@@ -209,6 +214,7 @@ def generate(out: Path) -> None:
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
+        "hostbench": hostbench,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],

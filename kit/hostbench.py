@@ -2,52 +2,36 @@
 malloc, jemalloc, mimalloc and tcmalloc, in one run, on the same workloads.
 
 Each allocator becomes one program: tests/host/bench/driver.c (the
-workloads and the timing) linked with one peer_*.c.  For mmkit, the peer is
-kmalloc from a variant's generated front and core/mm, compiled natively at
--O2 without sanitizers; one variant per allocator mode (and per page
-allocator) found among the presets, so a new mode's preset is measured as
-soon as it exists.  Programs run one after another; figures are
-nanoseconds per operation (medians over repetitions) and ratios, and only
-ever come from this benchmark.
+workloads and the timing) linked with one peer_*.c, built by the Ninja
+targets `hostbench` and `hostbench-peers` of a variant's build.ninja
+(kit/hostbench_programs.py).  For mmkit, one variant per allocator mode
+(and per page allocator) found among the presets, each in <base>/<preset>,
+so a new mode's preset is measured as soon as it exists.  Programs run one
+after another; figures are nanoseconds per operation (medians over
+repetitions) and ratios, and only ever come from this benchmark.
 """
 from __future__ import annotations
 
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import archs, config, generate, paths, procs, sources, tools
+from . import procs
 from .errors import KitError
 from .fsutil import write_atomic
+from .hostbench_programs import PEERS
 
-BENCH_SRC = paths.ROOT / "tests" / "host" / "bench"
 PREFIX = "HOSTBENCH "
-CFLAGS = ["-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer"]
 
 
 @dataclass(frozen=True)
-class Peer:
-    name: str
-    source: str
-    libs: tuple[str, ...]
-    package: str
-
-
-PEERS = (
-    Peer("glibc", "peer_glibc.c", (), "libc6-dev"),
-    Peer("jemalloc", "peer_jemalloc.c", ("-ljemalloc",), "libjemalloc-dev"),
-    Peer("mimalloc", "peer_mimalloc.c", ("-lmimalloc",), "libmimalloc-dev"),
-    Peer("tcmalloc", "peer_tcmalloc.c", ("-ltcmalloc_minimal",), "libgoogle-perftools-dev"),
-)
-
-
-@dataclass(frozen=True)
-class Variant:
+class Measured:
+    """A preset whose allocators are measured, with what tells it apart."""
     preset: str
     mode: str
     page_alloc: str
+    pcp: bool                 # single pages through the per-CPU page list
     assignments: int
 
     @property
@@ -86,27 +70,28 @@ TARGETS = (
 
 # --- which mmkit variants ---------------------------------------------------------
 
-def _resolve(preset: config.Preset) -> Variant:
-    kconf = config.load_kconfig()
-    assignments = config.parse_fragment(preset.path)
-    config.apply(kconf, assignments)
+def resolve(name: str) -> Measured:
+    """What a preset selects (Kconfig resolves it; nothing is written)."""
+    from . import config, fragments, generate
+    kconf = config.from_preset(name)
     values = config.resolved(kconf)
     mode = next((m for sym, m in generate.MODES.items() if values.get(sym)), "?")
     pages = next((p for sym, p in generate.PAGE_ALLOCS.items() if values.get(sym)), "?")
-    return Variant(preset.name, mode, pages, len(assignments))
+    return Measured(name, mode, pages, bool(values.get("PCP")),
+                    len(fragments.parse_fragment(fragments.preset(name).path)))
 
 
-def choose_variants(requested: list[str] | None = None) -> list[Variant]:
+def choose_variants(requested: list[str] | None = None) -> list[Measured]:
     """One preset per allocator mode and per page allocator (or ``requested``).
 
     For each, the preset named after it if there is one, else the one with
     the fewest assignments (the plainest), so debug presets are left out.
     """
-    known = config.presets()
+    from .fragments import presets
     if requested:
-        return [_resolve(config.preset(name)) for name in requested]
-    resolved = [_resolve(p) for p in known.values()]
-    chosen: list[Variant] = []
+        return [resolve(name) for name in requested]
+    resolved = [resolve(name) for name in presets()]
+    chosen: list[Measured] = []
     for attr in ("mode", "page_alloc"):
         for value in dict.fromkeys(getattr(v, attr) for v in resolved):
             if any(getattr(c, attr) == value for c in chosen):
@@ -118,74 +103,24 @@ def choose_variants(requested: list[str] | None = None) -> list[Variant]:
 
 # --- building ----------------------------------------------------------------------
 
-def _newest(files: list[Path]) -> float:
-    return max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
-
-
-def _compile(cmd: list[str], exe: Path, inputs: list[Path], what: str) -> None:
-    """Build @exe unless it is newer than its inputs and was built by @cmd.
-
-    The command is kept beside the program (<exe>.cmd): a change of flags
-    rebuilds as surely as a change of source.  The program is linked under
-    a temporary name and renamed, so a failed build leaves no program.
-    """
-    stamp = exe.with_name(exe.name + ".cmd")
-    line = json.dumps(cmd)
-    if exe.exists() and exe.stat().st_mtime >= _newest(inputs) and \
-            stamp.exists() and stamp.read_text() == line:
-        return
-    exe.parent.mkdir(parents=True, exist_ok=True)
-    tmp = exe.with_name(exe.name + ".tmp")
-    proc = procs.run(cmd + ["-o", str(tmp)], stdout=subprocess.PIPE,
-                     stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        first = next((ln for ln in proc.stdout.splitlines() if "error" in ln),
-                     proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "")
-        raise KitError(f"hostbench: building {what} failed: {first}")
-    tmp.replace(exe)
-    write_atomic(stamp, line)
-
-
-def build_peer(peer: Peer, base: Path) -> Path:
-    exe = base / f"bench-{peer.name}"
-    srcs = [BENCH_SRC / "driver.c", BENCH_SRC / peer.source]
-    try:
-        _compile([tools.require("gcc"), *CFLAGS, f"-I{BENCH_SRC}", *map(str, srcs), *peer.libs],
-                 exe, srcs + [BENCH_SRC / "peer.h"], peer.name)
-    except KitError as exc:
-        raise KitError(f"{exc} (is the Debian package '{peer.package}' installed? "
-                       "ci/setup.sh installs it)") from exc
-    return exe
-
-
-def build_variant(variant: Variant, base: Path) -> Path:
-    """Configure the preset in <base>/<preset>, generate, compile natively."""
-    out = base / variant.preset
-    kconf = config.load_kconfig()
-    config.apply(kconf, config.parse_fragment(config.preset(variant.preset).path))
-    config.write_config(kconf, out)
-    generate.generate(out)
-    kconf, _ = config.load(out)
-    srcs = sources.select(kconf, archs.get(kconf.syms["ARCH"].str_value))
-    core = [s for s in srcs.shared if s not in srcs.host_excluded
-            and s != sources.CORE / "init" / "main.c"]  # kmain: the boot flow, not mm
-    gen = out / "gen"
-    ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
-        [BENCH_SRC.parent / "arch_host_common.c"]
-    defines = [f'-DHOSTBENCH_VARIANT="{variant.preset}"']
-    if sources.CORE / "mm" / "slab.c" in core:
-        defines.append("-DHOSTBENCH_SLAB")
-    exe = base / f"bench-{variant.peer}"
-    cmd = [tools.require("gcc"), *CFLAGS, f"-I{paths.ROOT / 'core' / 'include'}",
-           f"-I{paths.ROOT / 'core' / 'mm'}",
-           f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
-           *map(str, core + ours)]
-    inputs = core + ours + sorted((paths.ROOT / "core" / "include").glob("*.h")) + \
-        sorted((paths.ROOT / "core" / "mm").glob("*.h")) + \
-        sorted(gen.glob("*")) + [BENCH_SRC / "peer.h"]
-    _compile(cmd, exe, inputs, variant.peer)
-    return exe
+def build(base: Path, measured: list[Measured], jobs: int) -> dict[str, Path]:
+    """Each measured preset a Variant in <base>/<preset>, its programs built by
+    Ninja; the peers' programs come from the first.  Peer name -> program."""
+    from .variant import Variant
+    programs: dict[str, Path] = {}
+    for i, m in enumerate(measured):
+        variant = Variant.configure(m.preset, out=base / m.preset)
+        targets = ["hostbench"] + (["hostbench-peers"] if i == 0 else [])
+        try:
+            variant.build(targets, jobs, log=variant.log("hostbench-build"))
+        except KitError as exc:
+            packages = ", ".join(p.package for p in PEERS)
+            raise KitError(f"hostbench: {exc} (the peers need the Debian packages {packages}: "
+                           "ci/setup.sh installs them)") from None
+        programs[m.peer] = variant.out / "hostbench" / "bench-mmkit"
+        if i == 0:
+            programs.update({p.name: variant.out / p.program for p in PEERS})
+    return programs
 
 
 # --- running and parsing -----------------------------------------------------------
@@ -229,6 +164,7 @@ def parse_output(text: str, expect_peer: str) -> dict:
 
 def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
                 timeout: float, log: Path) -> dict:
+    """One program's run, its output kept in ``log``, its figures parsed."""
     try:
         proc = procs.run([str(exe), str(iterations), str(reps), str(seed)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -244,7 +180,7 @@ def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
 
 # --- ratios and targets --------------------------------------------------------------
 
-def ratios(results: dict[str, dict], variants: list[Variant]) -> dict[str, dict[str, dict]]:
+def ratios(results: dict[str, dict], variants: list[Measured]) -> dict[str, dict[str, dict]]:
     """variant peer -> figure -> peer -> mmkit median / peer median (< 1: mmkit faster)."""
     out: dict[str, dict[str, dict]] = {}
     for v in variants:
@@ -266,9 +202,9 @@ def _fastest_peer(results: dict[str, dict], figure: str) -> tuple[str, float] | 
     return (min(found)[1], min(found)[0]) if found else None
 
 
-def evaluate(target: Target, results: dict[str, dict], variants: list[Variant]) -> dict:
+def evaluate(target: Target, results: dict[str, dict], variants: list[Measured]) -> dict:
     """{"target", "status": met | not met | absent, "detail"} from measured medians."""
-    def candidates() -> list[Variant]:
+    def candidates() -> list[Measured]:
         return [v for v in variants
                 if (target.mode is None or v.mode == target.mode)
                 and (target.page_alloc is None or v.page_alloc == target.page_alloc)
@@ -314,11 +250,7 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Variant]) 
 def run(base: Path, iterations: int, reps: int, seed: int, presets: list[str] | None,
         jobs: int, timeout: float = 600) -> dict:
     variants = choose_variants(presets)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        peer_jobs = {p.name: pool.submit(build_peer, p, base) for p in PEERS}
-        exes = {name: job.result() for name, job in peer_jobs.items()}
-    for v in variants:   # Kconfiglib and the generator: one at a time
-        exes[v.peer] = build_variant(v, base)
+    exes = build(base, variants, jobs)
     results = {}
     for name, exe in exes.items():   # one at a time: they must not compete for the CPU
         results[name] = run_program(exe, name, iterations, reps, seed, timeout,

@@ -186,7 +186,7 @@ def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
     for peer in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
         assert "pair size=64" in doc["results"][peer]["figures"], peer
         assert peer in proc.stdout
-    modes = {hostbench._resolve(p).mode for p in config.presets().values()}
+    modes = {hostbench.resolve(p).mode for p in config.presets()}
     assert {v["mode"] for v in doc["variants"]} == modes   # every mode with a preset
     for v in doc["variants"]:
         figures = doc["results"][v["peer"]]["figures"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, kit
-from kit import coverage
+from kit import gcda, gcov_dump
 from kit.errors import KitError
 
 FILTER = "TEST_FILTER=ktest_self"
@@ -164,10 +164,10 @@ def test_gcda_files_are_gcc_format(runs: dict):
 def test_version_word_matches_the_compiler(runs: dict):
     for arch, cc in (("riscv64", "riscv64-unknown-elf-gcc"), ("x86_64", "gcc")):
         gcno = next((variant(runs, arch) / "cov").rglob("*.gcno"))
-        header = coverage.read_header(gcno.read_bytes(), coverage.GCNO_MAGIC, str(gcno))
+        header = gcda.read_header(gcno.read_bytes(), gcda.GCNO_MAGIC, str(gcno))
         major, minor = subprocess.run([cc, "-dumpfullversion"], stdout=subprocess.PIPE,
                                       text=True, check=True).stdout.split(".")[:2]
-        assert coverage.gcc_version(header.version) == (int(major), int(minor))
+        assert gcda.gcc_version(header.version) == (int(major), int(minor))
 
 
 def test_matrix_merges_and_writes_the_reach_table(runs: dict):
@@ -234,22 +234,22 @@ FILES = [("/build/a/cov/core/x.c.gcda", bytes(range(200))),
 
 
 def test_parser_round_trip():
-    got = coverage.parse_dump(frame(FILES))
+    got = gcov_dump.parse_dump(frame(FILES))
     assert [(g.path, g.data) for g in got] == FILES
 
 
 def test_dump_cut_in_a_file_is_incomplete_and_names_it():
     text = frame(FILES)
     cut = text[: text.index("mmkit-gcov: data") + 40]     # inside x.c's first data line
-    with pytest.raises(coverage.CaptureError, match=r"coverage capture incomplete.*x\.c\.gcda"):
-        coverage.parse_dump(cut)
+    with pytest.raises(gcov_dump.CaptureError, match=r"coverage capture incomplete.*x\.c\.gcda"):
+        gcov_dump.parse_dump(cut)
 
 
 def test_dump_without_end_marker_is_incomplete():
     text = frame(FILES)
     cut = text[: text.index("mmkit-gcov: end")]
-    with pytest.raises(coverage.CaptureError, match=r"coverage capture incomplete.*y\.c\.gcda"):
-        coverage.parse_dump(cut)
+    with pytest.raises(gcov_dump.CaptureError, match=r"coverage capture incomplete.*y\.c\.gcda"):
+        gcov_dump.parse_dump(cut)
 
 
 def test_real_capture_cut_in_the_middle(runs: dict):
@@ -260,25 +260,25 @@ def test_real_capture_cut_in_the_middle(runs: dict):
     header = next(lines[i] for i in range(middle, -1, -1)
                   if lines[i].startswith("mmkit-gcov: file"))
     path = header.split(" ", 4)[4]
-    with pytest.raises(coverage.CaptureError,
+    with pytest.raises(gcov_dump.CaptureError,
                        match=r"coverage capture incomplete: .*" + re.escape(path)):
-        coverage.parse_dump("\n".join(lines[:middle]) + "\n" + lines[middle][:30])
+        gcov_dump.parse_dump("\n".join(lines[:middle]) + "\n" + lines[middle][:30])
 
 
 def test_bad_checksum_length_and_count_are_refused():
-    with pytest.raises(coverage.CaptureError, match=r"checksum mismatch for .*y\.c\.gcda"):
-        coverage.parse_dump(frame(FILES, crc_of=lambda d: d + b"!" if len(d) == 3 else d))
+    with pytest.raises(gcov_dump.CaptureError, match=r"checksum mismatch for .*y\.c\.gcda"):
+        gcov_dump.parse_dump(frame(FILES, crc_of=lambda d: d + b"!" if len(d) == 3 else d))
     short = frame(FILES).replace("mmkit-gcov: file 200 ", "mmkit-gcov: file 201 ")
-    with pytest.raises(coverage.CaptureError, match=r"length mismatch for .*x\.c\.gcda"):
-        coverage.parse_dump(short)
-    with pytest.raises(coverage.CaptureError, match="file count mismatch"):
-        coverage.parse_dump(frame(FILES, count=3))
-    with pytest.raises(coverage.CaptureError, match="no coverage dump"):
-        coverage.parse_dump("mmkit: boot\nmmkit: exit status=0 (pass)\n")
-    with pytest.raises(coverage.CaptureError, match="could not send.*do not fit"):
-        coverage.parse_dump("mmkit-gcov: begin v1\nmmkit-gcov: error 9 bytes do not fit\n")
-    with pytest.raises(coverage.CaptureError, match="not v1"):
-        coverage.parse_dump(frame(FILES).replace("begin v1", "begin v2"))
+    with pytest.raises(gcov_dump.CaptureError, match=r"length mismatch for .*x\.c\.gcda"):
+        gcov_dump.parse_dump(short)
+    with pytest.raises(gcov_dump.CaptureError, match="file count mismatch"):
+        gcov_dump.parse_dump(frame(FILES, count=3))
+    with pytest.raises(gcov_dump.CaptureError, match="no coverage dump"):
+        gcov_dump.parse_dump("mmkit: boot\nmmkit: exit status=0 (pass)\n")
+    with pytest.raises(gcov_dump.CaptureError, match="could not send.*do not fit"):
+        gcov_dump.parse_dump("mmkit-gcov: begin v1\nmmkit-gcov: error 9 bytes do not fit\n")
+    with pytest.raises(gcov_dump.CaptureError, match="not v1"):
+        gcov_dump.parse_dump(frame(FILES).replace("begin v1", "begin v2"))
 
 
 # --- reconstruction: remapped paths, stale builds ----------------------------------
@@ -288,9 +288,9 @@ def test_gcda_lands_beside_gcno_in_a_moved_tree(runs: dict, tmp_path: Path):
     src = variant(runs, "riscv64")
     moved = tmp_path / "elsewhere"
     shutil.copytree(src / "cov", moved / "cov", ignore=shutil.ignore_patterns("*.gcda"))
-    files = coverage.parse_dump((src / "cov.log").read_text())
+    files = gcov_dump.parse_dump((src / "cov.log").read_text())
     assert all(f.path.startswith(str(src / "cov")) for f in files)
-    written = coverage.install_gcda(moved, files)
+    written = gcda.install_gcda(moved, files)
     assert len(written) == len(files)
     for f, path in zip(files, written):
         assert path.is_relative_to(moved / "cov") and path.with_suffix(".gcno").is_file()
@@ -306,26 +306,26 @@ def test_stale_gcno_stamp_is_an_error(runs: dict, tmp_path: Path):
     data[8] ^= 0xFF                      # the stamp word: as if main.c was compiled again
     gcno.write_bytes(bytes(data))
     with pytest.raises(KitError, match=r"stale build: cov/core/init/main\.c\.gcno"):
-        coverage.install_gcda(moved, coverage.parse_dump((src / "cov.log").read_text()))
+        gcda.install_gcda(moved, gcov_dump.parse_dump((src / "cov.log").read_text()))
     assert not list((moved / "cov").rglob("*.gcda"))   # nothing half-written
 
 
 def test_malformed_gcda_is_refused(runs: dict):
     """gcov would read a bad record layout as zero counts: the host refuses it instead."""
-    gcda = (variant(runs, "riscv64") / "cov" / "core" / "init" / "main.c.gcda").read_bytes()
-    coverage.check_gcda(gcda, "main.c.gcda")        # the kernel's own output passes
-    words = list(struct.unpack(f"<{len(gcda) // 4}I", gcda))
+    data = (variant(runs, "riscv64") / "cov" / "core" / "init" / "main.c.gcda").read_bytes()
+    gcda.check_gcda(data, "main.c.gcda")        # the kernel's own output passes
+    words = list(struct.unpack(f"<{len(data) // 4}I", data))
     at = words.index(0x01000000)                     # the first FUNCTION record
     assert words[at + 1] == 12                        # GCC 12: length in bytes
     words[at + 1] = 3                                 # as if in words (GCC 11 and older)
-    with pytest.raises(coverage.CaptureError, match="malformed .gcda"):
-        coverage.check_gcda(struct.pack(f"<{len(words)}I", *words), "main.c.gcda")
-    with pytest.raises(coverage.CaptureError, match="no end record"):
-        coverage.check_gcda(gcda[:-4], "main.c.gcda")
+    with pytest.raises(gcov_dump.CaptureError, match="malformed .gcda"):
+        gcda.check_gcda(struct.pack(f"<{len(words)}I", *words), "main.c.gcda")
+    with pytest.raises(gcov_dump.CaptureError, match="no end record"):
+        gcda.check_gcda(data[:-4], "main.c.gcda")
 
 
 def test_kernel_and_host_agree_on_the_framing():
     header = (ROOT / "core" / "include" / "gcov.h").read_text()
     prefix = re.search(r'#define GCOV_DUMP_PREFIX "([^"]*)"', header).group(1)
     version = int(re.search(r"#define GCOV_DUMP_FORMAT (\d+)", header).group(1))
-    assert (prefix, version) == (coverage.DUMP_PREFIX, coverage.DUMP_FORMAT)
+    assert (prefix, version) == (gcov_dump.DUMP_PREFIX, gcov_dump.DUMP_FORMAT)
