@@ -169,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     common = OneLineParser(add_help=False)
     common.add_argument("-O", "--out", metavar="DIR",
                         help="variant directory (default: the last defconfig's, "
-                             "build/<preset>)")
+                             "build/<preset>-<arch>)")
     common.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                         help="parallel build jobs")
     settable = OneLineParser(add_help=False)
@@ -186,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
         return sp
 
     d = add("defconfig", cmd_defconfig,
-            "configure a variant from a preset (in build/<preset> unless -O)",
+            "configure a variant from a preset (in build/<preset>-<arch> unless -O)",
             [common, settable])
     d.add_argument("preset", help="preset name (see: build.py list)")
     d.missing_hint = preset_names

@@ -39,8 +39,8 @@ class CoverageRun:
 
 
 def default_dir(preset: str, arch: str) -> Path:
-    """build/<preset>."""
-    return paths.BUILD / preset
+    """build/<preset>-<arch>: configuring the other arch never overwrites a variant."""
+    return paths.BUILD / f"{preset}-{arch}"
 
 
 class Variant:
