@@ -6,8 +6,6 @@ one, is the linker script's arch/<arch>/kernel.ld).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .errors import KitError
 
 # Shared by every kernel image.  -fmacro-prefix-map makes __FILE__ (KTAP
@@ -25,24 +23,33 @@ KERNEL_CFLAGS = [
 COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
 
 
-@dataclass(frozen=True)
 class Arch:
-    name: str
-    kconfig_symbol: str     # the Kconfig choice member selecting it
-    src_dir: str            # arch/<src_dir>
-    cc: str
-    objcopy: str
-    cflags: list[str]
-    ldflags: list[str]
-    qemu: str
-    qemu_machine: list[str]
-    # objcopy arguments turning the linked ELF into what QEMU loads; None
-    # when QEMU loads the ELF as is.
-    boot_objcopy: list[str] | None = None
-    coverage_cflags: list[str] = field(default_factory=list)
-    # What arch_instret() reads, for bench reports.  Under -icount
-    # shift=0,sleep=off it counts guest instructions either way.
-    counter: str = "instret"
+    """One arch's facts (a plain class, not a dataclass: a no-op build reads
+    it, and importing dataclasses costs more than that whole build may)."""
+
+    def __init__(self, name: str, kconfig_symbol: str, src_dir: str, cc: str, objcopy: str,
+                 cflags: list[str], ldflags: list[str], qemu: str, qemu_machine: list[str],
+                 boot_objcopy: list[str] | None = None,
+                 coverage_cflags: list[str] | None = None, counter: str = "instret") -> None:
+        self.name = name
+        self.kconfig_symbol = kconfig_symbol   # the Kconfig choice member selecting it
+        self.src_dir = src_dir                 # arch/<src_dir>
+        self.cc = cc
+        self.objcopy = objcopy
+        self.cflags = cflags
+        self.ldflags = ldflags
+        self.qemu = qemu
+        self.qemu_machine = qemu_machine
+        # objcopy arguments turning the linked ELF into what QEMU loads; None
+        # when QEMU loads the ELF as is.
+        self.boot_objcopy = boot_objcopy
+        self.coverage_cflags = coverage_cflags or []
+        # What arch_instret() reads, for bench reports.  Under -icount
+        # shift=0,sleep=off it counts guest instructions either way.
+        self.counter = counter
+
+    def __repr__(self) -> str:
+        return f"Arch({self.name!r})"
 
     def boot_file(self, image: str) -> str:
         """The file QEMU boots for an image (run, test, bench, cov): a Ninja target."""

@@ -1,21 +1,19 @@
-"""build.py's measuring commands: bench, matrix, workflow, hostbench, lz4bench.
+"""build.py's measuring commands: bench, matrix, workflow, hostbench,
+lz4bench, selfbench.
 
 kit/cli.py calls register() to add them to its parser; the work is done in
 kit/bench.py, kit/matrix.py, kit/report.py, kit/workflow.py,
-kit/hostbench.py and kit/lz4bench.py.
+kit/hostbench.py, kit/lz4bench.py and kit/selfbench.py.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from . import paths
 from .cli_args import any_int, positive_int
 from .errors import KitError
-from .fsutil import write_atomic, write_if_changed
 
 
 def _rel(path: Path) -> str:
@@ -40,7 +38,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
     from . import baseline, matrix, matrix_file, report
+    from .fsutil import write_atomic
     m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
     base = Path(args.out).resolve() if args.out else paths.BUILD / "matrix"
     cells = m.select(args.cell)
@@ -78,6 +80,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_workflow(args: argparse.Namespace) -> int:
     from . import matrix_file, workflow
+    from .fsutil import write_if_changed
     m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
     target = Path(args.output).resolve() if args.output else workflow.DEFAULT_OUTPUT
     text = workflow.render(m)
@@ -116,6 +119,17 @@ def cmd_lz4bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selfbench(args: argparse.Namespace) -> int:
+    from . import selfbench
+    from .variant import Variant
+    if args.out:
+        out = Path(args.out).resolve()
+    else:
+        out = Variant.configure(selfbench.PRESET, out=paths.BUILD / "selfbench").out
+    print(selfbench.report(selfbench.measure(out, args.runs)))
+    return 0
+
+
 def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentParser) -> None:
     """Add the commands with cli.parser()'s ``add(name, func, help, parents)``."""
     b = add("bench", cmd_bench, "build and boot the bench image under -icount: instructions "
@@ -148,6 +162,13 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     w.add_argument("--output", metavar="FILE", help="default: ci/github-workflow.yml")
     w.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if the workflow is not in sync with the matrix")
+
+    s = add("selfbench", cmd_selfbench, "time the kit itself: a no-op ./build.py build, "
+            "best and median of several runs (target: under 0.1 s)", [])
+    s.add_argument("-O", "--out", metavar="DIR",
+                   help="a configured variant to build (default: build/selfbench, simpleheap)")
+    s.add_argument("--runs", type=positive_int, default=10, metavar="N",
+                   help="timed runs after one untimed build (default 10)")
 
     h = add("hostbench", cmd_hostbench, "time mmkit's allocators natively against glibc "
             "malloc, jemalloc, mimalloc and tcmalloc (ns/op medians, ratios, targets)", [])

@@ -7,6 +7,7 @@ that need them: a no-op `build` must not pay for Kconfiglib or Jinja2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 from pathlib import Path
@@ -161,8 +162,26 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 # --- argument parsing ------------------------------------------------------------
 
-def parser() -> argparse.ArgumentParser:
-    from . import bench_cli, coverage_cli
+# Commands defined by other modules: running one of cli's own imports
+# neither (a no-op build pays for one command's arguments, no more).
+ELSEWHERE = {"coverage": "coverage_cli",
+             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "lz4bench",
+                              "selfbench"), "bench_cli")}
+
+
+class _NotRun:
+    """What add() gives back for a command that is not being run: its
+    arguments are never parsed, so they are not defined."""
+    missing_hint = None
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """build.py's parser.  With ``command``, the one being run, only that
+    command gets its arguments (and its module imported); an unknown one
+    gets the full parser, so that the error names every command."""
     p = OneLineParser(
         prog="build.py",
         description="mmkit: configure, build, boot and test kernel allocator variants.")
@@ -177,11 +196,17 @@ def parser() -> argparse.ArgumentParser:
     settable.add_argument("--set", action="append", metavar="SYM=VAL",
                           help="set a Kconfig symbol (repeatable); refused if Kconfig would drop it")
 
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # prog given: otherwise argparse builds a help formatter (and imports shutil) now
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", prog="build.py")
     sub.required = True
+    seen: list[str] = []
 
-    def add(name: str, func, help_text: str, parents: list) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+    def add(name: str, func, help_text: str | None, parents: list):
+        seen.append(name)
+        if command is not None and name != command:
+            return _NotRun()
+        kwargs = {"help": help_text, "description": help_text} if help_text else {}
+        sp = sub.add_parser(name, parents=parents, **kwargs)
         sp.set_defaults(func=func)
         return sp
 
@@ -203,12 +228,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--host", action="store_true",
                    help="run the suites natively under ASan+UBSan instead of in QEMU")
     t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
-    coverage_cli.register(add, common, settable)
-    bench_cli.register(add, common, settable)  # bench, matrix, workflow, hostbench, lz4bench
+    for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
+        if command is None or ELSEWHERE.get(command) == module:
+            importlib.import_module(f"{__package__}.{module}").register(add, common, settable)
     add("clean", cmd_clean, "remove the variant directory (only one the kit made)", [common])
-    g = sub.add_parser("generate", parents=[common])  # used by build.ninja's regen edge
-    g.set_defaults(func=cmd_generate)
+    add("generate", cmd_generate, None, [common])  # build.ninja's regen edge runs it
+    if command is not None and command not in seen and command not in ELSEWHERE:
+        return parser(None)
     return p
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command in ``argv`` (its first word not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     # are ended (build.py handles it until now).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        args = parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        args = parser(command_of(argv)).parse_args(argv)
         return args.func(args)
     except KitError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)

@@ -9,14 +9,35 @@ message, and ``build.py COMMAND --help`` still prints the full usage.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 USAGE_ERROR = 2
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, with the width taken from os, not shutil:
+    argparse makes a formatter for every argument it defines, and shutil
+    would be imported for it, which a no-op build does not need."""
+
+    def __init__(self, prog: str, **kwargs) -> None:
+        if kwargs.get("width") is None:
+            try:
+                columns = int(os.environ.get("COLUMNS", "0")) or \
+                    os.get_terminal_size(sys.stdout.fileno()).columns
+            except (OSError, ValueError):
+                columns = 80
+            kwargs["width"] = columns - 2
+        super().__init__(prog, **kwargs)
+
+
 class OneLineParser(argparse.ArgumentParser):
     # Set on a command's parser: what to name when its positional is missing.
     missing_hint = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # argparse's hook for every usage mistake
         text = _plain(message)

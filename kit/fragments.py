@@ -7,7 +7,7 @@ what a build with nothing to change needs, and imports nothing heavy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from . import archs, paths
@@ -17,19 +17,10 @@ _ASSIGN = re.compile(r"^(?:CONFIG_)?([A-Za-z0-9_]+)=(.*)$")
 _UNSET = re.compile(r"^# (?:CONFIG_)?([A-Za-z0-9_]+) is not set$")
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One SYM=VALUE request, and where it came from (for messages)."""
-    name: str
-    value: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    path: Path
-    description: str
+# One SYM=VALUE request, and where it came from (for messages).
+Assignment = namedtuple("Assignment", "name value origin")
+# A preset: configs/<name>.config, described on its first line.
+Preset = namedtuple("Preset", "name path description")
 
 
 def presets() -> dict[str, Preset]:

@@ -16,13 +16,12 @@ which the generator wrote from the same Kconfig.
 """
 from __future__ import annotations
 
-import json
 import re
+from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import archs, ninja, outdir, paths, tools
+from . import archs, ninja, paths, tools
 from .errors import KitError
 
 CONFIG = ".config"
@@ -31,11 +30,9 @@ HOST_TARGETS = {"host", "hostbench", "hostbench-peers"}
 _ARCH_LINE = re.compile(r'^CONFIG_ARCH="([^"]*)"$', re.M)
 
 
-@dataclass
-class CoverageRun:
-    boot: object          # kit.qemu.Boot of kernel-cov
-    verdict: object       # kit.verdict.Verdict of the tests it ran
-    info: Path            # <out>/coverage/lcov.info
+# What Variant.coverage() returns: kernel-cov's qemu.Boot, the
+# verdict.Verdict on the tests it ran, and <out>/coverage/lcov.info.
+CoverageRun = namedtuple("CoverageRun", "boot verdict info")
 
 
 def default_dir(preset: str, arch: str) -> Path:
@@ -112,8 +109,8 @@ class Variant:
     @property
     def arch(self) -> archs.Arch:
         """The arch, from the .config's derived ARCH line (no Kconfig parse)."""
-        from . import config
-        m = _ARCH_LINE.search(config.read_config(self.config_path))
+        from .fragments import read_config
+        m = _ARCH_LINE.search(read_config(self.config_path))
         if m is None:
             return archs.get(self.kconfig().syms["ARCH"].str_value)
         return archs.get(m.group(1))
@@ -121,6 +118,7 @@ class Variant:
     def generated(self) -> dict:
         """gen/config.json: arch, mode, page allocator and every resolved value,
         as the generator last wrote them (call after build())."""
+        import json
         try:
             return json.loads((self.out / "gen" / "config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -151,6 +149,8 @@ class Variant:
         ninja.build(self.out, targets, jobs, log)
 
     def clean(self) -> bool:
+        """Delete the directory, if the kit made it (kit/outdir.py)."""
+        from . import outdir
         return outdir.remove(self.out)
 
     # --- booting and verdicts ---------------------------------------------------------
@@ -182,6 +182,8 @@ class Variant:
 
     def bench(self, echo: bool = False):
         """Boot the bench image (built) under -icount; writes <out>/bench.json."""
+        import json
+
         from . import bench
         from .fsutil import write_atomic
         boot = self.boot("bench", echo=echo, icount=True, timeout_symbol="BENCH_TIMEOUT")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import kit
+from conftest import ROOT, kit
 
 CC_LINE = re.compile(r"\bCC (\S+)")
 
@@ -212,3 +212,26 @@ def test_written_files_get_umask_modes(out: Path):
              out / "gen" / "kmalloc_front.c", out / "gen" / "config" / "RAM_MB"]
     modes = {f.relative_to(out).as_posix(): oct(f.stat().st_mode & 0o777) for f in files}
     assert modes == {name: oct(0o640) for name in modes}
+
+
+def test_noop_build_imports_neither_kconfiglib_nor_jinja2(built: Path):
+    """A build with nothing to do reads .config as text and lets Ninja decide
+    about regeneration: Kconfig is not parsed, no template is loaded.  (The
+    time it takes is a benchmark, ./build.py selfbench, never a test.)"""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "build.py"), "build",
+                           "-O", str(built)], cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    assert proc.returncode == 0 and "ninja: no work to do." in proc.stdout
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "kit.cli" in imported
+    assert not imported & {"kconfiglib", "jinja2", "kit.config", "kit.generate"}
+
+
+def test_selfbench_reports_the_noop_build(built: Path):
+    proc = kit("selfbench", "-O", str(built), "--runs", "2", check=True)
+    assert re.fullmatch(r"selfbench: no-op \./build\.py build: best \d+\.\d{3} s, median "
+                        r"\d+\.\d{3} s, worst \d+\.\d{3} s wall over 2 runs \((under|OVER) the "
+                        r"0\.1 s target\); CPU best \d+\.\d{3} s\n", proc.stdout), proc.stdout
