@@ -10,6 +10,7 @@ turns tracefiles into what people read.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from . import gcda, gcov_dump, lcov, paths
@@ -36,6 +37,11 @@ def instrumented(src: Path) -> bool:
 
 def report_dir(out: Path) -> Path:
     return out / REPORT_DIR
+
+
+def forget(out: Path) -> None:
+    """Remove <out>/coverage (lcov.info, html/): the report of an earlier run."""
+    shutil.rmtree(report_dir(out), ignore_errors=True)
 
 
 def collect(out: Path, arch: Arch, console: str, label: str) -> Path:

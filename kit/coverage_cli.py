@@ -53,6 +53,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     label = variant.arch.name
     run = variant.coverage(label)
     status = cli.report(f"coverage run ({label})", run.boot, run.verdict, args.verbose)
+    if run.info is None:
+        raise KitError(f"coverage: {run.error}")
     print(f"coverage: {label}: {run.info} and {run.info.parent / 'html' / 'index.html'}")
     met = print_report(lcov.load_info(run.info), label)
     return 1 if status or (args.enforce_gate and not met) else 0

@@ -180,6 +180,9 @@ class Runner:
         self._step(cell, "coverage")
         run = variant.coverage(cell.name)
         res.tests = run.verdict.as_dict()
+        if run.info is None:
+            res.reason = f"{run.error} (tests: {run.verdict.reason})"
+            return
         res.coverage = str(run.info)
         if not run.verdict.passed:
             res.reason = f"{run.verdict.reason} (coverage kept)"

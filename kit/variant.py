@@ -31,8 +31,9 @@ _ARCH_LINE = re.compile(r'^CONFIG_ARCH="([^"]*)"$', re.M)
 
 
 # What Variant.coverage() returns: kernel-cov's qemu.Boot, the
-# verdict.Verdict on the tests it ran, and <out>/coverage/lcov.info.
-CoverageRun = namedtuple("CoverageRun", "boot verdict info")
+# verdict.Verdict on the tests it ran, and <out>/coverage/lcov.info, or
+# None and why the capture failed.
+CoverageRun = namedtuple("CoverageRun", "boot verdict info error")
 
 
 def default_dir(preset: str, arch: str) -> Path:
@@ -193,9 +194,17 @@ class Variant:
         return result
 
     def coverage(self, label: str) -> CoverageRun:
-        """Boot kernel-cov (built), judge its tests, and make its lcov report."""
+        """Boot kernel-cov (built), judge its tests, and make its lcov report.
+
+        The last run's report goes first: a run whose capture fails leaves
+        no report, rather than an old one that reads as this run's.
+        """
         from . import coverage
+        coverage.forget(self.out)
         boot = self.boot("cov")
         verdict = self.judge(boot)
-        return CoverageRun(boot, verdict,
-                           coverage.collect(self.out, self.arch, boot.console, label))
+        try:
+            info = coverage.collect(self.out, self.arch, boot.console, label)
+        except KitError as exc:
+            return CoverageRun(boot, verdict, None, str(exc))
+        return CoverageRun(boot, verdict, info, None)

@@ -329,3 +329,23 @@ def test_kernel_and_host_agree_on_the_framing():
     prefix = re.search(r'#define GCOV_DUMP_PREFIX "([^"]*)"', header).group(1)
     version = int(re.search(r"#define GCOV_DUMP_FORMAT (\d+)", header).group(1))
     assert (prefix, version) == (gcov_dump.DUMP_PREFIX, gcov_dump.DUMP_FORMAT)
+
+
+def test_failed_capture_leaves_no_old_report(tmp_path: Path, monkeypatch):
+    """A run whose capture fails must not leave the last run's lcov.info and
+    HTML in place, where they would read as this run's."""
+    from kit import qemu
+    from kit.variant import Variant
+    out = tmp_path / "cov"
+    kit("defconfig", PRESET, "--set", "COVERAGE=y", "-O", str(out), check=True)
+    kit("generate", "-O", str(out), check=True)
+    old = out / "coverage"
+    (old / "html").mkdir(parents=True)
+    (old / "lcov.info").write_text("SF:core/mm/heap.c\nDA:1,1\nend_of_record\n")
+    (old / "html" / "index.html").write_text("<html>an earlier run</html>\n")
+    crashed = qemu.Boot(qemu.CRASH, "crash: QEMU exited (rc 1) without the end-of-run marker",
+                        1, "mmkit: boot\n", 0.1)
+    monkeypatch.setattr(Variant, "boot", lambda self, image, **kw: crashed)
+    run = Variant(out).coverage("riscv64")
+    assert run.info is None and "no coverage dump" in run.error
+    assert not old.exists()
