@@ -154,7 +154,8 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     m.add_argument("--report-only", action="store_true",
                    help="run nothing: report the cells' recorded cell.json (CI's merge job)")
     m.add_argument("--rerun", action="store_true",
-                   help="boot again even when a cell's images and .config are unchanged")
+                   help="boot again even when nothing a cell's result depends on changed "
+                        "(.config, images, kit code, QEMU version)")
 
     w = add("workflow", cmd_workflow,
             "write the GitHub Actions workflow generated from the matrix file", [])

@@ -16,16 +16,20 @@ works on it too.  Steps per cell, as the caller chooses them:
 `./build.py coverage --matrix` runs configure, build and coverage
 (COVERAGE_STEPS) and merges the reports.
 
-The outcome goes to <cell>/cell.json together with a key (hashes of the
-.config and of both images): when the key has not changed, the recorded
-outcome is reused instead of booting again, because under -icount a boot
-of the same images gives the same figures.  A hang is never reused.
+The outcome goes to <cell>/cell.json together with a key: a hash of the
+.config, both images, the kit's own code (which parses the console and
+derives the figures) and the QEMU version (which runs the images).  When
+the key has not changed, the recorded outcome is reused instead of booting
+again, because under -icount a boot of the same images by the same QEMU
+gives the same figures, and the same kit reads them the same way.  A hang
+is never reused.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -33,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import procs, qemu
+from . import archs, paths, procs, qemu, tools
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
@@ -70,12 +74,40 @@ class CellResult:
         return self.status == "pass"
 
 
-def _digest(paths_: list[Path]) -> str:
+def _digest(paths_: list[Path], extra: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256()
     for p in paths_:
         h.update(p.name.encode())
         h.update(p.read_bytes() if p.exists() else b"(missing)")
+    for text in extra:
+        h.update(text.encode())
     return h.hexdigest()
+
+
+def kit_fingerprint(kit_dir: Path = paths.KIT) -> str:
+    """A hash of the kit's code: a change to a parser or a derived figure
+    must not reuse results read by the old code."""
+    return _digest(sorted(kit_dir.glob("*.py")))
+
+
+_qemu_versions: dict[str, str] = {}
+_qemu_lock = threading.Lock()
+
+
+def qemu_version(arch: archs.Arch) -> str:
+    """The first line of `qemu-system-<arch> --version` (asked once per run)."""
+    with _qemu_lock:
+        if arch.qemu not in _qemu_versions:
+            proc = procs.run([tools.require(arch.qemu), "--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=60)
+            _qemu_versions[arch.qemu] = (proc.stdout.splitlines() or ["(no version)"])[0]
+        return _qemu_versions[arch.qemu]
+
+
+def cache_key(variant: Variant, kit: str) -> str:
+    """What a cell's recorded outcome depends on (see the module's doc)."""
+    return _digest([variant.config_path, variant.image("test"), variant.image("bench")],
+                   (kit, qemu_version(variant.arch)))
 
 
 class Runner:
@@ -88,6 +120,7 @@ class Runner:
         self.rerun = rerun
         self.steps = steps
         self.extra = list(extra)          # assignments after each cell's own (COVERAGE=y)
+        self.kit = kit_fingerprint()
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
         self.lock = threading.Lock()
@@ -153,7 +186,7 @@ class Runner:
         if "coverage" in self.steps:
             self._coverage_step(cell, variant, res)
             return
-        res.key = _digest([variant.config_path, variant.image("test"), variant.image("bench")])
+        res.key = cache_key(variant, self.kit)
         if self._reuse(out, res):
             return
 
@@ -190,7 +223,7 @@ class Runner:
         res.step, res.status, res.reason = "done", "pass", "pass"
 
     def _reuse(self, out: Path, res: CellResult) -> bool:
-        """Take the recorded outcome when the images and .config are unchanged."""
+        """Take the recorded outcome when its key is unchanged."""
         if self.rerun:
             return False
         try:
