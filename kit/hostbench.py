@@ -50,6 +50,7 @@ class Target:
     factor: float = 1.0
     reference_ns: float | None = None  # beat this by ``factor``
     versus_peers: bool = False         # no slower than the fastest peer
+    pcp: bool | None = None            # the variant must (not) have the per-CPU page list
 
 
 TARGETS = (
@@ -59,13 +60,43 @@ TARGETS = (
            "pair size=64", mode="twotier", versus_peers=True),
     Target("slab alloc (64 B) 5x faster than ~50 ns", "slab_alloc size=64",
            factor=5, reference_ns=50),
-    Target("buddy page alloc (order 0) 5x faster than ~300 ns", "page_alloc order=0",
-           page_alloc="buddy", factor=5, reference_ns=300),
+    # Order 0 is what the per-CPU page list serves (Kconfig PCP): the figure
+    # is a list pop, the buddy allocator is met only at a refill.
+    Target("single-page alloc (order 0) through the per-CPU page list, refilled from the "
+           "buddy allocator, 5x faster than ~300 ns", "page_alloc order=0",
+           page_alloc="buddy", pcp=True, factor=5, reference_ns=300),
     # No hugepage pool exists: a 2 MiB block is an order-9 buddy allocation,
     # which is also where Linux's transparent hugepages come from.
-    Target("hugepage-sized alloc (2 MiB: buddy order 9) 5x faster than ~500 ns",
+    Target("2 MiB alloc, a buddy order-9 block (no hugepage pool), 5x faster than ~500 ns",
            "page_alloc order=9", page_alloc="buddy", factor=5, reference_ns=500),
 )
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes >> 20} MiB" if nbytes >= 1 << 20 else f"{nbytes >> 10} KiB"
+
+
+def what(figure: str, m: Measured) -> str | None:
+    """What one of mmkit's own figures measures in variant ``m`` (None for the
+    workloads every peer runs, which driver.c describes)."""
+    name, _, param = figure.partition(" ")
+    key, _, value = param.partition("=")
+    if name in ("page_alloc", "page_free") and key == "order":
+        order = int(value)
+        call = f"{'alloc_pages' if name == 'page_alloc' else 'free_pages'}({order})"
+        if order == 0 and m.pcp:
+            return (f"{call}: one page, from the per-CPU page list (PCP); the {m.page_alloc} "
+                    "allocator is met only when the list is refilled or drained, in batches")
+        if order == 0:
+            return f"{call}: one page, from the {m.page_alloc} allocator (no PCP)"
+        block = (f"a buddy order-{order} block" if m.page_alloc == "buddy"
+                 else f"a run of {1 << order} pages from the bitmap allocator")
+        return (f"{call}: {_size(4096 << order)}, {block}"
+                + (" (no hugepage pool)" if order == 9 else ""))
+    if name in ("slab_alloc", "slab_free") and key == "size":
+        return (f"kmem_cache_{name[5:]}: one {value}-byte object of a slab cache, "
+                "no kmalloc size lookup")
+    return None
 
 
 # --- which mmkit variants ---------------------------------------------------------
@@ -208,6 +239,7 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Measured])
         return [v for v in variants
                 if (target.mode is None or v.mode == target.mode)
                 and (target.page_alloc is None or v.page_alloc == target.page_alloc)
+                and (target.pcp is None or v.pcp == target.pcp)
                 and target.figure in results[v.peer]["figures"]]
 
     row = {"target": target.text, "figure": target.figure}
@@ -217,6 +249,8 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Measured])
             why = f"no preset selects the {target.mode} mode"
         elif target.page_alloc and not any(v.page_alloc == target.page_alloc for v in variants):
             why = f"no preset uses the {target.page_alloc} page allocator"
+        elif target.pcp is not None and not any(v.pcp == target.pcp for v in variants):
+            why = f"no measured preset has PCP={'y' if target.pcp else 'n'}"
         else:
             why = f"no measured variant has the figure '{target.figure}'"
         return {**row, "status": "absent", "detail": why}
@@ -255,13 +289,18 @@ def run(base: Path, iterations: int, reps: int, seed: int, presets: list[str] | 
     for name, exe in exes.items():   # one at a time: they must not compete for the CPU
         results[name] = run_program(exe, name, iterations, reps, seed, timeout,
                                     base / f"{name}.log")
+    for v in variants:   # say what mmkit's own figures measure in each variant
+        for key, figure in results[v.peer]["figures"].items():
+            label = what(key, v)
+            if label:
+                figure["what"] = label
     doc = {
         "v": 1,
         "iterations": iterations, "reps": reps, "seed": seed,
         "unit": "ns per operation (median over repetitions), host wall clock",
         "peers": [p.name for p in PEERS],
         "variants": [{"peer": v.peer, "preset": v.preset, "mode": v.mode,
-                      "page_alloc": v.page_alloc} for v in variants],
+                      "page_alloc": v.page_alloc, "pcp": v.pcp} for v in variants],
         "results": results,
         "ratios": ratios(results, variants),
         "targets": [evaluate(t, results, variants) for t in TARGETS],
@@ -295,6 +334,12 @@ def markdown(doc: dict) -> list[str]:
         lines += _md(["operation"] + doc["peers"],
                      [[k] + [f"{table[k][p]:.2f}" if p in table[k] else "-"
                              for p in doc["peers"]] for k in table])
+    measured = [[k, v["peer"], results[v["peer"]]["figures"][k]["what"]]
+                for k in keys for v in doc["variants"]
+                if "what" in results[v["peer"]]["figures"].get(k, {})]
+    if measured:
+        lines += ["", "## What mmkit's own figures measure", ""]
+        lines += _md(["operation", "variant", "measures"], measured)
     lines += ["", "## Targets", ""]
     lines += _md(["target", "status", "measured"],
                  [[t["target"], t["status"].upper() if t["status"] != "absent" else "absent",
