@@ -1,12 +1,15 @@
 """Kconfig handling with Kconfiglib: resolving presets and assignments,
 loading and writing .config, with strict checks.
 
-Kconfiglib resolves everything (its import and a parse of the Kconfig
-tree cost more than a no-op build may take, so the text-level half --
-presets, fragments, SYM=VALUE, reading .config -- is kit/fragments.py).  What this module adds is the refusal to
+Kconfiglib resolves everything.  What this module adds is the refusal to
 change a user's request silently: an assignment that Kconfig would drop or
-alter (unknown symbol, unmet dependency, bad value, out of range) is an
-error naming the symbol and why, as KUnit's kunit.py does for .kunitconfig.
+alter (unknown symbol, unmet dependency, bad value, out of range), and a
+value in .config that Kconfig refuses, is an error naming the symbol and
+why, as KUnit's kunit.py does for .kunitconfig.
+
+Importing Kconfiglib and parsing the Kconfig tree cost more than a no-op
+build may take, so the text-level half (presets, fragments, SYM=VALUE,
+reading .config) is kit/fragments.py, re-exported here.
 """
 from __future__ import annotations
 

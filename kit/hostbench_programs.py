@@ -59,9 +59,9 @@ def ninja_context(out: Path, core: list[Path], has_slab: bool, obj) -> dict:
     ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
         [paths.ROOT / "tests" / "host" / "arch_host_common.c"]
     defines = [f'-DHOSTBENCH_VARIANT=\\"{out.name}\\"'] + (["-DHOSTBENCH_SLAB"] if has_slab else [])
-    mmkit_flags = " ".join([f"-I{paths.ROOT / 'core' / 'include'}", f"-I{paths.ROOT / 'core' / 'mm'}",
-                            f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"),
-                            *defines])
+    includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, BENCH_SRC]
+    mmkit_flags = " ".join([f"-I{d}" for d in includes]
+                           + ["-include", str(gen / "autoconf.h"), *defines])
     mmkit = {obj("hostbench/mmkit", s): str(s) for s in core + ours}
     driver = obj("hostbench/peers", BENCH_SRC / "driver.c")
     peers = []

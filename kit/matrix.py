@@ -172,9 +172,11 @@ class Runner:
 
     def _run_steps(self, cell: Cell, out: Path, res: CellResult) -> None:
         self._step(cell, "configure")
-        with self.config_lock:  # Kconfiglib: one cell at a time
+        with self.config_lock:  # Kconfiglib and the generator: one cell at a time
             variant = Variant.configure(cell.preset, cell.arch, cell.settings, out=out,
                                         extra=self.extra)
+            if not (out / "build.ninja").exists():
+                variant.generate()   # later, Ninja's regen edge runs it in its own process
 
         res.step = "build"
         self._step(cell, "build")
