@@ -209,7 +209,7 @@ def test_written_files_get_umask_modes(out: Path):
     finally:
         os.umask(old)
     files = [out / ".config", out / "build.ninja", out / "gen" / "autoconf.h",
-             out / "gen" / "kmalloc_front.c", out / "gen" / "config" / "RAM_MB"]
+             out / "gen" / "ktest_registry.c", out / "gen" / "config" / "RAM_MB"]
     modes = {f.relative_to(out).as_posix(): oct(f.stat().st_mode & 0o777) for f in files}
     assert modes == {name: oct(0o640) for name in modes}
 
