@@ -111,11 +111,24 @@ def _sees_mm_internals(src: Path) -> bool:
 
 
 def _regen_inputs(kconf) -> list[str]:
+    """What build.ninja is generated from, besides .config: the Kconfig files,
+    the templates and the kit, and their directories (whose mtime changes
+    when a file comes or goes)."""
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
     inputs |= {str(p) for p in paths.KIT.glob("*.py")}
-    inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE)}
+    inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE),
+               str(paths.TEMPLATES), str(paths.KIT)}
     return sorted(inputs)
+
+
+def write_regen_depfile(gen: Path, inputs: list[str]) -> None:
+    """gen/build.ninja.d: the regen edge's inputs as a depfile, not as explicit
+    inputs, so that one removed from the tree (a template deleted by a pull)
+    makes Ninja regenerate instead of failing with "missing and no known rule"."""
+    escaped = [i.replace(" ", "\\ ") for i in inputs]
+    write_if_changed(gen / "build.ninja.d",
+                     "build.ninja: \\\n  " + " \\\n  ".join(escaped) + "\n")
 
 
 def write_symbol_stamps(kconf, directory: Path) -> list[Path]:
@@ -199,6 +212,7 @@ def generate(out: Path) -> None:
         lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
+    write_regen_depfile(gen, _regen_inputs(kconf))
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
@@ -219,5 +233,5 @@ def generate(out: Path) -> None:
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],
         "stamps": [str(p) for p in stamps],
-        "regen_inputs": _regen_inputs(kconf),
+        "regen_depfile": str(gen / "build.ninja.d"),
     })

@@ -51,6 +51,19 @@ def test_touching_kconfig_regenerates_but_rebuilds_nothing(built: Path):
     assert "LINK" not in proc.stdout
 
 
+def test_an_input_removed_from_the_tree_regenerates(built: Path):
+    """A template or kit file that a pull deleted: build.ninja was generated
+    from it, so Ninja must regenerate, not stop at "no known rule to make it"."""
+    depfile = built / "gen" / "build.ninja.d"
+    text = depfile.read_text()
+    assert str(ROOT / "templates" / "build.ninja.j2") in text
+    depfile.write_text(text.rstrip("\n") + f" \\\n  {ROOT / 'templates' / 'gone.c.j2'}\n")
+    proc = kit("build", "-O", str(built), check=True)
+    assert "GEN build.ninja" in proc.stdout and compiled(proc) == []
+    assert "gone.c.j2" not in depfile.read_text()
+    assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
+
+
 def test_config_change_rebuilds_what_mentions_the_symbol(built: Path):
     proc = kit("olddefconfig", "-O", str(built), "--set", "TEST_FILTER=ktest_self", check=True)
     assert "TEST_FILTER=ktest_self (--set)" in proc.stdout
