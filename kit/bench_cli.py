@@ -186,9 +186,9 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     z = add("lz4bench", cmd_lz4bench, "time mmkit's LZ4 codec against liblz4 natively on "
             "the same corpus (MB/s min/median/max, ratios, targets)", [])
     z.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/lz4bench)")
-    z.add_argument("--corpus-kib", type=int, default=8192, metavar="N",
+    z.add_argument("--corpus-kib", type=any_int, default=8192, metavar="N",
                    help="corpus size in KiB, cut from system files (default 8192)")
-    z.add_argument("--rounds", type=int, default=11, metavar="N",
+    z.add_argument("--rounds", type=any_int, default=11, metavar="N",
                    help="interleaved rounds, 7..101 (default 11)")
-    z.add_argument("--block", type=int, default=4096, metavar="BYTES",
+    z.add_argument("--block", type=any_int, default=4096, metavar="BYTES",
                    help="block size, 1..65536 (default 4096, a page)")
