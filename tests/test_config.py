@@ -78,7 +78,8 @@ def test_cross_symbol_constraint(out: Path):
     ("8 32 16 64", "KMALLOC_CLASSES: not ascending (16 after 32)"),
     ("8 16 16 32", "KMALLOC_CLASSES: 16 is listed twice"),
     ("8 20 32", "KMALLOC_CLASSES: 20 is not a multiple of 8"),
-    ("8 16 4096 8192", "KMALLOC_CLASSES: 8192 is larger than a page (4096)"),
+    ("8 16 4096 65536", "KMALLOC_CLASSES: 65536 is larger than the largest slab object "
+                        "(32768)"),
     ("8 sixteen", "KMALLOC_CLASSES: 'sixteen' is not a positive integer"),
     ("0 8", "KMALLOC_CLASSES: '0' is not a positive integer"),
 ])
