@@ -6,7 +6,7 @@ one, is the linker script's arch/<arch>/kernel.ld).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .errors import KitError
 
 # Shared by every kernel image.  -fmacro-prefix-map makes __FILE__ (KTAP
 # failure messages) relative to the source tree.
@@ -23,30 +23,45 @@ KERNEL_CFLAGS = [
 COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
 
 
-@dataclass(frozen=True)
 class Arch:
-    name: str
-    src_dir: str            # arch/<src_dir>
-    cc: str
-    objcopy: str
-    cflags: list[str]
-    ldflags: list[str]
-    qemu: str
-    qemu_machine: list[str]
-    # objcopy arguments turning the linked ELF into what QEMU loads; None
-    # when QEMU loads the ELF as is.
-    boot_objcopy: list[str] | None = None
-    coverage_cflags: list[str] = field(default_factory=list)
-    # What arch_instret() reads, for bench reports.  Under -icount
-    # shift=0,sleep=off it counts guest instructions either way.
-    counter: str = "instret"
-    # Where RAM starts in the physical address space: what the host's
-    # arena stands for, so that a variant built for this arch has the
-    # same zones natively.
-    ram_base: int = 0
-    # The low zones the arch's devices need, each with the first physical
-    # address above it (Kconfig ZONE_DMA / ZONE_DMA32 choose among them).
-    zone_ends: dict[str, int] = field(default_factory=dict)
+    """One arch's facts (a plain class, not a dataclass: a no-op build reads
+    it, and importing dataclasses costs more than that whole build may)."""
+
+    def __init__(self, name: str, kconfig_symbol: str, src_dir: str, cc: str, objcopy: str,
+                 cflags: list[str], ldflags: list[str], qemu: str, qemu_machine: list[str],
+                 boot_objcopy: list[str] | None = None,
+                 coverage_cflags: list[str] | None = None, counter: str = "instret",
+                 ram_base: int = 0, zone_ends: dict[str, int] | None = None) -> None:
+        self.name = name
+        self.kconfig_symbol = kconfig_symbol   # the Kconfig choice member selecting it
+        self.src_dir = src_dir                 # arch/<src_dir>
+        self.cc = cc
+        self.objcopy = objcopy
+        self.cflags = cflags
+        self.ldflags = ldflags
+        self.qemu = qemu
+        self.qemu_machine = qemu_machine
+        # objcopy arguments turning the linked ELF into what QEMU loads; None
+        # when QEMU loads the ELF as is.
+        self.boot_objcopy = boot_objcopy
+        self.coverage_cflags = coverage_cflags or []
+        # What arch_instret() reads, for bench reports.  Under -icount
+        # shift=0,sleep=off it counts guest instructions either way.
+        self.counter = counter
+        # Where RAM starts in the physical address space: what the host's
+        # arena stands for, so that a variant built for this arch has the
+        # same zones natively.
+        self.ram_base = ram_base
+        # The low zones the arch's devices need, each with the first physical
+        # address above it (Kconfig ZONE_DMA / ZONE_DMA32 choose among them).
+        self.zone_ends = zone_ends or {}
+
+    def __repr__(self) -> str:
+        return f"Arch({self.name!r})"
+
+    def boot_file(self, image: str) -> str:
+        """The file QEMU boots for an image (run, test, bench, cov): a Ninja target."""
+        return f"kernel-{image}.elf32" if self.boot_objcopy else f"kernel-{image}.elf"
 
     def exit_status(self, rc: int) -> int | None:
         """Guest status from QEMU's exit code; None if no exit device wrote it."""
@@ -72,6 +87,7 @@ class Arch:
 ARCHES: dict[str, Arch] = {
     "riscv64": Arch(
         name="riscv64",
+        kconfig_symbol="ARCH_RISCV64",
         src_dir="riscv",
         cc="riscv64-unknown-elf-gcc",
         objcopy="riscv64-unknown-elf-objcopy",
@@ -86,6 +102,7 @@ ARCHES: dict[str, Arch] = {
     ),
     "x86_64": Arch(
         name="x86_64",
+        kconfig_symbol="ARCH_X86_64",
         src_dir="x86_64",
         cc="gcc",
         objcopy="objcopy",
@@ -106,4 +123,7 @@ ARCHES: dict[str, Arch] = {
 
 
 def get(name: str) -> Arch:
-    return ARCHES[name]
+    try:
+        return ARCHES[name]
+    except KeyError:
+        raise KitError(f"unknown arch '{name}' (valid: {', '.join(ARCHES)})") from None

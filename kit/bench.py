@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from . import archs, config, qemu
+from . import archs, qemu
 from .errors import KitError
-from .fsutil import write_atomic
 
 PREFIX = "BENCH "
 FORMAT_VERSION = 1
@@ -269,17 +267,12 @@ def table(data: dict, counter: str) -> list[str]:
     return out
 
 
-# --- running the bench image ----------------------------------------------------------
-
-def image_name(arch: archs.Arch) -> str:
-    """The file QEMU boots for the bench image (a Ninja target)."""
-    return "kernel-bench.elf32" if arch.boot_objcopy else "kernel-bench.elf"
-
+# --- the bench image's run ---------------------------------------------------------
 
 @dataclass
 class BenchResult:
     boot: qemu.Boot
-    data: dict            # summary() plus the variant and the counter's name
+    data: dict            # summary() plus the counter's name and how the boot ended
 
     @property
     def ok(self) -> bool:
@@ -292,21 +285,12 @@ class BenchResult:
         return "; ".join(self.data["errors"]) or "pass"
 
 
-def run(out: Path, echo: bool = False) -> BenchResult:
-    """Boot <out>'s bench image under -icount; write <out>/bench.json and bench.log.
-
-    The image must be built.  Figures are instruction counts: -icount
-    shift=0,sleep=off makes them repeat exactly (see kit/archs.py).
-    """
-    kconf, _ = config.load(out)
-    arch = archs.get(kconf.syms["ARCH"].str_value)
-    boot = qemu.boot(arch, out / image_name(arch), int(kconf.syms["RAM_MB"].str_value),
-                     float(kconf.syms["BENCH_TIMEOUT"].str_value), log=out / "bench.log",
-                     echo=echo, icount=True)
+def result(boot: qemu.Boot, arch: archs.Arch) -> BenchResult:
+    """The figures of one boot of the bench image (kit/variant.py boots it
+    under -icount shift=0,sleep=off, so that they repeat exactly)."""
     data = summary(parse(boot.console))
     data["counter"] = arch.counter
     data["outcome"] = boot.outcome
     if not boot.passed:
         data["errors"].insert(0, boot.reason)
-    write_atomic(out / "bench.json", json.dumps(data, indent=2, sort_keys=True) + "\n")
     return BenchResult(boot, data)

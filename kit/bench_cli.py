@@ -1,20 +1,19 @@
-"""build.py's measuring commands: bench, matrix, workflow, hostbench, lz4bench.
+"""build.py's measuring commands: bench, matrix, workflow, hostbench,
+lz4bench, selfbench.
 
 kit/cli.py calls register() to add them to its parser; the work is done in
 kit/bench.py, kit/matrix.py, kit/report.py, kit/workflow.py,
-kit/hostbench.py and kit/lz4bench.py.
+kit/hostbench.py, kit/lz4bench.py and kit/selfbench.py.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from . import paths
+from .cli_args import any_int, positive_int
 from .errors import KitError
-from .fsutil import write_atomic, write_if_changed
 
 
 def _rel(path: Path) -> str:
@@ -26,11 +25,12 @@ def _rel(path: Path) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench, cli
-    out = cli.prepare(args, ["kernel"])
-    result = bench.run(out, echo=args.verbose)
+    variant = cli.built(args, ["kernel"])
+    result = variant.bench(echo=args.verbose)
     for line in bench.table(result.data, result.data["counter"]):
         print(line)
-    print(f"build.py: bench: figures in {out / 'bench.json'}, console in {out / 'bench.log'}")
+    print(f"build.py: bench: figures in {variant.out / 'bench.json'}, console in "
+          f"{variant.log('bench')}")
     if not result.ok:
         print(f"build.py: bench: FAILED: {result.reason}")
         return 1
@@ -38,7 +38,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
     from . import baseline, matrix, matrix_file, report
+    from .fsutil import write_atomic
     m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
     base = Path(args.out).resolve() if args.out else paths.BUILD / "matrix"
     cells = m.select(args.cell)
@@ -76,6 +80,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_workflow(args: argparse.Namespace) -> int:
     from . import matrix_file, workflow
+    from .fsutil import write_if_changed
     m = matrix_file.load(Path(args.matrix_file) if args.matrix_file else None)
     target = Path(args.output).resolve() if args.output else workflow.DEFAULT_OUTPUT
     text = workflow.render(m)
@@ -114,6 +119,17 @@ def cmd_lz4bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_selfbench(args: argparse.Namespace) -> int:
+    from . import selfbench
+    from .variant import Variant
+    if args.out:
+        out = Path(args.out).resolve()
+    else:
+        out = Variant.configure(selfbench.PRESET, out=paths.BUILD / "selfbench").out
+    print(selfbench.report(selfbench.measure(out, args.runs)))
+    return 0
+
+
 def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentParser) -> None:
     """Add the commands with cli.parser()'s ``add(name, func, help, parents)``."""
     b = add("bench", cmd_bench, "build and boot the bench image under -icount: instructions "
@@ -124,7 +140,7 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     m = add("matrix", cmd_matrix, "build, test and benchmark every preset x arch cell of the "
             "matrix file; report.md, report.html, results.json in build/matrix", [])
     m.add_argument("-O", "--out", metavar="DIR", help="matrix directory (default: build/matrix)")
-    m.add_argument("-j", "--jobs", type=int, metavar="N",
+    m.add_argument("-j", "--jobs", type=positive_int, metavar="N",
                    help="cells run in parallel (default: the number of CPUs)")
     m.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
     m.add_argument("--cell", action="append", metavar="NAME",
@@ -138,7 +154,8 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     m.add_argument("--report-only", action="store_true",
                    help="run nothing: report the cells' recorded cell.json (CI's merge job)")
     m.add_argument("--rerun", action="store_true",
-                   help="boot again even when a cell's images and .config are unchanged")
+                   help="boot again even when nothing a cell's result depends on changed "
+                        "(.config, images, kit code, QEMU version)")
 
     w = add("workflow", cmd_workflow,
             "write the GitHub Actions workflow generated from the matrix file", [])
@@ -147,24 +164,31 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     w.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if the workflow is not in sync with the matrix")
 
+    s = add("selfbench", cmd_selfbench, "time the kit itself: a no-op ./build.py build, "
+            "best and median of several runs (target: under 0.1 s)", [])
+    s.add_argument("-O", "--out", metavar="DIR",
+                   help="a configured variant to build (default: build/selfbench, simpleheap)")
+    s.add_argument("--runs", type=positive_int, default=10, metavar="N",
+                   help="timed runs after one untimed build (default 10)")
+
     h = add("hostbench", cmd_hostbench, "time mmkit's allocators natively against glibc "
             "malloc, jemalloc, mimalloc and tcmalloc (ns/op medians, ratios, targets)", [])
     h.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/hostbench)")
-    h.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel compiles")
-    h.add_argument("--iterations", type=int, default=200000, metavar="N",
+    h.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel compiles")
+    h.add_argument("--iterations", type=positive_int, default=200000, metavar="N",
                    help="operations per repetition of a pair or mixed figure (default 200000)")
-    h.add_argument("--reps", type=int, default=11, metavar="N",
+    h.add_argument("--reps", type=positive_int, default=11, metavar="N",
                    help="repetitions per figure, 1..101 (default 11)")
-    h.add_argument("--seed", type=int, default=1, help="seed of the random workloads")
+    h.add_argument("--seed", type=any_int, default=1, help="seed of the random workloads")
     h.add_argument("--preset", action="append", metavar="NAME",
                    help="measure this preset (repeatable; default: one per mode and page allocator)")
 
     z = add("lz4bench", cmd_lz4bench, "time mmkit's LZ4 codec against liblz4 natively on "
             "the same corpus (MB/s min/median/max, ratios, targets)", [])
     z.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/lz4bench)")
-    z.add_argument("--corpus-kib", type=int, default=8192, metavar="N",
+    z.add_argument("--corpus-kib", type=any_int, default=8192, metavar="N",
                    help="corpus size in KiB, cut from system files (default 8192)")
-    z.add_argument("--rounds", type=int, default=11, metavar="N",
+    z.add_argument("--rounds", type=any_int, default=11, metavar="N",
                    help="interleaved rounds, 7..101 (default 11)")
-    z.add_argument("--block", type=int, default=4096, metavar="BYTES",
+    z.add_argument("--block", type=any_int, default=4096, metavar="BYTES",
                    help="block size, 1..65536 (default 4096, a page)")

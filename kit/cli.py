@@ -1,334 +1,220 @@
-"""build.py's command line: argparse in front of the kit's modules."""
+"""build.py's command line: argparse in front of kit/variant.py.
+
+Each command finds its variant (-O, else the last defconfig's), asks the
+Variant to do the work, and prints.  Modules are imported by the commands
+that need them: a no-op `build` must not pay for Kconfiglib or Jinja2.
+"""
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
+import importlib
+import signal
 import sys
 from pathlib import Path
 
-from . import archs, bench_cli, config, coverage, generate, host, ktap, paths, qemu, tools
+from . import archs, paths, procs
+from .cli_args import OneLineParser, positive_int
 from .errors import KitError
+from .variant import Variant
 
 
 # --- where the variant lives -------------------------------------------------
 
-def out_dir(args: argparse.Namespace) -> Path:
-    """-O, else the out dir the last defconfig made, else an error."""
+def variant_of(args: argparse.Namespace) -> Variant:
+    """-O, else the variant the last defconfig made, else an error."""
     if args.out:
-        return Path(args.out).resolve()
-    if paths.CURRENT.exists():
-        return Path(paths.CURRENT.read_text(encoding="utf-8").strip())
-    raise KitError("no configured variant: run ./build.py defconfig PRESET first "
-                   f"(presets: {', '.join(config.presets())})")
+        return Variant(Path(args.out))
+    try:
+        return Variant(Path(paths.CURRENT.read_text(encoding="utf-8").strip()))
+    except (OSError, UnicodeDecodeError):
+        from .fragments import presets
+        raise KitError("no configured variant: run ./build.py defconfig PRESET first "
+                       f"(presets: {', '.join(presets())})") from None
 
 
-def remember(out: Path) -> None:
+def preset_names() -> str:
+    from .fragments import presets
+    return f"valid: {', '.join(presets())}"
+
+
+def remember(variant: Variant) -> None:
     from .fsutil import write_atomic
-    write_atomic(paths.CURRENT, f"{out}\n")
+    write_atomic(paths.CURRENT, f"{variant.out}\n")
 
 
-def overrides(args: argparse.Namespace) -> list[config.Assignment]:
-    extra = [config.arch_assignment(args.arch)] if getattr(args, "arch", None) else []
-    return extra + config.parse_set(getattr(args, "set", None) or [])
-
-
-def variant_arch(out: Path) -> archs.Arch:
-    kconf, _ = config.load(out)
-    return archs.get(kconf.syms["ARCH"].str_value)
+def overrides(args: argparse.Namespace) -> list:
+    """--arch and --set as assignments, in that order (later ones win)."""
+    from . import fragments
+    extra = [fragments.arch_assignment(args.arch)] if getattr(args, "arch", None) else []
+    return extra + fragments.parse_set(getattr(args, "set", None) or [])
 
 
 # --- configuration commands ------------------------------------------------------
 
 def cmd_defconfig(args: argparse.Namespace) -> int:
-    preset = config.preset(args.preset)
-    out = Path(args.out).resolve() if args.out else paths.BUILD / preset.name
-    kconf = config.load_kconfig()
-    config.apply(kconf, config.parse_fragment(preset.path) + overrides(args))
-    config.write_config(kconf, out)
-    remember(out)
-    print(f"configured {out}: preset {preset.name} for {kconf.syms['ARCH'].str_value}")
+    variant = Variant.configure(args.preset, args.arch, args.set or [],
+                                Path(args.out) if args.out else None)
+    remember(variant)
+    print(f"configured {variant.out}: preset {args.preset} for {variant.arch.name}")
     return 0
 
 
 def cmd_olddefconfig(args: argparse.Namespace) -> int:
-    out = out_dir(args)
-    kconf, changes = config.load(out, allow_stale=True)
-    requested = overrides(args)
-    config.apply(kconf, requested)
-    config.write_config(kconf, out)
-    # What Kconfig changed, then what was asked for (already checked to have stuck).
-    changes = changes + [f"{a.name}={kconf.syms[a.name].str_value} ({a.origin})" for a in requested]
-    print(f"olddefconfig: {out}/.config: " + ("; ".join(changes) if changes else "no changes"))
+    variant = variant_of(args)
+    changes = variant.olddefconfig(overrides(args))
+    print(f"olddefconfig: {variant.config_path}: "
+          + ("; ".join(changes) if changes else "no changes"))
     return 0
 
 
 def cmd_savedefconfig(args: argparse.Namespace) -> int:
-    out = out_dir(args)
-    kconf, _ = config.load(out)
-    target = out / "defconfig"
-    kconf.write_min_config(str(target), header="# description: (say what this variant is)\n")
+    target = variant_of(args).savedefconfig()
     print(f"minimal config written to {target}; to make it a preset, copy it to "
           "configs/NAME.config and describe it on its first line")
     return 0
 
 
 def cmd_menuconfig(args: argparse.Namespace) -> int:
-    out = out_dir(args)
-    config.load(out)  # refuse a stale or missing .config before opening the menu
+    import os
+    variant = variant_of(args)
+    variant.kconfig()  # refuse a stale or missing .config before opening the menu
     if not sys.stdin.isatty():
         raise KitError("menuconfig needs a terminal (stdin is not a TTY)")
-    env = dict(os.environ, KCONFIG_CONFIG=str(config.config_path(out)),
-               srctree=str(paths.ROOT))
-    rc = subprocess.call([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env)
+    env = dict(os.environ, KCONFIG_CONFIG=str(variant.config_path), srctree=str(paths.ROOT))
+    rc = procs.run([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env,
+                   deathsig=signal.SIGTERM).returncode
     if rc != 0:
         raise KitError(f"menuconfig exited with status {rc}")
-    kconf, _ = config.load(out)
-    config.check_constraints(kconf)
+    variant.kconfig()  # what was saved must pass the checks Kconfig cannot express
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    known = config.presets()
+    from .fragments import presets
+    known = presets()
     width = max((len(n) for n in known), default=0)
     print("presets (use with: ./build.py defconfig PRESET [--arch ARCH]):")
     for p in known.values():
         print(f"  {p.name:<{width}}  {p.description}")
-    print(f"arches: {', '.join(config.ARCHES)}")
+    print(f"arches: {', '.join(archs.ARCHES)}")
     return 0
 
 
 # --- building and booting ---------------------------------------------------------
 
-def ensure_generated(out: Path) -> None:
-    if not (out / "build.ninja").exists():
-        generate.generate(out)
-
-
-def ninja(out: Path, targets: list[str], jobs: int | None) -> None:
-    exe = tools.require("ninja")
-    cmd = [exe, "-C", str(out)] + (["-j", str(jobs)] if jobs else []) + targets
-    rc = subprocess.call(cmd)
-    if rc != 0:
-        raise KitError(f"build failed in {out} (ninja exit status {rc})")
-
-
-def prepare(args: argparse.Namespace, targets: list[str]) -> Path:
-    """Apply --arch/--set if given, generate if needed, build ``targets``."""
-    out = out_dir(args)
+def built(args: argparse.Namespace, targets: list[str]) -> Variant:
+    """The variant with --arch/--set applied (if given) and ``targets`` built."""
+    variant = variant_of(args)
     extra = overrides(args)
     if extra:
-        kconf, _ = config.load(out)
-        config.apply(kconf, extra)
-        config.write_config(kconf, out)
-    else:
-        config.load(out)  # a stale .config is an error before anything is built
-    arch = variant_arch(out)
-    tools.require(arch.cc)
-    ensure_generated(out)
-    ninja(out, targets, args.jobs)
-    return out
+        variant.reconfigure(extra)
+    variant.build(targets, args.jobs)
+    return variant
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    prepare(args, [])
+    built(args, [])
     return 0
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    generate.generate(out_dir(args))
+    variant_of(args).generate()
     return 0
 
 
-def boot_image(out: Path, image: str, echo: bool) -> qemu.Boot:
-    kconf, _ = config.load(out)
-    arch = archs.get(kconf.syms["ARCH"].str_value)
-    boot = f"kernel-{image}.elf32" if arch.boot_objcopy else f"kernel-{image}.elf"
-    return qemu.boot(arch, out / boot, int(kconf.syms["RAM_MB"].str_value),
-                     float(kconf.syms["QEMU_TIMEOUT"].str_value),
-                     log=out / f"{image}.log", echo=echo)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    out = prepare(args, ["kernel"])
-    result = boot_image(out, "run", echo=True)
+    result = built(args, ["kernel"]).boot("run", echo=True)
     print(f"\nbuild.py: run: {result.reason}")
     return 0 if result.passed else 1
 
 
-def report_tests(what: str, result: qemu.Boot, verbose: bool) -> int:
-    """Summarise a test boot; the exit status says whether everything passed."""
-    parsed = ktap.parse(result.console)
+def report(what: str, boot, verdict, verbose: bool) -> int:
+    """Print a test run as people read it; the exit status says whether it passed."""
     if verbose:
-        print(result.console)
-    for line in ktap.summary(parsed):
+        print(boot.console)
+    for line in verdict.summary:
         print(line)
-    failed = ktap.failed_cases(parsed)
-    if result.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
-        print(f"build.py: {what}: {result.reason}")
-        return 1
-    if failed:
-        print(f"build.py: {what}: FAILED: {len(failed)} case(s) failed: {', '.join(failed)}")
-        return 1
-    if not parsed.ok or not result.passed:
-        problems = parsed.errors or [result.reason]
-        print(f"build.py: {what}: FAILED: {'; '.join(problems)}")
-        return 1
-    print(f"build.py: {what}: PASSED ({parsed.counts()[ktap.OK]} cases)")
-    return 0
+    print(verdict.line(what))
+    return 0 if verdict.passed else 1
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     if args.host:
-        out = prepare(args, ["host"])
-        kconf, _ = config.load(out)
-        result = host.run(out / "host" / "ktest", float(kconf.syms["QEMU_TIMEOUT"].str_value),
-                          log=out / "host-test.log")
-        return report_tests("test (host, ASan+UBSan)", result, args.verbose)
-    out = prepare(args, ["kernel"])
-    result = boot_image(out, "test", echo=False)
-    return report_tests(f"test ({variant_arch(out).name})", result, args.verbose)
-
-
-# --- coverage -----------------------------------------------------------------------
-
-COVERAGE_ON = config.Assignment("COVERAGE", "y", "coverage")
-
-
-def coverage_run(out: Path, label: str, verbose: bool) -> tuple[int, Path]:
-    """Boot kernel-cov (already built), summarise its tests, collect its coverage.
-
-    Returns the tests' exit status and the variant's lcov.info.
-    """
-    arch = variant_arch(out)
-    result = boot_image(out, "cov", echo=False)
-    status = report_tests(f"coverage run ({label})", result, verbose)
-    info = coverage.collect(out, arch, result.console, label)
-    print(f"coverage: {label}: {info} and {info.parent / 'html' / 'index.html'}")
-    return status, info
-
-
-def print_coverage(files: dict[str, coverage.FileCov], label: str) -> bool:
-    for line in coverage.summary(files, label):
-        print(line)
-    met, lines = coverage.gate(files)
-    for line in lines:
-        print(line)
-    return met
-
-
-def cmd_coverage(args: argparse.Namespace) -> int:
-    if args.matrix:
-        return coverage_matrix(args)
-    if args.preset:
-        raise KitError("--preset selects matrix variants: use it with --matrix")
-    if any(a.name == "COVERAGE" and a.value != "y" for a in overrides(args)):
-        raise KitError("the coverage command needs COVERAGE=y")
-    out = out_dir(args)
-    kconf, _ = config.load(out)
-    if kconf.syms["COVERAGE"].str_value != "y":
-        config.apply(kconf, [COVERAGE_ON])
-        config.write_config(kconf, out)
-        print(f"coverage: COVERAGE was off in {config.config_path(out)}: turned it on "
-              "(adds the kernel-cov image to the build)")
-    out = prepare(args, ["coverage"])
-    label = variant_arch(out).name
-    status, info = coverage_run(out, label, args.verbose)
-    met = print_coverage(coverage.load_info(info), label)
-    return 1 if status or (args.enforce_gate and not met) else 0
-
-
-def coverage_matrix(args: argparse.Namespace) -> int:
-    """Every preset (or --preset) on every arch (or --arch): one merged report."""
-    base = Path(args.out).resolve() if args.out else paths.BUILD / "coverage"
-    known = config.presets()
-    chosen = args.preset or list(known)
-    for name in chosen:
-        config.preset(name)  # an unknown name fails before anything is built
-    arches = [args.arch] if args.arch else list(config.ARCHES)
-    extra = config.parse_set(args.set or [])
-    if any(a.name == "COVERAGE" and a.value != "y" for a in extra):
-        raise KitError("the coverage command needs COVERAGE=y")
-    infos: dict[str, Path] = {}
-    failed: dict[str, str] = {}
-    for preset in chosen:
-        for arch_name in arches:
-            label = f"{preset}-{arch_name}"
-            out = base / label
-            print(f"coverage: {label}: building in {out}")
-            kconf = config.load_kconfig()
-            config.apply(kconf, config.parse_fragment(known[preset].path)
-                         + [config.arch_assignment(arch_name)] + extra + [COVERAGE_ON])
-            config.write_config(kconf, out)
-            tools.require(archs.get(arch_name).cc)
-            ensure_generated(out)
-            try:
-                ninja(out, ["coverage"], args.jobs)
-                status, info = coverage_run(out, label, args.verbose)
-            except KitError as exc:
-                print(f"coverage: {label}: error: {exc}")
-                failed[label] = str(exc)
-                continue
-            infos[label] = info
-            if status:
-                failed[label] = "tests failed (coverage kept)"
-    if not infos:
-        raise KitError("coverage --matrix: no variant produced coverage data")
-    merged = coverage.merge(list(infos.values()), base / "lcov.info")
-    index = coverage.html(merged, base / "html", "mmkit coverage: " + ", ".join(infos))
-    reach = base / "reach.md"
-    from .fsutil import write_atomic
-    write_atomic(reach, coverage.reach_table(
-        {label: coverage.load_info(info) for label, info in infos.items()},
-        {k: v for k, v in failed.items() if k not in infos}))
-    print(f"coverage: merged {len(infos)} variants: {merged}, {index}, {reach}")
-    met = print_coverage(coverage.load_info(merged), "merged")
-    if failed:
-        problems = "; ".join(f"{k}: {v}" for k, v in failed.items())
-        print(f"build.py: coverage --matrix: FAILED: {problems}")
-        return 1
-    return 1 if args.enforce_gate and not met else 0
+        boot, verdict = built(args, ["host"]).host_test()
+        return report("test (host, ASan+UBSan)", boot, verdict, args.verbose)
+    variant = built(args, ["kernel"])
+    boot, verdict = variant.test()
+    return report(f"test ({variant.arch.name})", boot, verdict, args.verbose)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    out = out_dir(args)
-    # Only ever delete a directory the kit made: it holds a .config.
-    if out.exists() and not config.config_path(out).exists():
-        raise KitError(f"refusing to delete {out}: it has no .config, so the kit did not make it")
-    if out.exists():
-        shutil.rmtree(out)
-    if paths.CURRENT.exists() and paths.CURRENT.read_text().strip() == str(out):
-        paths.CURRENT.unlink()
-    print(f"removed {out}")
+    variant = variant_of(args)
+    removed = variant.clean()
+    try:
+        if paths.CURRENT.read_text(encoding="utf-8").strip() == str(variant.out):
+            paths.CURRENT.unlink()
+    except OSError:
+        pass
+    print(f"removed {variant.out}" if removed else f"nothing to remove: {variant.out} "
+          "does not exist")
     return 0
 
 
 # --- argument parsing ------------------------------------------------------------
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+# Commands defined by other modules: running one of cli's own imports
+# neither (a no-op build pays for one command's arguments, no more).
+ELSEWHERE = {"coverage": "coverage_cli",
+             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "lz4bench",
+                              "selfbench"), "bench_cli")}
+
+
+class _NotRun:
+    """What add() gives back for a command that is not being run: its
+    arguments are never parsed, so they are not defined."""
+    missing_hint = None
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """build.py's parser.  With ``command``, the one being run, only that
+    command gets its arguments (and its module imported); an unknown one
+    gets the full parser, so that the error names every command."""
+    p = OneLineParser(
         prog="build.py",
         description="mmkit: configure, build, boot and test kernel allocator variants.")
-    common = argparse.ArgumentParser(add_help=False)
+    common = OneLineParser(add_help=False)
     common.add_argument("-O", "--out", metavar="DIR",
-                        help="variant directory (default: build/<preset> of the last defconfig)")
-    common.add_argument("-j", "--jobs", type=int, metavar="N", help="parallel build jobs")
-    settable = argparse.ArgumentParser(add_help=False)
-    settable.add_argument("--arch", choices=config.ARCHES, help="target architecture")
+                        help="variant directory (default: the last defconfig's, "
+                             "build/<preset>-<arch>)")
+    common.add_argument("-j", "--jobs", type=positive_int, metavar="N",
+                        help="parallel build jobs")
+    settable = OneLineParser(add_help=False)
+    settable.add_argument("--arch", choices=list(archs.ARCHES), help="target architecture")
     settable.add_argument("--set", action="append", metavar="SYM=VAL",
                           help="set a Kconfig symbol (repeatable); refused if Kconfig would drop it")
 
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # prog given: otherwise argparse builds a help formatter (and imports shutil) now
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", prog="build.py")
     sub.required = True
+    seen: list[str] = []
 
-    def add(name: str, func, help_text: str, parents: list) -> argparse.ArgumentParser:
-        sp = sub.add_parser(name, help=help_text, description=help_text, parents=parents)
+    def add(name: str, func, help_text: str | None, parents: list):
+        seen.append(name)
+        if command is not None and name != command:
+            return _NotRun()
+        kwargs = {"help": help_text, "description": help_text} if help_text else {}
+        sp = sub.add_parser(name, parents=parents, **kwargs)
         sp.set_defaults(func=func)
         return sp
 
-    d = add("defconfig", cmd_defconfig, "configure a variant from a preset", [common, settable])
+    d = add("defconfig", cmd_defconfig,
+            "configure a variant from a preset (in build/<preset>-<arch> unless -O)",
+            [common, settable])
     d.add_argument("preset", help="preset name (see: build.py list)")
+    d.missing_hint = preset_names
     add("menuconfig", cmd_menuconfig, "edit the configuration in Kconfiglib's menuconfig", [common])
     add("olddefconfig", cmd_olddefconfig,
         "update .config to the current Kconfig, listing what changed", [common, settable])
@@ -342,32 +228,40 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--host", action="store_true",
                    help="run the suites natively under ASan+UBSan instead of in QEMU")
     t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
-    cov = add("coverage", cmd_coverage,
-              "build and boot the instrumented test image (kernel-cov); lcov report and HTML",
-              [common, settable])
-    cov.add_argument("--matrix", action="store_true",
-                     help="every preset on every arch, each in DIR/<preset>-<arch> (DIR: -O, "
-                          "default build/coverage); one merged report and DIR/reach.md")
-    cov.add_argument("--preset", action="append", metavar="NAME",
-                     help="with --matrix: only this preset (repeatable); --arch limits the arches")
-    cov.add_argument("--enforce-gate", action="store_true",
-                     help=f"exit 1 when {coverage.GATE_DIR} line coverage is below "
-                          f"{coverage.GATE_TARGET:g}%% (the gate is always printed)")
-    cov.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
-    bench_cli.register(add, common, settable)  # bench, matrix, workflow, hostbench, lz4bench
-    add("clean", cmd_clean, "remove the variant directory", [common])
-    g = sub.add_parser("generate", parents=[common])  # used by build.ninja's regen edge
-    g.set_defaults(func=cmd_generate)
+    for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
+        if command is None or ELSEWHERE.get(command) == module:
+            importlib.import_module(f"{__package__}.{module}").register(add, common, settable)
+    add("clean", cmd_clean, "remove the variant directory (only one the kit made)", [common])
+    add("generate", cmd_generate, None, [common])  # build.ninja's regen edge runs it
+    if command is not None and command not in seen and command not in ELSEWHERE:
+        return parser(None)
     return p
 
 
+def command_of(argv: list[str]) -> str | None:
+    """The command in ``argv`` (its first word not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    # From here on Ctrl-C is a KeyboardInterrupt, so that the kit's children
+    # are ended (build.py handles it until now).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        argv = sys.argv[1:] if argv is None else argv
+        args = parser(command_of(argv)).parse_args(argv)
         return args.func(args)
     except KitError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("build.py: interrupted", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        procs.stop_all()
+        print("build.py: error: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # Every expected failure is a KitError; an unexpected I/O one is
+        # still one line, naming the file.
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"build.py: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1

@@ -1,9 +1,15 @@
-"""Kconfig handling: presets, --set assignments, .config, with strict checks.
+"""Kconfig handling with Kconfiglib: resolving presets and assignments,
+loading and writing .config, with strict checks.
 
 Kconfiglib resolves everything.  What this module adds is the refusal to
 change a user's request silently: an assignment that Kconfig would drop or
-alter (unknown symbol, unmet dependency, bad value, out of range) is an
-error naming the symbol and why, as KUnit's kunit.py does for .kunitconfig.
+alter (unknown symbol, unmet dependency, bad value, out of range), and a
+value in .config that Kconfig refuses, is an error naming the symbol and
+why, as KUnit's kunit.py does for .kunitconfig.
+
+Importing Kconfiglib and parsing the Kconfig tree cost more than a no-op
+build may take, so the text-level half (presets, fragments, SYM=VALUE,
+reading .config) is kit/fragments.py, re-exported here.
 """
 from __future__ import annotations
 
@@ -12,11 +18,14 @@ import os
 import re
 import tempfile
 from contextlib import redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import archs, paths
 from .errors import KitError
+# The text-level half, re-exported: callers need not know which half they use.
+from .fragments import (Assignment, Preset, arch_assignment, assignment_lines,  # noqa: F401
+                        assignments_of, parse_fragment, parse_set, preset, presets,
+                        read_config)
 
 try:
     import kconfiglib
@@ -25,27 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "Debian package 'python3-kconfiglib' (ci/setup.sh) and run build.py "
                      "with /usr/bin/python3") from exc
 
-ARCHES = ("riscv64", "x86_64")
-ARCH_SYMBOL = {"riscv64": "ARCH_RISCV64", "x86_64": "ARCH_X86_64"}
-
-_ASSIGN = re.compile(r"^(?:CONFIG_)?([A-Za-z0-9_]+)=(.*)$")
-_UNSET = re.compile(r"^# (?:CONFIG_)?([A-Za-z0-9_]+) is not set$")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One SYM=VALUE request, and where it came from (for messages)."""
-    name: str
-    value: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    path: Path
-    description: str
-
+ARCHES = tuple(archs.ARCHES)
 
 def load_kconfig() -> kconfiglib.Kconfig:
     """Parse the Kconfig tree, quietly: the kit reports problems itself."""
@@ -57,66 +46,16 @@ def load_kconfig() -> kconfiglib.Kconfig:
     return kconf
 
 
-def presets() -> dict[str, Preset]:
-    """Presets in configs/: NAME.config, first line '# description: ...'."""
-    found = {}
-    for path in sorted(paths.CONFIGS.glob("*.config"), key=lambda p: p.stem):
-        description = ""
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("# description:"):
-                description = line.split(":", 1)[1].strip()
-                break
-        found[path.stem] = Preset(path.stem, path, description)
-    return found
-
-
-def preset(name: str) -> Preset:
-    known = presets()
-    if name not in known:
-        raise KitError(f"unknown preset '{name}' (valid: {', '.join(known)})")
-    return known[name]
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    return value
-
-
-def parse_fragment(path: Path) -> list[Assignment]:
-    """Read a config fragment: SYM=VAL and '# SYM is not set' lines."""
-    out = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        origin = f"{path.name}:{lineno}"
-        unset = _UNSET.match(line)
-        if unset:
-            out.append(Assignment(unset.group(1), "n", origin))
-            continue
-        if not line or line.startswith("#"):
-            continue
-        m = _ASSIGN.match(line)
-        if not m:
-            raise KitError(f"{origin}: not a SYM=VALUE line: {raw!r}")
-        out.append(Assignment(m.group(1), _unquote(m.group(2)), origin))
-    return out
-
-
-def parse_set(items: list[str]) -> list[Assignment]:
-    """--set SYM=VAL arguments (CONFIG_ prefix optional)."""
-    out = []
-    for item in items:
-        m = _ASSIGN.match(item.strip())
-        if not m:
-            raise KitError(f"--set {item!r}: expected SYM=VALUE")
-        out.append(Assignment(m.group(1), _unquote(m.group(2)), "--set"))
-    return out
-
-
-def arch_assignment(arch: str) -> Assignment:
-    if arch not in ARCHES:
-        raise KitError(f"unknown arch '{arch}' (valid: {', '.join(ARCHES)})")
-    return Assignment(ARCH_SYMBOL[arch], "y", "--arch")
+def from_preset(name: str, arch: str | None = None, settings=(), extra=()) -> kconfiglib.Kconfig:
+    """The one way a configuration is made from a preset: its fragment, then
+    --arch, then SYM=VALUE ``settings``, then ``extra`` assignments, each
+    checked to stick (apply())."""
+    assignments = parse_fragment(preset(name).path)
+    if arch:
+        assignments.append(arch_assignment(arch))
+    kconf = load_kconfig()
+    apply(kconf, assignments + parse_set(list(settings)) + list(extra))
+    return kconf
 
 
 def _why_dropped(kconf: kconfiglib.Kconfig, a: Assignment) -> str:
@@ -246,20 +185,6 @@ def config_text(kconf: kconfiglib.Kconfig) -> str:
         return path.read_text(encoding="utf-8")
 
 
-def assignments_of(text: str) -> dict[str, str]:
-    """SYM -> value for every assignment in .config text ('n' for unset)."""
-    out = {}
-    for line in text.splitlines():
-        m = _UNSET.match(line.strip())
-        if m:
-            out[m.group(1)] = "n"
-            continue
-        m = _ASSIGN.match(line.strip())
-        if m:
-            out[m.group(1)] = _unquote(m.group(2))
-    return out
-
-
 def describe_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
     changes = []
     for name in sorted(set(old) | set(new)):
@@ -277,28 +202,81 @@ def config_path(out: Path) -> Path:
 
 
 def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
+    """Write out/.config (only if it changes), creating and marking ``out``."""
     from .fsutil import write_if_changed
-    write_if_changed(config_path(out), config_text(kconf))
+    from . import outdir
+    text = config_text(kconf)
+    outdir.prepare(out)
+    try:
+        write_if_changed(config_path(out), text)
+    except IsADirectoryError:
+        raise KitError(f"{config_path(out)} is a directory, not a configuration file: "
+                       "remove it first") from None
+    except OSError as exc:
+        raise KitError(f"cannot write {config_path(out)}: {exc.strerror}") from None
 
 
-def load(out: Path, allow_stale: bool = False) -> tuple[kconfiglib.Kconfig, list[str]]:
+def _invalid_values(kconf: kconfiglib.Kconfig, lines: dict[str, tuple[str, int]],
+                    skip: set[str]) -> list[str]:
+    """Assignments in a .config that Kconfig refuses, each with the reason.
+
+    A value of the wrong type, out of range, or with unmet dependencies was
+    put there by hand (or by another tool): it is not what an older Kconfig
+    wrote, and updating the file would silently replace the user's value.
+    Derived symbols (no prompt) are left out: their value follows the
+    others', and an update recomputes it.
+    """
+    problems = []
+    for name, (value, lineno) in sorted(lines.items(), key=lambda item: item[1][1]):
+        sym = kconf.syms.get(name)
+        if name in skip or sym is None or not sym.nodes or sym.str_value == value:
+            continue
+        if not any(node.prompt for node in sym.nodes):
+            continue
+        why = _why_dropped(kconf, Assignment(name, value, f"line {lineno}"))
+        problems.append(f"line {lineno}: {name}={value}: {why}")
+    return problems
+
+
+def write_min_config(kconf: kconfiglib.Kconfig, target: Path) -> None:
+    """The minimal config (what differs from the defaults), as a preset starts."""
+    from .fsutil import write_atomic
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "defconfig"
+        kconf.write_min_config(str(path), header="# description: (say what this variant is)\n")
+        write_atomic(target, path.read_text(encoding="utf-8"))
+
+
+def load(out: Path, allow_stale: bool = False,
+         overridden: set[str] = frozenset()) -> tuple[kconfiglib.Kconfig, list[str]]:
     """Load out/.config.  Returns the Kconfig and what an update would change.
 
-    A .config written by an older Kconfig (new, removed or altered symbols)
-    is an error unless ``allow_stale``: the caller then writes it back with
-    olddefconfig semantics and shows the list.
+    A value Kconfig refuses (wrong type, out of range, unmet dependency) is
+    an error naming the symbol, the value and why, unless the caller is
+    about to set that symbol (``overridden``: olddefconfig --set).  A
+    .config written by an older Kconfig (symbols new or removed since, or a
+    derived value that follows from them) is an error unless
+    ``allow_stale``: the caller then writes it back with olddefconfig
+    semantics and shows the list.
     """
     path = config_path(out)
-    if not path.exists():
-        raise KitError(f"no configuration in {out}: run ./build.py defconfig PRESET first "
-                       f"(presets: {', '.join(presets())})")
+    text = read_config(path)
     kconf = load_kconfig()
     with redirect_stdout(io.StringIO()):
         kconf.load_config(str(path))
-    old = assignments_of(path.read_text(encoding="utf-8"))
-    changes = describe_changes(old, assignments_of(config_text(kconf)))
+    lines = assignment_lines(text)
+    invalid = _invalid_values(kconf, lines, set(overridden))
+    if invalid:
+        raise KitError(f"{path}: {'; '.join(invalid)} (correct the value, or set one with "
+                       "./build.py olddefconfig --set SYM=VALUE)")
+    old = {name: value for name, (value, _) in lines.items() if name not in overridden}
+    new = {name: value for name, value in assignments_of(config_text(kconf)).items()
+           if name not in overridden}
+    changes = describe_changes(old, new)
     if changes and not allow_stale:
-        raise KitError(f"{path} is from an older Kconfig ({'; '.join(changes)}): "
+        what = ("is from an older Kconfig" if any(not c.startswith("changed ") for c in changes)
+                else "is out of date")
+        raise KitError(f"{path} {what} ({'; '.join(changes)}): "
                        "run ./build.py olddefconfig to update it")
     if not allow_stale:
         check_constraints(kconf)

@@ -9,10 +9,18 @@ goes, and in its place comes ``gen/config/<SYMBOL>`` for each
 (comments included: a few too many dependencies cost a rebuild, one too few
 a wrong kernel).  kit/generate.py rewrites ``gen/config/<SYMBOL>`` only when
 that symbol's value changes, so an object rebuilds exactly when a symbol it
-mentions changed.  A name that is no Kconfig symbol has no file and cannot
-change by configuration, so it adds nothing.  Because comments count,
-prose in widely included headers names an option "Kconfig FOO", and keeps
-CONFIG_FOO for code.
+mentions changed.  Because comments count, prose in widely included headers
+names an option "Kconfig FOO", and keeps CONFIG_FOO for code.
+
+Every name mentioned gets its dependency, whether or not a stamp exists
+now: a dependency is never dropped because a file is missing.  A missing
+stamp of a Kconfig symbol is an output of build.ninja's regen edge, so
+Ninja has the generator write it again before anything compiles (and
+rebuilds what depended on it, whose input was missing).  A name that is no
+Kconfig symbol (yet) gets a stamp saying "undefined", written here; when
+Kconfig later defines it, or stops defining a symbol, kit/generate.py
+rewrites the stamp and what mentions it rebuilds, as Linux's fixdep
+achieves with make's $(wildcard).
 
 Run by build.ninja after each compile, as a script (stdlib only, no kit
 imports, so that it starts fast):
@@ -50,13 +58,40 @@ def symbols(paths: list[str]) -> set[str]:
     return found
 
 
+# What a stamp holds for a name that is no Kconfig symbol (kit/generate.py
+# writes the same for a stamp whose symbol went away).
+UNDEFINED = "undefined\n"
+
+
+# The mtime of a stamp made here: older than any object, because nothing
+# has changed about an undefined name (Ninja takes mtime 0 for "missing").
+UNDEFINED_MTIME = 1
+
+
+def ensure_stamp(path: str) -> None:
+    """Create a stamp saying UNDEFINED unless one exists (compiles run in
+    parallel: the first creates it, the others find it).  It is dated
+    UNDEFINED_MTIME: made after the compile, it must not look newer than
+    the object it was made for."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(UNDEFINED)
+    os.utime(path, (UNDEFINED_MTIME, UNDEFINED_MTIME))
+
+
 def fix(raw_text: str, gen: str) -> str:
     target, deps = parse(raw_text)
     autoconf = os.path.join(gen, "autoconf.h")
     kept = [d for d in deps if os.path.normpath(d) != os.path.normpath(autoconf)]
     config_dir = os.path.join(gen, "config")
-    stamps = sorted(os.path.join(config_dir, name) for name in symbols(kept)
-                    if os.path.exists(os.path.join(config_dir, name)))
+    stamps = sorted(os.path.join(config_dir, name) for name in symbols(kept))
+    if stamps:
+        os.makedirs(config_dir, exist_ok=True)
+    for stamp in stamps:
+        ensure_stamp(stamp)
     lines = [f"{target}: \\"] + [f"  {d.replace(' ', chr(92) + ' ')} \\" for d in kept + stamps]
     return "\n".join(lines).rstrip(" \\") + "\n"
 

@@ -19,7 +19,8 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import archs, bench_sizes, config, coverage, paths, size_classes, sources, zones
+from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths,
+               size_classes, sources, zones)
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -95,8 +96,7 @@ def _coverage_image(out: Path, arch: archs.Arch, test_srcs: list[Path],
     return {
         "cflags": " ".join(archs.COVERAGE_CFLAGS + arch.coverage_cflags),
         "compiles": {_obj(coverage.OBJ_DIR, s, out): str(s) for s in instrumented},
-        "image": {"name": "cov", "elf": elf, "objs": objs,
-                  "boot": "kernel-cov.elf32" if arch.boot_objcopy else elf},
+        "image": {"name": "cov", "elf": elf, "objs": objs, "boot": arch.boot_file("cov")},
     }
 
 
@@ -111,20 +111,47 @@ def _sees_mm_internals(src: Path) -> bool:
 
 
 def _regen_inputs(kconf) -> list[str]:
+    """What build.ninja is generated from, besides .config: the Kconfig files,
+    the templates and the kit, and their directories (whose mtime changes
+    when a file comes or goes)."""
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
     inputs |= {str(p) for p in paths.KIT.glob("*.py")}
-    inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE)}
+    inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE),
+               str(paths.TEMPLATES), str(paths.KIT)}
     return sorted(inputs)
 
 
-def write_symbol_stamps(kconf, directory: Path) -> None:
+def write_regen_depfile(gen: Path, inputs: list[str]) -> None:
+    """gen/build.ninja.d: the regen edge's inputs as a depfile, not as explicit
+    inputs, so that one removed from the tree (a template deleted by a pull)
+    makes Ninja regenerate instead of failing with "missing and no known rule"."""
+    escaped = [i.replace(" ", "\\ ") for i in inputs]
+    write_if_changed(gen / "build.ninja.d",
+                     "build.ninja: \\\n  " + " \\\n  ".join(escaped) + "\n")
+
+
+def write_symbol_stamps(kconf, directory: Path) -> list[Path]:
     """One file per Kconfig symbol holding its value, rewritten only when the
     value changes: what kit/fixdep.py makes objects depend on instead of
     autoconf.h, so that a configuration change rebuilds only the objects
-    whose sources mention a symbol that changed."""
+    whose sources mention a symbol that changed.
+
+    A stamp there for a name that is no symbol (fixdep made it for a
+    CONFIG_ name a source mentions, or the symbol left Kconfig) says
+    "undefined", so what mentions it rebuilds when the name comes or goes.
+    Returns the symbols' stamps: build.ninja makes them outputs of its
+    regen edge, so a deleted one is written again before anything compiles.
+    """
+    stamps = []
     for sym in kconf.unique_defined_syms:
         write_if_changed(directory / sym.name, sym.str_value + "\n")
+        stamps.append(directory / sym.name)
+    defined = {p.name for p in stamps}
+    for other in directory.iterdir():
+        if other.name not in defined and not other.name.startswith("."):
+            write_if_changed(other, fixdep.UNDEFINED)
+    return stamps
 
 
 def generate(out: Path) -> None:
@@ -138,7 +165,7 @@ def generate(out: Path) -> None:
     env = _environment()
 
     write_if_changed(gen / "autoconf.h", autoconf_text(kconf))
-    write_symbol_stamps(kconf, gen / "config")
+    stamps = write_symbol_stamps(kconf, gen / "config")
     write_if_changed(gen / "config.json",
                      json.dumps({"arch": arch.name, "mode": mode, "page_alloc": page_alloc,
                                  "config": values}, indent=2, sort_keys=True) + "\n")
@@ -169,9 +196,8 @@ def generate(out: Path) -> None:
     images = []
     for img in sources.IMAGES:
         objs = [_obj("obj", s, out) for s in shared + srcs.arch + per_image[img]]
-        elf = f"kernel-{img}.elf"
-        boot = f"kernel-{img}.elf32" if arch.boot_objcopy else elf
-        images.append({"name": img, "elf": elf, "boot": boot, "objs": objs})
+        images.append({"name": img, "elf": f"kernel-{img}.elf", "boot": arch.boot_file(img),
+                       "objs": objs})
 
     kernel_compiles = {_obj("obj", s, out): str(s)
                        for s in shared + srcs.arch + sum(per_image.values(), [])}
@@ -180,8 +206,15 @@ def generate(out: Path) -> None:
     host_srcs = [s for s in shared + per_image["test"] if s not in srcs.host_excluded]
     host_srcs += sorted((paths.ROOT / "tests" / "host").glob("*.c"))
     host_compiles = {_obj("host", s, out): str(s) for s in host_srcs}
+    # The host benchmark's programs: core/mm natively, minus the boot flow (kmain).
+    bench_core = [s for s in srcs.shared
+                  if s not in srcs.host_excluded and s != sources.CORE / "init" / "main.c"]
+    hostbench = hostbench_programs.ninja_context(
+        out, bench_core, sources.CORE / "mm" / "slab.c" in bench_core,
+        lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
+    write_regen_depfile(gen, _regen_inputs(kconf))
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
@@ -197,8 +230,10 @@ def generate(out: Path) -> None:
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
+        "hostbench": hostbench,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],
-        "regen_inputs": _regen_inputs(kconf),
+        "stamps": [str(p) for p in stamps],
+        "regen_depfile": str(gen / "build.ninja.d"),
     })

@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from . import qemu
+from . import procs, qemu
+from .fsutil import write_atomic
 
 SANITIZER_RE = re.compile(r"^(?:==\d+==)?ERROR: \w+Sanitizer.*$|^.*runtime error: .*$", re.M)
 
@@ -27,14 +28,15 @@ def run(exe: Path, timeout: float, log: Path | None = None) -> qemu.Boot:
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98")
     start = time.monotonic()
     try:
-        proc = subprocess.run([str(exe)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout, env=env)
+        proc = procs.run([str(exe)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, timeout=timeout, env=env,
+                         cpu_seconds=qemu.cpu_limit(timeout))
         raw, rc = proc.stdout.decode("utf-8", errors="replace"), proc.returncode
     except subprocess.TimeoutExpired as exc:
         raw = (exc.stdout or b"").decode("utf-8", errors="replace")
         rc = None
     if log is not None:
-        log.write_text(raw, encoding="utf-8")
+        write_atomic(log, raw)
     sanitizer = SANITIZER_RE.search(raw)
     if sanitizer:
         outcome, reason = qemu.CRASH, f"sanitizer: {sanitizer.group(0).strip()}"

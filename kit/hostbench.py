@@ -2,52 +2,36 @@
 malloc, jemalloc, mimalloc and tcmalloc, in one run, on the same workloads.
 
 Each allocator becomes one program: tests/host/bench/driver.c (the
-workloads and the timing) linked with one peer_*.c.  For mmkit, the peer is
-kmalloc from a variant's generated front and core/mm, compiled natively at
--O2 without sanitizers; one variant per allocator mode (and per page
-allocator) found among the presets, so a new mode's preset is measured as
-soon as it exists.  Programs run one after another; figures are
-nanoseconds per operation (medians over repetitions) and ratios, and only
-ever come from this benchmark.
+workloads and the timing) linked with one peer_*.c, built by the Ninja
+targets `hostbench` and `hostbench-peers` of a variant's build.ninja
+(kit/hostbench_programs.py).  For mmkit, one variant per allocator mode
+(and per page allocator) found among the presets, each in <base>/<preset>,
+so a new mode's preset is measured as soon as it exists.  Programs run one
+after another; figures are nanoseconds per operation (medians over
+repetitions) and ratios, and only ever come from this benchmark.
 """
 from __future__ import annotations
 
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import archs, config, generate, paths, sources, tools
+from . import procs
 from .errors import KitError
 from .fsutil import write_atomic
+from .hostbench_programs import PEERS
 
-BENCH_SRC = paths.ROOT / "tests" / "host" / "bench"
 PREFIX = "HOSTBENCH "
-CFLAGS = ["-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror", "-fno-omit-frame-pointer"]
 
 
 @dataclass(frozen=True)
-class Peer:
-    name: str
-    source: str
-    libs: tuple[str, ...]
-    package: str
-
-
-PEERS = (
-    Peer("glibc", "peer_glibc.c", (), "libc6-dev"),
-    Peer("jemalloc", "peer_jemalloc.c", ("-ljemalloc",), "libjemalloc-dev"),
-    Peer("mimalloc", "peer_mimalloc.c", ("-lmimalloc",), "libmimalloc-dev"),
-    Peer("tcmalloc", "peer_tcmalloc.c", ("-ltcmalloc_minimal",), "libgoogle-perftools-dev"),
-)
-
-
-@dataclass(frozen=True)
-class Variant:
+class Measured:
+    """A preset whose allocators are measured, with what tells it apart."""
     preset: str
     mode: str
     page_alloc: str
+    pcp: bool                 # single pages through the per-CPU page list
     assignments: int
 
     @property
@@ -66,6 +50,7 @@ class Target:
     factor: float = 1.0
     reference_ns: float | None = None  # beat this by ``factor``
     versus_peers: bool = False         # no slower than the fastest peer
+    pcp: bool | None = None            # the variant must (not) have the per-CPU page list
 
 
 TARGETS = (
@@ -75,38 +60,69 @@ TARGETS = (
            "pair size=64", mode="twotier", versus_peers=True),
     Target("slab alloc (64 B) 5x faster than ~50 ns", "slab_alloc size=64",
            factor=5, reference_ns=50),
-    Target("buddy page alloc (order 0) 5x faster than ~300 ns", "page_alloc order=0",
-           page_alloc="buddy", factor=5, reference_ns=300),
+    # Order 0 is what the per-CPU page list serves (Kconfig PCP): the figure
+    # is a list pop, the buddy allocator is met only at a refill.
+    Target("single-page alloc (order 0) through the per-CPU page list, refilled from the "
+           "buddy allocator, 5x faster than ~300 ns", "page_alloc order=0",
+           page_alloc="buddy", pcp=True, factor=5, reference_ns=300),
     # No hugepage pool exists: a 2 MiB block is an order-9 buddy allocation,
     # which is also where Linux's transparent hugepages come from.
-    Target("hugepage-sized alloc (2 MiB: buddy order 9) 5x faster than ~500 ns",
+    Target("2 MiB alloc, a buddy order-9 block (no hugepage pool), 5x faster than ~500 ns",
            "page_alloc order=9", page_alloc="buddy", factor=5, reference_ns=500),
 )
 
 
+def _size(nbytes: int) -> str:
+    return f"{nbytes >> 20} MiB" if nbytes >= 1 << 20 else f"{nbytes >> 10} KiB"
+
+
+def what(figure: str, m: Measured) -> str | None:
+    """What one of mmkit's own figures measures in variant ``m`` (None for the
+    workloads every peer runs, which driver.c describes)."""
+    name, _, param = figure.partition(" ")
+    key, _, value = param.partition("=")
+    if name in ("page_alloc", "page_free") and key == "order":
+        order = int(value)
+        call = f"{'alloc_pages' if name == 'page_alloc' else 'free_pages'}({order})"
+        if order == 0 and m.pcp:
+            return (f"{call}: one page, from the per-CPU page list (PCP); the {m.page_alloc} "
+                    "allocator is met only when the list is refilled or drained, in batches")
+        if order == 0:
+            return f"{call}: one page, from the {m.page_alloc} allocator (no PCP)"
+        block = (f"a buddy order-{order} block" if m.page_alloc == "buddy"
+                 else f"a run of {1 << order} pages from the bitmap allocator")
+        return (f"{call}: {_size(4096 << order)}, {block}"
+                + (" (no hugepage pool)" if order == 9 else ""))
+    if name in ("slab_alloc", "slab_free") and key == "size":
+        return (f"kmem_cache_{name[5:]}: one {value}-byte object of a slab cache, "
+                "no kmalloc size lookup")
+    return None
+
+
 # --- which mmkit variants ---------------------------------------------------------
 
-def _resolve(preset: config.Preset) -> Variant:
-    kconf = config.load_kconfig()
-    assignments = config.parse_fragment(preset.path)
-    config.apply(kconf, assignments)
+def resolve(name: str) -> Measured:
+    """What a preset selects (Kconfig resolves it; nothing is written)."""
+    from . import config, fragments, generate
+    kconf = config.from_preset(name)
     values = config.resolved(kconf)
     mode = next((m for sym, m in generate.MODES.items() if values.get(sym)), "?")
     pages = next((p for sym, p in generate.PAGE_ALLOCS.items() if values.get(sym)), "?")
-    return Variant(preset.name, mode, pages, len(assignments))
+    return Measured(name, mode, pages, bool(values.get("PCP")),
+                    len(fragments.parse_fragment(fragments.preset(name).path)))
 
 
-def choose_variants(requested: list[str] | None = None) -> list[Variant]:
+def choose_variants(requested: list[str] | None = None) -> list[Measured]:
     """One preset per allocator mode and per page allocator (or ``requested``).
 
     For each, the preset named after it if there is one, else the one with
     the fewest assignments (the plainest), so debug presets are left out.
     """
-    known = config.presets()
+    from .fragments import presets
     if requested:
-        return [_resolve(config.preset(name)) for name in requested]
-    resolved = [_resolve(p) for p in known.values()]
-    chosen: list[Variant] = []
+        return [resolve(name) for name in requested]
+    resolved = [resolve(name) for name in presets()]
+    chosen: list[Measured] = []
     for attr in ("mode", "page_alloc"):
         for value in dict.fromkeys(getattr(v, attr) for v in resolved):
             if any(getattr(c, attr) == value for c in chosen):
@@ -118,74 +134,24 @@ def choose_variants(requested: list[str] | None = None) -> list[Variant]:
 
 # --- building ----------------------------------------------------------------------
 
-def _newest(files: list[Path]) -> float:
-    return max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
-
-
-def _compile(cmd: list[str], exe: Path, inputs: list[Path], what: str) -> None:
-    """Build @exe unless it is newer than its inputs and was built by @cmd.
-
-    The command is kept beside the program (<exe>.cmd): a change of flags
-    rebuilds as surely as a change of source.  The program is linked under
-    a temporary name and renamed, so a failed build leaves no program.
-    """
-    stamp = exe.with_name(exe.name + ".cmd")
-    line = json.dumps(cmd)
-    if exe.exists() and exe.stat().st_mtime >= _newest(inputs) and \
-            stamp.exists() and stamp.read_text() == line:
-        return
-    exe.parent.mkdir(parents=True, exist_ok=True)
-    tmp = exe.with_name(exe.name + ".tmp")
-    proc = subprocess.run(cmd + ["-o", str(tmp)], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
-    if proc.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        first = next((ln for ln in proc.stdout.splitlines() if "error" in ln),
-                     proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "")
-        raise KitError(f"hostbench: building {what} failed: {first}")
-    tmp.replace(exe)
-    write_atomic(stamp, line)
-
-
-def build_peer(peer: Peer, base: Path) -> Path:
-    exe = base / f"bench-{peer.name}"
-    srcs = [BENCH_SRC / "driver.c", BENCH_SRC / peer.source]
-    try:
-        _compile([tools.require("gcc"), *CFLAGS, f"-I{BENCH_SRC}", *map(str, srcs), *peer.libs],
-                 exe, srcs + [BENCH_SRC / "peer.h"], peer.name)
-    except KitError as exc:
-        raise KitError(f"{exc} (is the Debian package '{peer.package}' installed? "
-                       "ci/setup.sh installs it)") from exc
-    return exe
-
-
-def build_variant(variant: Variant, base: Path) -> Path:
-    """Configure the preset in <base>/<preset>, generate, compile natively."""
-    out = base / variant.preset
-    kconf = config.load_kconfig()
-    config.apply(kconf, config.parse_fragment(config.preset(variant.preset).path))
-    config.write_config(kconf, out)
-    generate.generate(out)
-    kconf, _ = config.load(out)
-    srcs = sources.select(kconf, archs.get(kconf.syms["ARCH"].str_value))
-    core = [s for s in srcs.shared if s not in srcs.host_excluded
-            and s != sources.CORE / "init" / "main.c"]  # kmain: the boot flow, not mm
-    gen = out / "gen"
-    ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
-        [BENCH_SRC.parent / "arch_host_common.c"]
-    defines = [f'-DHOSTBENCH_VARIANT="{variant.preset}"']
-    if sources.CORE / "mm" / "slab.c" in core:
-        defines.append("-DHOSTBENCH_SLAB")
-    exe = base / f"bench-{variant.peer}"
-    cmd = [tools.require("gcc"), *CFLAGS, f"-I{paths.ROOT / 'core' / 'include'}",
-           f"-I{paths.ROOT / 'core' / 'mm'}",
-           f"-I{gen}", f"-I{BENCH_SRC}", "-include", str(gen / "autoconf.h"), *defines,
-           *map(str, core + ours)]
-    inputs = core + ours + sorted((paths.ROOT / "core" / "include").glob("*.h")) + \
-        sorted((paths.ROOT / "core" / "mm").glob("*.h")) + \
-        sorted(gen.glob("*")) + [BENCH_SRC / "peer.h"]
-    _compile(cmd, exe, inputs, variant.peer)
-    return exe
+def build(base: Path, measured: list[Measured], jobs: int) -> dict[str, Path]:
+    """Each measured preset a Variant in <base>/<preset>, its programs built by
+    Ninja; the peers' programs come from the first.  Peer name -> program."""
+    from .variant import Variant
+    programs: dict[str, Path] = {}
+    for i, m in enumerate(measured):
+        variant = Variant.configure(m.preset, out=base / m.preset)
+        targets = ["hostbench"] + (["hostbench-peers"] if i == 0 else [])
+        try:
+            variant.build(targets, jobs, log=variant.log("hostbench-build"))
+        except KitError as exc:
+            packages = ", ".join(p.package for p in PEERS)
+            raise KitError(f"hostbench: {exc} (the peers need the Debian packages {packages}: "
+                           "ci/setup.sh installs them)") from None
+        programs[m.peer] = variant.out / "hostbench" / "bench-mmkit"
+        if i == 0:
+            programs.update({p.name: variant.out / p.program for p in PEERS})
+    return programs
 
 
 # --- running and parsing -----------------------------------------------------------
@@ -229,10 +195,11 @@ def parse_output(text: str, expect_peer: str) -> dict:
 
 def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
                 timeout: float, log: Path) -> dict:
+    """One program's run, its output kept in ``log``, its figures parsed."""
     try:
-        proc = subprocess.run([str(exe), str(iterations), str(reps), str(seed)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+        proc = procs.run([str(exe), str(iterations), str(reps), str(seed)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise KitError(f"hostbench: {name} did not finish within {timeout:g} s") from exc
     write_atomic(log, proc.stdout + proc.stderr)
@@ -244,7 +211,7 @@ def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
 
 # --- ratios and targets --------------------------------------------------------------
 
-def ratios(results: dict[str, dict], variants: list[Variant]) -> dict[str, dict[str, dict]]:
+def ratios(results: dict[str, dict], variants: list[Measured]) -> dict[str, dict[str, dict]]:
     """variant peer -> figure -> peer -> mmkit median / peer median (< 1: mmkit faster)."""
     out: dict[str, dict[str, dict]] = {}
     for v in variants:
@@ -266,12 +233,13 @@ def _fastest_peer(results: dict[str, dict], figure: str) -> tuple[str, float] | 
     return (min(found)[1], min(found)[0]) if found else None
 
 
-def evaluate(target: Target, results: dict[str, dict], variants: list[Variant]) -> dict:
+def evaluate(target: Target, results: dict[str, dict], variants: list[Measured]) -> dict:
     """{"target", "status": met | not met | absent, "detail"} from measured medians."""
-    def candidates() -> list[Variant]:
+    def candidates() -> list[Measured]:
         return [v for v in variants
                 if (target.mode is None or v.mode == target.mode)
                 and (target.page_alloc is None or v.page_alloc == target.page_alloc)
+                and (target.pcp is None or v.pcp == target.pcp)
                 and target.figure in results[v.peer]["figures"]]
 
     row = {"target": target.text, "figure": target.figure}
@@ -281,6 +249,8 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Variant]) 
             why = f"no preset selects the {target.mode} mode"
         elif target.page_alloc and not any(v.page_alloc == target.page_alloc for v in variants):
             why = f"no preset uses the {target.page_alloc} page allocator"
+        elif target.pcp is not None and not any(v.pcp == target.pcp for v in variants):
+            why = f"no measured preset has PCP={'y' if target.pcp else 'n'}"
         else:
             why = f"no measured variant has the figure '{target.figure}'"
         return {**row, "status": "absent", "detail": why}
@@ -314,22 +284,23 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Variant]) 
 def run(base: Path, iterations: int, reps: int, seed: int, presets: list[str] | None,
         jobs: int, timeout: float = 600) -> dict:
     variants = choose_variants(presets)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        peer_jobs = {p.name: pool.submit(build_peer, p, base) for p in PEERS}
-        exes = {name: job.result() for name, job in peer_jobs.items()}
-    for v in variants:   # Kconfiglib and the generator: one at a time
-        exes[v.peer] = build_variant(v, base)
+    exes = build(base, variants, jobs)
     results = {}
     for name, exe in exes.items():   # one at a time: they must not compete for the CPU
         results[name] = run_program(exe, name, iterations, reps, seed, timeout,
                                     base / f"{name}.log")
+    for v in variants:   # say what mmkit's own figures measure in each variant
+        for key, figure in results[v.peer]["figures"].items():
+            label = what(key, v)
+            if label:
+                figure["what"] = label
     doc = {
         "v": 1,
         "iterations": iterations, "reps": reps, "seed": seed,
         "unit": "ns per operation (median over repetitions), host wall clock",
         "peers": [p.name for p in PEERS],
         "variants": [{"peer": v.peer, "preset": v.preset, "mode": v.mode,
-                      "page_alloc": v.page_alloc} for v in variants],
+                      "page_alloc": v.page_alloc, "pcp": v.pcp} for v in variants],
         "results": results,
         "ratios": ratios(results, variants),
         "targets": [evaluate(t, results, variants) for t in TARGETS],
@@ -363,6 +334,12 @@ def markdown(doc: dict) -> list[str]:
         lines += _md(["operation"] + doc["peers"],
                      [[k] + [f"{table[k][p]:.2f}" if p in table[k] else "-"
                              for p in doc["peers"]] for k in table])
+    measured = [[k, v["peer"], results[v["peer"]]["figures"][k]["what"]]
+                for k in keys for v in doc["variants"]
+                if "what" in results[v["peer"]]["figures"].get(k, {})]
+    if measured:
+        lines += ["", "## What mmkit's own figures measure", ""]
+        lines += _md(["operation", "variant", "measures"], measured)
     lines += ["", "## Targets", ""]
     lines += _md(["target", "status", "measured"],
                  [[t["target"], t["status"].upper() if t["status"] != "absent" else "absent",

@@ -30,9 +30,9 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import paths, tools
+from . import paths, procs, tools
 from .errors import KitError
-from .fsutil import write_atomic
+from .fsutil import write_atomic, write_bytes_atomic
 
 SRC = paths.ROOT / "tests" / "host" / "lz4"
 CODEC = paths.ROOT / "core" / "lib" / "lz4.c"
@@ -126,7 +126,7 @@ def build(out: Path) -> Path:
     cmd = [tools.require("gcc"), *CFLAGS, "-iquote", str(paths.ROOT / "core" / "include"),
            str(SRC / "lz4bench.c"), str(CODEC), "-llz4", "-o", str(exe)]
     out.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = procs.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if proc.returncode != 0:
         lines = proc.stdout.strip().splitlines()
         first = next((ln for ln in lines if "error" in ln), lines[-1] if lines else "")
@@ -147,8 +147,8 @@ def cpu_model() -> str:
 
 
 def _gcc_version() -> str:
-    proc = subprocess.run([tools.require("gcc"), "-dumpfullversion"], stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, text=True)
+    proc = procs.run([tools.require("gcc"), "-dumpfullversion"], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL, text=True)
     return proc.stdout.strip() or "?"
 
 
@@ -185,11 +185,11 @@ def run(out: Path, corpus_kib: int, rounds: int, block: int, timeout: float = 18
     exe = build(out)
     data, kinds = build_corpus(corpus_kib * 1024)
     corpus = out / "corpus.bin"
-    corpus.write_bytes(data)
+    write_bytes_atomic(corpus, data)
     try:
-        proc = subprocess.run([str(exe), str(corpus), str(rounds), str(block)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=timeout)
+        proc = procs.run([str(exe), str(corpus), str(rounds), str(block)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise KitError(f"lz4bench: the benchmark did not finish within {timeout:g} s") from exc
     if proc.returncode != 0:

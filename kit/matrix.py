@@ -1,19 +1,28 @@
-"""Run the matrix: every cell of ci/matrix.toml built, tested and benchmarked.
+"""Run a matrix of variants: each cell a Variant (kit/variant.py), cells in
+parallel, one line each as they finish.
 
 A cell lives in <matrix dir>/<cell name>/ (build/matrix/ by default) and is
 an ordinary variant directory, so `./build.py test -O build/matrix/<cell>`
-works on it too.  Steps per cell:
+works on it too.  Steps per cell, as the caller chooses them:
 
     configure  preset + arch + the cell's settings -> .config (rewritten
                only when it changes, so an up-to-date build stays up to date)
     build      Ninja (a no-op when nothing changed)
     test       boot the test image; KTAP must pass
     bench      boot the bench image under -icount; BENCH lines must be whole
+    coverage   boot kernel-cov: its tests must pass, its lcov report is kept
 
-The outcome goes to <cell>/cell.json together with a key (hashes of the
-.config and of both images): when the key has not changed, the recorded
-outcome is reused instead of booting again, because under -icount a boot
-of the same images gives the same figures.  A hang is never reused.
+`./build.py matrix` runs configure, build, test and bench (BENCH_STEPS);
+`./build.py coverage --matrix` runs configure, build and coverage
+(COVERAGE_STEPS) and merges the reports.
+
+The outcome goes to <cell>/cell.json together with a key: a hash of the
+.config, both images, the kit's own code (which parses the console and
+derives the figures) and the QEMU version (which runs the images).  When
+the key has not changed, the recorded outcome is reused instead of booting
+again, because under -icount a boot of the same images by the same QEMU
+gives the same figures, and the same kit reads them the same way.  A hang
+is never reused.
 """
 from __future__ import annotations
 
@@ -28,15 +37,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import archs, bench, config, generate, ktap, qemu, tools
+from . import archs, paths, procs, qemu, tools
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
+from .variant import Variant
 
 CELL_FILE = "cell.json"
 RESULT_VERSION = 1
 # Steps in order; a cell's 'step' says where it stopped ("done" if it did not).
-STEPS = ("configure", "build", "test", "bench")
+BENCH_STEPS = ("configure", "build", "test", "bench")
+COVERAGE_STEPS = ("configure", "build", "coverage")
+# What each run builds: the kernel images, or kernel-cov.
+TARGETS = {"test": "kernel", "bench": "kernel", "coverage": "coverage"}
 
 
 @dataclass
@@ -51,6 +64,7 @@ class CellResult:
     tests: dict = field(default_factory=dict)       # passed/failed/skipped/failed_cases
     bench: dict | None = None        # kit.bench.summary() + counter
     variant: dict = field(default_factory=dict)     # mode, page_alloc from gen/config.json
+    coverage: str | None = None      # the cell's lcov.info (coverage step)
     seconds: float = 0.0
     cached: bool = False
     key: str = ""
@@ -60,52 +74,53 @@ class CellResult:
         return self.status == "pass"
 
 
-def _configure(cell: Cell, out: Path) -> None:
-    kconf = config.load_kconfig()
-    preset = config.preset(cell.preset)
-    config.apply(kconf, config.parse_fragment(preset.path) + [config.arch_assignment(cell.arch)]
-                 + config.parse_set(list(cell.settings)))
-    config.write_config(kconf, out)
-    generate.generate(out)
-
-
-def _digest(paths_: list[Path]) -> str:
+def _digest(paths_: list[Path], extra: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256()
     for p in paths_:
         h.update(p.name.encode())
         h.update(p.read_bytes() if p.exists() else b"(missing)")
+    for text in extra:
+        h.update(text.encode())
     return h.hexdigest()
 
 
-def _test_step(arch: archs.Arch, out: Path, res: CellResult) -> bool:
-    kconf, _ = config.load(out)
-    image = out / ("kernel-test.elf32" if arch.boot_objcopy else "kernel-test.elf")
-    boot = qemu.boot(arch, image, int(kconf.syms["RAM_MB"].str_value),
-                     float(kconf.syms["QEMU_TIMEOUT"].str_value), log=out / "test.log")
-    parsed = ktap.parse(boot.console)
-    counts = parsed.counts()
-    failed = ktap.failed_cases(parsed)
-    res.tests = {"passed": counts[ktap.OK], "failed": counts[ktap.FAILED],
-                 "skipped": counts[ktap.SKIPPED], "failed_cases": failed, "outcome": boot.outcome}
-    if boot.outcome in (qemu.PANIC, qemu.HANG, qemu.CRASH):
-        res.step, res.reason = "test", f"boot: {boot.reason}"
-        return False
-    if failed:
-        res.step, res.reason = "test", f"{len(failed)} case(s) failed: {', '.join(failed)}"
-        return False
-    if not parsed.ok or not boot.passed:
-        res.step, res.reason = "test", "; ".join(parsed.errors or [boot.reason])
-        return False
-    return True
+def kit_fingerprint(kit_dir: Path = paths.KIT) -> str:
+    """A hash of the kit's code: a change to a parser or a derived figure
+    must not reuse results read by the old code."""
+    return _digest(sorted(kit_dir.glob("*.py")))
+
+
+_qemu_versions: dict[str, str] = {}
+_qemu_lock = threading.Lock()
+
+
+def qemu_version(arch: archs.Arch) -> str:
+    """The first line of `qemu-system-<arch> --version` (asked once per run)."""
+    with _qemu_lock:
+        if arch.qemu not in _qemu_versions:
+            proc = procs.run([tools.require(arch.qemu), "--version"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, timeout=60)
+            _qemu_versions[arch.qemu] = (proc.stdout.splitlines() or ["(no version)"])[0]
+        return _qemu_versions[arch.qemu]
+
+
+def cache_key(variant: Variant, kit: str) -> str:
+    """What a cell's recorded outcome depends on (see the module's doc)."""
+    return _digest([variant.config_path, variant.image("test"), variant.image("bench")],
+                   (kit, qemu_version(variant.arch)))
 
 
 class Runner:
     """Runs cells in parallel and keeps the progress display."""
 
-    def __init__(self, base: Path, jobs: int, rerun: bool, stream=None) -> None:
+    def __init__(self, base: Path, jobs: int, rerun: bool, steps=BENCH_STEPS, extra=(),
+                 stream=None) -> None:
         self.base = base
         self.jobs = max(1, jobs)
         self.rerun = rerun
+        self.steps = steps
+        self.extra = list(extra)          # assignments after each cell's own (COVERAGE=y)
+        self.kit = kit_fingerprint()
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty()
         self.lock = threading.Lock()
@@ -156,46 +171,61 @@ class Runner:
         return res
 
     def _run_steps(self, cell: Cell, out: Path, res: CellResult) -> None:
-        arch = archs.get(cell.arch)
         self._step(cell, "configure")
         with self.config_lock:  # Kconfiglib and the generator: one cell at a time
-            _configure(cell, out)
-        gen_config = json.loads((out / "gen" / "config.json").read_text(encoding="utf-8"))
-        res.variant = {"mode": gen_config["mode"], "page_alloc": gen_config["page_alloc"]}
+            variant = Variant.configure(cell.preset, cell.arch, cell.settings, out=out,
+                                        extra=self.extra)
+            if not (out / "build.ninja").exists():
+                variant.generate()   # later, Ninja's regen edge runs it in its own process
 
         res.step = "build"
         self._step(cell, "build")
-        ninja = tools.require("ninja")
-        tools.require(arch.cc)
         per_cell = max(1, (os.cpu_count() or 1) // self.jobs)
-        with open(out / "build.log", "w", encoding="utf-8") as log:
-            rc = subprocess.call([ninja, "-C", str(out), "-j", str(per_cell), "kernel"],
-                                 stdout=log, stderr=subprocess.STDOUT)
-        if rc != 0:
-            res.reason = f"build failed (ninja exit status {rc}; log: {out / 'build.log'})"
+        targets = sorted({TARGETS[s] for s in self.steps if s in TARGETS})
+        variant.build(targets, jobs=per_cell, log=out / "build.log")
+        generated = variant.generated()
+        res.variant = {"mode": generated["mode"], "page_alloc": generated["page_alloc"]}
+        if "coverage" in self.steps:
+            self._coverage_step(cell, variant, res)
             return
-        test_image = out / ("kernel-test.elf32" if arch.boot_objcopy else "kernel-test.elf")
-        res.key = _digest([out / ".config", test_image, out / bench.image_name(arch)])
+        res.key = cache_key(variant, self.kit)
         if self._reuse(out, res):
             return
 
         res.step = "test"
         self._step(cell, "test")
-        tests_ok = _test_step(arch, out, res)
-        if res.tests.get("outcome") in (qemu.HANG, qemu.CRASH, qemu.PANIC):
+        _, verdict = variant.test()
+        res.tests = verdict.as_dict()
+        if verdict.outcome in (qemu.HANG, qemu.CRASH, qemu.PANIC):
+            res.reason = verdict.reason
             return                       # the kernel itself is broken: no figures from it
         self._step(cell, "bench")
-        outcome = bench.run(out)
+        outcome = variant.bench()
         res.bench = outcome.data
-        if not tests_ok:
+        if not verdict.passed:
+            res.reason = verdict.reason
             return
         if not outcome.ok:
             res.step, res.reason = "bench", f"bench: {outcome.reason}"
             return
         res.step, res.status, res.reason = "done", "pass", "pass"
 
+    def _coverage_step(self, cell: Cell, variant: Variant, res: CellResult) -> None:
+        res.step = "coverage"
+        self._step(cell, "coverage")
+        run = variant.coverage(cell.name)
+        res.tests = run.verdict.as_dict()
+        if run.info is None:
+            res.reason = f"{run.error} (tests: {run.verdict.reason})"
+            return
+        res.coverage = str(run.info)
+        if not run.verdict.passed:
+            res.reason = f"{run.verdict.reason} (coverage kept)"
+            return
+        res.step, res.status, res.reason = "done", "pass", "pass"
+
     def _reuse(self, out: Path, res: CellResult) -> bool:
-        """Take the recorded outcome when the images and .config are unchanged."""
+        """Take the recorded outcome when its key is unchanged."""
         if self.rerun:
             return False
         try:
@@ -213,8 +243,15 @@ class Runner:
     def run(self, cells: list[Cell]) -> list[CellResult]:
         self.total = len(cells)
         self.base.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             results = list(pool.map(self.run_cell, cells))
+        except BaseException:
+            # Interrupted: end the cells' QEMU and Ninja runs, start no more.
+            procs.stop_all()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
         if self.tty:
             self.stream.write("\r\033[K")
         return results
@@ -225,9 +262,12 @@ def one_line(res: CellResult, index: int, total: int) -> str:
     head = f"[{index}/{total}] {'PASS' if res.passed else 'FAIL'} {res.name}"
     if res.passed:
         t = res.tests
-        figures = len(res.bench["ops"]) + len(res.bench["frag"]) if res.bench else 0
-        detail = (f"tests {t.get('passed', 0)} passed, {t.get('skipped', 0)} skipped; "
-                  f"bench {figures} figures")
+        detail = f"tests {t.get('passed', 0)} passed, {t.get('skipped', 0)} skipped; "
+        if res.coverage:
+            detail += f"coverage {res.coverage}"
+        else:
+            figures = len(res.bench["ops"]) + len(res.bench["frag"]) if res.bench else 0
+            detail += f"bench {figures} figures"
     else:
         detail = f"{res.step}: {res.reason}"
     note = " (cached)" if res.cached else f" ({res.seconds:.1f} s)"

@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import tools
+from . import procs, tools
 from .archs import Arch
+from .fsutil import write_atomic
 
 BOOT_MARKER = "mmkit: boot"
 EXIT_RE = re.compile(r"^mmkit: exit status=(\d+) \((\w+)\)", re.M)
@@ -73,39 +74,44 @@ def classify(arch: Arch, raw: str, rc: int | None, timeout: float) -> tuple[str,
     return outcome, f"{outcome}: guest exit status {status}"
 
 
+def cpu_limit(timeout: float) -> int:
+    """QEMU's CPU-time cap: a backstop far above any run that ends in time
+    (the kit kills QEMU at ``timeout``; this holds if the kit cannot)."""
+    return int(3 * timeout) + 60
+
+
 def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None = None,
          echo: bool = False, icount: bool = False) -> Boot:
     """Run QEMU until the guest exits or ``timeout`` seconds pass."""
     tools.require(arch.qemu)
     cmd = arch.qemu_command(str(image), ram_mb, icount=icount)
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
     chunks: list[bytes] = []
+    with procs.running(cmd, cpu_seconds=cpu_limit(timeout), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
 
-    def pump() -> None:
-        assert proc.stdout is not None
-        while True:
-            data = os.read(proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            chunks.append(data)
-            if echo:
-                sys.stdout.buffer.write(data)
-                sys.stdout.buffer.flush()
+        def pump() -> None:
+            assert proc.stdout is not None
+            while True:
+                data = os.read(proc.stdout.fileno(), 65536)
+                if not data:
+                    break
+                chunks.append(data)
+                if echo:
+                    sys.stdout.buffer.write(data)
+                    sys.stdout.buffer.flush()
 
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    try:
-        rc: int | None = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        rc = None
-    reader.join(timeout=5)
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        try:
+            rc: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            rc = None
+        reader.join(timeout=5)
     raw = b"".join(chunks).decode("utf-8", errors="replace")
     if log is not None:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(raw, encoding="utf-8")
+        write_atomic(log, raw)
     outcome, reason = classify(arch, raw, rc, timeout)
     return Boot(outcome, reason, rc, kernel_output(raw), time.monotonic() - start)

@@ -1,5 +1,5 @@
 """Host tools the kit runs, and the Debian package that provides each."""
-import shutil
+import os
 
 from .errors import KitError
 
@@ -17,9 +17,19 @@ PACKAGES = {
 }
 
 
+def which(tool: str) -> str | None:
+    """shutil.which() for a plain name, without importing shutil (and the
+    compression modules it pulls in): a no-op build looks up two tools."""
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or ".", tool)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
 def require(tool: str) -> str:
     """Return the tool's path, or fail naming the Debian package to install."""
-    path = shutil.which(tool)
+    path = which(tool)
     if path is None:
         pkg = PACKAGES.get(tool, tool)
         raise KitError(f"host tool '{tool}' not found: install the Debian package "

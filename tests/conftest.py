@@ -1,6 +1,7 @@
 """Shared helpers for the kit's pytest suites."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,11 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def kit(*args: str, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run build.py as a user would, capturing output as text."""
+def kit(*args: str, check: bool = False, timeout: float = 600,
+        env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run build.py as a user would, capturing output as text (``env``: added
+    to the environment)."""
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=timeout)
+                          timeout=timeout, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"build.py {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")

@@ -186,13 +186,39 @@ def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
     for peer in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
         assert "pair size=64" in doc["results"][peer]["figures"], peer
         assert peer in proc.stdout
-    modes = {hostbench._resolve(p).mode for p in config.presets().values()}
+    modes = {hostbench.resolve(p).mode for p in config.presets()}
     assert {v["mode"] for v in doc["variants"]} == modes   # every mode with a preset
     for v in doc["variants"]:
         figures = doc["results"][v["peer"]]["figures"]
         assert "pair size=64" in figures and "page_alloc order=0" in figures
+        assert figures["page_alloc order=0"]["what"] == hostbench.what(
+            "page_alloc order=0", hostbench.resolve(v["preset"]))
         assert set(doc["ratios"][v["peer"]]["pair size=64"]) == {"glibc", "jemalloc",
                                                                 "mimalloc", "tcmalloc"}
     assert len(doc["targets"]) == len(hostbench.TARGETS)
     assert {t["status"] for t in doc["targets"]} <= {"met", "not met", "absent"}
-    assert "## Targets" in (out / "hostbench.md").read_text()
+    md = (out / "hostbench.md").read_text()
+    assert "## Targets" in md and "## What mmkit's own figures measure" in md
+
+
+def test_hostbench_figures_say_what_they_measure():
+    """Order 0 goes through the per-CPU page list when the variant has one,
+    and '2 MiB' is a buddy order-9 block: the labels and targets say so."""
+    texts = {t.figure: t.text for t in hostbench.TARGETS}
+    assert "per-CPU page list" in texts["page_alloc order=0"]
+    assert "buddy order-9 block" in texts["page_alloc order=9"]
+    assert "hugepage-sized" not in texts["page_alloc order=9"]
+    with_pcp = hostbench.Measured("twotier", "twotier", "buddy", True, 3)
+    without = hostbench.Measured("x", "twotier", "buddy", False, 3)
+    bitmap = hostbench.Measured("y", "simpleheap", "bitmap", True, 3)
+    assert "per-CPU page list" in hostbench.what("page_alloc order=0", with_pcp)
+    assert "no PCP" in hostbench.what("page_alloc order=0", without)
+    assert hostbench.what("page_alloc order=9", with_pcp) == \
+        "alloc_pages(9): 2 MiB, a buddy order-9 block (no hugepage pool)"
+    assert "512 pages from the bitmap" in hostbench.what("page_free order=9", bitmap)
+    assert hostbench.what("pair size=64", with_pcp) is None
+    # A target about the list is not met by a variant without one.
+    target = next(t for t in hostbench.TARGETS if t.figure == "page_alloc order=0")
+    results = {"x": {"figures": {"page_alloc order=0": {"median_ns": 1.0}}}}
+    without = hostbench.Measured("x", "twotier", "buddy", False, 3)
+    assert hostbench.evaluate(target, {"mmkit-x": results["x"]}, [without])["status"] == "absent"

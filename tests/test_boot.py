@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import kit
+from conftest import ROOT, kit
 from kit import archs, config, qemu
 
 PRESETS = sorted(config.presets())
@@ -47,6 +47,19 @@ def test_run_image_banner(arch: str, tmp_path: Path):
     assert "build.py: run: pass" in proc.stdout
 
 
+def readme_sample() -> list[str]:
+    """The sample output under the README's 'Reading a test run'."""
+    text = (ROOT / "README.md").read_text().split("### Reading a test run\n", 1)[1]
+    block = text.split("\n\n")[1]
+    assert block.startswith("    "), block
+    return [line[4:] for line in block.splitlines()]
+
+
+def is_subsequence(lines: list[str], of: list[str]) -> bool:
+    it = iter(of)
+    return all(any(line == other for other in it) for line in lines)
+
+
 @pytest.mark.parametrize("arch", config.ARCHES)
 def test_failing_case_is_named(arch: str, tmp_path: Path):
     out = tmp_path / arch
@@ -57,6 +70,13 @@ def test_failing_case_is_named(arch: str, tmp_path: Path):
     assert "ktest_self.deliberate_failure" in proc.stdout
     assert "tests/kernel/ktest_self_test.c:" in proc.stdout
     assert "answer = 41" in proc.stdout
+    if arch == "riscv64":
+        # The README quotes this run: every line of its sample, in its order,
+        # with the real line number of the failed expectation.
+        sample = readme_sample()
+        assert any("ktest_self_test.c:" in line for line in sample)
+        assert is_subsequence(sample, proc.stdout.splitlines()), \
+            "README.md's sample output is not what the run printed:\n" + proc.stdout
 
 
 @pytest.mark.parametrize("arch", config.ARCHES)
@@ -119,3 +139,16 @@ def test_riscv_exit_codes():
     assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=0 (pass)\n", 0, 10)[0] == qemu.PASS
     assert qemu.classify(rv, "mmkit: boot\nmmkit: exit status=1 (fail)\n", 1, 10)[0] == qemu.FAIL
     assert qemu.classify(rv, "mmkit: boot\n", None, 10)[0] == qemu.HANG
+
+
+def test_filter_matching_nothing_fails(tmp_path: Path):
+    """Zero cases run is a failure with its own message, never 'PASSED (0 cases)'."""
+    out = tmp_path / "nomatch"
+    kit("defconfig", "simpleheap", "--set", "TEST_FILTER=no_such_suite", "-O", str(out),
+        check=True)
+    proc = kit("test", "-O", str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "PASSED" not in proc.stdout
+    assert proc.stdout.splitlines()[-1] == (
+        'build.py: test (riscv64): FAILED: no test case ran (KTAP plan 1..0): '
+        'TEST_FILTER="no_such_suite" matches no suite or case')

@@ -47,10 +47,23 @@ def test_unknown_preset_lists_valid_ones(out: Path):
     assert "simpleheap" in proc.stderr
 
 
-def test_unknown_subcommand_is_an_error():
-    proc = kit("frobnicate")
-    assert proc.returncode != 0
-    assert "invalid choice: 'frobnicate'" in proc.stderr
+@pytest.mark.parametrize("args, names", [
+    (["frobnicate"], ["invalid choice: 'frobnicate'", "defconfig", "build", "test"]),
+    (["defconfig", "simpleheap", "--arch", "arm"], ["'arm'", "riscv64, x86_64"]),
+    (["build", "-j", "two"], ["-j/--jobs", "'two' is not a positive whole number"]),
+    (["build", "-j", "0"], ["'0' is not a positive whole number"]),
+    ([], ["no command given", "defconfig", "matrix"]),
+    (["defconfig"], ["required: preset", "simpleheap", "twotier"]),
+])
+def test_usage_errors_are_one_line_naming_the_choices(args: list[str], names: list[str]):
+    """As every other error: one line, exit status 2 (argparse's for usage)."""
+    proc = kit(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build.py: error: "), proc.stderr
+    for name in names:
+        assert name in lines[0]
 
 
 def test_cross_symbol_constraint(out: Path):
@@ -65,7 +78,8 @@ def test_cross_symbol_constraint(out: Path):
     ("8 32 16 64", "KMALLOC_CLASSES: not ascending (16 after 32)"),
     ("8 16 16 32", "KMALLOC_CLASSES: 16 is listed twice"),
     ("8 20 32", "KMALLOC_CLASSES: 20 is not a multiple of 8"),
-    ("8 16 4096 8192", "KMALLOC_CLASSES: 8192 is larger than a page (4096)"),
+    ("8 16 4096 65536", "KMALLOC_CLASSES: 65536 is larger than the largest slab object "
+                        "(32768)"),
     ("8 sixteen", "KMALLOC_CLASSES: 'sixteen' is not a positive integer"),
     ("0 8", "KMALLOC_CLASSES: '0' is not a positive integer"),
 ])
@@ -158,3 +172,61 @@ def test_fragment_syntax_error_names_the_line(tmp_path: Path):
     bad.write_text("CONFIG_RAM_MB=64\nthis is not an assignment\n")
     with pytest.raises(KitError, match="bad.config:2: not a SYM=VALUE line"):
         config.parse_fragment(bad)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("# CONFIG_DEBUG_POISON is not set", "CONFIG_DEBUG_POISON=yes"),
+     "DEBUG_POISON=yes: 'yes' is not a valid bool (y or n)"),
+    (("CONFIG_RAM_MB=128", "CONFIG_RAM_MB=99999"),
+     "RAM_MB=99999: 99999 is out of range [32, 2048]"),
+    (("CONFIG_RAM_MB=128", "CONFIG_RAM_MB=lots"), "RAM_MB=lots: 'lots' is not a valid int"),
+])
+@pytest.mark.parametrize("command", ["build", "olddefconfig"])
+def test_hand_corrupted_value_is_named_not_called_stale(out: Path, edit, message: str,
+                                                        command: str):
+    """An invalid value is not 'from an older Kconfig', and olddefconfig does not
+    silently replace it with the default."""
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    cfg = out / ".config"
+    assert edit[0] in cfg.read_text()
+    text = cfg.read_text().replace(edit[0], edit[1])
+    cfg.write_text(text)
+    proc = kit(command, "-O", str(out))
+    assert proc.returncode == 1
+    assert len(proc.stderr.splitlines()) == 1 and message in proc.stderr, proc.stderr
+    assert "older Kconfig" not in proc.stderr
+    assert cfg.read_text() == text
+    assert not (out / "build.ninja").exists()
+
+
+def test_olddefconfig_set_repairs_a_corrupted_value(out: Path):
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    cfg = out / ".config"
+    cfg.write_text(cfg.read_text().replace("CONFIG_RAM_MB=128", "CONFIG_RAM_MB=99999"))
+    proc = kit("olddefconfig", "-O", str(out), "--set", "RAM_MB=256", check=True)
+    assert proc.stdout.strip().endswith("RAM_MB=256 (--set)")
+    assert "CONFIG_RAM_MB=256" in cfg.read_text()
+
+
+@pytest.mark.parametrize("command", ["build", "olddefconfig", "test", "savedefconfig"])
+def test_config_that_is_not_utf8_is_one_line(out: Path, command: str):
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    cfg = out / ".config"
+    data = cfg.read_bytes().replace(b"CONFIG_RAM_MB=128", b"CONFIG_RAM_MB=\xff\xfe")
+    cfg.write_bytes(data)
+    line = data.split(b"\n").index(b"CONFIG_RAM_MB=\xff\xfe") + 1
+    proc = kit(command, "-O", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("build.py: error: ") and len(proc.stderr.splitlines()) == 1
+    assert "not UTF-8" in proc.stderr and f".config:{line}:" in proc.stderr, proc.stderr
+    assert cfg.read_bytes() == data and not (out / "build.ninja").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "olddefconfig"])
+def test_config_that_is_a_directory_is_one_line(out: Path, command: str):
+    (out / ".config").mkdir(parents=True)
+    proc = kit(command, "-O", str(out))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("build.py: error: ") and len(proc.stderr.splitlines()) == 1
+    assert "is a directory" in proc.stderr, proc.stderr
+    assert (out / ".config").is_dir()

@@ -18,20 +18,34 @@ def test_autoconf_replaced_by_the_symbols_mentioned(tmp_path: Path):
     src = tmp_path / "x.c"
     hdr = tmp_path / "x.h"
     src.write_text('#include "x.h"\n#ifdef CONFIG_A\n#endif\n')
-    hdr.write_text("/* CONFIG_C in a comment still counts; CONFIG_NOT_IN_KCONFIG does not */\n")
+    hdr.write_text("/* CONFIG_C in a comment still counts */\n")
     raw = f"x.o: {src} {gen}/autoconf.h \\\n {hdr}\n"
     target, deps = fixdep.parse(fixdep.fix(raw, str(gen)))
     assert target == "x.o"
     assert deps == [str(src), str(hdr), f"{gen}/config/A", f"{gen}/config/C"]
 
 
+def test_a_missing_stamp_keeps_its_dependency(tmp_path: Path):
+    """A deleted stamp must not drop the dependency (the regen edge writes it
+    again); a name Kconfig does not define gets an 'undefined' stamp, so the
+    object rebuilds if Kconfig comes to define it."""
+    gen = make_tree(tmp_path)
+    (gen / "config" / "A").unlink()
+    src = tmp_path / "x.c"
+    src.write_text("CONFIG_A CONFIG_NOT_IN_KCONFIG\n")
+    _, deps = fixdep.parse(fixdep.fix(f"x.o: {src}\n", str(gen)))
+    assert deps == [str(src), f"{gen}/config/A", f"{gen}/config/NOT_IN_KCONFIG"]
+    assert (gen / "config" / "NOT_IN_KCONFIG").read_text() == fixdep.UNDEFINED
+    assert (gen / "config" / "B").read_text() == "y\n"          # others untouched
+
+
 def test_escaped_spaces_survive(tmp_path: Path):
     gen = make_tree(tmp_path)
     src = tmp_path / "a b.c"
-    src.write_text("int CONFIG_B_x;\n")   # CONFIG_B_x is another name: no B
+    src.write_text("int CONFIG_B_x;\n")   # CONFIG_B_x is another name: not B
     raw = f"x.o: {str(src).replace(' ', chr(92) + ' ')}\n"
     _, deps = fixdep.parse(fixdep.fix(raw, str(gen)))
-    assert deps == [str(src)]
+    assert deps == [str(src), f"{gen}/config/B_x"]
 
 
 def test_main_replaces_the_raw_depfile(tmp_path: Path):

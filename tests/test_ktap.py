@@ -1,5 +1,5 @@
 """The KTAP v1 parser: nesting, skips, diagnostics, and broken streams."""
-from kit import ktap
+from kit import ktap, qemu
 
 GOOD = """\
 OpenSBI banner noise
@@ -77,3 +77,35 @@ def test_stream_cut_inside_a_suite():
 def test_more_results_than_planned():
     text = "KTAP version 1\n1..1\nok 1 a\nok 2 b\n"
     assert any("plan said 1" in e for e in ktap.parse(text).errors)
+
+
+# --- the verdict: how the guest ended and what its KTAP said ------------------------
+
+def boot(console: str, outcome: str = "pass") -> qemu.Boot:
+    return qemu.Boot(outcome, f"{outcome}: guest exit status 0", 0, console, 1.0)
+
+
+def test_verdict_passes_a_complete_run():
+    from kit import verdict
+    text = "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: s\n    1..2\n" \
+           "    ok 1 c\n    ok 2 d # SKIP not here\nok 1 s\nmmkit: exit status=0 (pass)\n"
+    v = verdict.judge(boot(text))
+    assert v.passed and v.reason == "1 cases, 1 skipped"
+    assert v.line("test (riscv64)") == "build.py: test (riscv64): PASSED (1 cases, 1 skipped)"
+
+
+def test_verdict_zero_cases_is_a_failure_naming_the_filter():
+    """A filter that matches nothing: the guest prints 1..0 and exits 0."""
+    from kit import verdict
+    v = verdict.judge(boot("KTAP version 1\n1..0\nmmkit: exit status=0 (pass)\n"), "heapp*")
+    assert not v.passed and v.outcome == verdict.NO_CASES
+    assert v.line("test (riscv64)") == ('build.py: test (riscv64): FAILED: no test case ran '
+                                         '(KTAP plan 1..0): TEST_FILTER="heapp*" matches no '
+                                         'suite or case')
+
+
+def test_verdict_keeps_a_failed_case_before_the_guest_status():
+    from kit import verdict
+    v = verdict.judge(boot(GOOD, "fail"))
+    assert not v.passed and v.failed_cases == ["heap.coalesces"]
+    assert v.reason == "1 case(s) failed: heap.coalesces"

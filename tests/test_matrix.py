@@ -2,7 +2,9 @@
 GitHub Actions workflow generated from the matrix file."""
 import copy
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,8 +41,9 @@ def small(tmp_path_factory) -> dict:
     return {"file": mfile, "out": out, "proc": proc}
 
 
-def run_again(small: dict, *extra: str):
-    return kit("matrix", "--matrix-file", str(small["file"]), "-O", str(small["out"]), *extra)
+def run_again(small: dict, *extra: str, env: dict | None = None):
+    return kit("matrix", "--matrix-file", str(small["file"]), "-O", str(small["out"]), *extra,
+               env=env)
 
 
 def test_failing_cell_fails_the_run_and_is_named(small: dict):
@@ -83,6 +86,37 @@ def test_unchanged_cells_are_reused(small: dict):
     proc = run_again(small, "--cell", GOOD[0])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"PASS {GOOD[0]}" in proc.stdout and "(cached)" in proc.stdout
+
+
+def test_another_qemu_version_runs_the_cell_again(small: dict, tmp_path: Path):
+    """Same .config and images, but QEMU reports another version: not reused."""
+    wrapper = tmp_path / "bin" / "qemu-system-riscv64"
+    wrapper.parent.mkdir()
+    real = shutil.which("qemu-system-riscv64")
+    wrapper.write_text('#!/bin/sh\n[ "$1" = --version ] && { echo "QEMU emulator version '
+                       f'99.0.0"; exit 0; }}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    env = {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}
+    other = run_again(small, "--cell", GOOD[0], env=env)
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert f"PASS {GOOD[0]}" in other.stdout and "(cached)" not in other.stdout
+    assert "(cached)" in run_again(small, "--cell", GOOD[0], env=env).stdout
+    back = run_again(small, "--cell", GOOD[0])
+    assert "(cached)" not in back.stdout
+
+
+def test_cache_key_covers_the_kit_code(small: dict, tmp_path: Path):
+    """A change to the kit (a parser, a derived figure) changes every cell's key."""
+    from kit import matrix
+    from kit.variant import Variant
+    copy = tmp_path / "kit"
+    shutil.copytree(ROOT / "kit", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    variant = Variant(small["out"] / GOOD[0])
+    same = matrix.cache_key(variant, matrix.kit_fingerprint(copy))
+    assert same == matrix.cache_key(variant, matrix.kit_fingerprint())
+    bench_py = copy / "bench.py"
+    bench_py.write_text(bench_py.read_text() + "\n# a changed parser\n")
+    assert matrix.cache_key(variant, matrix.kit_fingerprint(copy)) != same
 
 
 def test_baseline_flags_regressions_beyond_the_threshold(small: dict, tmp_path: Path):
