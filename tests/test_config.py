@@ -178,7 +178,7 @@ def test_fragment_syntax_error_names_the_line(tmp_path: Path):
     (("# CONFIG_DEBUG_POISON is not set", "CONFIG_DEBUG_POISON=yes"),
      "DEBUG_POISON=yes: 'yes' is not a valid bool (y or n)"),
     (("CONFIG_RAM_MB=128", "CONFIG_RAM_MB=99999"),
-     "RAM_MB=99999: 99999 is out of range [32, 2048]"),
+     "RAM_MB=99999: 99999 is out of range [32, 8192]"),
     (("CONFIG_RAM_MB=128", "CONFIG_RAM_MB=lots"), "RAM_MB=lots: 'lots' is not a valid int"),
 ])
 @pytest.mark.parametrize("command", ["build", "olddefconfig"])
