@@ -33,7 +33,7 @@ SCHEMA: dict[str, dict[str, str]] = {
              "counter_overhead": INT, "sizes": STR, "page_size": INT, "managed_pages": INT},
     "op": {"name": STR, "reps": INT, "ops": INT, "failures": INT, "min": INT, "median": INT,
            "max": INT, "size": INT, "class": INT, "granted": INT, "pattern": STR, "order": INT,
-           "seed": INT, "slots": INT, "max_size": INT},
+           "seed": INT, "slots": INT, "max_size": INT, "zone": STR, "from": STR, "to": STR},
     "frag": {"pattern": STR, "ops": INT, "attempts": INT, "failures": INT, "live": INT,
              "requested": INT, "granted": INT, "peak_requested": INT, "peak_footprint": INT,
              "heap_free": INT, "heap_largest": INT, "page_total": INT, "page_free": INT,
@@ -42,11 +42,12 @@ SCHEMA: dict[str, dict[str, str]] = {
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
-OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size"},
+OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size",
+                   "zone", "from", "to"},
             "frag": {"largest_kmalloc", "footprint"}}
 
 # Parameters that tell one op figure from another, in display order.
-OP_PARAMS = ("pattern", "size", "order")
+OP_PARAMS = ("pattern", "zone", "from", "to", "size", "order")
 
 
 class BenchLineError(KitError):

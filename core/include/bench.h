@@ -133,6 +133,7 @@ void bench_pair_size(const char *name, size_t size, bool is_class);
 void bench_batch_size(const char *suffix, size_t size, struct bench_rng *rng);
 void bench_batches(void);  /* allocate N, free LIFO / FIFO / random */
 void bench_pages(void);    /* alloc_pages / free_pages per order */
+void bench_zones(void);    /* a page pair per zone; a pair that falls back a zone */
 void bench_mixed(void);    /* random sizes and lifetimes, fixed seed */
 void bench_stress(void);   /* aging patterns, then fragmentation figures */
 void bench_lz4(void);      /* LZ4 compress / decompress of a page, per byte */

@@ -14,7 +14,16 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __noinline __attribute__((noinline))
-/* The address a function returns to: who called it, for reports. */
+/*
+ * The address the current function returns to: who called it, for
+ * failure reports.  Allocator entry points with an inline fast path read
+ * it in their slow path, which they reach by a tail call, so that it is
+ * the entry's caller: read in the entry itself it would cost the fast
+ * path a stack frame (x86_64 keeps frame pointers) or a spill of ra
+ * (riscv64).  Tail calls need optimisation (-O2 in the kernel, -O1
+ * -foptimize-sibling-calls on the host); at -O0, in the coverage image,
+ * such a report names the entry point instead.
+ */
 #define _RET_IP_ ((uintptr_t)__builtin_return_address(0))
 /* The host's C library (host tests, hostbench) may define it already, the same way. */
 #ifndef __always_inline

@@ -36,12 +36,16 @@ typedef unsigned int gfp_t;
 #define __GFP_DMA32 0x02u
 #define __GFP_ZONE_MASK 0x0fu
 
-/* Bits 8 and up: how to serve it. */
+/*
+ * Bits 4 and up: how to serve it.  The three a fast path accepts sit
+ * together in bits 4-6, so that "anything else?" is one AND with a
+ * small immediate (riscv64's andi takes 12 bits).
+ */
+#define __GFP_ATOMIC 0x10u   /* cannot reclaim; may dip to min / 2 */
+#define __GFP_HIGH 0x20u     /* high priority; halves the floor again */
+#define __GFP_NOWARN 0x40u   /* fail quietly */
 #define __GFP_ZERO 0x100u    /* return zeroed memory */
-#define __GFP_ATOMIC 0x200u  /* cannot reclaim; may dip to min / 2 */
-#define __GFP_HIGH 0x400u    /* high priority; halves the floor again */
-#define __GFP_NOWARN 0x800u  /* fail quietly */
-#define __GFP_NOFAIL 0x1000u /* refused: every allocation here may fail */
+#define __GFP_NOFAIL 0x200u  /* refused: every allocation here may fail */
 
 /* Every bit a request may carry. */
 #define __GFP_VALID (__GFP_DMA | __GFP_DMA32 | __GFP_ZERO | __GFP_ATOMIC | __GFP_HIGH | \

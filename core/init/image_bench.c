@@ -41,6 +41,7 @@ int image_main(void)
 	bench_pairs();
 	bench_batches();
 	bench_pages();
+	bench_zones();
 	bench_mixed();
 	bench_stress();
 	bench_lz4();

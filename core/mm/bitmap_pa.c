@@ -206,11 +206,6 @@ bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr)
 	return span_holds(pa, (uintptr_t)addr, 1, &i);
 }
 
-size_t bitmap_pa_free_pages(const struct bitmap_pa *pa)
-{
-	return pa->free_pages;
-}
-
 /* Next free run at or after @*from: its start in *@start, its end returned
  * (0 when there is none). */
 static size_t next_free_run(const struct bitmap_pa *pa, size_t *from, size_t *start)

@@ -79,8 +79,12 @@ int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages);
 /* Is @addr inside the span (whatever the state of its page)? */
 bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr);
 
-/* Queries. */
-size_t bitmap_pa_free_pages(const struct bitmap_pa *pa);
+/* Queries.  Free pages is a counter: every watermark check reads it. */
+static inline size_t bitmap_pa_free_pages(const struct bitmap_pa *pa)
+{
+	return pa->free_pages;
+}
+
 size_t bitmap_pa_largest_free_run(const struct bitmap_pa *pa);
 /*
  * Count free blocks per order into @nr_free[0 .. @max_order]: each free run

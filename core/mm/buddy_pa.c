@@ -402,11 +402,6 @@ size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order)
 	return order <= pa->max_order ? pa->free_area[order].nr_free : 0;
 }
 
-size_t buddy_pa_free_pages(const struct buddy_pa *pa)
-{
-	return pa->free_pages;
-}
-
 int buddy_pa_largest_free_order(const struct buddy_pa *pa)
 {
 	int o;

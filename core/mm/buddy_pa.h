@@ -108,8 +108,11 @@ int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages);
 /* Queries. */
 /* Free blocks of @order (0 if @order > max_order). */
 size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order);
-/* Free pages over all orders. */
-size_t buddy_pa_free_pages(const struct buddy_pa *pa);
+/* Free pages over all orders (a counter: every watermark check reads it). */
+static inline size_t buddy_pa_free_pages(const struct buddy_pa *pa)
+{
+	return pa->free_pages;
+}
 /* Highest order with a free block, or -1 when nothing is free. */
 int buddy_pa_largest_free_order(const struct buddy_pa *pa);
 /* Longest run of contiguous free pages (free blocks that are neighbours

@@ -196,8 +196,10 @@ int kmalloc_try(size_t size, gfp_t flags, void **out)
  * kmalloc() past the front's inline fast path: the front itself, with no
  * alignment to check; kmalloc_align_try() for a transaction or a bad size.
  */
-static __noinline void *kmalloc_slow(size_t size, gfp_t flags, uintptr_t caller)
+static __noinline void *kmalloc_slow(size_t size, gfp_t flags)
 {
+	/* Tail-called by kmalloc(): its caller (compiler.h). */
+	uintptr_t caller = _RET_IP_;
 	struct kmalloc_sizes sz;
 	void *p;
 	int err;
@@ -239,7 +241,7 @@ void *kmalloc(size_t size, gfp_t flags)
 			return p;
 		}
 	}
-	return kmalloc_slow(size, flags, _RET_IP_);
+	return kmalloc_slow(size, flags);
 }
 
 void *kzalloc(size_t size, gfp_t flags)

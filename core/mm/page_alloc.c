@@ -61,6 +61,8 @@ _Static_assert(MAX_NR_ZONES <= MAX_ZONES, "struct zone_stats holds every zone");
 struct mem_map mem_map;
 struct zone zones[MAX_NR_ZONES];
 struct zone *preferred_zone = &zones[ZONE_NORMAL];
+/* [h]: the zone keeping the failure history of requests whose highest zone is h. */
+static struct zone *history_of[MAX_NR_ZONES];
 static size_t mem_map_bytes;
 
 static const char *const zone_names[MAX_NR_ZONES] = ZONE_TABLE_NAMES;
@@ -205,6 +207,7 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		zones[z].reclaim_armed = true;
 		if (zones[z].managed)
 			preferred_zone = &zones[z];
+		history_of[z] = preferred_zone;
 	}
 	zone_setup_watermarks();
 	pcp_register_shrinker();
@@ -314,6 +317,7 @@ static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_
 		if (pg)
 			return page_to_virt(pg);
 	}
+	/* zone_take() checks the floor under the zone's lock. */
 	return zone_take(z, ac->npages, ac->order, ac->by_order, floor);
 }
 
@@ -371,10 +375,7 @@ static void reclaim_low_zones(const struct alloc_context *ac)
 /* The zone whose failure history a request joins: the highest it may use that has pages. */
 static struct zone *history_zone(const struct alloc_context *ac)
 {
-	for (unsigned int i = ac->highest + 1; i-- > 0;)
-		if (zones[i].managed)
-			return &zones[i];
-	return &zones[ac->highest];
+	return history_of[ac->highest];
 }
 
 static void *alloc_failed(const struct alloc_context *ac, const char *why)
@@ -393,7 +394,7 @@ static void *alloc_failed(const struct alloc_context *ac, const char *why)
 }
 
 /* Every request that the inline path did not finish: steps 1 to 5 above. */
-static __noinline void *alloc_slowpath(const struct alloc_context *ac)
+static inline void *alloc_slowpath(const struct alloc_context *ac)
 {
 	bool may_reclaim = !(ac->flags & __GFP_ATOMIC);
 	void *addr;
@@ -426,11 +427,15 @@ static __noinline void *alloc_slowpath(const struct alloc_context *ac)
 	return addr;
 }
 
-static __noinline void *alloc_single_slow(gfp_t flags, uintptr_t caller)
+/*
+ * Every request the inline pop did not serve, tail-called by the entry
+ * points: its return address is their caller's (compiler.h: _RET_IP_).
+ */
+static __noinline void *alloc_slow(size_t npages, unsigned int order, bool by_order, gfp_t flags)
 {
 	struct alloc_context ac;
 
-	context_init(&ac, 1, 0, true, flags, caller);
+	context_init(&ac, npages, order, by_order, flags, _RET_IP_);
 	return alloc_slowpath(&ac);
 }
 
@@ -438,18 +443,13 @@ static __noinline void *alloc_single_slow(gfp_t flags, uintptr_t caller)
  * The common single page, inline: a pop off this CPU's list of the
  * preferred zone, for a request whose flags change nothing about a page
  * already at hand (gfp.h: __GFP_FAST_OK).  A page on a list is out of
- * its zone's free count already: no watermark to check.
+ * its zone's free count already: no watermark to check.  NULL: go slow.
  */
-static __always_inline void *alloc_single(gfp_t flags, uintptr_t caller)
+static __always_inline struct page *alloc_single_fast(gfp_t flags)
 {
-	struct page *pg;
-
-	if (likely(!(flags & ~__GFP_FAST_OK))) {
-		pg = pcp_pop(MAX_NR_ZONES == 1 ? &zones[0] : preferred_zone);
-		if (likely(pg))
-			return page_to_virt(pg);
-	}
-	return alloc_single_slow(flags, caller);
+	if (unlikely(flags & ~__GFP_FAST_OK))
+		return NULL;
+	return pcp_pop(MAX_NR_ZONES == 1 ? &zones[0] : preferred_zone);
 }
 
 /*
@@ -544,12 +544,14 @@ static __always_inline int free_single(void *addr)
 
 void *page_alloc(size_t npages, gfp_t flags)
 {
-	struct alloc_context ac;
+	struct page *pg;
 
-	if (npages == 1)
-		return alloc_single(flags, _RET_IP_);
-	context_init(&ac, npages, 0, false, flags, _RET_IP_);
-	return alloc_slowpath(&ac);
+	if (likely(npages == 1)) {
+		pg = alloc_single_fast(flags);
+		if (likely(pg))
+			return page_to_virt(pg);
+	}
+	return alloc_slow(npages, 0, npages == 1, flags);
 }
 
 int page_free(void *addr, size_t npages)
@@ -561,22 +563,17 @@ int page_free(void *addr, size_t npages)
 	return zone_give(addr, npages);
 }
 
-/* alloc_pages() of more than one page: the zones' strategies. */
-static __noinline void *alloc_pages_slow(unsigned int order, gfp_t flags, uintptr_t caller)
-{
-	struct alloc_context ac;
-
-	/* An order past ORDER_LIMIT asks for more pages than there are: no such run. */
-	context_init(&ac, order < ORDER_LIMIT ? (size_t)1 << order : 0, order, true, flags,
-		     caller);
-	return alloc_slowpath(&ac);
-}
-
 void *alloc_pages(unsigned int order, gfp_t flags)
 {
-	if (likely(order == 0))
-		return alloc_single(flags, _RET_IP_);
-	return alloc_pages_slow(order, flags, _RET_IP_);
+	struct page *pg;
+
+	if (likely(order == 0)) {
+		pg = alloc_single_fast(flags);
+		if (likely(pg))
+			return page_to_virt(pg);
+	}
+	/* An order past ORDER_LIMIT asks for more pages than there are: no such run. */
+	return alloc_slow(order < ORDER_LIMIT ? (size_t)1 << order : 0, order, true, flags);
 }
 
 int free_pages(void *addr, unsigned int order)

@@ -718,9 +718,14 @@ static void alloc_failed(struct kmem_cache *c, gfp_t flags, const char *why, uin
 	warn_alloc(&req);
 }
 
-/* Flags no cache request may carry (zone modifiers: a cache's slabs come from any zone). */
-static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags, uintptr_t caller)
+/*
+ * Flags no cache request may carry (zone modifiers: a cache's slabs come
+ * from any zone).  Tail-called, as alloc_slow(): _RET_IP_ is the caller's.
+ */
+static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags)
 {
+	uintptr_t caller = _RET_IP_;
+
 	spin_lock(&c->lock);
 	c->failures++;
 	spin_unlock(&c->lock);
@@ -728,9 +733,14 @@ static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags, uintptr
 	return NULL;
 }
 
-/* Everything but a sound CPU freelist: refill, a new slab, damage, poison. */
-static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags, uintptr_t caller)
+/*
+ * Everything but a sound CPU freelist: refill, a new slab, damage,
+ * poison.  Tail-called by kmem_cache_alloc(): _RET_IP_ is its caller
+ * (compiler.h).
+ */
+static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 {
+	uintptr_t caller = _RET_IP_;
 	void *corrupt = NULL, *obj;
 	unsigned int cpuid = this_cpu();
 	struct kmem_cache_cpu *cpu = per_cpu_ptr(c->cpu_slab, cpuid);
@@ -783,10 +793,10 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 	if (!c)
 		return NULL;
 	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO)))
-		return alloc_refused(c, flags, _RET_IP_);
+		return alloc_refused(c, flags);
 	obj = slab_alloc_fast(c);
 	if (unlikely(!obj))
-		return alloc_slow(c, flags, _RET_IP_);
+		return alloc_slow(c, flags);
 	if (unlikely(flags & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;

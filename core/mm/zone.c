@@ -37,15 +37,6 @@ static const unsigned int boot_reserve_ratio[MAX_NR_ZONES] = ZONE_TABLE_RESERVE_
 static spinlock_t tunables_lock = SPINLOCK_INIT;
 static struct page_alloc_tunables tunables;
 
-int gfp_check(gfp_t flags)
-{
-	if (flags & ~__GFP_VALID)
-		return KERR_INVAL;   /* unknown bits, or __GFP_NOFAIL */
-	if ((flags & (__GFP_DMA | __GFP_DMA32)) == (__GFP_DMA | __GFP_DMA32))
-		return KERR_INVAL;
-	return 0;
-}
-
 /* floor(sqrt(@x)), by bits. */
 static uint64_t int_sqrt(uint64_t x)
 {
@@ -152,25 +143,6 @@ int page_alloc_set_tunables(const struct page_alloc_tunables *t)
 		spin_unlock(&zones[i].lock);
 	}
 	return 0;
-}
-
-size_t zone_floor(const struct zone *z, enum zone_watermarks mark, enum zone_type highest,
-		  unsigned int alloc_flags)
-{
-	size_t floor = z->watermark[mark];
-
-	if (alloc_flags & ALLOC_HARDER)
-		floor -= floor / 2;
-	if (alloc_flags & ALLOC_HIGH)
-		floor -= floor / 2;
-	return floor + z->lowmem_reserve[highest];
-}
-
-void zone_note_request(struct zone *z, bool failed)
-{
-	uint64_t recent = __atomic_load_n(&z->recent_failures, __ATOMIC_RELAXED);
-
-	__atomic_store_n(&z->recent_failures, (recent << 1) | failed, __ATOMIC_RELAXED);
 }
 
 /* The state of a zone with @free pages, watermarks @wm and failure history @recent. */

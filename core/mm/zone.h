@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gfp.h"
+#include "kerrno.h"
 #include "pa_strategy.h"
 #include "page_alloc.h"
 #include "percpu.h"
@@ -128,7 +129,14 @@ static inline unsigned int gfp_to_alloc_flags(gfp_t flags)
 }
 
 /* 0, or KERR_INVAL for bits no request may carry (gfp.h). */
-int gfp_check(gfp_t flags);
+static inline int gfp_check(gfp_t flags)
+{
+	if (flags & ~__GFP_VALID)
+		return KERR_INVAL;   /* unknown bits, or __GFP_NOFAIL */
+	if ((flags & (__GFP_DMA | __GFP_DMA32)) == (__GFP_DMA | __GFP_DMA32))
+		return KERR_INVAL;
+	return 0;
+}
 
 /* Free pages of @z's strategy (per-CPU lists not included). */
 static inline size_t zone_free_pages(const struct zone *z)
@@ -137,12 +145,21 @@ static inline size_t zone_free_pages(const struct zone *z)
 }
 
 /*
- * The free pages @z must keep after @npages more are taken, for a request
+ * The free pages @z must keep after a request is served, for a request
  * whose highest zone is @highest, measured against watermark @mark and
  * allowed below it by @alloc_flags (Linux's __zone_watermark_ok()).
  */
-size_t zone_floor(const struct zone *z, enum zone_watermarks mark, enum zone_type highest,
-		  unsigned int alloc_flags);
+static inline size_t zone_floor(const struct zone *z, enum zone_watermarks mark,
+				enum zone_type highest, unsigned int alloc_flags)
+{
+	size_t floor = z->watermark[mark];
+
+	if (alloc_flags & ALLOC_HARDER)
+		floor -= floor / 2;
+	if (alloc_flags & ALLOC_HIGH)
+		floor -= floor / 2;
+	return floor + z->lowmem_reserve[highest];
+}
 
 /* May @npages be taken from @z above its floor?  Unlocked read, as in Linux. */
 static inline bool zone_watermark_ok(const struct zone *z, size_t npages, size_t floor)
@@ -162,8 +179,18 @@ void *zone_take_locked(struct zone *z, size_t npages, unsigned int order, bool b
 /* Give pages back to @z's strategy; zone lock held.  0 or the misuse error. */
 int zone_give_locked(struct zone *z, const void *addr, size_t npages);
 
-/* Note the outcome of a request that preferred @z (the failure rate of zone_health()). */
-void zone_note_request(struct zone *z, bool failed);
+/*
+ * Note the outcome of a request whose history @z keeps (the failure rate
+ * of zone_health()).  A success with no failure in the window changes
+ * nothing and writes nothing: the common case leaves the line alone.
+ */
+static inline void zone_note_request(struct zone *z, bool failed)
+{
+	uint64_t recent = __atomic_load_n(&z->recent_failures, __ATOMIC_RELAXED);
+
+	if (recent || failed)
+		__atomic_store_n(&z->recent_failures, (recent << 1) | failed, __ATOMIC_RELAXED);
+}
 
 /* ok / low / critical from @z's watermarks and its recent failures. */
 enum mm_health zone_health(struct zone *z);

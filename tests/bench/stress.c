@@ -99,11 +99,11 @@ static void take(enum pattern p, struct run *run, unsigned int s, size_t size)
 	if (p == PAGES) {
 		unsigned int order = (unsigned int)size;
 
-		ptr = alloc_pages(order, GFP_KERNEL);
+		ptr = alloc_pages(order, GFP_KERNEL | __GFP_NOWARN);
 		size = PAGE_SIZE << order;
 		slot[s].granted = order;
 	} else {
-		ptr = kmalloc(size, GFP_KERNEL);
+		ptr = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 		slot[s].granted = ksize(ptr);
 	}
 	if (!ptr) {
@@ -136,7 +136,7 @@ static size_t largest_kmalloc(const struct mm_stats *st)
 
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
-		void *p = kmalloc(mid, GFP_KERNEL);
+		void *p = kmalloc(mid, GFP_KERNEL | __GFP_NOWARN);
 
 		if (p)
 			lo = mid;
