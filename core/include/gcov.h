@@ -8,7 +8,7 @@
  * counters themselves live in .bss, which the arch entry code clears before
  * any C runs.  At the end of the run gcov_dump() serialises every registered
  * object as a .gcda file and sends it over the console in a framed,
- * checksummed, line-based encoding that kit/coverage.py reconstructs:
+ * checksummed, line-based encoding that kit/gcov_dump.py reconstructs:
  *
  *     mmkit-gcov: begin v1
  *     mmkit-gcov: file <bytes> <crc32, 8 hex digits> <path of the .gcda>

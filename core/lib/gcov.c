@@ -6,8 +6,8 @@
  * system to write .gcda files to.  So this runtime keeps the list of
  * instrumented objects itself and, at the end of the run, turns each into
  * the bytes of a GCC 12 .gcda file and sends them over the console in the
- * framing described in gcov.h.  The host (kit/coverage.py) writes them
- * beside the .gcno files and runs lcov.
+ * framing described in gcov.h.  The host (kit/gcov_dump.py, kit/gcda.py)
+ * writes them beside the .gcno files and runs lcov.
  *
  * This file is never instrumented itself (the build compiles it without
  * --coverage): its own counters would change while it reads them.

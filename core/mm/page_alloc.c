@@ -382,7 +382,8 @@ static void *alloc_failed(const struct alloc_context *ac, const char *why)
 {
 	struct zone *z = history_zone(ac);
 	struct alloc_request req = {
-		.who = "page_alloc", .why = why, .size = ac->npages << PAGE_SHIFT,
+		.who = "page_alloc", .why = why,
+		.size = ac->npages > SIZE_MAX >> PAGE_SHIFT ? SIZE_MAX : ac->npages << PAGE_SHIFT,
 		.order = ac->by_order ? (int)ac->order : -1, .flags = ac->flags,
 		.caller = ac->caller,
 	};
