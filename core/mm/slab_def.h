@@ -343,7 +343,9 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c)
  * is settled when it leaves that CPU).  A slab that would change lists
  * goes out of line, and so does every free inside a transaction (the slow
  * path forgets its record; mm_txn.h) - the one place the fast path asks,
- * since inside one the CPU has no slab and the CPU-slab path cannot hit.
+ * since inside one the CPU has no slab and the CPU-slab path cannot hit -
+ * and every free of a debugging cache's object (it has no CPU slab
+ * either, so only this path could take it).
  * Checks as slab_free_fast_at().
  */
 static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s, void *obj,
@@ -351,7 +353,8 @@ static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s
 {
 	bool done = false;
 
-	if (unlikely(mm_txn_active()))
+	/* A debugging cache checks and fills every free object: slab.c's work. */
+	if (unlikely(mm_txn_active() || (c->flags & SLAB_POISON)))
 		return false;
 	spin_lock(&c->lock);
 	if (likely((s->where == SLAB_ON_PARTIAL && s->inuse > 1) || s->where == SLAB_ON_CPU) &&
