@@ -128,6 +128,12 @@ void warn_alloc(const struct alloc_request *req)
 	spin_unlock(&report_lock);
 }
 
+#ifdef MMKIT_COVERAGE_IMAGE
+const bool warn_alloc_names_entry_point = true;
+#else
+const bool warn_alloc_names_entry_point = false;
+#endif
+
 bool warn_alloc_last(struct alloc_request *req)
 {
 	bool have;

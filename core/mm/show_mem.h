@@ -42,6 +42,13 @@ size_t alloc_report(char *buf, size_t size, const struct alloc_request *req);
 /* The last failure warn_alloc() saw (reported or held back); false if none yet. */
 bool warn_alloc_last(struct alloc_request *req);
 
+/*
+ * True where the allocator's entry points do not tail-call into their
+ * slow paths (the -O0 coverage image, compiler.h): a report then names
+ * the entry point as its caller, not the entry point's caller.
+ */
+extern const bool warn_alloc_names_entry_point;
+
 /* Reports printed and held back so far. */
 void warn_alloc_counts(uint64_t *reported, uint64_t *suppressed);
 
