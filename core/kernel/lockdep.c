@@ -83,8 +83,8 @@ void lockdep_acquire(spinlock_t *lock, bool check)
 		if (hi < 0 || hi == n || !check)
 			continue;
 		if (lockdep_check_order(h, lock->class) == LOCKDEP_INVERSION)
-			panic("lock order inversion on CPU %u: taking %s while holding %s, "
-			      "but %s has been taken before %s",
+			panic("lock order inversion on CPU %u: taking '%s' while holding '%s', "
+			      "but '%s' has been taken before '%s'",
 			      this_cpu(), lock->class->name, h->name, lock->class->name,
 			      h->name);
 		atomic_fetch_or_explicit(&after[hi], (uint64_t)1 << n, memory_order_relaxed);

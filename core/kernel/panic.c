@@ -50,8 +50,17 @@ _Noreturn void panic(const char *fmt, ...)
 	va_end(ap);
 
 #ifdef CONFIG_SMP
-	if (smp_stop_others(true))
-		raw_puts("\nmmkit: panic: some CPUs did not stop\n");
+	{
+		/* riscv64 has no NMI: a CPU spinning with interrupts off goes on. */
+		unsigned int running = smp_stop_others(true);
+		char note[64];
+
+		if (running) {
+			ksnprintf(note, sizeof(note), "\nmmkit: panic: %u CPU(s) did not stop\n",
+				  running);
+			raw_puts(note);
+		}
+	}
 #endif
 	raw_puts("\n" PANIC_PREFIX);
 	raw_puts(msg);

@@ -494,17 +494,17 @@ static void owner_checks(struct ktest *t)
 	struct verdicts remote = { SPIN_OK, SPIN_OK, LOCKDEP_OK };
 
 	KT_EXPECT_EQ(t, spin_lock_holder(&lock_a), 0u);
-	KT_EXPECT_EQ(t, spin_check_unlock(&lock_a), SPIN_NOT_HELD);
-	KT_EXPECT_EQ(t, spin_check_lock(&lock_a), SPIN_OK);
+	KT_EXPECT_EQ(t, (int)spin_check_unlock(&lock_a), SPIN_NOT_HELD);
+	KT_EXPECT_EQ(t, (int)spin_check_lock(&lock_a), SPIN_OK);
 	spin_lock(&lock_a);
 	KT_EXPECT_EQ(t, spin_lock_holder(&lock_a), this_cpu() + 1);
-	KT_EXPECT_EQ(t, spin_check_lock(&lock_a), SPIN_RECURSION);
-	KT_EXPECT_EQ(t, spin_check_unlock(&lock_a), SPIN_OK);
+	KT_EXPECT_EQ(t, (int)spin_check_lock(&lock_a), SPIN_RECURSION);
+	KT_EXPECT_EQ(t, (int)spin_check_unlock(&lock_a), SPIN_OK);
 	KT_EXPECT_EQ(t, lockdep_depth(), 1u);
 	if (online() >= 2) {
 		smp_call_function_single(1, check_from_here, &remote, true);
-		KT_EXPECT_EQ(t, remote.lock, SPIN_OK);          /* it would just wait */
-		KT_EXPECT_EQ(t, remote.unlock, SPIN_NOT_OWNER);
+		KT_EXPECT_EQ(t, (int)remote.lock, SPIN_OK);          /* it would just wait */
+		KT_EXPECT_EQ(t, (int)remote.unlock, SPIN_NOT_OWNER);
 	}
 	spin_unlock(&lock_a);
 	KT_EXPECT_EQ(t, spin_lock_holder(&lock_a), 0u);
@@ -522,33 +522,33 @@ static void lockdep_finds_inversions(struct ktest *t)
 	spinlock_t unnamed = SPINLOCK_INIT;
 
 	/* Nothing learnt yet: any order is fine. */
-	KT_EXPECT_EQ(t, lockdep_check_order(&fresh_a, &fresh_b), LOCKDEP_OK);
-	KT_EXPECT_EQ(t, lockdep_check_order(&fresh_b, &fresh_a), LOCKDEP_OK);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&fresh_a, &fresh_b), LOCKDEP_OK);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&fresh_b, &fresh_a), LOCKDEP_OK);
 
 	spin_lock(&lock_a);
 	spin_lock(&lock_b);             /* learns A before B */
 	spin_unlock(&lock_b);
 	spin_unlock(&lock_a);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_a, &class_b), LOCKDEP_OK);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_b, &class_a), LOCKDEP_INVERSION);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_a, &class_b), LOCKDEP_OK);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_b, &class_a), LOCKDEP_INVERSION);
 
 	spin_lock(&lock_b);
 	spin_lock(&lock_c);             /* B before C, so A before C too */
 	spin_unlock(&lock_c);
 	spin_unlock(&lock_b);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_c, &class_b), LOCKDEP_INVERSION);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_c, &class_a), LOCKDEP_INVERSION);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_a, &class_c), LOCKDEP_OK);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_c, &class_b), LOCKDEP_INVERSION);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_c, &class_a), LOCKDEP_INVERSION);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_a, &class_c), LOCKDEP_OK);
 	/* One class nested in itself is not ordered; no class, no order. */
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_a, &class_a), LOCKDEP_OK);
-	KT_EXPECT_EQ(t, lockdep_check_order(&class_a, NULL), LOCKDEP_UNTRACKED);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_a, &class_a), LOCKDEP_OK);
+	KT_EXPECT_EQ(t, (int)lockdep_check_order(&class_a, NULL), LOCKDEP_UNTRACKED);
 
 	/* Learnt on one CPU, known on all: the graph is shared. */
 	if (online() >= 2) {
 		struct verdicts remote = { SPIN_OK, SPIN_OK, LOCKDEP_OK };
 
 		smp_call_function_single(1, check_from_here, &remote, true);
-		KT_EXPECT_EQ(t, remote.order, LOCKDEP_INVERSION);
+		KT_EXPECT_EQ(t, (int)remote.order, LOCKDEP_INVERSION);
 	}
 
 	/* A lock without a class takes no part, held or taken. */
@@ -585,6 +585,35 @@ static void lock_inversion(struct ktest *t)
 }
 #endif
 
+#ifdef CONFIG_TEST_PANIC
+/*
+ * Kconfig TEST_PANIC, with TEST_FILTER=smp.panic_on_another_cpu: CPU 1
+ * panics while this CPU spins with interrupts disabled.  The panic must
+ * still be reported, and the run end, rather than hang; on x86_64 the NMI
+ * stops this CPU (on riscv64 the panicking CPU gives up waiting after a
+ * second).
+ */
+static atomic_uint masked_and_spinning;
+
+static void panic_elsewhere(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&masked_and_spinning))
+		arch_cpu_relax();
+	panic("deliberate panic on CPU %u (CONFIG_TEST_PANIC)", this_cpu());
+}
+
+static void panic_on_another_cpu(struct ktest *t)
+{
+	SKIP_UNLESS_CPUS(t, 2);
+	smp_call_function_single(1, panic_elsewhere, NULL, false);
+	irq_disable();
+	atomic_store(&masked_and_spinning, 1);
+	for (;;)
+		arch_cpu_relax();
+}
+#endif
+
 static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(cpus_online_as_booted),
 	KTEST_CASE(each_cpu_once_with_dense_ids),
@@ -603,6 +632,9 @@ static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(lockdep_finds_inversions),
 #ifdef CONFIG_TEST_LOCK_INVERSION
 	KTEST_CASE(lock_inversion),
+#endif
+#ifdef CONFIG_TEST_PANIC
+	KTEST_CASE(panic_on_another_cpu),
 #endif
 	{ 0 },
 };
