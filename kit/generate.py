@@ -212,6 +212,8 @@ def generate(out: Path) -> None:
     hostbench = hostbench_programs.ninja_context(
         out, bench_core, sources.CORE / "mm" / "slab.c" in bench_core,
         lambda prefix, src: _obj(prefix, src, out))
+    # The same under ThreadSanitizer (build.py test --host --tsan), apart.
+    host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
 
     generated = [gen / n for n in generated_names]
     write_regen_depfile(gen, _regen_inputs(kconf))
@@ -224,13 +226,15 @@ def generate(out: Path) -> None:
         "objcopy": arch.objcopy,
         "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
-        "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles}.items()
+        "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles,
+                                            **host_tsan_compiles}.items()
                        if _sees_mm_internals(Path(src))],
         "ldflags": " ".join(arch.ldflags),
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
         "hostbench": hostbench,
+        "host_tsan_compiles": host_tsan_compiles,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],

@@ -179,11 +179,13 @@ class Variant:
         boot = self.boot("test")
         return boot, self.judge(boot)
 
-    def host_test(self):
-        """Run the host build of the suites (built: target 'host') under ASan+UBSan."""
+    def host_test(self, tsan: bool = False):
+        """Run the host build of the suites (built: target 'host') under ASan+UBSan,
+        or with @tsan the ThreadSanitizer build (target 'host-tsan')."""
         from . import host
-        boot = host.run(self.out / "host" / "ktest", float(self.value("QEMU_TIMEOUT")),
-                        log=self.log("host-test"))
+        target = "host-tsan" if tsan else "host"
+        boot = host.run(self.out / target / "ktest", float(self.value("QEMU_TIMEOUT")),
+                        log=self.log(f"{target}-test"))
         return boot, self.judge(boot)
 
     def bench(self, echo: bool = False):
