@@ -134,6 +134,10 @@ def report(what: str, boot, verdict, verbose: bool) -> int:
         print(boot.console)
     for line in verdict.summary:
         print(line)
+    # SMP runs end with how often each lock class made a CPU wait.
+    for line in boot.console.splitlines():
+        if line.startswith("mmkit: lock contention:"):
+            print(line)
     print(verdict.line(what))
     return 0 if verdict.passed else 1
 

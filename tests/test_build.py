@@ -1,6 +1,7 @@
 """Generation and incremental builds: what changes, what rebuilds."""
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,22 @@ def test_selfbench_reports_the_noop_build(built: Path):
     assert re.fullmatch(r"selfbench: no-op \./build\.py build: best \d+\.\d{3} s, median "
                         r"\d+\.\d{3} s, worst \d+\.\d{3} s wall over 2 runs \((under|OVER) the "
                         r"0\.1 s target\); CPU best \d+\.\d{3} s\n", proc.stdout), proc.stdout
+
+
+def test_smp_riscv64_atomics_are_inline_amos(tmp_path: Path):
+    """rv64imac has the A extension: C11 atomics must be AMO/LR-SC instructions,
+    never calls into a libatomic the freestanding link does not have (the
+    link would fail on the undefined symbol; this names the cause)."""
+    out = tmp_path / "smp"
+    kit("defconfig", "twotier-smp", "--arch", "riscv64", "--set", "DEBUG_SPINLOCK=y",
+        "-O", str(out), check=True)
+    kit("build", "-O", str(out), check=True)
+    elf = out / "kernel-test.elf"
+    undefined = subprocess.run(["riscv64-unknown-elf-nm", "-u", str(elf)], text=True,
+                               stdout=subprocess.PIPE, check=True).stdout
+    assert undefined.strip() == ""
+    text = subprocess.run(["riscv64-unknown-elf-objdump", "-d", str(elf)], text=True,
+                          stdout=subprocess.PIPE, check=True).stdout
+    assert "__atomic_" not in text
+    for insn in ("amoadd.w", "amoor.d", "lr.w", "sc.w"):
+        assert re.search(rf"\t{re.escape(insn)}(\.aq|\.rl|\.aqrl)?\s", text), insn

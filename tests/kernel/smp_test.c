@@ -176,7 +176,15 @@ static void ipis_arrive_and_are_counted(struct ktest *t)
 
 	SKIP_UNLESS_CPUS(t, 2);
 	for (unsigned int cpu = 1; cpu < online(); cpu++) {
-		uint64_t before = irq_count_ipis(cpu);
+		uint64_t before;
+
+		/*
+		 * An IPI sent earlier may still be on its way (a request can
+		 * run before its sender's IPI lands).  One waited-for call
+		 * first: any such IPI merges with it or is taken before it.
+		 */
+		smp_call_function_single(cpu, nothing, NULL, true);
+		before = irq_count_ipis(cpu);
 
 		for (unsigned int i = 0; i < CALLS; i++)
 			smp_call_function_single(cpu, nothing, NULL, true);
