@@ -152,7 +152,7 @@ _Noreturn void smp_stop_self(void)
 
 unsigned int smp_stop_others(bool force)
 {
-	unsigned int me = arch_cpu_id(), others, expected = 0;
+	unsigned int me = arch_cpu_id(), others, stopped, expected = 0;
 	uint64_t deadline;
 
 	if (force) {
@@ -164,10 +164,12 @@ unsigned int smp_stop_others(bool force)
 		if (expected != me + 1)
 			smp_stop_self();
 	}
-	others = num_online_cpus() - 1;
+	/* Counted, not num_online_cpus() - 1: a panic before smp_init() has none online. */
+	others = 0;
 	for_each_online_cpu(cpu) {
 		if (cpu == me)
 			continue;
+		others++;
 		if (force)
 			arch_send_nmi(cpu);
 		else
@@ -181,5 +183,6 @@ unsigned int smp_stop_others(bool force)
 			smp_stop_self();
 		arch_cpu_relax();
 	}
-	return others - atomic_load_explicit(&cpus_stopped, memory_order_acquire);
+	stopped = atomic_load_explicit(&cpus_stopped, memory_order_acquire);
+	return stopped < others ? others - stopped : 0;
 }
