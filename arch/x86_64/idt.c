@@ -1,10 +1,10 @@
 /*
  * idt.c - the interrupt descriptor table, one for all CPUs.
  *
- * The 32 CPU exception vectors go to exception_entry.S; every other vector
- * to a stub in irq_entry.S, whose dispatch (irq.c) takes the tick and IPIs
- * (with Kconfig SMP) and reports any other vector as unexpected rather
- * than losing it.
+ * The 32 CPU exception vectors go to exception_entry.S; with Kconfig SMP
+ * every other vector to a stub in irq_entry.S, whose dispatch (irq.c)
+ * takes the tick and IPIs and reports any other vector as unexpected
+ * rather than losing it (x86.h: X86_IDT_VECTORS).
  */
 #include <stdint.h>
 #include "x86.h"
@@ -32,7 +32,7 @@ struct idt_pointer {
 extern const uint64_t x86_exception_stubs[X86_NR_EXCEPTIONS];
 extern const char x86_irq_stubs[];	/* X86_IRQ_STUB_SIZE bytes per vector from 32 */
 
-static _Alignas(16) struct idt_gate idt[X86_NR_VECTORS];
+static _Alignas(16) struct idt_gate idt[X86_IDT_VECTORS];
 
 static void set_gate(unsigned int vector, uint64_t handler, uint8_t ist)
 {
@@ -63,7 +63,7 @@ void x86_idt_init(void)
 		set_gate(v, x86_exception_stubs[v], 0);
 	/* The double fault runs on its own stack (tss.c says why). */
 	set_gate(8, x86_exception_stubs[8], X86_IST_DOUBLE_FAULT);
-	for (unsigned int v = X86_NR_EXCEPTIONS; v < X86_NR_VECTORS; v++)
+	for (unsigned int v = X86_NR_EXCEPTIONS; v < X86_IDT_VECTORS; v++)
 		set_gate(v, (uint64_t)(uintptr_t)(x86_irq_stubs +
 						  (v - X86_NR_EXCEPTIONS) * X86_IRQ_STUB_SIZE), 0);
 	x86_idt_load();

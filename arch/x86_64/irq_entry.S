@@ -19,7 +19,7 @@
 	.globl x86_irq_stubs
 x86_irq_stubs:
 	vector = X86_NR_EXCEPTIONS
-	.rept X86_NR_VECTORS - X86_NR_EXCEPTIONS
+	.rept X86_IDT_VECTORS - X86_NR_EXCEPTIONS	/* none without SMP */
 1:	pushq $0
 	pushq $vector
 	jmp irq_common

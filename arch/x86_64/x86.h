@@ -29,8 +29,18 @@
 
 /* Number of CPU exception vectors. */
 #define X86_NR_EXCEPTIONS 32
-/* The IDT covers every vector: 32..255 go to irq_entry.S's stubs. */
+/*
+ * With SMP the IDT covers every vector: 32..255 go to irq_entry.S's stubs.
+ * Without, nothing raises an interrupt and it covers the exceptions only
+ * (any other vector lies beyond its limit: a #GP, reported), so a
+ * uniprocessor kernel's image and memory map stay as they were.
+ */
 #define X86_NR_VECTORS 256
+#ifdef CONFIG_SMP
+#define X86_IDT_VECTORS X86_NR_VECTORS
+#else
+#define X86_IDT_VECTORS X86_NR_EXCEPTIONS
+#endif
 #define X86_IRQ_STUB_SIZE 16	/* bytes per stub in irq_entry.S */
 
 /* Interrupt vectors (irq.c).  The legacy PIC is moved out of the
