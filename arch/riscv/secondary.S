@@ -33,3 +33,28 @@ riscv_secondary_entry:
 1:	wfi
 	j	1b
 	.size riscv_secondary_entry, . - riscv_secondary_entry
+
+/*
+ * A hart OpenSBI 1.1 sent to the kernel's entry point instead of here
+ * (boot_slot.h), from entry.S: a0 = its hart id, a1 = not its slot.  It
+ * left OpenSBI's wait because the boot hart is starting it, which
+ * published the slot first; the fence orders our read of it after
+ * OpenSBI's read of the hart's state.
+ */
+	.globl riscv_late_secondary
+	.type riscv_late_secondary, @function
+riscv_late_secondary:
+	csrw	sie, zero
+	fence	rw, rw
+	lla	t0, riscv_late_entries
+	li	t1, 1
+	amoadd.w t1, t1, (t0)
+	lla	t0, riscv_pending_slot
+	ld	a1, 0(t0)
+	beqz	a1, 2f
+	ld	t1, SLOT_HARTID(a1)
+	beq	t1, a0, riscv_secondary_entry
+	/* Not the hart being started: nothing is waiting for it. */
+2:	wfi
+	j	2b
+	.size riscv_late_secondary, . - riscv_late_secondary

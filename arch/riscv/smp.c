@@ -35,6 +35,8 @@ unsigned long riscv_cpu_hartid[CONFIG_NR_CPUS];
 
 static struct fdt_cpus fdt_cpus;
 
+struct riscv_boot_slot *_Atomic riscv_pending_slot;
+
 #if CONFIG_NR_CPUS > 1
 /* One slot and stack per attempt to start a hart, never reused. */
 static struct riscv_boot_slot slots[CONFIG_NR_CPUS - 1];
@@ -81,32 +83,45 @@ static enum start_result start_hart(unsigned long hartid, unsigned int cpu,
 	unsigned int expected = SLOT_STARTING;
 	uint64_t deadline;
 
+	enum start_result result = TIMED_OUT;
+	unsigned int late = atomic_load_explicit(&riscv_late_entries, memory_order_relaxed);
+
 	slot->stack_top = (uintptr_t)(stack + SECONDARY_STACK_SIZE);
 	slot->cpu = cpu;
+	slot->hartid = hartid;
 	slot->entry = entry;
 	atomic_store_explicit(&slot->state, SLOT_STARTING, memory_order_release);
+	atomic_store_explicit(&riscv_pending_slot, slot, memory_order_seq_cst);
 
 	ret = sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid,
 		       (unsigned long)(uintptr_t)riscv_secondary_entry,
 		       (unsigned long)(uintptr_t)slot);
 	if (ret.error != SBI_SUCCESS) {
+		atomic_store_explicit(&riscv_pending_slot, NULL, memory_order_relaxed);
 		printk("mmkit: riscv64: hart %lu: hart_start failed (SBI error %ld): left out\n",
 		       hartid, ret.error);
 		return REFUSED;
 	}
 	deadline = arch_clock_ns() + START_WAIT_NS;
 	while (arch_clock_ns() < deadline) {
-		if (atomic_load_explicit(&slot->state, memory_order_acquire) == SLOT_RUNNING)
-			return STARTED;
+		if (atomic_load_explicit(&slot->state, memory_order_acquire) == SLOT_RUNNING) {
+			result = STARTED;
+			break;
+		}
 		arch_cpu_relax();
 	}
-	if (atomic_compare_exchange_strong_explicit(&slot->state, &expected, SLOT_ABANDONED,
-						    memory_order_acq_rel, memory_order_acquire)) {
+	if (result == TIMED_OUT &&
+	    !atomic_compare_exchange_strong_explicit(&slot->state, &expected, SLOT_ABANDONED,
+						     memory_order_acq_rel, memory_order_acquire))
+		result = STARTED;       /* it made it just as we gave up */
+	atomic_store_explicit(&riscv_pending_slot, NULL, memory_order_relaxed);
+	if (result == TIMED_OUT)
 		printk("mmkit: riscv64: hart %lu did not start within %llu ms: left out\n",
 		       hartid, (unsigned long long)(START_WAIT_NS / 1000000));
-		return TIMED_OUT;
-	}
-	return STARTED;         /* it made it just as we gave up */
+	else if (atomic_load_explicit(&riscv_late_entries, memory_order_relaxed) != late)
+		printk("mmkit: riscv64: hart %lu came in through the kernel entry "
+		       "(OpenSBI 1.1 hart_start race): started all the same\n", hartid);
+	return result;
 }
 #endif
 
