@@ -23,9 +23,13 @@ unsigned long arch_irq_save(void)
 	return old & SSTATUS_SIE;
 }
 
+/* Exactly as saved, even if the caller changed it in between. */
 void arch_irq_restore(unsigned long flags)
 {
-	csr_set(sstatus, flags & SSTATUS_SIE);
+	if (flags & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+	else
+		csr_clear(sstatus, SSTATUS_SIE);
 }
 
 void arch_irq_enable(void)

@@ -37,10 +37,13 @@ unsigned long arch_irq_save(void)
 	return flags & RFLAGS_IF;
 }
 
+/* Exactly as saved, even if the caller changed it in between. */
 void arch_irq_restore(unsigned long flags)
 {
 	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" : : : "memory");
+	else
+		__asm__ volatile("cli" : : : "memory");
 }
 
 void arch_irq_enable(void)

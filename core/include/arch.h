@@ -128,9 +128,9 @@ void arch_timer_stop(void);
  * arch_send_ipi(): @cpu calls irq_handle_ipi() once its interrupts are
  * enabled (several sends before it gets there may arrive as one).
  * arch_send_nmi(): @cpu calls irq_handle_nmi() even with interrupts
- * disabled, where the machine has such an interrupt (x86_64: NMI); on
- * riscv64 (S-mode has none) and on the host it is arch_send_ipi().
- * Usable from any context.
+ * disabled, where the machine has such an interrupt (x86_64: NMI; the
+ * host: at its next poll point, tests/host/arch_host_smp.c); on riscv64,
+ * whose S-mode has none, it is arch_send_ipi().  Usable from any context.
  */
 void arch_send_ipi(unsigned int cpu);
 void arch_send_nmi(unsigned int cpu);

@@ -26,7 +26,7 @@
  *
  * The first two must be called with interrupts enabled: a CPU waiting for
  * another with its own interrupts off would deadlock against one doing the
- * same to it.  Both BUG when that is not so.
+ * same to it.  Both panic when that is not so.
  *
  * Without SMP there is one CPU and these are trivial: the calls run fn on
  * the calling CPU (or nowhere, for the "others" of smp_call_function_all).

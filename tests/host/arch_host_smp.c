@@ -121,6 +121,8 @@ void arch_irq_restore(unsigned long flags)
 {
 	if (flags)
 		arch_irq_enable();
+	else
+		irqs_on = false;
 }
 
 void arch_irq_enable(void)

@@ -250,6 +250,11 @@ static void irq_save_restore_nest(struct ktest *t)
 	outer = irq_save();
 	irq_restore(outer);
 	KT_EXPECT_FALSE(t, irqs_enabled());
+	/* A restore puts back what was saved, whatever happened in between. */
+	outer = irq_save();
+	irq_enable();
+	irq_restore(outer);
+	KT_EXPECT_FALSE(t, irqs_enabled());
 	irq_enable();
 	KT_EXPECT_TRUE(t, irqs_enabled());
 }
