@@ -284,3 +284,16 @@ def test_smp_riscv64_atomics_are_inline_amos(tmp_path: Path):
     assert "__atomic_" not in text
     for insn in ("amoadd.w", "amoor.d", "lr.w", "sc.w"):
         assert re.search(rf"\t{re.escape(insn)}(\.aq|\.rl|\.aqrl)?\s", text), insn
+
+
+@pytest.mark.parametrize("arch, smp_only", [("riscv64", "arch/riscv/smp.c"),
+                                            ("x86_64", "arch/x86_64/smp.c")])
+def test_arch_sources_follow_their_options(arch: str, smp_only: str, tmp_path: Path):
+    """arch/<arch>/sources.toml: the SMP runtime is built only with SMP, so a
+    uniprocessor kernel's image (and the memory map the bench sees) is not
+    changed by it."""
+    for preset, wanted in (("twotier", False), ("twotier-smp", True)):
+        out = tmp_path / f"{preset}-{arch}"
+        kit("defconfig", preset, "--arch", arch, "-O", str(out), check=True)
+        kit("generate", "-O", str(out), check=True)
+        assert (smp_only in (out / "build.ninja").read_text()) == wanted, preset

@@ -15,10 +15,12 @@
 	.globl _start
 	.type _start, @function
 _start:
+#ifdef CONFIG_SMP
 	lla	t0, riscv_boot_claimed
 	li	t1, 1
 	amoswap.w.aqrl t1, t1, (t0)
 	bnez	t1, riscv_late_secondary
+#endif
 
 	/* No interrupt source is wanted before the kernel asks for one. */
 	csrw	sie, zero
@@ -67,6 +69,7 @@ _start:
 	j	3b
 	.size _start, . - _start
 
+#ifdef CONFIG_SMP
 	/* In .data: set before .bss is cleared, and never cleared. */
 	.section .data
 	.balign 4
@@ -76,3 +79,4 @@ riscv_boot_claimed:
 	.globl riscv_late_entries
 riscv_late_entries:
 	.word 0
+#endif

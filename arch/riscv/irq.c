@@ -5,7 +5,8 @@
  * and the supervisor timer interrupt (timer.c).
  *
  * Which interrupts can arrive at all is sie: SSIE is set on every hart
- * that is started (smp.c), STIE while its tick runs (timer.c).
+ * that is started (smp.c), STIE while its tick runs (timer.c).  Only built
+ * with SMP (sources.toml): without it nothing is ever enabled.
  */
 #include <stdbool.h>
 
@@ -73,7 +74,6 @@ void arch_send_nmi(unsigned int cpu)
 
 bool riscv_interrupt(unsigned long code)
 {
-#ifdef CONFIG_SMP
 	switch (code) {
 	case IRQ_S_SOFT:
 		/* Cleared first: an IPI sent while we handle this one is kept. */
@@ -84,8 +84,5 @@ bool riscv_interrupt(unsigned long code)
 		riscv_timer_interrupt();
 		return true;
 	}
-#else
-	(void)code;     /* no interrupt is ever enabled */
-#endif
 	return false;
 }

@@ -77,7 +77,5 @@ void riscv_timer_interrupt(void)
 	if (ticks[cpu].deadline <= now)
 		ticks[cpu].deadline = now + ticks[cpu].period;
 	set_timer(ticks[cpu].deadline);
-#ifdef CONFIG_SMP
 	irq_handle_tick();
-#endif
 }

@@ -82,9 +82,11 @@ void riscv_trap_handler(struct trap_frame *tf)
 {
 	static int reporting;
 
+#ifdef CONFIG_SMP
 	/* The timer tick and IPIs (irq.c); anything else is reported. */
 	if ((tf->scause & SCAUSE_INTERRUPT) && riscv_interrupt(tf->scause & ~SCAUSE_INTERRUPT))
 		return;
+#endif
 
 	/*
 	 * A second trap while the first is being reported would recurse

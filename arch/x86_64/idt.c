@@ -63,8 +63,10 @@ void x86_idt_init(void)
 		set_gate(v, x86_exception_stubs[v], 0);
 	/* The double fault runs on its own stack (tss.c says why). */
 	set_gate(8, x86_exception_stubs[8], X86_IST_DOUBLE_FAULT);
+#ifdef CONFIG_SMP
 	for (unsigned int v = X86_NR_EXCEPTIONS; v < X86_IDT_VECTORS; v++)
 		set_gate(v, (uint64_t)(uintptr_t)(x86_irq_stubs +
 						  (v - X86_NR_EXCEPTIONS) * X86_IRQ_STUB_SIZE), 0);
+#endif
 	x86_idt_load();
 }

@@ -6,7 +6,8 @@
  *
  * The legacy 8259 PIC, which the BIOS leaves delivering its timer on
  * vector 8 (the double fault's), is moved to 0x20..0x2F and masked before
- * interrupts are first enabled (pic_disable(), from smp.c).
+ * interrupts are first enabled (pic_disable(), from smp.c).  Only built
+ * with SMP (sources.toml): without it nothing is ever enabled.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -111,7 +112,6 @@ void x86_irq(struct trap_frame *frame)
 	switch (vector) {
 	case X86_VEC_SPURIOUS:
 		return;                 /* no EOI for the spurious vector */
-#ifdef CONFIG_SMP
 	case X86_VEC_TIMER:
 		lapic_eoi();
 		irq_handle_tick();
@@ -121,7 +121,6 @@ void x86_irq(struct trap_frame *frame)
 		lapic_eoi();
 		irq_handle_ipi();
 		return;
-#endif
 	}
 	/* A masked PIC can still raise a spurious IRQ 7 or 15: ignore it. */
 	if (vector == X86_VEC_PIC_BASE + 7 || vector == X86_VEC_PIC_BASE + 15)

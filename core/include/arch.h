@@ -3,7 +3,9 @@
  * machine it runs on.
  *
  * Each of arch/riscv, arch/x86_64 and tests/host implements every function
- * declared here; core/ includes nothing else from arch/.  The arch code owns
+ * declared here (those of CPUs, interrupts and arch_clock_ns() only with
+ * Kconfig SMP, the only configuration that calls them); core/ includes
+ * nothing else from arch/.  The arch code owns
  * the entry point: it sets up a stack, clears .bss, brings up the console and
  * then calls kmain() (core/kernel/main.c), which never returns.
  */
