@@ -73,10 +73,23 @@ class Arch:
         # sifive_test: 0x5555 gives rc 0, (code << 16) | 0x3333 gives rc code.
         return rc if rc >= 0 else None
 
-    def qemu_command(self, image: str, ram_mb: int, icount: bool = False) -> list[str]:
-        cmd = [self.qemu, *self.qemu_machine, "-m", f"{ram_mb}M",
+    def qemu_command(self, image: str, ram_mb: int, icount: bool = False,
+                     cpus: int = 1) -> list[str]:
+        """QEMU's command line for @image with @cpus CPUs.
+
+        Several CPUs run under multi-threaded TCG (one host thread per
+        CPU), so that they really run at the same time.  -icount is for
+        one CPU only: under it a CPU spinning for another one that has no
+        timer armed waits forever, and QEMU refuses -icount with
+        thread=multi anyway.
+        """
+        if cpus < 1 or (icount and cpus != 1):
+            raise ValueError(f"qemu_command: {cpus} CPUs with icount={icount}")
+        cmd = [self.qemu, *self.qemu_machine, "-m", f"{ram_mb}M", "-smp", str(cpus),
                "-display", "none", "-serial", "stdio", "-monitor", "none",
                "-no-reboot", "-kernel", image]
+        if cpus > 1:
+            cmd += ["-accel", "tcg,thread=multi"]
         if icount:
             # sleep=off: otherwise time the firmware spends idle before the
             # kernel runs is added to the virtual clock and absolute counts vary.
@@ -94,7 +107,7 @@ ARCHES: dict[str, Arch] = {
         cflags=["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"],
         ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments"],
         qemu="qemu-system-riscv64",
-        qemu_machine=["-machine", "virt", "-bios", "default", "-smp", "1"],
+        qemu_machine=["-machine", "virt", "-bios", "default"],
         coverage_cflags=["-fprofile-update=atomic"],
         # QEMU virt puts RAM at 2 GiB; its devices have no 16 MiB limit.
         ram_base=0x8000_0000,

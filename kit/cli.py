@@ -134,14 +134,21 @@ def report(what: str, boot, verdict, verbose: bool) -> int:
         print(boot.console)
     for line in verdict.summary:
         print(line)
+    # SMP runs end with how often each lock class made a CPU wait.
+    for line in boot.console.splitlines():
+        if line.startswith("mmkit: lock contention:"):
+            print(line)
     print(verdict.line(what))
     return 0 if verdict.passed else 1
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    if args.tsan and not args.host:
+        raise KitError("--tsan is for the host run: use it with --host")
     if args.host:
-        boot, verdict = built(args, ["host"]).host_test()
-        return report("test (host, ASan+UBSan)", boot, verdict, args.verbose)
+        target, what = ("host-tsan", "TSan") if args.tsan else ("host", "ASan+UBSan")
+        boot, verdict = built(args, [target]).host_test(tsan=args.tsan)
+        return report(f"test (host, {what})", boot, verdict, args.verbose)
     variant = built(args, ["kernel"])
     boot, verdict = variant.test()
     return report(f"test ({variant.arch.name})", boot, verdict, args.verbose)
@@ -227,6 +234,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
             [common, settable])
     t.add_argument("--host", action="store_true",
                    help="run the suites natively under ASan+UBSan instead of in QEMU")
+    t.add_argument("--tsan", action="store_true",
+                   help="with --host: under ThreadSanitizer instead (CPUs are threads)")
     t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
     for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
         if command is None or ELSEWHERE.get(command) == module:

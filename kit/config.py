@@ -58,6 +58,16 @@ def from_preset(name: str, arch: str | None = None, settings=(), extra=()) -> kc
     return kconf
 
 
+def _range_hint(sym: kconfiglib.Symbol, value: int, base: int) -> str:
+    """Name what would admit @value, when a range that holds it is switched off
+    (NR_CPUS: 'range 1 8 if SMP'), so the user learns which symbol to set."""
+    for lo, hi, cond in sym.ranges:
+        if (not kconfiglib.expr_value(cond)
+                and int(lo.str_value, base) <= value <= int(hi.str_value, base)):
+            return f" (range [{lo.str_value}, {hi.str_value}] needs {kconfiglib.expr_str(cond)})"
+    return ""
+
+
 def _why_dropped(kconf: kconfiglib.Kconfig, a: Assignment) -> str:
     """Explain why Kconfig did not take an assignment."""
     sym = kconf.syms[a.name]
@@ -71,7 +81,8 @@ def _why_dropped(kconf: kconfiglib.Kconfig, a: Assignment) -> str:
             return f"'{a.value}' is not a valid {kconfiglib.TYPE_TO_STR[sym.type]}"
         for lo, hi, cond in sym.ranges:
             if kconfiglib.expr_value(cond):
-                return f"{a.value} is out of range [{lo.str_value}, {hi.str_value}]"
+                return (f"{a.value} is out of range [{lo.str_value}, {hi.str_value}]"
+                        + _range_hint(sym, int(a.value, base), base))
     if sym.type == kconfiglib.BOOL and a.value not in ("y", "n"):
         return f"'{a.value}' is not a valid bool (y or n)"
     if sym.visibility == 0:

@@ -110,15 +110,18 @@ def _sees_mm_internals(src: Path) -> bool:
     return src.parent in MM_PRIVATE_DIRS or "gen" in src.parts
 
 
-def _regen_inputs(kconf) -> list[str]:
+def _regen_inputs(kconf, arch: archs.Arch) -> list[str]:
     """What build.ninja is generated from, besides .config: the Kconfig files,
     the templates and the kit, and their directories (whose mtime changes
-    when a file comes or goes)."""
+    when a file comes or goes), and which sources go in (sources.toml,
+    core's and the arch's)."""
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
     inputs |= {str(p) for p in paths.KIT.glob("*.py")}
     inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE),
                str(paths.TEMPLATES), str(paths.KIT)}
+    if sources.arch_sources_file(arch).exists():
+        inputs.add(str(sources.arch_sources_file(arch)))
     return sorted(inputs)
 
 
@@ -212,9 +215,11 @@ def generate(out: Path) -> None:
     hostbench = hostbench_programs.ninja_context(
         out, bench_core, sources.CORE / "mm" / "slab.c" in bench_core,
         lambda prefix, src: _obj(prefix, src, out))
+    # The same under ThreadSanitizer (build.py test --host --tsan), apart.
+    host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
 
     generated = [gen / n for n in generated_names]
-    write_regen_depfile(gen, _regen_inputs(kconf))
+    write_regen_depfile(gen, _regen_inputs(kconf, arch))
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
@@ -224,13 +229,15 @@ def generate(out: Path) -> None:
         "objcopy": arch.objcopy,
         "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
-        "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles}.items()
+        "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles,
+                                            **host_tsan_compiles}.items()
                        if _sees_mm_internals(Path(src))],
         "ldflags": " ".join(arch.ldflags),
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
         "hostbench": hostbench,
+        "host_tsan_compiles": host_tsan_compiles,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],

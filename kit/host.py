@@ -1,5 +1,6 @@
 """Run the host build of a variant: core/ compiled natively under ASan and
-UBSan, with tests/host/ standing in for the arch.  Judged like a boot."""
+UBSan (or ThreadSanitizer), with tests/host/ standing in for the arch.
+Judged like a boot; any sanitizer report makes the run a crash."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,8 @@ from pathlib import Path
 from . import procs, qemu
 from .fsutil import write_atomic
 
-SANITIZER_RE = re.compile(r"^(?:==\d+==)?ERROR: \w+Sanitizer.*$|^.*runtime error: .*$", re.M)
+SANITIZER_RE = re.compile(r"^(?:==\d+==)?ERROR: \w+Sanitizer.*$|^.*runtime error: .*$"
+                          r"|^WARNING: ThreadSanitizer: .*$|^ThreadSanitizer: .*$", re.M)
 
 
 class HostArch:
@@ -24,8 +26,10 @@ class HostArch:
 
 
 def run(exe: Path, timeout: float, log: Path | None = None) -> qemu.Boot:
+    # TSan: report every race (not only the first), and exit 97 if any.
     env = dict(os.environ, ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=0",
-               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98")
+               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98",
+               TSAN_OPTIONS="halt_on_error=0:exitcode=97:second_deadlock_stack=1")
     start = time.monotonic()
     try:
         proc = procs.run([str(exe)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

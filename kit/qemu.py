@@ -81,10 +81,10 @@ def cpu_limit(timeout: float) -> int:
 
 
 def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None = None,
-         echo: bool = False, icount: bool = False) -> Boot:
-    """Run QEMU until the guest exits or ``timeout`` seconds pass."""
+         echo: bool = False, icount: bool = False, cpus: int = 1) -> Boot:
+    """Run QEMU with ``cpus`` CPUs until the guest exits or ``timeout`` seconds pass."""
     tools.require(arch.qemu)
-    cmd = arch.qemu_command(str(image), ram_mb, icount=icount)
+    cmd = arch.qemu_command(str(image), ram_mb, icount=icount, cpus=cpus)
     start = time.monotonic()
     chunks: list[bytes] = []
     with procs.running(cmd, cpu_seconds=cpu_limit(timeout), stdin=subprocess.DEVNULL,

@@ -1,8 +1,10 @@
 """Which C sources make up each image of a variant.
 
 core/sources.toml says which core files depend on which options and which
-belong to one image; tests/kernel/suites.toml lists the in-kernel test
-suites with the options they need.  Both are evaluated with Kconfiglib.
+belong to one image; arch/<arch>/sources.toml, where there is one, which
+arch files depend on which options; tests/kernel/suites.toml lists the
+in-kernel test suites with the options they need.  All are evaluated with
+Kconfiglib.
 """
 from __future__ import annotations
 
@@ -57,6 +59,11 @@ def suites(kconf) -> list[Suite]:
     return selected
 
 
+def arch_sources_file(arch: Arch) -> Path:
+    """arch/<arch>/sources.toml: the arch files that depend on an option."""
+    return paths.ROOT / "arch" / arch.src_dir / "sources.toml"
+
+
 @dataclass(frozen=True)
 class SourceSet:
     shared: list[Path]               # in every image
@@ -85,6 +92,14 @@ def select(kconf, arch: Arch) -> SourceSet:
     per_image["test"] += [s.file for s in suites(kconf)]
     per_image["bench"] += sorted(BENCH_DIR.glob("*.c"))
     arch_dir = paths.ROOT / "arch" / arch.src_dir
-    arch_sources = sorted(arch_dir.glob("*.c")) + sorted(arch_dir.glob("*.S"))
+    arch_conditional = (_read_toml(arch_sources_file(arch)).get("conditional", {})
+                        if arch_sources_file(arch).exists() else {})
+    for rel in arch_conditional:
+        if not (arch_dir / rel).exists():
+            raise KitError(f"arch/{arch.src_dir}/sources.toml names arch/{arch.src_dir}/{rel}, "
+                           "which does not exist")
+    arch_sources = [p for p in sorted(arch_dir.glob("*.c")) + sorted(arch_dir.glob("*.S"))
+                    if p.name not in arch_conditional
+                    or config.eval_expr(kconf, arch_conditional[p.name])]
     host_excluded = {CORE / rel for rel in data.get("not_on_host", {}).get("files", [])}
     return SourceSet(shared, per_image, arch_sources, host_excluded)

@@ -158,11 +158,16 @@ class Variant:
 
     def boot(self, image: str, echo: bool = False, icount: bool = False,
              timeout_symbol: str = "QEMU_TIMEOUT"):
-        """Boot image ``image`` (built) in QEMU; its console goes to <out>/<image>.log."""
+        """Boot image ``image`` (built) in QEMU; its console goes to <out>/<image>.log.
+
+        With NR_CPUS CPUs (-smp), except under -icount (the bench): one CPU
+        whatever NR_CPUS is, since a CPU spinning for another with no timer
+        armed would wait forever there.
+        """
         from . import qemu
         return qemu.boot(self.arch, self.image(image), int(self.value("RAM_MB")),
                          float(self.value(timeout_symbol)), log=self.log(image), echo=echo,
-                         icount=icount)
+                         icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")))
 
     def judge(self, boot):
         """The verdict on a test run (kit/verdict.py), naming TEST_FILTER if no case ran."""
@@ -174,11 +179,13 @@ class Variant:
         boot = self.boot("test")
         return boot, self.judge(boot)
 
-    def host_test(self):
-        """Run the host build of the suites (built: target 'host') under ASan+UBSan."""
+    def host_test(self, tsan: bool = False):
+        """Run the host build of the suites (built: target 'host') under ASan+UBSan,
+        or with @tsan the ThreadSanitizer build (target 'host-tsan')."""
         from . import host
-        boot = host.run(self.out / "host" / "ktest", float(self.value("QEMU_TIMEOUT")),
-                        log=self.log("host-test"))
+        target = "host-tsan" if tsan else "host"
+        boot = host.run(self.out / target / "ktest", float(self.value("QEMU_TIMEOUT")),
+                        log=self.log(f"{target}-test"))
         return boot, self.judge(boot)
 
     def bench(self, echo: bool = False):

@@ -2,6 +2,7 @@
 figures, deterministic instruction counts on both arches, and the
 host-native peer benchmark."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,23 @@ def test_two_bench_runs_count_the_same_instructions(arch: str, tmp_path: Path):
     # Under -icount the counts repeat exactly: every figure, not just the medians.
     assert one["ops"] == two["ops"] and one["frag"] == two["frag"]
     assert "pair size=64" in first.stdout and "after aging" in first.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_smp_bench_runs_on_one_cpu_and_repeats(arch: str, tmp_path: Path):
+    """An SMP variant's bench boots one CPU (under -icount a second one could
+    spin forever) with the tick stopped: its counts still repeat exactly."""
+    out = tmp_path / arch
+    kit("defconfig", "twotier-smp", "--arch", arch, "-O", str(out), *SMALL, check=True)
+    runs = []
+    for _ in range(2):
+        proc = kit("bench", "-O", str(out))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert re.search(r"^mmkit: smp: 1 of \d+ CPUs online$",
+                         (out / "bench.log").read_text(), re.M)
+        runs.append(json.loads((out / "bench.json").read_text()))
+    assert runs[0]["errors"] == []
+    assert runs[0]["ops"] == runs[1]["ops"] and runs[0]["frag"] == runs[1]["frag"]
 
 
 def test_bench_sizes_follow_the_generated_class_table(tmp_path: Path):

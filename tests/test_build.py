@@ -1,6 +1,7 @@
 """Generation and incremental builds: what changes, what rebuilds."""
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,35 @@ def test_selfbench_reports_the_noop_build(built: Path):
     assert re.fullmatch(r"selfbench: no-op \./build\.py build: best \d+\.\d{3} s, median "
                         r"\d+\.\d{3} s, worst \d+\.\d{3} s wall over 2 runs \((under|OVER) the "
                         r"0\.1 s target\); CPU best \d+\.\d{3} s\n", proc.stdout), proc.stdout
+
+
+def test_smp_riscv64_atomics_are_inline_amos(tmp_path: Path):
+    """rv64imac has the A extension: C11 atomics must be AMO/LR-SC instructions,
+    never calls into a libatomic the freestanding link does not have (the
+    link would fail on the undefined symbol; this names the cause)."""
+    out = tmp_path / "smp"
+    kit("defconfig", "twotier-smp", "--arch", "riscv64", "--set", "DEBUG_SPINLOCK=y",
+        "-O", str(out), check=True)
+    kit("build", "-O", str(out), check=True)
+    elf = out / "kernel-test.elf"
+    undefined = subprocess.run(["riscv64-unknown-elf-nm", "-u", str(elf)], text=True,
+                               stdout=subprocess.PIPE, check=True).stdout
+    assert undefined.strip() == ""
+    text = subprocess.run(["riscv64-unknown-elf-objdump", "-d", str(elf)], text=True,
+                          stdout=subprocess.PIPE, check=True).stdout
+    assert "__atomic_" not in text
+    for insn in ("amoadd.w", "amoor.d", "lr.w", "sc.w"):
+        assert re.search(rf"\t{re.escape(insn)}(\.aq|\.rl|\.aqrl)?\s", text), insn
+
+
+@pytest.mark.parametrize("arch, smp_only", [("riscv64", "arch/riscv/smp.c"),
+                                            ("x86_64", "arch/x86_64/smp.c")])
+def test_arch_sources_follow_their_options(arch: str, smp_only: str, tmp_path: Path):
+    """arch/<arch>/sources.toml: the SMP runtime is built only with SMP, so a
+    uniprocessor kernel's image (and the memory map the bench sees) is not
+    changed by it."""
+    for preset, wanted in (("twotier", False), ("twotier-smp", True)):
+        out = tmp_path / f"{preset}-{arch}"
+        kit("defconfig", preset, "--arch", arch, "-O", str(out), check=True)
+        kit("generate", "-O", str(out), check=True)
+        assert (smp_only in (out / "build.ninja").read_text()) == wanted, preset

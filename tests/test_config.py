@@ -31,6 +31,8 @@ def test_list_names_every_preset():
     ("DEBUG_POISON=maybe", "not a valid bool"),
     ("ARCH=x86_64", "ARCH=x86_64 not applied: it has no prompt"),
     ("ARCH_RISCV64=n", "choice member"),
+    # More than one CPU needs SMP; the range that would take it says so.
+    ("NR_CPUS=4", "NR_CPUS=4 not applied: 4 is out of range [1, 1] (range [1, 8] needs SMP)"),
 ])
 def test_bad_set_is_refused_and_nothing_written(out: Path, setting: str, message: str):
     proc = kit("defconfig", "simpleheap", "-O", str(out), "--set", setting)
@@ -230,3 +232,17 @@ def test_config_that_is_a_directory_is_one_line(out: Path, command: str):
     assert proc.stderr.startswith("build.py: error: ") and len(proc.stderr.splitlines()) == 1
     assert "is a directory" in proc.stderr, proc.stderr
     assert (out / ".config").is_dir()
+
+
+def test_smp_and_nr_cpus(out: Path):
+    """SMP alone means 4 CPUs; NR_CPUS goes up to 8 with it, never past."""
+    kit("defconfig", "twotier", "-O", str(out), "--set", "SMP=y", check=True)
+    assert "CONFIG_NR_CPUS=4" in (out / ".config").read_text()
+    kit("defconfig", "twotier", "-O", str(out), "--set", "SMP=y", "--set", "NR_CPUS=8",
+        check=True)
+    assert "CONFIG_NR_CPUS=8" in (out / ".config").read_text()
+    proc = kit("defconfig", "twotier", "-O", str(out), "--set", "SMP=y", "--set", "NR_CPUS=9")
+    assert proc.returncode != 0
+    assert "NR_CPUS=9 not applied: 9 is out of range [1, 8]" in proc.stderr
+    kit("defconfig", "twotier", "-O", str(out), check=True)
+    assert "CONFIG_NR_CPUS=1" in (out / ".config").read_text()

@@ -5,7 +5,7 @@ Each configuration below is a preset with settings a user may choose:
 the smallest and largest RAM, region, buddy order, per-CPU list and
 transaction record count Kconfig allows, a single size class and the
 largest one, every slab check level, colouring, poisoning, no per-CPU
-lists, misuse that panics.  The suites run natively under ASan/UBSan (the
+lists, misuse that panics, one CPU and eight under SMP.  The suites run natively under ASan/UBSan (the
 host build of the same code): they derive their sizes from the
 configuration, and a case that cannot apply skips and says why.
 """
@@ -30,6 +30,10 @@ CONFIGS = [
     ("hybrid", ["BUDDY_MAX_ORDER=4", "SIMPLEHEAP_SIZE_KB=64"]),
     ("twotier-bitmap", ["SLAB_CHECKS_OFF=y", "RAM_MB=32"]),
     ("hybrid-bitmap", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "SLAB_COLOURING=y"]),
+    # SMP at NR_CPUS's ends: the runtime on one CPU (locks stay barriers),
+    # and eight CPUs (threads here) with the lock debugging on.
+    ("twotier", ["SMP=y", "NR_CPUS=1"]),
+    ("twotier-smp", ["NR_CPUS=8", "DEBUG_SPINLOCK=y"]),
 ]
 
 

@@ -6,13 +6,22 @@
  * (the RISC-V SBI boot protocol).  Only one hart arrives; the others stay
  * parked in OpenSBI until someone asks for them through the HSM extension.
  * Which hart arrives is up to OpenSBI's boot lottery, so its id is passed
- * on rather than assumed to be 0.
+ * on rather than assumed to be 0.  A second hart can arrive here too,
+ * through OpenSBI 1.1's hart_start race (boot_slot.h): only the first one
+ * to claim the boot boots.
  */
 
 	.section .text.entry, "ax", @progbits
 	.globl _start
 	.type _start, @function
 _start:
+#ifdef CONFIG_SMP
+	lla	t0, riscv_boot_claimed
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, riscv_late_secondary
+#endif
+
 	/* No interrupt source is wanted before the kernel asks for one. */
 	csrw	sie, zero
 	csrw	sscratch, zero
@@ -59,3 +68,15 @@ _start:
 3:	wfi
 	j	3b
 	.size _start, . - _start
+
+#ifdef CONFIG_SMP
+	/* In .data: set before .bss is cleared, and never cleared. */
+	.section .data
+	.balign 4
+	.globl riscv_boot_claimed
+riscv_boot_claimed:
+	.word 0
+	.globl riscv_late_entries
+riscv_late_entries:
+	.word 0
+#endif

@@ -1,6 +1,6 @@
 /*
  * fdt.c - a reader for the flattened device tree (Devicetree Specification
- * v0.4, chapter 5), just enough to find memory.
+ * v0.4, chapter 5), just enough to find memory and the CPUs.
  *
  * The blob is big-endian and only 4-byte aligned inside, and the firmware
  * built it, so every read is bounds-checked and done a byte at a time:
@@ -43,8 +43,8 @@
 
 /*
  * Levels of the tree this reader cares about: the root (0), its children
- * (1: memory nodes, /reserved-memory) and their children (2: reserved
- * ranges).  Deeper nodes are walked but not recorded.
+ * (1: memory nodes, /reserved-memory, /cpus) and their children (2:
+ * reserved ranges, cpu nodes).  Deeper nodes are walked but not recorded.
  */
 #define TRACKED_LEVELS 3
 
@@ -52,6 +52,8 @@ enum node_kind {
 	NODE_OTHER,
 	NODE_RESERVED_MEMORY,   /* /reserved-memory */
 	NODE_RESERVED_RANGE,    /* a child of /reserved-memory */
+	NODE_CPUS,              /* /cpus */
+	NODE_CPUS_CHILD,        /* a child of /cpus: a cpu node, or cpu-map */
 };
 
 struct node_state {
@@ -59,6 +61,7 @@ struct node_state {
 	uint32_t address_cells; /* for this node's children */
 	uint32_t size_cells;
 	bool is_memory;         /* device_type = "memory" */
+	bool is_cpu;            /* device_type = "cpu" */
 	bool disabled;          /* status present and not "okay" */
 	const uint8_t *reg;     /* reg value, interpreted at the node's end */
 	uint32_t reg_len;
@@ -72,7 +75,8 @@ struct fdt_reader {
 	const uint8_t *structs;
 	uint32_t struct_size;
 	uint32_t pos;           /* next token, as an offset into structs */
-	struct fdt_memory *out;
+	struct fdt_memory *out; /* what to read: memory, */
+	struct fdt_cpus *cpus;  /* or the CPUs */
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -227,6 +231,13 @@ static void read_property(struct fdt_reader *r, struct node_state *node)
 			node->size_cells = be32(value);
 	} else if (str_equal(name, "device_type")) {
 		node->is_memory = prop_is_string(value, len, "memory");
+		node->is_cpu = prop_is_string(value, len, "cpu");
+	} else if (str_equal(name, "timebase-frequency") && r->cpus &&
+		   (node->kind == NODE_CPUS || node->kind == NODE_CPUS_CHILD)) {
+		/* On /cpus, or on each cpu node (all equal): one cell or two. */
+		if (len != 4 && len != 8)
+			malformed(r, "timebase-frequency is neither one cell nor two");
+		r->cpus->timebase_hz = len == 4 ? be32(value) : be64(value);
 	} else if (str_equal(name, "status")) {
 		node->disabled = !prop_is_string(value, len, "okay") &&
 				 !prop_is_string(value, len, "ok");
@@ -234,6 +245,20 @@ static void read_property(struct fdt_reader *r, struct node_state *node)
 		node->reg = value;
 		node->reg_len = len;
 	}
+}
+
+/* A cpu node's reg is its hart id, in /cpus' #address-cells (size 0). */
+static void add_cpu(struct fdt_reader *r, const struct node_state *parent,
+		    const struct node_state *node)
+{
+	struct fdt_cpus *c = r->cpus;
+	uint32_t ac = parent->address_cells;
+
+	if (ac < 1 || ac > 2 || node->reg_len < ac * 4)
+		malformed(r, "cpu node reg does not hold a hart id");
+	if (c->nr < FDT_MAX_CPUS)
+		c->hartid[c->nr] = read_cells(node->reg, ac);
+	c->nr++;
 }
 
 /* Called at a node's FDT_END_NODE, when all its properties are known. */
@@ -244,6 +269,11 @@ static void finish_node(struct fdt_reader *r, const struct node_state *levels,
 
 	if (level == 0 || node->disabled || !node->reg)
 		return;
+	if (r->cpus) {
+		if (node->kind == NODE_CPUS_CHILD && node->is_cpu)
+			add_cpu(r, &levels[level - 1], node);
+		return;
+	}
 	if (level == 1 && node->is_memory)
 		add_reg(r, &levels[0], node, false);
 	else if (node->kind == NODE_RESERVED_RANGE)
@@ -286,6 +316,10 @@ static void read_structure(struct fdt_reader *r)
 					child->kind = NODE_RESERVED_MEMORY;
 				else if (depth == 2 && levels[1].kind == NODE_RESERVED_MEMORY)
 					child->kind = NODE_RESERVED_RANGE;
+				else if (depth == 1 && str_equal((const char *)name, "cpus"))
+					child->kind = NODE_CPUS;
+				else if (depth == 2 && levels[1].kind == NODE_CPUS)
+					child->kind = NODE_CPUS_CHILD;
 			}
 			depth++;
 			break;
@@ -342,9 +376,11 @@ static void check_block(const struct fdt_reader *r, uint32_t off, uint32_t size,
 		malformed(r, why);
 }
 
-void fdt_read_memory(const void *blob, struct fdt_memory *out)
+/* Check the header and find the blocks; @r->blob is the blob. */
+static void open_blob(struct fdt_reader *r_)
 {
-	struct fdt_reader r = { .blob = blob, .out = out };
+	struct fdt_reader r = *r_;
+	const void *blob = r.blob;
 	uint32_t off_struct, off_strings, version, last_comp;
 
 	if (!blob || (uintptr_t)blob % 8 != 0)
@@ -375,10 +411,27 @@ void fdt_read_memory(const void *blob, struct fdt_memory *out)
 		malformed(&r, "structure block not 4-byte aligned");
 	r.structs = r.blob + off_struct;
 	r.strings = r.blob + off_strings;
+	*r_ = r;
+}
 
+void fdt_read_memory(const void *blob, struct fdt_memory *out)
+{
+	struct fdt_reader r = { .blob = blob, .out = out };
+
+	open_blob(&r);
 	out->blob_size = r.totalsize;
 	out->nr_ram = 0;
 	out->nr_reserved = 0;
 	read_reservations(&r, be32(r.blob + FDT_OFF_MEM_RSVMAP));
+	read_structure(&r);
+}
+
+void fdt_read_cpus(const void *blob, struct fdt_cpus *out)
+{
+	struct fdt_reader r = { .blob = blob, .cpus = out };
+
+	open_blob(&r);
+	out->nr = 0;
+	out->timebase_hz = 0;
 	read_structure(&r);
 }

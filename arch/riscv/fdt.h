@@ -1,6 +1,6 @@
 /*
  * fdt.h - the little the kernel reads from a flattened device tree: where
- * RAM is and which parts of it are spoken for.
+ * RAM is and which parts of it are spoken for, and which harts there are.
  */
 #ifndef MMKIT_ARCH_RISCV_FDT_H
 #define MMKIT_ARCH_RISCV_FDT_H
@@ -10,6 +10,7 @@
 
 #define FDT_MAX_RAM 16          /* memory node ranges */
 #define FDT_MAX_RESERVED 32     /* reservation block + /reserved-memory ranges */
+#define FDT_MAX_CPUS 64         /* cpu nodes whose hart ids are kept */
 
 /* A physical range [base, base + size); base + size never wraps. */
 struct fdt_range {
@@ -33,5 +34,18 @@ struct fdt_memory {
  * ranges than fit.
  */
 void fdt_read_memory(const void *blob, struct fdt_memory *out);
+
+struct fdt_cpus {
+	uint64_t timebase_hz;   /* rate of the time CSR; 0 if not given */
+	size_t nr;              /* enabled cpu nodes found (may exceed FDT_MAX_CPUS) */
+	uint64_t hartid[FDT_MAX_CPUS];  /* theirs, in tree order */
+};
+
+/*
+ * Read the enabled cpu nodes (device_type "cpu" under /cpus, status okay
+ * or absent) and the timebase frequency from @blob into @out.  Panics on a
+ * malformed blob, as fdt_read_memory() does.
+ */
+void fdt_read_cpus(const void *blob, struct fdt_cpus *out);
 
 #endif /* MMKIT_ARCH_RISCV_FDT_H */

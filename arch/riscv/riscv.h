@@ -9,6 +9,7 @@
 #ifndef MMKIT_ARCH_RISCV_H
 #define MMKIT_ARCH_RISCV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RISCV_PAGE_SIZE 4096UL
@@ -17,8 +18,28 @@
 #define RISCV_UART0_BASE 0x10000000UL   /* NS16550A, registers 1 byte apart */
 #define RISCV_TEST_BASE 0x00100000UL    /* sifive_test finisher */
 
+/* CSR bits (privileged spec, supervisor level). */
+#define SSTATUS_SIE (1UL << 1)          /* interrupts enabled in S-mode */
+#define SIE_SSIE (1UL << 1)             /* software interrupt: IPIs */
+#define SIE_STIE (1UL << 5)             /* timer interrupt */
+#define SIP_SSIP (1UL << 1)
+#define IRQ_S_SOFT 1                    /* scause codes of interrupts */
+#define IRQ_S_TIMER 5
+
+#define csr_read(csr)                                                   \
+	({                                                              \
+		unsigned long v_;                                       \
+		__asm__ volatile("csrr %0, " #csr : "=r"(v_) : : "memory"); \
+		v_;                                                     \
+	})
+#define csr_set(csr, bits) __asm__ volatile("csrs " #csr ", %0" : : "r"(bits) : "memory")
+#define csr_clear(csr, bits) __asm__ volatile("csrc " #csr ", %0" : : "r"(bits) : "memory")
+
 /* Hart id OpenSBI entered the kernel on: any hart, not necessarily 0. */
 extern unsigned long riscv_boot_hartid;
+
+/* Rate of the time CSR, from the device tree (riscv_cpus_init()). */
+extern uint64_t riscv_timebase_hz;
 
 /* End of the kernel image, boot stack included (templates/riscv64.ld.j2);
  * only its address means anything. */
@@ -32,5 +53,13 @@ void riscv_uart_flush(void);
 /* Parse the device tree once, before kmain(); arch_memory_map() and
  * arch_ram_size() answer from what it recorded. */
 void riscv_memory_init(const void *dtb);
+
+/* Read the harts and the timebase from the device tree, before kmain(). */
+void riscv_cpus_init(const void *dtb);
+
+/* The trap handler's part for an interrupt (scause code @code, the
+ * interrupt bit cleared): true if it was one the kernel takes. */
+bool riscv_interrupt(unsigned long code);
+void riscv_timer_interrupt(void);
 
 #endif /* MMKIT_ARCH_RISCV_H */

@@ -12,5 +12,8 @@ _Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb)
 	riscv_boot_hartid = hartid;
 	riscv_uart_init();
 	riscv_memory_init(dtb);
+#ifdef CONFIG_SMP
+	riscv_cpus_init(dtb);
+#endif
 	kmain();
 }

@@ -1,15 +1,17 @@
 /*
- * trap.c - what to do with a trap: for now, report it and stop.
+ * trap.c - what to do with a trap: take the interrupts the kernel asked
+ * for (the tick and IPIs, irq.c), report anything else and stop.
  *
- * The kernel enables no interrupt and expects no exception, so any trap
- * means something went wrong; panic() names it for the person reading the
- * log and exits with EXIT_PANIC.
+ * The kernel expects no exception, so any other trap means something went
+ * wrong; panic() names it for the person reading the log and exits with
+ * EXIT_PANIC.
  */
 #include <stddef.h>
 
 #include "arch.h"
 #include "kernel.h"
 #include "panic.h"
+#include "riscv.h"
 #include "trap_frame.h"
 
 _Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "trap frame: sepc");
@@ -79,6 +81,12 @@ static void raw_puthex(unsigned long v)
 void riscv_trap_handler(struct trap_frame *tf)
 {
 	static int reporting;
+
+#ifdef CONFIG_SMP
+	/* The timer tick and IPIs (irq.c); anything else is reported. */
+	if ((tf->scause & SCAUSE_INTERRUPT) && riscv_interrupt(tf->scause & ~SCAUSE_INTERRUPT))
+		return;
+#endif
 
 	/*
 	 * A second trap while the first is being reported would recurse

@@ -176,6 +176,7 @@ long_mode_entry:
 	movq $__stack_top, %rsp
 	xorl %ebp, %ebp		/* ends the frame-pointer chain for backtraces */
 
+	xorl %edi, %edi		/* CPU 0 */
 	call x86_tss_init
 	call x86_idt_init
 
@@ -214,7 +215,7 @@ x86_gdt:
 	.quad 0				/* 0x00: null */
 	.quad 0x00AF9A000000FFFF	/* 0x08: code, present, DPL 0, L = 1 (64-bit) */
 	.quad 0x00CF92000000FFFF	/* 0x10: data, present, DPL 0, writable */
-	.quad 0, 0			/* 0x18: 64-bit TSS, filled in by tss.c */
+	.fill 2 * CONFIG_NR_CPUS, 8, 0	/* 0x18: a 64-bit TSS per CPU, filled in by tss.c */
 x86_gdt_end:
 
 	/*
@@ -223,6 +224,7 @@ x86_gdt_end:
 	 */
 	.balign 8
 	.skip 6				/* puts the base on an 8-byte boundary */
+	.globl x86_gdt_ptr		/* application processors load it too (trampoline.S) */
 x86_gdt_ptr:
 	.word x86_gdt_end - x86_gdt - 1
 	.quad x86_gdt

@@ -10,14 +10,7 @@
  */
 #include <stdint.h>
 #include "arch.h"
-
-static inline uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
+#include "x86.h"
 
 uint64_t arch_cycles(void)
 {

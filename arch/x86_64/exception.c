@@ -6,6 +6,7 @@
  * the faulting instruction, and the kernel panics.
  */
 #include <stdint.h>
+#include "arch.h"
 #include "kernel.h"
 #include "panic.h"
 #include "trap_frame.h"
@@ -55,6 +56,13 @@ static uint64_t read_cr2(void)
 
 void x86_exception(struct trap_frame *frame)
 {
+#ifdef CONFIG_SMP
+	/* An NMI is how a panicking CPU stops the others (core/kernel/smp.c). */
+	if (frame->vector == 2) {
+		irq_handle_nmi();
+		return;
+	}
+#endif
 	const char *name = frame->vector < ARRAY_SIZE(exception_names) ?
 				   exception_names[frame->vector] : "unknown";
 

@@ -1,11 +1,10 @@
 /*
- * idt.c - the interrupt descriptor table.
+ * idt.c - the interrupt descriptor table, one for all CPUs.
  *
- * Only the 32 CPU exception vectors have gates.  Nothing raises other
- * vectors yet (interrupts stay disabled, the PIC is never unmasked); if
- * something did, its vector would lie beyond the IDT limit and the CPU
- * would raise a general-protection fault, which is reported like any other
- * exception rather than lost.
+ * The 32 CPU exception vectors go to exception_entry.S; with Kconfig SMP
+ * every other vector to a stub in irq_entry.S, whose dispatch (irq.c)
+ * takes the tick and IPIs and reports any other vector as unexpected
+ * rather than losing it (x86.h: X86_IDT_VECTORS).
  */
 #include <stdint.h>
 #include "x86.h"
@@ -31,8 +30,9 @@ struct idt_pointer {
 } __attribute__((packed));
 
 extern const uint64_t x86_exception_stubs[X86_NR_EXCEPTIONS];
+extern const char x86_irq_stubs[];	/* X86_IRQ_STUB_SIZE bytes per vector from 32 */
 
-static _Alignas(16) struct idt_gate idt[X86_NR_EXCEPTIONS];
+static _Alignas(16) struct idt_gate idt[X86_IDT_VECTORS];
 
 static void set_gate(unsigned int vector, uint64_t handler, uint8_t ist)
 {
@@ -47,17 +47,26 @@ static void set_gate(unsigned int vector, uint64_t handler, uint8_t ist)
 	g->reserved = 0;
 }
 
-void x86_idt_init(void)
+void x86_idt_load(void)
 {
 	struct idt_pointer ptr = {
 		.limit = sizeof(idt) - 1,
 		.base = (uint64_t)(uintptr_t)idt,
 	};
 
+	__asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+}
+
+void x86_idt_init(void)
+{
 	for (unsigned int v = 0; v < X86_NR_EXCEPTIONS; v++)
 		set_gate(v, x86_exception_stubs[v], 0);
 	/* The double fault runs on its own stack (tss.c says why). */
 	set_gate(8, x86_exception_stubs[8], X86_IST_DOUBLE_FAULT);
-
-	__asm__ volatile("lidt %0" : : "m"(ptr) : "memory");
+#ifdef CONFIG_SMP
+	for (unsigned int v = X86_NR_EXCEPTIONS; v < X86_IDT_VECTORS; v++)
+		set_gate(v, (uint64_t)(uintptr_t)(x86_irq_stubs +
+						  (v - X86_NR_EXCEPTIONS) * X86_IRQ_STUB_SIZE), 0);
+#endif
+	x86_idt_load();
 }

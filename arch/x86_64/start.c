@@ -9,6 +9,8 @@
 
 _Noreturn void arch_x86_start(uint32_t magic, uint32_t mbi_phys)
 {
+	/* Before anything can ask which CPU this is (panic() does). */
+	x86_cpu_local_init(0);
 	serial_init();
 
 	/* boot.S has checked this already; a C caller with other ideas gets a clear panic. */

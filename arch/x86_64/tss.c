@@ -8,6 +8,10 @@
  * same stack would fault again, and a third fault resets the machine,
  * which QEMU with -no-reboot reports as a clean exit (rc 0).  On its own
  * stack the handler can still print a panic.
+ *
+ * Each CPU has a TSS of its own (ltr marks its descriptor busy, so two
+ * CPUs cannot share one) and its own double-fault stack, in the GDT slots
+ * boot.S reserves for NR_CPUS.
  */
 #include <stdint.h>
 #include "x86.h"
@@ -28,27 +32,28 @@ struct tss64 {
 
 _Static_assert(sizeof(struct tss64) == 104, "TSS layout (Intel SDM vol. 3, 8.7)");
 
-static struct tss64 tss;
-static _Alignas(16) uint8_t double_fault_stack[DOUBLE_FAULT_STACK_SIZE];
+static struct tss64 tss[CONFIG_NR_CPUS];
+static _Alignas(16) uint8_t double_fault_stack[CONFIG_NR_CPUS][DOUBLE_FAULT_STACK_SIZE];
 
-void x86_tss_init(void)
+void x86_tss_init(unsigned int cpu)
 {
-	uint64_t base = (uint64_t)(uintptr_t)&tss;
-	uint64_t limit = sizeof(tss) - 1;
+	struct tss64 *t = &tss[cpu];
+	uint64_t base = (uint64_t)(uintptr_t)t;
+	uint64_t limit = sizeof(*t) - 1;
 
-	tss.ist[X86_IST_DOUBLE_FAULT - 1] =
-		(uint64_t)(uintptr_t)(double_fault_stack + sizeof(double_fault_stack));
+	t->ist[X86_IST_DOUBLE_FAULT - 1] =
+		(uint64_t)(uintptr_t)(double_fault_stack[cpu] + DOUBLE_FAULT_STACK_SIZE);
 	/* An I/O map base beyond the limit means "no I/O permission bitmap". */
-	tss.iomap_base = sizeof(tss);
+	t->iomap_base = sizeof(*t);
 
 	/* A system descriptor is 16 bytes: base bits 63..32 fill the second slot. */
-	x86_gdt[X86_GDT_TSS_SLOT] = (limit & 0xFFFF) |
+	x86_gdt[X86_GDT_TSS_SLOT_CPU(cpu)] = (limit & 0xFFFF) |
 				    ((base & 0xFFFFFF) << 16) |
 				    ((uint64_t)TSS_TYPE_AVAILABLE_64 << 40) |
 				    DESC_PRESENT |
 				    (((limit >> 16) & 0xF) << 48) |
 				    (((base >> 24) & 0xFF) << 56);
-	x86_gdt[X86_GDT_TSS_SLOT + 1] = base >> 32;
+	x86_gdt[X86_GDT_TSS_SLOT_CPU(cpu) + 1] = base >> 32;
 
-	__asm__ volatile("ltr %w0" : : "r"((uint16_t)X86_TSS_SEL) : "memory");
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)X86_TSS_SEL_CPU(cpu)) : "memory");
 }

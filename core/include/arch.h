@@ -3,7 +3,9 @@
  * machine it runs on.
  *
  * Each of arch/riscv, arch/x86_64 and tests/host implements every function
- * declared here; core/ includes nothing else from arch/.  The arch code owns
+ * declared here (those of CPUs, interrupts and arch_clock_ns() only with
+ * Kconfig SMP, the only configuration that calls them); core/ includes
+ * nothing else from arch/.  The arch code owns
  * the entry point: it sets up a stack, clears .bss, brings up the console and
  * then calls kmain() (core/kernel/main.c), which never returns.
  */
@@ -64,7 +66,80 @@ uint64_t arch_instret(void);
 /* Index of the calling CPU (0 .. NR_CPUS-1, not the firmware hart id). */
 unsigned int arch_cpu_id(void);
 
-/* Hint inside a spin-wait loop (pause / nop). */
+/*
+ * Hint inside a spin-wait loop (pause / nop).  Every wait loop calls it;
+ * the host arch also takes pending interrupts here (tests/host/).
+ */
 void arch_cpu_relax(void);
+
+/*
+ * Monotonic nanoseconds since some point at boot, for bounded waits (a CPU
+ * that does not start, one that does not stop).  Wall-clock time under
+ * TCG: never a measurement.
+ */
+uint64_t arch_clock_ns(void);
+
+/* --- CPUs ---------------------------------------------------------------
+ *
+ * The boot CPU is 0.  arch_start_cpus() finds the others in the firmware's
+ * tables (riscv64: the device tree's cpus node; x86_64: the ACPI MADT) and
+ * starts up to @max - 1 of them, one at a time, each on a stack of its own
+ * and numbered densely from 1 in the order they came up (whatever their
+ * hart or APIC ids).  Each new CPU runs @entry(cpu) with interrupts
+ * disabled and never returns from it.  A CPU that does not come up within
+ * a bounded wait is reported on the console and never runs @entry.  It
+ * also prepares the calling (boot) CPU to take interrupts.  Call it once,
+ * from the boot CPU.  Returns the number of CPUs online, the caller's
+ * included: they are 0 .. n-1.
+ */
+unsigned int arch_start_cpus(unsigned int max, void (*entry)(unsigned int cpu));
+
+/* Stop the calling CPU for good: interrupts off, wait forever. */
+_Noreturn void arch_cpu_halt(void);
+
+/* --- Interrupts on the calling CPU ---------------------------------------
+ *
+ * Only the timer tick and IPIs exist; nothing is enabled until the core
+ * asks (core/include/irq.h wraps these, and compiles them away without
+ * Kconfig SMP, where interrupts stay off for good).
+ */
+unsigned long arch_irq_save(void);      /* disable; return the previous state */
+void arch_irq_restore(unsigned long flags); /* back to what arch_irq_save() saw */
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+bool arch_irqs_enabled(void);
+
+/*
+ * Called with interrupts disabled: enable them and wait for one, as one
+ * step, so that an interrupt arriving between a check and the wait is not
+ * missed (x86: sti; hlt; riscv64: wfi, then enable).  Returns with
+ * interrupts enabled, after the interrupt's handler has run.
+ */
+void arch_irq_enable_and_wait(void);
+
+/*
+ * This CPU's periodic timer tick at about @hz per second: each tick calls
+ * irq_handle_tick() on it with interrupts disabled.  arch_timer_stop()
+ * stops it.
+ */
+void arch_timer_start(unsigned int hz);
+void arch_timer_stop(void);
+
+/*
+ * Inter-processor interrupts to an online CPU other than the caller.
+ * arch_send_ipi(): @cpu calls irq_handle_ipi() once its interrupts are
+ * enabled (several sends before it gets there may arrive as one).
+ * arch_send_nmi(): @cpu calls irq_handle_nmi() even with interrupts
+ * disabled, where the machine has such an interrupt (x86_64: NMI; the
+ * host: at its next poll point, tests/host/arch_host_smp.c); on riscv64,
+ * whose S-mode has none, it is arch_send_ipi().  Usable from any context.
+ */
+void arch_send_ipi(unsigned int cpu);
+void arch_send_nmi(unsigned int cpu);
+
+/* Defined by core/kernel/irq.c, called by the arch's interrupt handlers. */
+void irq_handle_tick(void);
+void irq_handle_ipi(void);
+void irq_handle_nmi(void);
 
 #endif /* MMKIT_ARCH_H */

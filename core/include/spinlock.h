@@ -4,8 +4,13 @@
  * Taking it from day one means SMP is an addition, not a rewrite.  What a
  * lock costs depends on the build, as in Linux:
  *
- *   SMP (CONFIG_NR_CPUS > 1)   an atomic exchange to take it, a release
- *                              store to drop it.
+ *   SMP (CONFIG_NR_CPUS > 1)   a ticket lock: an atomic add takes a
+ *                              ticket, the lock is yours when the ticket
+ *                              being served is yours, and a release store
+ *                              serves the next.  Fair: CPUs get the lock
+ *                              in the order they asked.  A CPU that had to
+ *                              wait counts one contention against the
+ *                              lock's class (below).
  *   one CPU                    a compiler barrier only: nothing else can
  *                              run while the lock is held (no allocator
  *                              path runs in interrupt context), so there
@@ -14,14 +19,36 @@
  *                              already held can only be recursion, which
  *                              would hang an SMP kernel forever, so it
  *                              panics instead, naming the lock.
+ *   SMP, DEBUG_SPINLOCK        the owner CPU is recorded: taking a lock
+ *                              the CPU already holds (recursion) and
+ *                              dropping one it does not hold panic, and
+ *                              lockdep (core/include/lockdep.h) checks the
+ *                              order in which lock classes are taken.
+ *
+ * A lock class names a kind of lock, for the contention figures and for
+ * lockdep.  DEFINE_SPINLOCK(x), at file scope, makes a lock with a class
+ * of its own named "x"; spin_lock_init(lock) gives every lock initialised
+ * at that call site one class named after it (as Linux's lockdep keys
+ * dynamic locks); spin_lock_init_class() and SPINLOCK_INIT_CLASS() take a
+ * class made with DEFINE_LOCK_CLASS().  A lock made with plain
+ * SPINLOCK_INIT has no class: its contentions count as "(unnamed)" and
+ * lockdep does not order it.  On one CPU classes cost nothing (there is
+ * no contention and no order to check).
+ *
+ * spin_lock_irqsave() also masks interrupts on this CPU (core/include/
+ * irq.h): for a lock an interrupt handler takes too.
  */
 #ifndef MMKIT_SPINLOCK_H
 #define MMKIT_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch.h"
+#include "compiler.h"
+#include "irq.h"
 #include "panic.h"
 
+#if CONFIG_NR_CPUS == 1
 typedef struct {
 	uint32_t locked;
 } spinlock_t;
@@ -33,7 +60,22 @@ static inline void spin_lock_init(spinlock_t *lock)
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELAXED);
 }
 
-#if CONFIG_NR_CPUS == 1
+/* One CPU: a class is only a name, and nothing keeps it. */
+struct lock_class {
+	const char *name;
+};
+
+/* unused: SPINLOCK_INIT_CLASS() drops the class on one CPU. */
+#define DEFINE_LOCK_CLASS(var, cname) struct lock_class var __attribute__((unused)) = { cname }
+#define SPINLOCK_INIT_CLASS(cls) SPINLOCK_INIT
+#define DEFINE_SPINLOCK(x) spinlock_t x = SPINLOCK_INIT
+
+static inline void spin_lock_init_class(spinlock_t *lock, struct lock_class *cls)
+{
+	(void)cls;
+	spin_lock_init(lock);
+}
+
 /*
  * One CPU.  The compiler barriers keep the critical section's accesses
  * between taking and dropping the lock.
@@ -59,19 +101,172 @@ static inline void spin_unlock(spinlock_t *lock)
 	(void)lock;
 #endif
 }
-#else
+
+static inline bool spin_trylock(spinlock_t *lock)
+{
+#ifdef CONFIG_DEBUG_SPINLOCK
+	if (lock->locked)
+		return false;
+#endif
+	spin_lock(lock);
+	return true;
+}
+#else /* CONFIG_NR_CPUS > 1 */
+#include <stdatomic.h>
+
+#include "percpu.h"
+
+struct lock_class {
+	const char *name;
+	/* Acquisitions that found the lock taken and had to wait. */
+	atomic_uint_least64_t contended;
+	/* Listed once seen (spinlock.c): 0 new, 1 being listed, 2 listed. */
+	atomic_int listed;
+	struct lock_class *next;        /* in the list of classes seen */
+	unsigned int id;                /* lockdep's index, 0 = untracked */
+};
+
+#define LOCK_CLASS_INIT(cname) { .name = (cname) }
+#define DEFINE_LOCK_CLASS(var, cname) struct lock_class var = LOCK_CLASS_INIT(cname)
+
+typedef struct {
+	atomic_uint next;               /* the next ticket to hand out */
+	atomic_uint owner;              /* the ticket being served */
+	struct lock_class *class;       /* NULL: "(unnamed)" */
+#ifdef CONFIG_DEBUG_SPINLOCK
+	atomic_uint holder;             /* CPU + 1 holding it, 0 when free */
+#endif
+} spinlock_t;
+
+#define SPINLOCK_INIT { .class = NULL }
+#define SPINLOCK_INIT_CLASS(cls) { .class = (cls) }
+/* File scope only: the class is a compound literal, static there. */
+#define DEFINE_SPINLOCK(x) \
+	spinlock_t x = SPINLOCK_INIT_CLASS(&(struct lock_class)LOCK_CLASS_INIT(#x))
+
+static inline void spin_lock_init_class(spinlock_t *lock, struct lock_class *cls)
+{
+	atomic_store_explicit(&lock->next, 0, memory_order_relaxed);
+	atomic_store_explicit(&lock->owner, 0, memory_order_relaxed);
+	lock->class = cls;
+#ifdef CONFIG_DEBUG_SPINLOCK
+	atomic_store_explicit(&lock->holder, 0, memory_order_relaxed);
+#endif
+}
+
+/* One class per call site, named after it. */
+#define spin_lock_init(lock)                                                     \
+	spin_lock_init_class((lock), ({                                          \
+		static struct lock_class spin_class_ =                           \
+			LOCK_CLASS_INIT(#lock " (" __FILE__ ")");                \
+		&spin_class_;                                                    \
+	}))
+
+/* Out of line (core/kernel/spinlock.c): the wait, which counts a contention. */
+void spin_lock_wait(spinlock_t *lock, unsigned int ticket);
+
+#ifdef CONFIG_DEBUG_SPINLOCK
+/* core/kernel/spinlock_debug.c: the checks around taking and dropping. */
+void spin_debug_lock(spinlock_t *lock, bool trylock);
+void spin_debug_locked(spinlock_t *lock);
+void spin_debug_unlock(spinlock_t *lock);
+
+/* What spin_lock() / spin_unlock() would find wrong on this CPU, without
+ * panicking: the tests ask these directly. */
+enum spin_verdict {
+	SPIN_OK,
+	SPIN_RECURSION,         /* this CPU holds it already */
+	SPIN_NOT_HELD,          /* dropping a lock nobody holds */
+	SPIN_NOT_OWNER,         /* dropping a lock another CPU holds */
+};
+enum spin_verdict spin_check_lock(const spinlock_t *lock);
+enum spin_verdict spin_check_unlock(const spinlock_t *lock);
+
+/* The CPU holding @lock plus one, 0 when free. */
+static inline unsigned int spin_lock_holder(const spinlock_t *lock)
+{
+	return atomic_load_explicit(&((spinlock_t *)lock)->holder, memory_order_relaxed);
+}
+#endif
+
 static inline void spin_lock(spinlock_t *lock)
 {
-	while (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)) {
-		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
-			arch_cpu_relax();
-	}
+	unsigned int ticket;
+
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_lock(lock, false);
+#endif
+	/* Relaxed: ordering comes from the acquire load that sees our turn. */
+	ticket = atomic_fetch_add_explicit(&lock->next, 1, memory_order_relaxed);
+	if (unlikely(atomic_load_explicit(&lock->owner, memory_order_acquire) != ticket))
+		spin_lock_wait(lock, ticket);
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_locked(lock);
+#endif
+}
+
+/*
+ * Only when no one holds it or waits: the ticket being served is also the
+ * next to hand out, and we take that one.  If next still equals the owner
+ * value read (acquire, pairing with the last unlock) when the exchange
+ * happens, no ticket was handed out in between, so that was the lock's
+ * state all along.
+ */
+static inline bool spin_trylock(spinlock_t *lock)
+{
+	unsigned int owner = atomic_load_explicit(&lock->owner, memory_order_acquire);
+	unsigned int expected = owner;
+
+	if (!atomic_compare_exchange_strong_explicit(&lock->next, &expected, owner + 1,
+						     memory_order_relaxed,
+						     memory_order_relaxed))
+		return false;
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_lock(lock, true);
+	spin_debug_locked(lock);
+#endif
+	return true;
 }
 
 static inline void spin_unlock(spinlock_t *lock)
 {
-	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
-}
+	/* Only the holder writes owner, so a plain read of it is enough. */
+	unsigned int owner = atomic_load_explicit(&lock->owner, memory_order_relaxed);
+
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_unlock(lock);
 #endif
+	atomic_store_explicit(&lock->owner, owner + 1, memory_order_release);
+}
+
+/* Contentions counted against @cls since boot. */
+static inline uint64_t lock_class_contended(struct lock_class *cls)
+{
+	return atomic_load_explicit(&cls->contended, memory_order_relaxed);
+}
+
+/* Put @cls on the list lock_stats_print() walks (done on first contention). */
+void lock_class_list(struct lock_class *cls);
+
+/*
+ * One console line per lock class that ever had to wait, busiest first:
+ * "mmkit: lock contention: <count> <class>" (then a total line).
+ */
+void lock_stats_print(void);
+#endif /* CONFIG_NR_CPUS */
+
+static inline unsigned long spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags = irq_save();
+
+	spin_lock(lock);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock(lock);
+	irq_restore(flags);
+}
 
 #endif /* MMKIT_SPINLOCK_H */

@@ -5,13 +5,15 @@
  * console.  From here everything is the same on every machine: run the
  * constructors (GCC's coverage instrumentation registers itself through
  * them), bring up memory management from the firmware's memory map, say
- * what this variant is, run the image and report how it ended.
+ * what this variant is, start the other CPUs (Kconfig SMP), run the image
+ * on this one and report how it ended.
  */
 #include "arch.h"
 #include "gcov.h"
 #include "kernel.h"
 #include "mm.h"
 #include "printk.h"
+#include "smp.h"
 
 static const char *status_word(int status)
 {
@@ -26,7 +28,15 @@ static const char *status_word(int status)
 _Noreturn void kernel_exit(int status)
 {
 	const char *word = status_word(status);
+	unsigned int running;
 
+	/*
+	 * The other CPUs stop first: nothing may change the counters while
+	 * they are sent, nor print after the end-of-run marker.
+	 */
+	running = smp_stop_others(false);
+	if (running)
+		printk("mmkit: %u CPU(s) did not stop\n", running);
 #ifdef MMKIT_COVERAGE_IMAGE
 	/*
 	 * The coverage image sends its counters here: after the image has
@@ -71,5 +81,6 @@ _Noreturn void kmain(void)
 	init_array_run();
 	mm_init();
 	print_banner();
+	smp_init();
 	kernel_exit(image_main());
 }

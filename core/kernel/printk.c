@@ -2,14 +2,17 @@
  * printk.c - console output and bounded string formatting.
  *
  * The console is arch_console_putc(); a lock keeps lines whole once there
- * is more than one CPU.
+ * is more than one CPU.  It is taken with interrupts masked, so that an
+ * interrupt handler printing on a CPU that holds it (a failed check in a
+ * cross-CPU call) cannot deadlock, and so that a CPU is never stopped by
+ * a plain IPI with the lock held.  panic() does not take it.
  */
 #include "arch.h"
 #include "format.h"
 #include "printk.h"
 #include "spinlock.h"
 
-static spinlock_t console_lock = SPINLOCK_INIT;
+static DEFINE_SPINLOCK(console_lock);
 
 static void console_put(struct format_sink *sink, char c)
 {
@@ -20,11 +23,12 @@ static void console_put(struct format_sink *sink, char c)
 int vprintk(const char *fmt, va_list ap)
 {
 	struct format_sink sink = { console_put };
+	unsigned long flags;
 	size_t n;
 
-	spin_lock(&console_lock);
+	flags = spin_lock_irqsave(&console_lock);
 	n = format(&sink, fmt, ap);
-	spin_unlock(&console_lock);
+	spin_unlock_irqrestore(&console_lock, flags);
 	return (int)n;
 }
 
@@ -41,10 +45,11 @@ int printk(const char *fmt, ...)
 
 void console_puts(const char *s)
 {
-	spin_lock(&console_lock);
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+
 	while (*s)
 		arch_console_putc(*s++);
-	spin_unlock(&console_lock);
+	spin_unlock_irqrestore(&console_lock, flags);
 }
 
 struct buffer_sink {

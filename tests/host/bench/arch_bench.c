@@ -32,6 +32,11 @@ _Noreturn void arch_exit(int status)
 	exit(status);
 }
 
+/* One CPU, nothing to wait for. */
+void arch_cpu_relax(void)
+{
+}
+
 size_t arch_memory_map(struct mem_region *out, size_t max)
 {
 	if (!arena)
