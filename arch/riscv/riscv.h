@@ -9,6 +9,7 @@
 #ifndef MMKIT_ARCH_RISCV_H
 #define MMKIT_ARCH_RISCV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define RISCV_PAGE_SIZE 4096UL
@@ -20,9 +21,9 @@
 /* Hart id OpenSBI entered the kernel on: any hart, not necessarily 0. */
 extern unsigned long riscv_boot_hartid;
 
-/* End of the kernel image, boot stack included (templates/riscv64.ld.j2);
- * only its address means anything. */
-extern char _end[];
+/* The kernel image's segments (kernel.ld); only their addresses mean
+ * anything.  _end is the end of the image, boot stack included. */
+extern char __kernel_start[], __rodata_start[], __data_start[], _end[];
 
 _Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb);
 
@@ -32,5 +33,19 @@ void riscv_uart_flush(void);
 /* Parse the device tree once, before kmain(); arch_memory_map() and
  * arch_ram_size() answer from what it recorded. */
 void riscv_memory_init(const void *dtb);
+
+struct fdt_memory;
+/* What the device tree said about RAM (after riscv_memory_init()). */
+const struct fdt_memory *riscv_fdt_memory(void);
+
+/*
+ * A zeroed page for the boot page tables, taken off the bottom of the
+ * lowest usable region (so arch_memory_map() no longer reports it); 0 when
+ * there is none.  Only before kmain().
+ */
+uintptr_t riscv_boot_page_alloc(void);
+
+/* Build the kernel's Sv39 tables and turn paging on (paging.c). */
+void riscv_paging_init(void);
 
 #endif /* MMKIT_ARCH_RISCV_H */

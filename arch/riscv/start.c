@@ -12,5 +12,7 @@ _Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb)
 	riscv_boot_hartid = hartid;
 	riscv_uart_init();
 	riscv_memory_init(dtb);
+	/* After the memory map: the tables cover its RAM and take their pages from it. */
+	riscv_paging_init();
 	kmain();
 }
