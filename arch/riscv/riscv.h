@@ -48,4 +48,12 @@ uintptr_t riscv_boot_page_alloc(void);
 /* Build the kernel's Sv39 tables and turn paging on (paging.c). */
 void riscv_paging_init(void);
 
+struct trap_frame;
+/*
+ * A load/store/instruction page fault or access fault: resume at a probe's
+ * fixup, or let mm_handle_fault() resolve it.  true: return from the trap
+ * (the frame may have been changed); false: the trap is unhandled.
+ */
+bool riscv_handle_fault(struct trap_frame *tf);
+
 #endif /* MMKIT_ARCH_RISCV_H */

@@ -2,14 +2,17 @@
  * trap.c - what to do with a trap: for now, report it and stop.
  *
  * The kernel enables no interrupt and expects no exception, so any trap
- * means something went wrong; panic() names it for the person reading the
- * log and exits with EXIT_PANIC.
+ * means something went wrong - except a page fault that fault.c can
+ * recover from (a probe, or one that mm resolves).  Everything else:
+ * panic() names it for the person reading the log and exits with
+ * EXIT_PANIC.
  */
 #include <stddef.h>
 
 #include "arch.h"
 #include "kernel.h"
 #include "panic.h"
+#include "riscv.h"
 #include "trap_frame.h"
 
 _Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "trap frame: sepc");
@@ -79,6 +82,9 @@ static void raw_puthex(unsigned long v)
 void riscv_trap_handler(struct trap_frame *tf)
 {
 	static int reporting;
+
+	if (riscv_handle_fault(tf))
+		return;
 
 	/*
 	 * A second trap while the first is being reported would recurse

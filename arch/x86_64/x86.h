@@ -80,6 +80,11 @@ uint64_t mem_map_boot_page_alloc(void);
 /* Build the kernel's page tables and switch CR3 to them (paging.c). */
 void x86_paging_init(void);
 
+struct trap_frame;
+/* #PF or #GP: resume at a probe's fixup, or let mm_handle_fault() resolve
+ * a page fault.  true: return from the exception (the frame may have changed). */
+bool x86_handle_fault(struct trap_frame *frame);
+
 #endif /* __ASSEMBLER__ */
 
 #endif /* MMKIT_X86_H */

@@ -157,4 +157,16 @@ struct arch_pt_stats {
 };
 void arch_pt_get_stats(struct arch_pt_stats *st);
 
+/* --- recoverable faults ---------------------------------------------------
+ *
+ * Read or write one aligned word, and learn whether the access faulted
+ * instead of taking the kernel down: 0, or KERR_FAULT when it faulted
+ * (nothing is written to *@val then), KERR_ALIGN when @addr is not aligned
+ * to sizeof(unsigned long).  A fault at any other instruction is offered to
+ * mm_handle_fault() (mm_fault.h) and, if nobody resolves it, panics with the
+ * address and the cause.
+ */
+int arch_probe_read(const void *addr, unsigned long *val);
+int arch_probe_write(void *addr, unsigned long val);
+
 #endif /* MMKIT_ARCH_H */

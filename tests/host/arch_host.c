@@ -138,5 +138,6 @@ int main(void)
 	 * the failing line is already out, next to the sanitizer's report.
 	 */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	host_fault_init();
 	kmain();
 }

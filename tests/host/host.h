@@ -17,4 +17,7 @@ int host_arena(uintptr_t *base, size_t *size);
 /* @size bytes of address space aligned to @align, reserved PROT_NONE; NULL if none. */
 void *host_reserve_aligned(size_t size, size_t align);
 
+/* Install the SIGSEGV / SIGBUS handler behind the probes (fault_host.c). */
+void host_fault_init(void);
+
 #endif /* MMKIT_HOST_H */

@@ -103,3 +103,15 @@ void arch_pt_get_stats(struct arch_pt_stats *st)
 {
 	*st = (struct arch_pt_stats){ 0 };
 }
+
+int arch_probe_read(const void *addr, unsigned long *val)
+{
+	(void)addr, (void)val;
+	return KERR_FAULT;
+}
+
+int arch_probe_write(void *addr, unsigned long val)
+{
+	(void)addr, (void)val;
+	return KERR_FAULT;
+}
