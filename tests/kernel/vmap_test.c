@@ -256,6 +256,103 @@ static void phys_mapping_uses_every_leaf_size(struct ktest *t)
 		phys_leaf(t, PAGE_SIZE_1G);
 }
 
+/* Bytes of [@lo, @hi) the memory map reports usable. */
+static size_t usable_within(const struct mem_region *r, size_t n, uintptr_t lo, uintptr_t hi)
+{
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t b = MAX(r[i].base, lo), e = MIN(r[i].base + r[i].size, hi);
+
+		if (b < e)
+			bytes += e - b;
+	}
+	return bytes;
+}
+
+/*
+ * A 1 GiB leaf over RAM that is in use (vmap_phys() of the aligned GiB
+ * holding the most usable RAM), touched at every usable byte: the free
+ * 2 MiB blocks inside it are taken, a pattern unique to each word's
+ * physical address is written through the leaf and read back through the
+ * identity map; every other usable word reads the same both ways.  This
+ * is the whole-GiB check that allocation_of_1g_is_one_1g_leaf cannot make
+ * when no GiB is free as one block (RAM_MB caps RAM at 2 GiB, and the page
+ * allocator keeps its metadata at the top of it).
+ */
+static void one_gib_leaf_reaches_every_usable_byte(struct ktest *t)
+{
+	struct mem_region r[MEM_REGIONS_MAX];
+	size_t n = arch_memory_map(r, MEM_REGIONS_MAX), best_bytes = 0, bad = 0;
+	uintptr_t pa0 = 0, va, pa;
+	uint64_t *mine = NULL, *other = NULL, *b;
+	unsigned int kept = 0;
+	size_t ps;
+
+	if (!arch_page_size_supported(PAGE_SIZE_1G))
+		KT_SKIP(t, "this arch (CPU) maps no 1 GiB leaves");
+	for (size_t i = 0; i < n; i++) {
+		for (uintptr_t g = ALIGN_DOWN(r[i].base, (uintptr_t)PAGE_SIZE_1G);
+		     g < r[i].base + r[i].size; g += PAGE_SIZE_1G) {
+			size_t bytes = usable_within(r, n, g, g + PAGE_SIZE_1G);
+
+			if (bytes > best_bytes) {
+				best_bytes = bytes;
+				pa0 = g;
+			}
+		}
+	}
+	va = (uintptr_t)vmap_phys(pa0, PAGE_SIZE_1G, ARCH_PROT_READ | ARCH_PROT_WRITE);
+	if (!va)
+		KT_SKIP(t, "the GiB reaches outside RAM, which this arch does not map (host: RAM_MB < 1024)");
+	KT_EXPECT_EQ(t, arch_translate(va, &pa, &ps, NULL), 0);
+	KT_EXPECT_EQ(t, ps, PAGE_SIZE_1G);
+	KT_EXPECT_EQ(t, pa, pa0);
+
+	/* Ours to write: the free 2 MiB blocks inside the GiB.  The rest goes back. */
+	while ((b = alloc_pages(ORDER_2M, GFP_KERNEL))) {
+		uint64_t **list = (uintptr_t)b - pa0 < PAGE_SIZE_1G ? &mine : &other;
+
+		*b = (uint64_t)(uintptr_t)*list;
+		*list = b;
+		kept += list == &mine;
+	}
+	for (b = mine; b; b = (uint64_t *)(uintptr_t)*b) {
+		uintptr_t alias = va + ((uintptr_t)b - pa0);
+
+		/* Word 0 holds the list link: leave it. */
+		for (size_t o = 8; o < PAGE_SIZE_2M; o += 8)
+			*(volatile uint64_t *)(alias + o) = pattern((uintptr_t)b + o);
+	}
+	for (b = mine; b; b = (uint64_t *)(uintptr_t)*b) {
+		for (size_t o = 8; o < PAGE_SIZE_2M; o += 8)
+			bad += *(volatile uint64_t *)((uintptr_t)b + o) != pattern((uintptr_t)b + o);
+	}
+	KT_EXPECT_EQ(t, bad, 0u);
+	/* Everything else usable: the same word through the leaf and through the identity map. */
+	bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t lo = MAX(r[i].base, pa0), hi = MIN(r[i].base + r[i].size, pa0 + PAGE_SIZE_1G);
+
+		for (uintptr_t a = lo; a < hi; a += 8)
+			bad += *(volatile uint64_t *)(va + (a - pa0)) != *(volatile uint64_t *)a;
+	}
+	KT_EXPECT_EQ(t, bad, 0u);
+	while (mine) {
+		b = mine;
+		mine = (uint64_t *)(uintptr_t)*b;
+		KT_EXPECT_EQ(t, free_pages(b, ORDER_2M), 0);
+	}
+	while (other) {
+		b = other;
+		other = (uint64_t *)(uintptr_t)*b;
+		KT_EXPECT_EQ(t, free_pages(b, ORDER_2M), 0);
+	}
+	KT_EXPECT_EQ(t, vmap_free((void *)va), 0);
+	if (!kept)
+		KT_SKIP(t, "no free 2 MiB block inside the GiB to write: only read every byte");
+}
+
 /* Unmapped means every CPU faults now: the probe reports it, and the kernel goes on. */
 static void access_after_free_faults(struct ktest *t)
 {
@@ -432,6 +529,7 @@ static const struct ktest_case vmap_cases[] = {
 	KTEST_CASE(allocation_of_1g_is_one_1g_leaf),
 	KTEST_CASE(mixed_sizes_map_largest_first),
 	KTEST_CASE(phys_mapping_uses_every_leaf_size),
+	KTEST_CASE(one_gib_leaf_reaches_every_usable_byte),
 	KTEST_CASE(access_after_free_faults),
 	KTEST_CASE(freed_memory_is_reused),
 	KTEST_CASE(misuse_is_refused_and_counted),
