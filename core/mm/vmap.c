@@ -238,16 +238,27 @@ static int populate(struct region *r, gfp_t gfp)
 	return 0;
 }
 
-/* Unmap what @r mapped and give back what it took; it is off the list or about to be. */
-static void release(struct region *r)
+/*
+ * Unmap what @r mapped (arch_unmap() flushes every CPU) and give back the
+ * blocks it took.  Called while @r is still on the list, not live, so its
+ * address space cannot be handed out again until nothing maps it.
+ */
+static void unmap_and_free(struct region *r)
 {
 	if (r->done)
 		BUG_ON(arch_unmap(r->va, r->done) != 0);	/* our own leaves: they cannot straddle */
+	r->done = 0;
 	for (size_t i = 0; i < r->nr_blocks; i++) {
 		uint64_t b = r->blocks[i];
 
 		BUG_ON(free_pages((void *)(uintptr_t)(b & ~ORDER_MASK), (unsigned int)(b & ORDER_MASK)));
 	}
+	r->nr_blocks = 0;
+}
+
+/* @r is off the list: its descriptor goes. */
+static void free_region(struct region *r)
+{
 	if (r->blocks != r->inline_blocks)
 		kfree(r->blocks);
 	kfree(r);
@@ -290,6 +301,8 @@ static void *make_region(size_t size, size_t align, bool own, uintptr_t pa, unsi
 	}
 
 	err = own ? populate(r, gfp) : map_range(r, pa, size, prot);
+	if (err)
+		unmap_and_free(r);
 	spin_lock(&vmap_lock);
 	if (err) {
 		unlink_region(r);
@@ -303,7 +316,7 @@ static void *make_region(size_t size, size_t align, bool own, uintptr_t pa, unsi
 	}
 	spin_unlock(&vmap_lock);
 	if (err) {
-		release(r);
+		free_region(r);
 		return NULL;
 	}
 	return (void *)r->va;
@@ -386,15 +399,14 @@ int vmap_free(const void *addr)
 	spin_unlock(&vmap_lock);
 
 	/* Unmapped and flushed everywhere before a page goes back, and before the range is reused. */
-	BUG_ON(arch_unmap(r->va, r->done) != 0);
-	r->done = 0;
+	unmap_and_free(r);
 
 	spin_lock(&vmap_lock);
 	unlink_region(r);
 	freed[freed_next] = a;
 	freed_next = (freed_next + 1) % VMAP_FREED_HISTORY;
 	spin_unlock(&vmap_lock);
-	release(r);
+	free_region(r);
 	return 0;
 }
 
