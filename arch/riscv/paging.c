@@ -167,7 +167,12 @@ void riscv_paging_init(void)
 		map_boot(base, end, rw, "RAM");
 	}
 	pt_boot_done(&kernel_pt);
+	riscv_paging_enable();
+}
 
+void riscv_paging_enable(void)
+{
+	/* Identity-mapped code: the next instruction is where it was. */
 	__asm__ volatile("csrw satp, %0\n\tsfence.vma" : :
 			 "r"(SATP_MODE_SV39 | (pt_root_pa(&kernel_pt) >> 12)) : "memory");
 }

@@ -48,6 +48,15 @@ uintptr_t riscv_boot_page_alloc(void);
 /* Build the kernel's Sv39 tables and turn paging on (paging.c). */
 void riscv_paging_init(void);
 
+/*
+ * Turn paging on, on the calling hart, with the kernel's tables (which
+ * riscv_paging_init() built).  A hart started later enters with
+ * translation off (OpenSBI's HSM hart_start), so it calls this before it
+ * runs anything but its entry code: until then it sees no vmap mapping
+ * and no page permission.
+ */
+void riscv_paging_enable(void);
+
 struct trap_frame;
 /*
  * A load/store/instruction page fault or access fault: resume at a probe's

@@ -53,20 +53,6 @@ uint64_t arch_ram_size(void);
  */
 uintptr_t arch_zone_offset(void);
 
-/*
- * Counters for measurements.  Under QEMU with -icount shift=0 they are
- * deterministic; arch_instret() is the retired-instruction count where the
- * machine has one (riscv64 instret) and otherwise the same as arch_cycles().
- */
-uint64_t arch_cycles(void);
-uint64_t arch_instret(void);
-
-/* Index of the calling CPU (0 .. NR_CPUS-1, not the firmware hart id). */
-unsigned int arch_cpu_id(void);
-
-/* Hint inside a spin-wait loop (pause / nop). */
-void arch_cpu_relax(void);
-
 /* --- kernel page tables -------------------------------------------------
  *
  * The kernel runs on page tables it builds itself at boot: an identity map
@@ -168,5 +154,19 @@ void arch_pt_get_stats(struct arch_pt_stats *st);
  */
 int arch_probe_read(const void *addr, unsigned long *val);
 int arch_probe_write(void *addr, unsigned long val);
+
+/*
+ * Counters for measurements.  Under QEMU with -icount shift=0 they are
+ * deterministic; arch_instret() is the retired-instruction count where the
+ * machine has one (riscv64 instret) and otherwise the same as arch_cycles().
+ */
+uint64_t arch_cycles(void);
+uint64_t arch_instret(void);
+
+/* Index of the calling CPU (0 .. NR_CPUS-1, not the firmware hart id). */
+unsigned int arch_cpu_id(void);
+
+/* Hint inside a spin-wait loop (pause / nop). */
+void arch_cpu_relax(void);
 
 #endif /* MMKIT_ARCH_H */
