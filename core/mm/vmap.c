@@ -17,10 +17,6 @@
 #include "spinlock.h"
 #include "vmap.h"
 
-#ifndef CONFIG_VMAP_SIZE_MB
-#define CONFIG_VMAP_SIZE_MB 4096
-#endif
-
 #define GUARD PAGE_SIZE
 #define INLINE_BLOCKS 4
 #define ORDER_MASK ((uint64_t)PAGE_SIZE - 1)
