@@ -30,6 +30,9 @@ CONFIGS = [
     ("hybrid", ["BUDDY_MAX_ORDER=4", "SIMPLEHEAP_SIZE_KB=64"]),
     ("twotier-bitmap", ["SLAB_CHECKS_OFF=y", "RAM_MB=32"]),
     ("hybrid-bitmap", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "SLAB_COLOURING=y"]),
+    ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
+    ("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"]),
+    ("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"]),
 ]
 
 

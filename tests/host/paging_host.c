@@ -131,6 +131,11 @@ int arch_map(uintptr_t va, uintptr_t pa, size_t size, size_t page_size, unsigned
 		    (prot & ARCH_PROT_EXEC ? PROT_EXEC : 0);
 	int err;
 
+	/* The arguments first, as the guests check them; then what only the host limits. */
+	if (!arch_page_size_supported(page_size) || size == 0)
+		return KERR_INVAL;
+	if ((va | pa | size) & (page_size - 1))
+		return KERR_ALIGN;
 	if (!in_vmap(va, size) || pa < arena || size > arena_size ||
 	    pa - arena > arena_size - size)
 		return KERR_RANGE;
