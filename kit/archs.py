@@ -123,7 +123,10 @@ ARCHES: dict[str, Arch] = {
         ldflags=["-nostdlib", "-static", "-no-pie", "-Wl,-z,max-page-size=0x1000",
                  "-Wl,--build-id=none"],
         qemu="qemu-system-x86_64",
-        qemu_machine=["-vga", "none", "-net", "none",
+        # qemu64 plus 1 GiB pages (CPUID 0x80000001 EDX.pdpe1gb), which the
+        # kernel's page tables use for RAM when the CPU has them.  Not -cpu
+        # max: its features follow the QEMU version, the guest should not.
+        qemu_machine=["-cpu", "qemu64,+pdpe1gb", "-vga", "none", "-net", "none",
                       "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
         boot_objcopy=["-O", "elf32-i386"],
         # No instret on x86 under TCG: rdtsc, which -icount shift=0 derives

@@ -8,6 +8,9 @@ prints one ``BENCH {json}`` line per figure, format version 1:
            over the repetitions), with its parameters (size, order, pattern)
     frag   raw counts after an aging pattern; the standard fragmentation
            figures are derived here (derive_frag), never in the guest
+    pgtable page-table pages the kernel needed to map one more GiB with
+           leaves of one size (and the first GiB, upper levels included);
+           bytes per GiB are derived here (derive_pgtable)
     end    the number of BENCH lines printed, so a cut run is caught
     error  the guest's harness reports a problem of its own
 
@@ -33,21 +36,23 @@ SCHEMA: dict[str, dict[str, str]] = {
              "counter_overhead": INT, "sizes": STR, "page_size": INT, "managed_pages": INT},
     "op": {"name": STR, "reps": INT, "ops": INT, "failures": INT, "min": INT, "median": INT,
            "max": INT, "size": INT, "class": INT, "granted": INT, "pattern": STR, "order": INT,
-           "seed": INT, "slots": INT, "max_size": INT, "zone": STR, "from": STR, "to": STR},
+           "seed": INT, "slots": INT, "max_size": INT, "zone": STR, "from": STR, "to": STR,
+           "page_size": INT},
     "frag": {"pattern": STR, "ops": INT, "attempts": INT, "failures": INT, "live": INT,
              "requested": INT, "granted": INT, "peak_requested": INT, "peak_footprint": INT,
              "heap_free": INT, "heap_largest": INT, "page_total": INT, "page_free": INT,
              "page_largest_run": INT, "page_meta": INT, "front_meta": INT, "nr_free": INTS,
              "largest_kmalloc": INT, "footprint": INT},
+    "pgtable": {"page_size": INT, "mapped": INT, "table_pages": INT, "first_table_pages": INT},
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
 OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size",
-                   "zone", "from", "to"},
+                   "zone", "from", "to", "page_size"},
             "frag": {"largest_kmalloc", "footprint"}}
 
 # Parameters that tell one op figure from another, in display order.
-OP_PARAMS = ("pattern", "zone", "from", "to", "size", "order")
+OP_PARAMS = ("pattern", "zone", "from", "to", "size", "order", "page_size")
 
 
 class BenchLineError(KitError):
@@ -96,6 +101,8 @@ def parse_line(line: str) -> dict:
             _check_type(kind, key, obj[key], want)
     if kind == "op" and not obj["min"] <= obj["median"] <= obj["max"]:
         raise BenchLineError(f"op line '{obj['name']}': min <= median <= max does not hold")
+    if kind == "pgtable" and obj["mapped"] == 0:
+        raise BenchLineError("pgtable line: 'mapped' is 0, no figure per GiB can follow")
     return obj
 
 
@@ -104,6 +111,7 @@ class BenchRun:
     meta: dict | None = None
     ops: list[dict] = field(default_factory=list)
     frags: list[dict] = field(default_factory=list)
+    pgtables: list[dict] = field(default_factory=list)
     end: dict | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -136,6 +144,8 @@ def parse(console: str) -> BenchRun:
             run.ops.append(obj)
         elif kind == "frag":
             run.frags.append(obj)
+        elif kind == "pgtable":
+            run.pgtables.append(obj)
         elif kind == "end":
             run.end = obj
         else:
@@ -211,6 +221,16 @@ def derive_frag(frag: dict, page_size: int, orders: tuple[int, ...] = (0, 3, 9))
     }
 
 
+def derive_pgtable(line: dict, page_size: int) -> dict:
+    """Page-table memory from one pgtable line: bytes per GiB mapped with its
+    leaf size (the marginal GiB), and what the first GiB into an empty slot
+    took, the tables above the leaves included."""
+    return {
+        "table_bytes_per_gib": line["table_pages"] * page_size * (1 << 30) // line["mapped"],
+        "first_gib_table_bytes": line["first_table_pages"] * page_size,
+    }
+
+
 def summary(run: BenchRun) -> dict:
     """What bench.json holds: the raw lines plus derived figures."""
     page_size = run.meta["page_size"] if run.meta else 4096
@@ -219,6 +239,7 @@ def summary(run: BenchRun) -> dict:
         "meta": run.meta,
         "ops": [{**op, "key": op_key(op)} for op in run.ops],
         "frag": [{**f, "derived": derive_frag(f, page_size)} for f in run.frags],
+        "pgtable": [{**p, "derived": derive_pgtable(p, page_size)} for p in run.pgtables],
         "end": run.end,
         "errors": run.errors,
     }
@@ -238,6 +259,14 @@ def fmt_bytes(n: int | None) -> str:
     for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def fmt_leaf(n: int) -> str:
+    """A leaf size as people say it: 4 KiB, 2 MiB, 1 GiB."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
     return f"{n} B"
 
 
@@ -264,6 +293,13 @@ def table(data: dict, counter: str) -> list[str]:
                    f"{fmt_ratio(d['unusable_index']['9']):>6}  "
                    f"{fmt_ratio(d['fragmentation_index']['9'], False):>6}  "
                    f"{fmt_ratio(d['meta_overhead']):>8}")
+    if data.get("pgtable"):
+        out.append("  page tables     leaf      per GiB mapped   first GiB (upper levels too)")
+    for p in data.get("pgtable", []):
+        d = p["derived"]
+        out.append(f"  {'':<14}  {fmt_leaf(p['page_size']):>8}  "
+                   f"{fmt_bytes(d['table_bytes_per_gib']):>14}   "
+                   f"{fmt_bytes(d['first_gib_table_bytes'])}")
     out.extend(f"  ERROR: {e}" for e in data["errors"])
     return out
 

@@ -101,9 +101,11 @@ def _coverage_image(out: Path, arch: archs.Arch, test_srcs: list[Path],
 
 
 # Sources that may include core/mm's private headers (as Linux's
-# mm/internal.h): the mm code itself, the test suites that reach inside it,
-# and the generated kmalloc front.  Everything else sees core/include only.
-MM_PRIVATE_DIRS = (paths.ROOT / "core" / "mm", paths.ROOT / "tests" / "kernel")
+# mm/internal.h): the mm code itself, the test suites and bench workloads
+# that reach inside it (the vmap area's), and the generated kmalloc front.
+# Everything else sees core/include only.
+MM_PRIVATE_DIRS = (paths.ROOT / "core" / "mm", paths.ROOT / "tests" / "kernel",
+                   paths.ROOT / "tests" / "bench")
 
 
 def _sees_mm_internals(src: Path) -> bool:

@@ -39,6 +39,11 @@ def test_well_formed_op_line_is_parsed():
     (OP.replace('"size":64', '"size":64,"colour":"red"'), "unknown field(s) colour"),
     (OP.replace('"min":90', '"min":95'), "min <= median <= max"),
     ('BENCH {"v":1,"kind":"frag","pattern":"random"}', "missing field(s) ops"),
+    ('BENCH {"v":1,"kind":"pgtable","page_size":4096,"mapped":1073741824}',
+     "missing field(s) table_pages, first_table_pages"),
+    ('BENCH {"v":1,"kind":"pgtable","page_size":4096,"mapped":0,"table_pages":1,'
+     '"first_table_pages":1}', "'mapped' is 0"),
+    (OP.replace('"size":64', '"page_size":"4K"'), "field 'page_size' should be a int"),
     ("KTAP version 1", "not a BENCH line"),
 ])
 def test_malformed_lines_are_refused(line: str, complaint: str):
@@ -80,7 +85,36 @@ def test_incomplete_or_inconsistent_runs_are_reported(lines: list[str], complain
     assert any(complaint in e for e in run.errors), run.errors
 
 
+PGTABLE = ('BENCH {"v":1,"kind":"pgtable","page_size":4096,"mapped":1073741824,'
+           '"table_pages":512,"first_table_pages":514}')
+MAP = ('BENCH {"v":1,"kind":"op","name":"map","page_size":2097152,"pattern":"empty","reps":3,'
+       '"ops":1,"failures":0,"min":300,"median":300,"max":310}')
+
+
+def test_page_table_lines_are_parsed_and_kept():
+    run = bench.parse("\n".join([META, MAP, PGTABLE, end(4)]))
+    assert run.ok, run.errors
+    assert bench.op_key(run.ops[0]) == "map pattern=empty page_size=2097152"
+    assert run.pgtables == [bench.parse_line(PGTABLE)]
+    data = bench.summary(run)
+    assert data["pgtable"][0]["derived"]["table_bytes_per_gib"] == 2 << 20
+    lines = bench.table(data, "instret")
+    assert any("page tables" in ln for ln in lines)
+    assert any("4 KiB" in ln and "2.0 MiB" in ln for ln in lines)
+
+
 # --- derived figures, against values worked out by hand ----------------------------------
+
+def test_page_table_bytes_per_gib():
+    # 4 KiB leaves: 512 leaf tables per GiB, 4 KiB each; the first GiB also
+    # needed a table at each of two levels above them.
+    d = bench.derive_pgtable({"page_size": 4096, "mapped": 1 << 30, "table_pages": 512,
+                              "first_table_pages": 514}, 4096)
+    assert d == {"table_bytes_per_gib": 2 << 20, "first_gib_table_bytes": 514 * 4096}
+    # 2 MiB leaves over 2 GiB: one table per GiB.
+    d = bench.derive_pgtable({"page_size": 2 << 20, "mapped": 2 << 30, "table_pages": 2,
+                              "first_table_pages": 3}, 4096)
+    assert d["table_bytes_per_gib"] == 4096
 
 def test_linux_fragmentation_indices():
     # Free blocks: two of order 0, one of order 1, one of order 3: 2 + 2 + 8 = 12 pages.
@@ -154,6 +188,41 @@ def test_two_bench_runs_count_the_same_instructions(arch: str, tmp_path: Path):
     # Under -icount the counts repeat exactly: every figure, not just the medians.
     assert one["ops"] == two["ops"] and one["frag"] == two["frag"]
     assert "pair size=64" in first.stdout and "after aging" in first.stdout
+    # The kernel page tables are measured in every variant.
+    assert {"map", "unmap", "map_gib"} <= names
+    assert {p["page_size"] for p in one["pgtable"]} >= {4096, 2 << 20}
+    assert one["pgtable"] == two["pgtable"]
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_vmap_bench_measures_mapping_per_page_size(arch: str, tmp_path: Path):
+    out = tmp_path / arch
+    kit("defconfig", "twotier-vmap", "--arch", arch, "-O", str(out), *SMALL, check=True)
+    proc = kit("bench", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((out / "bench.json").read_text())
+    assert data["errors"] == []
+    ops = {op["key"]: op for op in data["ops"]}
+    sizes = (4096, 2 << 20, 1 << 30)   # qemu64,+pdpe1gb and Sv39 have all three
+    for ps in sizes:
+        for name in ("map pattern=empty", "unmap pattern=empty", "map pattern=populated",
+                     "unmap pattern=populated"):
+            op = ops[f"{name} page_size={ps}"]
+            assert op["failures"] == 0 and op["median"] > 0
+    assert ops["vmap_alloc size=2097152"]["failures"] == 0
+    assert ops["vmap_free size=2097152"]["median"] > 0
+    # 512-entry tables: a table of leaves of size ps spans 512 * ps, so one
+    # GiB needs 1 GiB / (512 * ps) tables of leaves (4 KiB: 512) and, above
+    # them, the tables spanning 2 MiB .. 1 GiB down from 1 GiB (4 KiB: one
+    # more, the table spanning the GiB itself; 2 MiB: just that one; 1 GiB:
+    # none of its own - the GiB beside it shares the table above).
+    per_gib = {p["page_size"]: p for p in data["pgtable"]}
+    for ps in sizes:
+        spans = [ps * 512 ** k for k in range(1, 4) if ps * 512 ** k <= 1 << 30]
+        tables = sum((1 << 30) // span for span in spans)
+        assert (ps, per_gib[ps]["table_pages"]) == (ps, tables)
+        assert per_gib[ps]["derived"]["table_bytes_per_gib"] == tables * 4096
+        assert per_gib[ps]["first_table_pages"] >= tables
 
 
 @pytest.mark.parametrize("arch", config.ARCHES)

@@ -34,6 +34,9 @@ CONFIGS = [
     # and eight CPUs (threads here) with the lock debugging on.
     ("twotier", ["SMP=y", "NR_CPUS=1"]),
     ("twotier-smp", ["NR_CPUS=8", "DEBUG_SPINLOCK=y"]),
+    ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
+    ("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"]),
+    ("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"]),
 ]
 
 

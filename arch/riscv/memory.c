@@ -8,6 +8,12 @@
  * near the top of RAM), the header's reservation block and the ranges
  * under /reserved-memory.  The result is computed once at boot into static
  * storage: nothing can allocate yet.
+ *
+ * The boot page tables (paging.c) are built before the page allocator
+ * exists; their pages are taken from the bottom of the lowest usable
+ * region, right after the kernel image, and that region shrinks by as
+ * much before anyone reads the map.  The bottom rather than the top: the
+ * top of RAM is where the largest free blocks (1 GiB) can form.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +21,7 @@
 #include "arch.h"
 #include "fdt.h"
 #include "kernel.h"
+#include "kstring.h"
 #include "memmap.h"
 #include "panic.h"
 #include "riscv.h"
@@ -53,6 +60,27 @@ void riscv_memory_init(const void *dtb)
 	/* The floor takes out OpenSBI and the kernel image in one go. */
 	nr_usable = memmap_finalize(&map, (uintptr_t)_end, UINT64_MAX,
 				    usable, ARRAY_SIZE(usable));
+}
+
+uintptr_t riscv_boot_page_alloc(void)
+{
+	struct mem_region *r = &usable[0];
+	uintptr_t page = r->base;
+
+	/* Regions are whole pages and never empty: the lowest one has a page. */
+	if (nr_usable == 0)
+		return 0;
+	r->base += RISCV_PAGE_SIZE;
+	r->size -= RISCV_PAGE_SIZE;
+	if (r->size == 0)
+		memmove(usable, usable + 1, --nr_usable * sizeof(usable[0]));
+	memset((void *)page, 0, RISCV_PAGE_SIZE);
+	return page;
+}
+
+const struct fdt_memory *riscv_fdt_memory(void)
+{
+	return &fdt_memory;
 }
 
 size_t arch_memory_map(struct mem_region *out, size_t max)

@@ -41,9 +41,9 @@ extern unsigned long riscv_boot_hartid;
 /* Rate of the time CSR, from the device tree (riscv_cpus_init()). */
 extern uint64_t riscv_timebase_hz;
 
-/* End of the kernel image, boot stack included (templates/riscv64.ld.j2);
- * only its address means anything. */
-extern char _end[];
+/* The kernel image's segments (kernel.ld); only their addresses mean
+ * anything.  _end is the end of the image, boot stack included. */
+extern char __kernel_start[], __rodata_start[], __data_start[], _end[];
 
 _Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb);
 
@@ -61,5 +61,36 @@ void riscv_cpus_init(const void *dtb);
  * interrupt bit cleared): true if it was one the kernel takes. */
 bool riscv_interrupt(unsigned long code);
 void riscv_timer_interrupt(void);
+
+struct fdt_memory;
+/* What the device tree said about RAM (after riscv_memory_init()). */
+const struct fdt_memory *riscv_fdt_memory(void);
+
+/*
+ * A zeroed page for the boot page tables, taken off the bottom of the
+ * lowest usable region (so arch_memory_map() no longer reports it); 0 when
+ * there is none.  Only before kmain().
+ */
+uintptr_t riscv_boot_page_alloc(void);
+
+/* Build the kernel's Sv39 tables and turn paging on (paging.c). */
+void riscv_paging_init(void);
+
+/*
+ * Turn paging on, on the calling hart, with the kernel's tables (which
+ * riscv_paging_init() built).  A hart started later enters with
+ * translation off (OpenSBI's HSM hart_start), so it calls this before it
+ * runs anything but its entry code: until then it sees no vmap mapping
+ * and no page permission.
+ */
+void riscv_paging_enable(void);
+
+struct trap_frame;
+/*
+ * A load/store/instruction page fault or access fault: resume at a probe's
+ * fixup, or let mm_handle_fault() resolve it.  true: return from the trap
+ * (the frame may have been changed); false: the trap is unhandled.
+ */
+bool riscv_handle_fault(struct trap_frame *tf);
 
 #endif /* MMKIT_ARCH_RISCV_H */

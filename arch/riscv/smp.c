@@ -55,6 +55,8 @@ _Noreturn void riscv_secondary_start(unsigned long hartid, struct riscv_boot_slo
 	unsigned int expected = SLOT_STARTING;
 
 	(void)hartid;
+	/* OpenSBI starts a hart with translation off: the kernel's tables first. */
+	riscv_paging_enable();
 	if (!atomic_compare_exchange_strong_explicit(&slot->state, &expected, SLOT_RUNNING,
 						     memory_order_acq_rel,
 						     memory_order_acquire)) {

@@ -15,5 +15,7 @@ _Noreturn void arch_riscv_start(unsigned long hartid, const void *dtb)
 #ifdef CONFIG_SMP
 	riscv_cpus_init(dtb);
 #endif
+	/* After the memory map: the tables cover its RAM and take their pages from it. */
+	riscv_paging_init();
 	kmain();
 }

@@ -2,9 +2,10 @@
  * trap.c - what to do with a trap: take the interrupts the kernel asked
  * for (the tick and IPIs, irq.c), report anything else and stop.
  *
- * The kernel expects no exception, so any other trap means something went
- * wrong; panic() names it for the person reading the log and exits with
- * EXIT_PANIC.
+ * The kernel expects no exception but a page fault that fault.c can
+ * recover from (a probe, or one that mm resolves), so any other trap means
+ * something went wrong: panic() names it for the person reading the log
+ * and exits with EXIT_PANIC.
  */
 #include <stddef.h>
 
@@ -87,6 +88,8 @@ void riscv_trap_handler(struct trap_frame *tf)
 	if ((tf->scause & SCAUSE_INTERRUPT) && riscv_interrupt(tf->scause & ~SCAUSE_INTERRUPT))
 		return;
 #endif
+	if (riscv_handle_fault(tf))
+		return;
 
 	/*
 	 * A second trap while the first is being reported would recurse

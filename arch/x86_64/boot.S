@@ -11,7 +11,10 @@
  * first 4 GiB with 2 MiB pages (PML4 -> one PDPT -> four page directories).
  * Identity mapping keeps every physical address the firmware hands us
  * (multiboot info, memory map, devices) usable as a pointer, and 4 GiB is
- * all a 32-bit loader can point at.
+ * all a 32-bit loader can point at.  These tables only carry the kernel
+ * into C: once the memory map is read, paging.c builds the kernel's own
+ * tables (all RAM, above 4 GiB too, with per-segment permissions) and
+ * switches CR3 to them; the ones here are never used again.
  */
 #include "multiboot.h"
 #include "x86.h"

@@ -1,15 +1,17 @@
 /*
  * exception.c - what happens when the CPU raises an exception.
  *
- * The kernel expects none: every exception is a bug (or a test that
- * provokes one on purpose), so each is reported with enough state to find
- * the faulting instruction, and the kernel panics.
+ * The kernel expects none but the faults fault.c recovers from (a probe,
+ * or a page fault that mm resolves): every other exception is a bug (or a
+ * test that provokes one on purpose), so each is reported with enough
+ * state to find the faulting instruction, and the kernel panics.
  */
 #include <stdint.h>
 #include "arch.h"
 #include "kernel.h"
 #include "panic.h"
 #include "trap_frame.h"
+#include "x86.h"
 
 static const char *const exception_names[] = {
 	[0] = "#DE divide error",
@@ -56,6 +58,8 @@ static uint64_t read_cr2(void)
 
 void x86_exception(struct trap_frame *frame)
 {
+	const char *name;
+
 #ifdef CONFIG_SMP
 	/* An NMI is how a panicking CPU stops the others (core/kernel/smp.c). */
 	if (frame->vector == 2) {
@@ -63,9 +67,11 @@ void x86_exception(struct trap_frame *frame)
 		return;
 	}
 #endif
-	const char *name = frame->vector < ARRAY_SIZE(exception_names) ?
-				   exception_names[frame->vector] : "unknown";
 
+	if (x86_handle_fault(frame))
+		return;
+	name = frame->vector < ARRAY_SIZE(exception_names) ?
+		       exception_names[frame->vector] : "unknown";
 	/* CR2 is meaningful only for #PF, but printing it always costs nothing. */
 	panic("unhandled exception %lu (%s) err=0x%lx rip=0x%lx cr2=0x%lx",
 	      (unsigned long)frame->vector, name, (unsigned long)frame->error_code,

@@ -53,7 +53,7 @@ exception_common:
 	movq %rsp, %rdi
 	cld			/* the ABI assumes DF = 0 on entry to C */
 	call x86_exception
-	/* Today x86_exception() panics; the return path is for handlers that recover. */
+	/* x86_exception() returns when fault.c recovered the fault (a probe, a resolved #PF). */
 	popq %r15
 	popq %r14
 	popq %r13

@@ -6,9 +6,10 @@
  * allocators run: the loader put this information in memory that looks
  * free, and nothing else remembers it is there.
  *
- * The kernel's identity map covers the first 4 GiB, and every address in
- * the multiboot information is 32-bit, so a physical address can be used
- * as a pointer directly.
+ * This runs on boot.S's identity map of the first 4 GiB (the kernel's own
+ * tables come later, paging.c), and every address in the multiboot
+ * information is 32-bit, so a physical address can be used as a pointer
+ * directly.
  */
 #include <stddef.h>
 #include <stdint.h>

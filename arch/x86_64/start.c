@@ -20,6 +20,8 @@ _Noreturn void arch_x86_start(uint32_t magic, uint32_t mbi_phys)
 	/* Copy the loader's information before anything can overwrite it. */
 	multiboot_init(mbi_phys);
 	mem_map_finalize();
+	/* After the memory map: the tables cover its RAM and take their pages from it. */
+	x86_paging_init();
 
 	kmain();
 }

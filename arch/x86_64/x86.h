@@ -56,10 +56,12 @@
 
 #ifndef __ASSEMBLER__
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* Linker-script symbols (templates/x86_64.ld.j2).  Only their addresses mean anything. */
-extern char __kernel_start[], _end[];
+/* Linker-script symbols (kernel.ld).  Only their addresses mean anything. */
+extern char __kernel_start[], __rodata_start[], __data_start[], _end[];
 extern char __bss_start[], __bss_end[];
 extern char __stack_top[];
 
@@ -156,8 +158,30 @@ void multiboot_init(uint32_t mbi_phys);
  */
 void mem_map_add_ram(uint64_t base, uint64_t len);
 void mem_map_add_reserved(uint64_t base, uint64_t len);
-/* Apply the kernel's policy (low 1 MiB, 4 GiB limit, kernel image); build the result. */
+/* Apply the kernel's policy (low 1 MiB, kernel image); build the result. */
 void mem_map_finalize(void);
+
+/* Every range added above, as added: RAM, or reserved (firmware, loader data). */
+struct described_range {
+	uint64_t base, end;
+	bool ram;
+};
+size_t mem_map_described(const struct described_range **ranges);
+
+/*
+ * A zeroed page for the boot page tables, taken off the bottom of the
+ * lowest usable region (below 4 GiB; arch_memory_map() no longer reports
+ * it); 0 when there is none.  Only before kmain().
+ */
+uint64_t mem_map_boot_page_alloc(void);
+
+/* Build the kernel's page tables and switch CR3 to them (paging.c). */
+void x86_paging_init(void);
+
+struct trap_frame;
+/* #PF or #GP: resume at a probe's fixup, or let mm_handle_fault() resolve
+ * a page fault.  true: return from the exception (the frame may have changed). */
+bool x86_handle_fault(struct trap_frame *frame);
 
 #endif /* __ASSEMBLER__ */
 

@@ -28,6 +28,7 @@
  * Each figure is one console line, "BENCH " and a JSON object, versioned:
  *
  *     BENCH {"v":1,"kind":"op","name":"pair","size":64,...,"median":93,"max":95}
+ *     BENCH {"v":1,"kind":"pgtable","page_size":4096,"mapped":1073741824,...}
  *
  * kit/bench.py parses and checks these lines; it is the only reader.
  * Integers only: the host computes every ratio.
@@ -137,5 +138,7 @@ void bench_zones(void);    /* a page pair per zone; a pair that falls back a zon
 void bench_mixed(void);    /* random sizes and lifetimes, fixed seed */
 void bench_stress(void);   /* aging patterns, then fragmentation figures */
 void bench_lz4(void);      /* LZ4 compress / decompress of a page, per byte */
+void bench_mapping(void);  /* kernel page tables: map/unmap per leaf size, tables per GiB */
+void bench_vmap(void);     /* vmap_alloc / vmap_free per size (Kconfig VMAP; else nothing) */
 
 #endif /* MMKIT_BENCH_H */

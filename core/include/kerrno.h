@@ -1,7 +1,7 @@
 /*
  * kerrno.h - error codes returned by the fallible allocation API, by frees
- * that detect misuse, and by the LZ4 codec (lz4.h).  Negative, Linux style;
- * 0 is success.
+ * that detect misuse, by the LZ4 codec (lz4.h), and by the mapping and
+ * probing calls of arch.h.  Negative, Linux style; 0 is success.
  */
 #ifndef MMKIT_KERRNO_H
 #define MMKIT_KERRNO_H
@@ -19,6 +19,8 @@ enum kerr {
 	KERR_USE_AFTER_FREE = -9, /* freed memory was written (its poison is broken) */
 	KERR_NOSPC = -10,      /* the output does not fit the destination buffer */
 	KERR_CORRUPT = -11,    /* malformed input data (e.g. a damaged compressed block) */
+	KERR_EXIST = -12,      /* already there (a mapping over a mapped page) */
+	KERR_FAULT = -13,      /* the address is not mapped, or an access to it faulted */
 };
 
 /* Short name of an error code, e.g. "ENOMEM"; "E?" for unknown codes. */

@@ -28,7 +28,8 @@
  *                     slab (PG_SLAB), a large kmalloc head keeps the bytes
  *                     asked for (PG_LARGE), a page on a per-CPU list links
  *                     to the next one (PG_PCP), the head of a free buddy
- *                     block links its free list.
+ *                     block links its free list, a page-table page counts
+ *                     its valid entries (PG_PGTABLE, pgtable.h).
  *
  * 16 bytes per 4 KiB frame (0.4% of RAM).  The allocator never reads or
  * writes the pages it manages for its own bookkeeping, so a stray write
@@ -54,6 +55,7 @@ struct page {
 		void *owner;              /* PG_SLAB: the struct slab the page belongs to */
 		size_t requested;         /* PG_LARGE head: bytes the caller asked for */
 		struct page *pcp_next;    /* PG_PCP: next page on the per-CPU list */
+		size_t pt_entries;        /* PG_PGTABLE: valid entries in the table */
 		struct {                  /* buddy free head: list links, frame indices */
 			uint32_t next, prev;
 		} buddy;
@@ -71,6 +73,7 @@ struct page {
 #define PG_LARGE 0x2u    /* head of a kmalloc allocation served by whole pages */
 #define PG_PCP 0x4u      /* free, on a per-CPU page list (page_alloc's) */
 #define PG_KMALLOC 0x8u  /* with PG_SLAB: the slab is a kmalloc cache's (one test for kfree()) */
+#define PG_PGTABLE 0x10u  /* a page-table page of the kernel's tables (pgtable.h) */
 
 /*
  * The frames described: one struct page per frame from @base on, holes

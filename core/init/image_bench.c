@@ -53,6 +53,9 @@ int image_main(void)
 	bench_mixed();
 	bench_stress();
 	bench_lz4();
+	/* Last, so that they move no figure above: they add kinds of figure, not load. */
+	bench_mapping();
+	bench_vmap();
 	mm_get_stats(&after);
 
 	/* Every workload frees what it allocates: a live object left is a leak. */

@@ -16,6 +16,8 @@ const char *kerr_name(int err)
 	case KERR_USE_AFTER_FREE: return "EUSEAFTERFREE";
 	case KERR_NOSPC: return "ENOSPC";
 	case KERR_CORRUPT: return "ECORRUPT";
+	case KERR_EXIST: return "EEXIST";
+	case KERR_FAULT: return "EFAULT";
 	default: return "E?";
 	}
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "arch.h"
+#include "kerrno.h"
 #include "kernel.h"
 #include "page_alloc.h"
 #include "zone_table.h"
@@ -67,4 +68,62 @@ _Noreturn void kernel_exit(int status)
 {
 	fprintf(stderr, EXIT_MARKER "%d\n", status);
 	arch_exit(status);
+}
+
+/*
+ * The page-table calls: the host benchmark times kmalloc and the page
+ * allocator over a plain arena, never a mapping, so it has no vmap area
+ * and maps nothing (tests/host/paging_host.c is the host's real one).
+ * They exist because core/ refers to them.
+ */
+bool arch_page_size_supported(size_t size)
+{
+	(void)size;
+	return false;
+}
+
+int arch_map(uintptr_t va, uintptr_t pa, size_t size, size_t page_size, unsigned int prot)
+{
+	(void)va, (void)pa, (void)size, (void)page_size, (void)prot;
+	return KERR_RANGE;
+}
+
+int arch_unmap(uintptr_t va, size_t size)
+{
+	(void)va, (void)size;
+	return KERR_RANGE;
+}
+
+int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
+{
+	(void)va, (void)pa, (void)page_size, (void)prot;
+	return KERR_FAULT;
+}
+
+void arch_flush_tlb_range(uintptr_t va, size_t size)
+{
+	(void)va, (void)size;
+}
+
+void arch_vmap_range(uintptr_t *base, size_t *size)
+{
+	*base = 0;
+	*size = 0;
+}
+
+void arch_pt_get_stats(struct arch_pt_stats *st)
+{
+	*st = (struct arch_pt_stats){ 0 };
+}
+
+int arch_probe_read(const void *addr, unsigned long *val)
+{
+	(void)addr, (void)val;
+	return KERR_FAULT;
+}
+
+int arch_probe_write(void *addr, unsigned long val)
+{
+	(void)addr, (void)val;
+	return KERR_FAULT;
 }
