@@ -63,7 +63,7 @@ bool riscv_handle_fault(struct trap_frame *tf)
 	switch (cause) {
 	case CAUSE_FETCH_PAGE_FAULT:
 		/* No probe fetches: only mm may know this address. */
-		return mm_handle_fault(tf->stval, false);
+		return mm_handle_fault(tf->stval, false, tf->sstatus & SSTATUS_SPIE);
 	case CAUSE_LOAD_ACCESS:
 	case CAUSE_STORE_ACCESS:
 	case CAUSE_LOAD_PAGE_FAULT:
@@ -79,7 +79,8 @@ bool riscv_handle_fault(struct trap_frame *tf)
 	}
 	/* An access fault is not about a mapping: nothing in mm can fix it. */
 	if (cause == CAUSE_LOAD_PAGE_FAULT || cause == CAUSE_STORE_PAGE_FAULT)
-		return mm_handle_fault(tf->stval, cause == CAUSE_STORE_PAGE_FAULT);
+		return mm_handle_fault(tf->stval, cause == CAUSE_STORE_PAGE_FAULT,
+				       tf->sstatus & SSTATUS_SPIE);
 	return false;
 }
 

@@ -20,6 +20,7 @@
 
 /* CSR bits (privileged spec, supervisor level). */
 #define SSTATUS_SIE (1UL << 1)          /* interrupts enabled in S-mode */
+#define SSTATUS_SPIE (1UL << 5)         /* ... before the trap */
 #define SIE_SSIE (1UL << 1)             /* software interrupt: IPIs */
 #define SIE_STIE (1UL << 5)             /* timer interrupt */
 #define SIP_SSIP (1UL << 1)

@@ -14,7 +14,9 @@
  * all a 32-bit loader can point at.  These tables only carry the kernel
  * into C: once the memory map is read, paging.c builds the kernel's own
  * tables (all RAM, above 4 GiB too, with per-segment permissions) and
- * switches CR3 to them; the ones here are never used again.
+ * switches CR3 to them.  The ones here then carry each AP the same way
+ * (trampoline.S): they map the trampoline page executable, which the
+ * kernel's tables, writable-xor-executable, do not.
  */
 #include "multiboot.h"
 #include "x86.h"
@@ -235,6 +237,7 @@ x86_gdt_ptr:
 /* ------------------------------------------------------------------------ */
 	.section .bss
 	.balign PAGE_SIZE
+	.globl boot_pml4
 boot_pml4:
 	.skip PAGE_SIZE
 boot_pdpt:

@@ -72,7 +72,8 @@ bool x86_handle_fault(struct trap_frame *frame)
 		return true;
 	}
 	if (frame->vector == VECTOR_PF)
-		return mm_handle_fault(read_cr2(), frame->error_code & PF_ERR_WRITE);
+		return mm_handle_fault(read_cr2(), frame->error_code & PF_ERR_WRITE,
+				       frame->rflags & RFLAGS_IF);
 	return false;
 }
 

@@ -66,7 +66,6 @@
 #define PTE_XD (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define MSR_EFER 0xc0000080u
 #define EFER_NXE (1ull << 11)
 #define CR4_PGE (1ul << 7)
 #define CR0_WP (1ul << 16)
@@ -98,19 +97,6 @@ static bool have_nx, have_pge;
 static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
-}
-
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
 }
 
 static unsigned long read_cr4(void)

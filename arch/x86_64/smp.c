@@ -61,6 +61,11 @@ uint8_t x86_cpu_apic_id[CONFIG_NR_CPUS];
 
 #if CONFIG_NR_CPUS > 1
 static struct ap_slot slots[CONFIG_NR_CPUS - 1];
+/* The boot tables (boot.S): the AP turns paging on with them. */
+extern char boot_pml4[];
+/* The kernel's tables (paging.c), which x86_ap_entry64 loads. */
+uint64_t x86_kernel_cr3;
+
 static _Alignas(16) uint8_t stacks[CONFIG_NR_CPUS - 1][AP_STACK_SIZE];
 #endif
 
@@ -100,15 +105,17 @@ static struct x86_trampoline_params *install_trampoline(void)
 {
 	size_t size = (size_t)(x86_trampoline_end - x86_trampoline_start);
 	struct x86_trampoline_params *p;
-	uint64_t cr3 = read_cr(3);
+	uint64_t cr3 = (uintptr_t)boot_pml4;
 
 	_Static_assert(X86_TRAMPOLINE_BASE % 4096 == 0 && X86_TRAMPOLINE_BASE < 0x100000,
 		       "a STARTUP vector names a page below 1 MiB");
 	if (size > 4096)
 		panic("x86_64: the AP trampoline is %zu bytes, more than its page", size);
 	if (cr3 >= 0x100000000ull)
-		panic("x86_64: page tables at 0x%llx: an AP's 32-bit CR3 cannot reach them",
+		panic("x86_64: boot page tables at 0x%llx: an AP's 32-bit CR3 cannot reach them",
 		      (unsigned long long)cr3);
+	/* x86_ap_entry64 moves the AP from the boot tables to the kernel's. */
+	x86_kernel_cr3 = read_cr(3);
 	/* Below 1 MiB, which the allocators never hand out (memory_map.c). */
 	memcpy(x86_phys(X86_TRAMPOLINE_BASE), x86_trampoline_start, size);
 	p = x86_phys(X86_TRAMPOLINE_BASE + (x86_trampoline_params - x86_trampoline_start));

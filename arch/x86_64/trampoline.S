@@ -6,10 +6,11 @@
  * 8):0000, i.e. the start of a page below 1 MiB.  smp.c copies the blob
  * between x86_trampoline_start and x86_trampoline_end to
  * X86_TRAMPOLINE_BASE and fills in its parameters (x86_trampoline_params:
- * the boot CPU's CR0, CR3, CR4 and EFER, the AP's stack, where to go and
- * with what).  The AP then goes 16-bit -> 32-bit protected mode (a GDT of
- * its own inside the blob) -> long mode on the kernel's page tables, and
- * jumps to x86_ap_entry64 in the kernel proper.  Inside the blob every
+ * the boot CPU's CR0, CR4 and EFER, the boot tables' CR3, the AP's stack,
+ * where to go and with what).  The AP then goes 16-bit -> 32-bit protected mode (a GDT of
+ * its own inside the blob) -> long mode on the boot page tables (boot.S:
+ * they map this page executable), and jumps to x86_ap_entry64 in the
+ * kernel proper, which switches to the kernel's own tables.  Inside the blob every
  * address is its copy's: X86_TRAMPOLINE_BASE + offset, or RIP-relative.
  */
 #include "x86.h"
@@ -102,6 +103,9 @@ x86_trampoline_end:
 	.section .text
 	.globl x86_ap_entry64
 x86_ap_entry64:
+	/* Kernel text, stacks and data are mapped alike in both tables. */
+	movq x86_kernel_cr3(%rip), %rax
+	movq %rax, %cr3
 	lgdt x86_gdt_ptr(%rip)
 	movw $X86_KERNEL_DS, %ax
 	movw %ax, %ds

@@ -92,6 +92,8 @@ static inline void *x86_phys(uint64_t pa)
 	return (void *)p;
 }
 
+#define RFLAGS_IF (1ul << 9)		/* interrupts enabled */
+
 #define MSR_APIC_BASE 0x1B
 #define MSR_EFER 0xC0000080
 #define MSR_GS_BASE 0xC0000101

@@ -30,8 +30,14 @@ struct mm_fault_handler {
 	struct mm_fault_handler *next;	/* mm_fault.c's list link */
 };
 
-/* Called by the arch on a kernel page fault that no fixup covers. */
-bool mm_handle_fault(uintptr_t addr, bool write);
+/*
+ * Called by the arch on a kernel page fault that no fixup covers.
+ * @irqs_on: the faulting code ran with interrupts enabled.  The handlers
+ * then run with interrupts enabled too (a trap entry turns them off), as
+ * Linux runs its fault handlers: a handler that maps or unmaps shoots
+ * other CPUs' TLBs down and waits for them, which needs interrupts.
+ */
+bool mm_handle_fault(uintptr_t addr, bool write, bool irqs_on);
 
 /* Add @h (newest first); a handler already on the list is not added twice. */
 void mm_fault_register(struct mm_fault_handler *h);

@@ -7,6 +7,7 @@
  * publishes a handler with a release store after its link is set, so a
  * concurrent walk sees either the old head or a complete new entry.
  */
+#include "irq.h"
 #include "mm_fault.h"
 #include "spinlock.h"
 
@@ -14,18 +15,26 @@ static spinlock_t handlers_lock = SPINLOCK_INIT;
 static struct mm_fault_handler *handlers;
 static struct mm_fault_stats stats;
 
-bool mm_handle_fault(uintptr_t addr, bool write)
+bool mm_handle_fault(uintptr_t addr, bool write, bool irqs_on)
 {
 	struct mm_fault_handler *h = __atomic_load_n(&handlers, __ATOMIC_ACQUIRE);
+	bool enable = irqs_on && !irqs_enabled();
+	bool resolved = false;
 
 	__atomic_fetch_add(&stats.faults, 1, __ATOMIC_RELAXED);
+	if (enable)
+		irq_enable();
 	for (; h; h = __atomic_load_n(&h->next, __ATOMIC_ACQUIRE)) {
 		if (h->handle(h, addr, write)) {
 			__atomic_fetch_add(&stats.resolved, 1, __ATOMIC_RELAXED);
-			return true;
+			resolved = true;
+			break;
 		}
 	}
-	return false;
+	/* The trap's return restores the interrupted state from its frame. */
+	if (enable)
+		irq_disable();
+	return resolved;
 }
 
 void mm_fault_register(struct mm_fault_handler *h)

@@ -26,6 +26,7 @@
 #include "arch.h"
 #include "host.h"
 #include "kerrno.h"
+#include "irq.h"
 #include "kernel.h"
 #include "mm_fault.h"
 
@@ -53,7 +54,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx)
 		probe_env = NULL;
 		siglongjmp(*env, 1);
 	}
-	if (mm_handle_fault((uintptr_t)si->si_addr, fault_was_write(uctx)))
+	if (mm_handle_fault((uintptr_t)si->si_addr, fault_was_write(uctx), irqs_enabled()))
 		return;
 	sigaction(sig, sig == SIGSEGV ? &previous_segv : &previous_bus, NULL);
 }
