@@ -45,6 +45,7 @@
 #include "mm_txn.h"
 #include "page_alloc.h"
 #include "percpu.h"
+#include "poison.h"
 #include "reciprocal.h"
 #include "slab.h"
 #include "spinlock.h"
@@ -343,7 +344,8 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c)
  * is settled when it leaves that CPU).  A slab that would change lists
  * goes out of line, and so does every free inside a transaction (the slow
  * path forgets its record; mm_txn.h) - the one place the fast path asks,
- * since inside one the CPU has no slab and the CPU-slab path cannot hit.
+ * since inside one the CPU has no slab and the CPU-slab path cannot hit -
+ * and every free of a poisoning cache, whose objects are filled when freed.
  * Checks as slab_free_fast_at().
  */
 static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s, void *obj,
@@ -352,6 +354,9 @@ static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s
 	bool done = false;
 
 	if (unlikely(mm_txn_active()))
+		return false;
+	/* A poisoning cache's free object is filled, which the slow path does. */
+	if (POISON_CACHES && (c->flags & SLAB_POISON))
 		return false;
 	spin_lock(&c->lock);
 	if (likely((s->where == SLAB_ON_PARTIAL && s->inuse > 1) || s->where == SLAB_ON_CPU) &&

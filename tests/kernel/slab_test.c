@@ -23,6 +23,7 @@
 #include "ktest.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
+#include "poison.h"
 #include "slab.h"
 #include "take_all.h"
 
@@ -632,6 +633,41 @@ static void slab_write_after_free(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/*
+ * With poisoning, every free fills the object, also one into a partial
+ * slab that stays where it is (the inline path under the cache lock), so
+ * handing it out again finds its poison intact and reports nothing.
+ */
+static void slab_poison_on_every_free(struct ktest *t)
+{
+	struct kmem_cache *c;
+	uint64_t reports;
+	unsigned char *pin, *x, *y;
+	bool poisoned = true;
+
+	if (!POISON_CACHES)
+		KT_SKIP(t, "no poisoning without CONFIG_DEBUG_POISON");
+	c = kmem_cache_create("test-poison", 48, 0, NULL);
+	KT_ASSERT_NOT_NULL(t, c);
+	pin = kmem_cache_alloc(c, GFP_KERNEL);
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	y = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_ASSERT_TRUE(t, pin && x && y);
+	reports = mm_misuse_total();
+	kmem_cache_free(c, x);   /* its slab keeps pin and y: it stays partial */
+	for (size_t i = sizeof(void *); i < 48; i++)
+		poisoned &= x[i] == POISON_FREE;
+	KT_EXPECT_TRUE(t, poisoned);
+	KT_EXPECT_PTR_EQ(t, kmem_cache_alloc(c, GFP_KERNEL), x);
+	KT_EXPECT_EQ(t, mm_misuse_total(), reports);
+	KT_EXPECT_EQ(t, cache_stats(c).counters.misuse, (uint64_t)0);
+	kmem_cache_free(c, x);
+	kmem_cache_free(c, y);
+	kmem_cache_free(c, pin);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	kmem_cache_destroy(c);
+}
+
 /* __GFP_ZERO zeroes a recycled object. */
 static void slab_gfp_zero(struct ktest *t)
 {
@@ -848,6 +884,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_misuse_double_free_later),
 	KTEST_CASE(slab_kmalloc_flag),
 	KTEST_CASE(slab_write_after_free),
+	KTEST_CASE(slab_poison_on_every_free),
 	KTEST_CASE(slab_gfp_zero),
 	KTEST_CASE(slab_create_arguments),
 	KTEST_CASE(slab_exhaustion_is_a_failure),
