@@ -100,6 +100,9 @@ struct slab {
 	unsigned long inuse_map[];   /* SLAB_CHECKS_FULL: bit i set, object i handed out */
 };
 
+/* slab_page_cache() (slab.h) reads a slab's cache through the page's owner. */
+_Static_assert(offsetof(struct slab, cache) == 0, "struct slab must begin with its cache");
+
 /*
  * A list of slabs.  The partial list is kept roughly fullest first: a slab
  * arriving from the full list (one object free) goes to the head, a
