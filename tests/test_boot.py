@@ -61,6 +61,27 @@ def is_subsequence(lines: list[str], of: list[str]) -> bool:
 
 
 @pytest.mark.parametrize("arch", config.ARCHES)
+def test_run_image_prints_each_pool(arch: str, tmp_path: Path):
+    """Object pools are filled at boot; the run image shows each one's state."""
+    out = tmp_path / arch
+    kit("defconfig", "twotier-pools", "--arch", arch, "--set", "POOL_EXTRA=inode:384:40:4",
+        "-O", str(out), check=True)
+    proc = kit("run", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("mmkit: pool ")]
+    for name, size, count, reserve in (("proc", 1024, 64, 8), ("file", 256, 256, 32),
+                                       ("thread", 512, 128, 16), ("socket", 768, 64, 8),
+                                       ("inode", 384, 40, 4)):
+        after_boot = next(ln for ln in lines if ln.startswith(f"mmkit: pool {name}: "))
+        assert f"{size} B objects (slab" in after_boot
+        assert f"held {count} (count {count}, peak {count}), in use 0" in after_boot
+        assert f"+ {reserve} reserved (min {reserve})" in after_boot
+        # The walk: a magazine (POOL_MAGAZINE_SIZE, 16 by default) and one more.
+        assert f"mmkit: pool {name}: 17 of 17 objects held" in lines
+    assert "build.py: run: pass" in proc.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
 def test_failing_case_is_named(arch: str, tmp_path: Path):
     out = tmp_path / arch
     kit("defconfig", "simpleheap", "--arch", arch, "--set", "TEST_FAILING_CASE=y",

@@ -5,9 +5,10 @@ Each configuration below is a preset with settings a user may choose:
 the smallest and largest RAM, region, buddy order, per-CPU list and
 transaction record count Kconfig allows, a single size class and the
 largest one, every slab check level, colouring, poisoning, no per-CPU
-lists, misuse that panics.  The suites run natively under ASan/UBSan (the
-host build of the same code): they derive their sizes from the
-configuration, and a case that cannot apply skips and says why.
+lists, misuse that panics, object pools in every mode.  The suites run
+natively under ASan/UBSan (the host build of the same code): they derive
+their sizes from the configuration, and a case that cannot apply skips
+and says why.
 """
 from pathlib import Path
 
@@ -30,6 +31,11 @@ CONFIGS = [
     ("hybrid", ["BUDDY_MAX_ORDER=4", "SIMPLEHEAP_SIZE_KB=64"]),
     ("twotier-bitmap", ["SLAB_CHECKS_OFF=y", "RAM_MB=32"]),
     ("hybrid-bitmap", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "SLAB_COLOURING=y"]),
+    # Object pools: on kmalloc's heap (SimpleHeap, exact state words), with
+    # exact checks and poisoning on slabs, and at the magazine size's ends.
+    ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),
+    ("twotier-pools", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "POOL_MAGAZINE_SIZE=1"]),
+    ("hybrid", ["POOLS=y", "SLAB_CHECKS_OFF=y", "POOL_MAGAZINE_SIZE=256"]),
 ]
 
 

@@ -634,7 +634,7 @@ static void pool_misuse_double_free_later(struct ktest *t)
 	struct pool *p;
 
 	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_DOUBLE_FREE_LATER);
-	p = test_pool(t, "t-dfl", 2 * M, 1, 0, 0, NULL);
+	p = test_pool(t, "t-dfl", MAX(2 * M, (size_t)4), 1, 0, 0, NULL);
 	if (!p)
 		return;
 	KT_ASSERT_EQ(t, take(p, 0, 3), (size_t)3);
