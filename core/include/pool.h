@@ -195,6 +195,7 @@ struct pool {
 	size_t high_water;                  /* most objects handed out at once */
 	size_t count, grow, max;
 	size_t size, align, stride;
+	size_t backing_size;                /* what one object asks of the backing allocator */
 	void (*ctor)(void *);
 	uint64_t misses, grows, reserve_uses, failures, misuse, released;
 	uint64_t depot_gets, depot_puts, mags_made;

@@ -172,7 +172,7 @@ static void *object_new(struct pool *p)
 #ifdef CONFIG_SLAB
 	obj = kmem_cache_alloc(p->cache, 0);
 #else
-	obj = heap_alloc(&kmalloc_heap, p->stride, p->align);
+	obj = heap_alloc(&kmalloc_heap, p->backing_size, p->align);
 #endif
 	if (!obj)
 		return NULL;
@@ -749,39 +749,53 @@ static int make_mags(struct pool *p)
  * Take @p->count objects: the reserve first, then magazines into the
  * depot (so that every CPU's first allocation trades with it).  The one
  * magazine that is not full goes in first, under the full ones, so that
- * exchanges hand out full magazines.
+ * exchanges hand out full magazines.  The magazines are made before the
+ * objects, so that the objects come from the backing allocator in one
+ * run (in a heap, back to back).
  */
 static int preallocate(struct pool *p)
 {
 	size_t rest = p->count - p->min_nr;
 	size_t part = rest % POOL_MAG_SIZE;
+	size_t mags = (rest + POOL_MAG_SIZE - 1) / POOL_MAG_SIZE;
+	struct pool_mag *made = NULL;
 
+	for (size_t i = 0; i < mags; i++) {
+		struct pool_mag *m = mag_new(p);
+
+		if (!m) {
+			mags_free(made);
+			return KERR_NOMEM;
+		}
+		mag_push(&made, m);
+	}
 	while (p->reserve.nr < p->min_nr) {
 		void *obj = object_new(p);
 
-		if (!obj)
+		if (!obj) {
+			mags_free(made);
 			return KERR_NOMEM;
+		}
 		p->owned++;
 		stack_push(&p->reserve, obj);
 	}
-	while (rest) {
+	while (made) {
 		size_t take = part ? part : POOL_MAG_SIZE;
-		struct pool_mag *m = mag_new(p);
+		struct pool_mag *m = mag_pop(&made);
 
-		if (!m)
-			return KERR_NOMEM;
 		mag_push(&p->depot_full, m);
 		p->nr_full++;
 		for (size_t i = 0; i < take; i++) {
 			void *obj = object_new(p);
 
-			if (!obj)
+			if (!obj) {
+				mags_free(made);
 				return KERR_NOMEM;
+			}
 			p->owned++;
 			m->round[++m->rounds] = obj;
 			p->depot_objects++;
 		}
-		rest -= take;
 		part = 0;
 	}
 	p->owned_peak = p->owned;
@@ -811,15 +825,26 @@ int pool_init(struct pool *p, const struct pool_params *pp)
 	p->max = pp->max;
 	p->key = pool_key(p);
 	p->state_off = POOL_STATE_OFF(pp->size);
-	p->stride = ALIGN_UP(POOL_CHECKS_EXACT ? p->state_off + sizeof(uintptr_t) : p->size,
-			     align);
+	/* An object's bytes, and its state word where the checks keep one. */
+	p->backing_size = POOL_CHECKS_EXACT ? p->state_off + sizeof(uintptr_t) : p->size;
+	p->stride = ALIGN_UP(p->backing_size, align);
 	if (p->stride > KMEM_CACHE_MAX_SIZE || !meta_ready())
 		return p->stride > KMEM_CACHE_MAX_SIZE ? KERR_INVAL : KERR_NOMEM;
 #ifdef CONFIG_SLAB
-	p->cache = kmem_cache_create(p->name, POOL_CHECKS_EXACT ? p->state_off +
-				     sizeof(uintptr_t) : p->size, align, NULL);
+	p->cache = kmem_cache_create(p->name, p->backing_size, align, NULL);
 	if (!p->cache)
 		return KERR_NOMEM;
+#else
+	/*
+	 * Heap blocks sized so that, with their headers, they keep the
+	 * alignment from one to the next: objects taken one after another
+	 * lie back to back, and no free fragment is left in front of each
+	 * (a first-fit heap would walk every one of them on every request).
+	 */
+	if (align > HEAP_MIN_ALIGN)
+		p->backing_size = ALIGN_UP(p->backing_size + HEAP_BLOCK_HEADER, align) -
+				  HEAP_BLOCK_HEADER;
+	p->stride = p->backing_size + HEAP_BLOCK_HEADER;
 #endif
 	err = make_mags(p);
 	if (!err)
