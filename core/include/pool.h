@@ -386,14 +386,18 @@ static __always_inline bool pool_free_fast(struct pool *p, void *obj, size_t sta
 }
 
 /*
- * An object of @p, or NULL (counted) when no layer can serve one.
- * __GFP_ZERO zeroes its size bytes (its constructed state too); zone
- * modifiers are ignored (a pool's objects come from one place).
- * @state_off: p->state_off, a constant for typed pools.
+ * An object of @p, or NULL when no layer can serve one: counted, and
+ * reported (show_mem.h) unless __GFP_NOWARN.  @flags as kmem_cache_alloc()
+ * takes them: __GFP_ZERO zeroes the object's size bytes (its constructed
+ * state too); __GFP_ATOMIC and __GFP_HIGH reach the backing allocator when
+ * the pool grows; zone modifiers and unknown bits are refused (a pool's
+ * objects come from one place).  @state_off: p->state_off, a constant
+ * for typed pools.
  */
 static __always_inline void *pool_alloc_at(struct pool *p, gfp_t flags, size_t state_off)
 {
-	if (likely(!flags)) {
+	/* Flags that change nothing for an object at hand take the fast path. */
+	if (likely(!(flags & ~__GFP_FAST_OK))) {
 		void *obj = pool_alloc_fast(p, state_off);
 
 		if (likely(obj))

@@ -54,6 +54,8 @@
 #include "percpu.h"
 #include "pool.h"
 #include "printk.h"
+#include "show_mem.h"
+#include "shrinker.h"
 #include "slab.h"
 #include "spinlock.h"
 #ifdef CONFIG_HEAP_REGION
@@ -72,8 +74,9 @@ static struct pool *pools;
 
 #ifdef CONFIG_SLAB
 static struct kmem_cache *pool_mag_cache, *pool_desc_cache;
+static struct shrinker pools_shrinker;
 
-/* The pool layer's two caches, made on first use. */
+/* The pool layer's two caches and its shrinker, made on first use. */
 static bool meta_ready(void)
 {
 	bool ok;
@@ -89,12 +92,15 @@ static bool meta_ready(void)
 	if (!pool_desc_cache)
 		pool_desc_cache = kmem_cache_create("pool", sizeof(struct pool),
 						    _Alignof(struct pool), NULL);
-	return pool_mag_cache && pool_desc_cache;
+	ok = pool_mag_cache && pool_desc_cache;
+	if (ok)
+		register_shrinker(&pools_shrinker);
+	return ok;
 }
 
-static void *meta_alloc(bool desc)
+static void *meta_alloc(bool desc, gfp_t flags)
 {
-	return kmem_cache_alloc(desc ? pool_desc_cache : pool_mag_cache, 0);
+	return kmem_cache_alloc(desc ? pool_desc_cache : pool_mag_cache, flags);
 }
 
 static void meta_free(bool desc, void *p)
@@ -107,8 +113,9 @@ static bool meta_ready(void)
 	return true;
 }
 
-static void *meta_alloc(bool desc)
+static void *meta_alloc(bool desc, gfp_t flags)
 {
+	(void)flags;
 	return desc ? heap_alloc(&kmalloc_heap, sizeof(struct pool), _Alignof(struct pool)) :
 		      heap_alloc(&kmalloc_heap, sizeof(struct pool_mag), 0);
 }
@@ -120,10 +127,20 @@ static void meta_free(bool desc, void *p)
 }
 #endif
 
-/* A new empty magazine, or NULL; no lock held. */
-static struct pool_mag *mag_new(struct pool *p)
+/*
+ * What the pool asks of the allocators below it for a request of @flags:
+ * the urgency, and no report - the pool has a reserve to fall back on,
+ * and reports its own failures (show_mem.h: once, at the layer called).
+ */
+static gfp_t below_flags(gfp_t flags)
 {
-	struct pool_mag *m = meta_alloc(false);
+	return (flags & (__GFP_ATOMIC | __GFP_HIGH)) | __GFP_NOWARN;
+}
+
+/* A new empty magazine, or NULL; no lock held. */
+static struct pool_mag *mag_new(struct pool *p, gfp_t flags)
+{
+	struct pool_mag *m = meta_alloc(false, below_flags(flags));
 
 	if (!m)
 		return NULL;
@@ -165,13 +182,14 @@ static void mags_free(struct pool_mag *list)
 /* ---- objects from and to the backing allocator ---------------------------- */
 
 /* A new object, its state word "free" and constructed; or NULL.  No lock held. */
-static void *object_new(struct pool *p)
+static void *object_new(struct pool *p, gfp_t flags)
 {
 	void *obj;
 
 #ifdef CONFIG_SLAB
-	obj = kmem_cache_alloc(p->cache, 0);
+	obj = kmem_cache_alloc(p->cache, below_flags(flags));
 #else
+	(void)flags;   /* the heap region is at hand: nothing to reclaim, no reserve */
 	obj = heap_alloc(&kmalloc_heap, p->backing_size, p->align);
 #endif
 	if (!obj)
@@ -381,11 +399,11 @@ static void *take_reserve(struct pool *p)
  * layer and the depot had nothing) and then into full magazines for the
  * depot.  NULL when the backing allocator has not even one.
  */
-static void *grow(struct pool *p, struct pool_cpu *pc, size_t n)
+static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 {
 	struct pool_mag *batch = NULL, *m = NULL;
 	size_t got = 0, batched = 0;
-	void *first = object_new(p);
+	void *first = object_new(p, flags);
 
 	if (first)
 		got = 1;
@@ -393,7 +411,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n)
 		void *obj;
 
 		if (pc->loaded->rounds == POOL_MAG_SIZE && (!m || m->rounds == POOL_MAG_SIZE)) {
-			struct pool_mag *fresh = mag_new(p);
+			struct pool_mag *fresh = mag_new(p, flags);
 
 			if (!fresh)
 				break;
@@ -401,7 +419,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n)
 				mag_push(&batch, m);
 			m = fresh;
 		}
-		obj = object_new(p);
+		obj = object_new(p, flags);
 		if (!obj)
 			break;
 		got++;
@@ -437,7 +455,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n)
 }
 
 /* Steps 1 to 7 of the top: the CPU layer is empty or was declined. */
-static void *alloc_refill(struct pool *p, struct pool_cpu *pc)
+static void *alloc_refill(struct pool *p, struct pool_cpu *pc, gfp_t flags)
 {
 	struct pool_mag *full;
 	size_t n = 0;
@@ -478,7 +496,7 @@ static void *alloc_refill(struct pool *p, struct pool_cpu *pc)
 	}
 	spin_unlock(&p->lock);
 
-	if (n && (obj = grow(p, pc, n)))
+	if (n && (obj = grow(p, pc, n, flags)))
 		return obj;
 	/* The backing allocator cannot serve, or max is reached: the reserve. */
 	obj = take_reserve(p);
@@ -496,16 +514,40 @@ static void *alloc_refill(struct pool *p, struct pool_cpu *pc)
 	return NULL;
 }
 
+/* A request no layer served: reported unless __GFP_NOWARN (show_mem.h). */
+static __noinline void alloc_failed(struct pool *p, gfp_t flags, const char *why,
+				    uintptr_t caller)
+{
+	struct alloc_request req = {
+		.who = p->name, .why = why, .size = p->size, .order = -1, .flags = flags,
+		.caller = caller,
+	};
+
+	warn_alloc(&req);
+}
+
 void *pool_alloc_slow(struct pool *p, gfp_t flags)
 {
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	void *obj;
 
+	/* What kmem_cache_alloc() takes, and no more (gfp.h). */
+	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO))) {
+		spin_lock(&p->lock);
+		p->misses++;
+		p->failures++;
+		spin_unlock(&p->lock);
+		alloc_failed(p, flags, "invalid gfp flags", _RET_IP_);
+		return NULL;
+	}
 	slow_enter(p, pc);
-	obj = alloc_refill(p, pc);
+	obj = alloc_refill(p, pc, flags);
 	slow_leave(pc);
-
-	if (obj && (flags & __GFP_ZERO))
+	if (!obj) {
+		alloc_failed(p, flags, "out of memory", _RET_IP_);
+		return NULL;
+	}
+	if (flags & __GFP_ZERO)
 		memset(obj, 0, p->size);
 	return obj;
 }
@@ -592,8 +634,9 @@ static void free_sound(struct pool *p, struct pool_cpu *pc, void *obj)
 	if (m)
 		p->nr_empty--;
 	spin_unlock(&p->lock);
+	/* A free may not fail: a magazine if one is at hand, quietly. */
 	if (!m)
-		m = mag_new(p);
+		m = mag_new(p, GFP_KERNEL);
 	if (!m) {
 		/* No magazine to be had: the object leaves the pool. */
 		spin_lock(&p->lock);
@@ -722,7 +765,8 @@ static int make_mags(struct pool *p)
 	size_t reserve_mags = (p->min_nr + POOL_MAG_SIZE - 1) / POOL_MAG_SIZE;
 
 	for_each_possible_cpu(cpu) {
-		struct pool_mag *a = mag_new(p), *b = a ? mag_new(p) : NULL;
+		struct pool_mag *a = mag_new(p, GFP_KERNEL);
+		struct pool_mag *b = a ? mag_new(p, GFP_KERNEL) : NULL;
 
 		if (!b) {
 			if (a)
@@ -733,7 +777,7 @@ static int make_mags(struct pool *p)
 		p->cpu[cpu].previous = b;
 	}
 	for (size_t i = 0; i < reserve_mags; i++) {
-		struct pool_mag *m = mag_new(p);
+		struct pool_mag *m = mag_new(p, GFP_KERNEL);
 
 		if (!m)
 			return KERR_NOMEM;
@@ -761,7 +805,7 @@ static int preallocate(struct pool *p)
 	struct pool_mag *made = NULL;
 
 	for (size_t i = 0; i < mags; i++) {
-		struct pool_mag *m = mag_new(p);
+		struct pool_mag *m = mag_new(p, GFP_KERNEL);
 
 		if (!m) {
 			mags_free(made);
@@ -770,7 +814,7 @@ static int preallocate(struct pool *p)
 		mag_push(&made, m);
 	}
 	while (p->reserve.nr < p->min_nr) {
-		void *obj = object_new(p);
+		void *obj = object_new(p, GFP_KERNEL);
 
 		if (!obj) {
 			mags_free(made);
@@ -786,7 +830,7 @@ static int preallocate(struct pool *p)
 		mag_push(&p->depot_full, m);
 		p->nr_full++;
 		for (size_t i = 0; i < take; i++) {
-			void *obj = object_new(p);
+			void *obj = object_new(p, GFP_KERNEL);
 
 			if (!obj) {
 				mags_free(made);
@@ -869,7 +913,7 @@ struct pool *pool_create(const struct pool_params *pp)
 
 	if (check_params(pp, &align) || !meta_ready())
 		return NULL;
-	p = meta_alloc(true);
+	p = meta_alloc(true, __GFP_NOWARN);
 	if (!p)
 		return NULL;
 	if (pool_init(p, pp)) {
@@ -1046,6 +1090,64 @@ void pool_destroy(struct pool *p)
 	if (p->dynamic)
 		meta_free(true, p);
 }
+
+/* ---- memory pressure ----------------------------------------------------------------- */
+
+#ifdef CONFIG_SLAB
+/*
+ * What growth added and no one uses is memory the page allocator may want
+ * back: the pools' shrinker (shrinker.h) runs pool_shrink() on every pool,
+ * then kmem_cache_shrink() on its cache for the slabs that emptied.
+ * Registered after the slabs' (meta_ready()), so it runs before theirs:
+ * the pools empty slabs, then the slab layer's empty slabs go.  In
+ * SimpleHeap the pools' memory is the heap region's, which never goes back
+ * to the page allocator: no shrinker there.
+ */
+
+/* Pages pool_shrink() could give back from @p (an estimate).  Pool list lock held. */
+static void count_surplus(struct pool *p, void *arg)
+{
+	const struct pool_cpu *pc = this_cpu_ptr(p->cpu);
+	size_t *pages = arg, surplus = 0;
+
+	spin_lock(&p->lock);
+	if (p->owned > p->count)
+		surplus = MIN(p->owned - p->count, p->depot_objects + pc->loaded->rounds +
+			      pc->previous->rounds);
+	spin_unlock(&p->lock);
+	*pages += (surplus * p->stride + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+static size_t pools_count(void)
+{
+	size_t pages = 0;
+
+	pool_for_each(count_surplus, &pages);
+	return pages;
+}
+
+static void shrink_one(struct pool *p, void *arg)
+{
+	(void)arg;
+	if (pool_shrink(p))
+		(void)kmem_cache_shrink(p->cache);
+}
+
+/* All of it, whatever @nr: a pool's growth is worth nothing once unused. */
+static size_t pools_scan(size_t nr)
+{
+	size_t before = page_alloc_taken_pages(), after;
+
+	(void)nr;
+	pool_for_each(shrink_one, NULL);
+	after = page_alloc_taken_pages();
+	return before > after ? before - after : 0;
+}
+
+static struct shrinker pools_shrinker = {
+	.name = "pools", .count = pools_count, .scan = pools_scan,
+};
+#endif
 
 /* ---- self-check ---------------------------------------------------------------------- */
 

@@ -29,12 +29,17 @@
 #include "page_alloc.h"
 #include "pool.h"
 #include "pool_types.h"
+#include "show_mem.h"
+#include "shrinker.h"
+#ifdef CONFIG_SLAB
+#include "take_all.h"
+#endif
 
 #define M ((size_t)POOL_MAG_SIZE)
 /* The test pools' objects: small, so that counts of a few magazines fit anywhere. */
 #define TEST_SIZE ((size_t)48)
 /* The most objects a case holds at once. */
-#define MAX_HELD 1024
+#define MAX_HELD 2048
 
 static void *held[MAX_HELD];
 
@@ -69,7 +74,8 @@ static struct pool *test_pool(struct ktest *t, const char *name, size_t count, s
 	struct pool *p;
 
 	if (most > MAX_HELD || most * (TEST_SIZE + 64) > test_kmalloc_arena() / 8) {
-		ktest_skip(t, "the case's pool does not fit an eighth of the arena");
+		ktest_skip(t, "the case's pool needs more than MAX_HELD objects or an eighth of "
+			   "the arena");
 		return NULL;
 	}
 	p = pool_create(&pp);
@@ -193,7 +199,7 @@ static void pool_create_refuses_bad_parameters(struct ktest *t)
 	KT_EXPECT_EQ(t, pool_init(&p, &bad[0]), KERR_INVAL);
 	KT_EXPECT_EQ(t, pool_init(&p, &bad[2]), KERR_ALIGN);
 	/* A pool that could not be made is safe: allocations fail, frees are refused. */
-	KT_EXPECT_NULL(t, pool_alloc(&p, GFP_KERNEL));
+	KT_EXPECT_NULL(t, pool_alloc(&p, __GFP_NOWARN));
 	KT_EXPECT_EQ(t, stats(&p).failures, (uint64_t)1);
 	if (!MM_MISUSE_PANICS)
 		KT_EXPECT_EQ(t, pool_free_checked(&p, held), KERR_BAD_PTR);
@@ -311,6 +317,8 @@ static void pool_reserve_use_and_refill(struct ktest *t)
 {
 	size_t reserve = 4, count = reserve + M;
 	struct pool *p = test_pool(t, "t-reserve", count, reserve, 0, 0, NULL);
+	uint64_t reported, held_back, reported2, held_back2;
+	struct alloc_request req;
 	struct pool_stats st;
 
 	if (!p)
@@ -326,9 +334,17 @@ static void pool_reserve_use_and_refill(struct ktest *t)
 	KT_EXPECT_EQ(t, st.reserve_uses, (uint64_t)reserve);
 	KT_EXPECT_EQ(t, st.in_use, count);
 	KT_EXPECT_EQ(t, st.high_water, count);
-	/* Past it: NULL, counted. */
+	/* Past it: NULL, counted, and reported once at this layer (show_mem.h)... */
 	KT_EXPECT_NULL(t, pool_alloc(p, GFP_KERNEL));
-	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_ZERO));
+	KT_ASSERT_TRUE(t, warn_alloc_last(&req));
+	KT_EXPECT_EQ(t, strcmp(req.who, "t-reserve"), 0);
+	KT_EXPECT_EQ(t, strcmp(req.why, "out of memory"), 0);
+	KT_EXPECT_EQ(t, req.size, TEST_SIZE);
+	/* ...unless asked not to. */
+	warn_alloc_counts(&reported, &held_back);
+	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_ZERO | __GFP_NOWARN));
+	warn_alloc_counts(&reported2, &held_back2);
+	KT_EXPECT_EQ(t, reported2 + held_back2, reported + held_back);
 	st = stats(p);
 	KT_EXPECT_EQ(t, st.failures, (uint64_t)2);
 	KT_EXPECT_EQ(t, st.allocs, (uint64_t)count);
@@ -379,7 +395,7 @@ static void pool_growth_and_shrink(struct ktest *t)
 	KT_EXPECT_EQ(t, st.reserve_uses, (uint64_t)0);
 	/* At the maximum: the reserve serves, then nothing. */
 	KT_ASSERT_EQ(t, take(p, n, reserve), reserve);
-	KT_EXPECT_NULL(t, pool_alloc(p, GFP_KERNEL));
+	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_NOWARN));
 	st = stats(p);
 	KT_EXPECT_EQ(t, st.grows, (uint64_t)2);
 	KT_EXPECT_EQ(t, st.reserve_uses, (uint64_t)reserve);
@@ -409,51 +425,57 @@ static void pool_growth_and_shrink(struct ktest *t)
 /* ---- the backing allocator out of memory ------------------------------------------ */
 
 /*
- * Hold every byte the pools' backing allocator has: whole page blocks
- * (slab caches take pages), or the SimpleHeap region's blocks, largest
- * first, chained through their first words.  Returns the chain.
+ * Hold everything the pools' backing allocator has.  With slabs: the page
+ * allocator's reserves off and all of memory held (take_all.h, then the
+ * rest in ever smaller blocks, recorded outside them: held_pages.h).  In
+ * SimpleHeap: the heap region's blocks, largest first, chained through
+ * their first words (the region is the kernel's own, touched anyway).
  */
 struct hog {
-	struct hog *next;
-	unsigned int order;
+#ifdef CONFIG_SLAB
+	struct take_all ta;
+	struct held_pages rest;
+#else
+	void *chain;
+#endif
 };
 
-static struct hog *hog_backing(void)
+static void hog_backing(struct ktest *t, struct hog *h)
 {
-	struct hog *chain = NULL, *h;
-
 #ifdef CONFIG_SLAB
-	for (int order = 10; order >= 0; order--) {
-		while ((h = alloc_pages((unsigned int)order, GFP_KERNEL))) {
-			h->next = chain;
-			h->order = (unsigned int)order;
-			chain = h;
-		}
-	}
+	take_all_begin(t, &h->ta);
+	h->rest = (struct held_pages){ 0 };
+	for (int order = (int)TAKE_ALL_BLOCK_ORDER; order >= 0; order--)
+		while (held_take(&h->rest, (unsigned int)order, GFP_KERNEL))
+			;
 #else
-	for (size_t size = test_kmalloc_arena(); size >= sizeof(*h); size /= 2) {
-		while ((h = kmalloc(size, GFP_KERNEL))) {
-			h->next = chain;
-			h->order = 0;
-			chain = h;
+	void **block;
+
+	(void)t;
+	h->chain = NULL;
+	for (size_t size = test_kmalloc_arena(); size >= sizeof(void *); size /= 2) {
+		while ((block = kmalloc(size, __GFP_NOWARN))) {
+			*block = h->chain;
+			h->chain = block;
 		}
 	}
 #endif
-	return chain;
 }
 
-static void unhog(struct hog *chain)
+static void unhog(struct ktest *t, struct hog *h)
 {
-	while (chain) {
-		struct hog *next = chain->next;
-
 #ifdef CONFIG_SLAB
-		free_pages(chain, chain->order);
+	held_release(t, &h->rest);
+	take_all_end(t, &h->ta);
 #else
-		kfree(chain);
-#endif
-		chain = next;
+	(void)t;
+	while (h->chain) {
+		void *next = *(void **)h->chain;
+
+		kfree(h->chain);
+		h->chain = next;
 	}
+#endif
 }
 
 /*
@@ -466,15 +488,15 @@ static void pool_backing_exhausted(struct ktest *t)
 	size_t reserve = 3, count = reserve + M, n = M;
 	struct pool *p = test_pool(t, "t-oom", count, reserve, M, 0, NULL);
 	struct pool_stats st;
-	struct hog *hog;
+	struct hog hog;
 
 	if (!p)
 		return;
 	KT_ASSERT_EQ(t, take(p, 0, M), M);
-	hog = hog_backing();
+	hog_backing(t, &hog);
 	/* What the backing still had in hand (a slab's last objects) comes first. */
 	while (n < MAX_HELD - reserve && stats(p).reserve_uses == 0) {
-		held[n] = pool_alloc(p, GFP_KERNEL);
+		held[n] = pool_alloc(p, __GFP_NOWARN);
 		if (!held[n])
 			break;
 		n++;
@@ -485,14 +507,14 @@ static void pool_backing_exhausted(struct ktest *t)
 	/* The rest of the reserve, then nothing. */
 	KT_EXPECT_EQ(t, take(p, n, reserve - 1), reserve - 1);
 	n += reserve - 1;
-	KT_EXPECT_NULL(t, pool_alloc(p, GFP_KERNEL));
+	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_NOWARN));
 	st = stats(p);
 	KT_EXPECT_EQ(t, st.reserve_uses, (uint64_t)reserve);
 	KT_EXPECT_EQ(t, st.reserve, (size_t)0);
 	KT_EXPECT_EQ(t, st.failures, (uint64_t)1);
 	KT_EXPECT_EQ(t, st.in_use, n);
 	KT_EXPECT_TRUE(t, pool_check(p));
-	unhog(hog);
+	unhog(t, &hog);
 	/* Memory again: growth serves, and frees refill the reserve first. */
 	KT_EXPECT_NOT_NULL(t, held[n] = pool_alloc(p, GFP_KERNEL));
 	if (held[n])
@@ -503,6 +525,36 @@ static void pool_backing_exhausted(struct ktest *t)
 	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
 	KT_EXPECT_TRUE(t, pool_check(p));
 	pool_destroy(p);
+}
+
+/*
+ * Under memory pressure the pools' shrinker gives back what growth added
+ * and no one uses, as pool_shrink() would, and the slabs it emptied.
+ */
+static void pool_shrinker_gives_growth_back(struct ktest *t)
+{
+#ifdef CONFIG_SLAB
+	size_t count = M, grown = 4 * M;
+	struct pool *p = test_pool(t, "t-shrinker", count, 1, grown, 0, NULL);
+	struct pool_stats st;
+
+	if (!p)
+		return;
+	KT_ASSERT_EQ(t, take(p, 0, count + grown - 1), count + grown - 1);
+	give(t, p, 0, count + grown - 1);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.owned, count + grown);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	(void)shrink_memory(1);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.owned, count);
+	KT_EXPECT_EQ(t, st.released, (uint64_t)grown);
+	KT_EXPECT_EQ(t, st.reserve, (size_t)1);
+	KT_EXPECT_TRUE(t, pool_check(p));
+	pool_destroy(p);
+#else
+	KT_SKIP(t, "the heap region's memory never goes back to the page allocator");
+#endif
 }
 
 /* ---- constructor, flags, statistics ---------------------------------------------- */
@@ -556,6 +608,33 @@ static void pool_zeroed_allocation(struct ktest *t)
 		KT_EXPECT_EQ(t, obj[i], 0);
 	memset(obj, 0xc7, TEST_SIZE);
 	pool_free(p, obj);
+	pool_destroy(p);
+}
+
+/*
+ * Flags: what may take the fast path does (an object at hand needs no
+ * reclaim); zone modifiers and unknown bits are refused, counted.
+ */
+static void pool_gfp_flags(struct ktest *t)
+{
+	struct pool *p = test_pool(t, "t-flags", M, 0, M, 0, NULL);
+	void *a, *b;
+	struct pool_stats st;
+
+	if (!p)
+		return;
+	a = pool_alloc(p, GFP_ATOMIC | __GFP_HIGH);
+	b = pool_alloc(p, __GFP_NOWARN);
+	KT_EXPECT_NOT_NULL(t, a);
+	KT_EXPECT_NOT_NULL(t, b);
+	KT_EXPECT_NULL(t, pool_alloc(p, GFP_DMA | __GFP_NOWARN));
+	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_NOFAIL | __GFP_NOWARN));
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.failures, (uint64_t)2);
+	KT_EXPECT_EQ(t, st.allocs, (uint64_t)2);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)2);
+	pool_free(p, b);
+	pool_free(p, a);
 	pool_destroy(p);
 }
 
@@ -774,8 +853,10 @@ static const struct ktest_case pool_cases[] = {
 	KTEST_CASE(pool_reserve_use_and_refill),
 	KTEST_CASE(pool_growth_and_shrink),
 	KTEST_CASE(pool_backing_exhausted),
+	KTEST_CASE(pool_shrinker_gives_growth_back),
 	KTEST_CASE(pool_constructor_runs_once),
 	KTEST_CASE(pool_zeroed_allocation),
+	KTEST_CASE(pool_gfp_flags),
 	KTEST_CASE(pool_statistics),
 	KTEST_CASE(pool_misuse_double_free),
 	KTEST_CASE(pool_misuse_double_free_later),
