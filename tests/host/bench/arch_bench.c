@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "kernel.h"
 #include "page_alloc.h"
+#include "zone_table.h"
 
 #define ARENA_BYTES ((size_t)CONFIG_RAM_MB << 20)
 
@@ -49,6 +50,12 @@ size_t arch_memory_map(struct mem_region *out, size_t max)
 uint64_t arch_ram_size(void)
 {
 	return ARENA_BYTES;
+}
+
+/* The arena stands for the arch's RAM at its physical base (as in arch_host.c). */
+uintptr_t arch_zone_offset(void)
+{
+	return (uintptr_t)arena - (uintptr_t)ARCH_RAM_PHYS_BASE;
 }
 
 _Noreturn void kernel_exit(int status)
