@@ -18,6 +18,7 @@ import os
 import re
 import tempfile
 from contextlib import redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import archs, paths
@@ -162,6 +163,99 @@ def kmalloc_classes(text: str, class_max: int | None = None) -> list[int]:
     return sizes
 
 
+# Object pools (core/mm/Kconfig.pool): the four typed pools with their own
+# symbols, then POOL_EXTRA's name:size:count:reserve entries.  An object
+# is at most the largest slab object less one word (the state word pools
+# keep where the checks are exact, core/include/pool.h POOL_MAX_SIZE).
+POOL_BUILTIN = ("proc", "file", "thread", "socket")
+POOL_NAME_MAX = 20
+_POOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_POOL_WORD = 8
+# What one pool object may cost its backing allocator at most: its bytes
+# rounded to a word, the state word, rounding to the alignment (at most a
+# cache line, kit/pools.py), and a SimpleHeap block header.
+_POOL_OBJECT_OVERHEAD = _POOL_WORD + 64 + 16
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """One typed pool as configured, and how to name it in a message."""
+    name: str
+    size: int
+    count: int
+    reserve: int
+    origin: str
+
+
+def pool_max_size(buddy_max_order: int | None = None) -> int:
+    return kmalloc_class_max(buddy_max_order) - _POOL_WORD
+
+
+def pool_extra(text: str) -> list[PoolSpec]:
+    """Parse POOL_EXTRA: entries name:size:count:reserve separated by spaces."""
+    out: list[PoolSpec] = []
+    for entry in text.split():
+        origin = f"POOL_EXTRA: '{entry}'"
+        parts = entry.split(":")
+        if len(parts) != 4:
+            raise KitError(f"{origin} is not name:size:count:reserve")
+        name, *numbers = parts
+        if not _POOL_NAME.fullmatch(name) or len(name) > POOL_NAME_MAX:
+            raise KitError(f"{origin}: '{name}' is not a C identifier of at most "
+                           f"{POOL_NAME_MAX} characters (a letter, then letters, digits or _)")
+        if name in POOL_BUILTIN:
+            raise KitError(f"{origin}: '{name}' is one of the built-in pools "
+                           f"({', '.join(POOL_BUILTIN)}); pick another name")
+        if any(p.name == name for p in out):
+            raise KitError(f"{origin}: pool '{name}' is listed twice")
+        for what, value in zip(("size", "count", "reserve"), numbers):
+            if not value.isdigit():
+                raise KitError(f"{origin}: the {what} '{value}' is not a non-negative integer")
+        size, count, reserve = (int(v) for v in numbers)
+        out.append(PoolSpec(name, size, count, reserve, origin))
+    return out
+
+
+def pool_specs(values: dict[str, object]) -> list[PoolSpec]:
+    """Every typed pool of a configuration (resolved values), in table order."""
+    if not values.get("POOLS"):
+        return []
+    out = []
+    for name in POOL_BUILTIN:
+        sym = f"POOL_{name.upper()}"
+        if values.get(sym):
+            out.append(PoolSpec(name, int(values[f"{sym}_SIZE"]), int(values[f"{sym}_COUNT"]),
+                                int(values[f"{sym}_RESERVE"]), f"{sym}_*"))
+    return out + pool_extra(str(values.get("POOL_EXTRA") or ""))
+
+
+def check_pools(values: dict[str, object]) -> None:
+    """What the pool symbols' ranges cannot say: sizes against the largest
+    slab object, reserves against counts, and the preallocated objects of
+    all pools against the memory they come from."""
+    buddy = values.get("BUDDY_MAX_ORDER") if values.get("PAGE_ALLOC_BUDDY") else None
+    limit = pool_max_size(int(buddy) if buddy else None)
+    if values.get("MM_SIMPLEHEAP"):
+        arena_kb, arena = int(values["SIMPLEHEAP_SIZE_KB"]), "the SimpleHeap region"
+    else:
+        arena_kb, arena = int(values["RAM_MB"]) * 1024, "RAM"
+    total = 0
+    for p in pool_specs(values):
+        if p.size == 0:
+            raise KitError(f"{p.origin}: pool '{p.name}' has size 0")
+        if p.size > limit:
+            raise KitError(f"{p.origin}: pool '{p.name}': size {p.size} is larger than the "
+                           f"largest pool object ({limit} bytes)")
+        if p.reserve > p.count:
+            raise KitError(f"{p.origin}: pool '{p.name}': reserve {p.reserve} is larger "
+                           f"than its count {p.count}")
+        total += p.count * (p.size + _POOL_OBJECT_OVERHEAD)
+        if total > arena_kb * 1024 // 2:
+            raise KitError(f"{p.origin}: pool '{p.name}': the pools' preallocated objects "
+                           f"need up to {-(-total // 1024)} KiB, more than half of {arena} "
+                           f"({arena_kb // 2} KiB)")
+
+
 def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     """Checks across symbols that Kconfig ranges cannot express."""
     syms = kconf.syms
@@ -185,6 +279,9 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     if classes is not None and classes.visibility:
         kmalloc_classes(classes.str_value, kmalloc_class_max(
             int(order.str_value) if order is not None and order.visibility else None))
+    pools = syms.get("POOLS")
+    if pools is not None and pools.str_value == "y":
+        check_pools(resolved(kconf))
 
 
 def config_text(kconf: kconfiglib.Kconfig) -> str:

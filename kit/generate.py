@@ -19,7 +19,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths,
+from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
                size_classes, sources, zones)
 from .errors import KitError
 from .fsutil import write_if_changed
@@ -188,6 +188,10 @@ def generate(out: Path) -> None:
         render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h",
                size_classes.context(classes))
         generated_names.append("kmalloc_classes.h")
+    # The typed object pools (Kconfig POOLS): gen/pool_types.h.
+    if values.get("POOLS"):
+        render(env, "pool_types.h.j2", gen / "pool_types.h", pools.context(values))
+        generated_names.append("pool_types.h")
     render(env, "ktest_registry.c.j2", gen / "ktest_registry.c",
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",

@@ -309,3 +309,34 @@ def test_hostbench_figures_say_what_they_measure():
     results = {"x": {"figures": {"page_alloc order=0": {"median_ns": 1.0}}}}
     without = hostbench.Measured("x", "twotier", "buddy", False, 3)
     assert hostbench.evaluate(target, {"mmkit-x": results["x"]}, [without])["status"] == "absent"
+
+
+# --- object pools against kmalloc ----------------------------------------------------------
+
+def pool_op(name: str, pool: str, size: int, median: int) -> dict:
+    line = (f'BENCH {{"v":1,"kind":"op","name":"{name}","pool":"{pool}","size":{size},'
+            f'"reps":3,"ops":64,"failures":0,"min":{median},"median":{median},'
+            f'"max":{median}}}')
+    return bench.parse_line(line)
+
+
+def test_pool_figures_carry_their_pool():
+    op = pool_op("pool_pair", "proc", 1024, 37)
+    assert op["pool"] == "proc"
+    assert bench.op_key(op) == "pool_pair pool=proc size=1024"
+    with pytest.raises(bench.BenchLineError, match="field 'pool' should be a str"):
+        bench.parse_line(OP.replace('"size":64', '"size":64,"pool":7'))
+
+
+def test_pool_pairs_are_compared_with_kmalloc_of_their_size():
+    ops = [pool_op("pool_pair", "proc", 1024, 37), pool_op("kmalloc_pair", "proc", 1024, 59),
+           pool_op("pool_pair", "file", 256, 45), pool_op("kmalloc_pair", "file", 256, 59),
+           pool_op("pool_pair", "lone", 64, 30), bench.parse_line(OP)]
+    ratios = bench.pool_ratios(ops)
+    assert [(r["pool"], r["size"], r["pool_pair"], r["kmalloc_pair"], r["met"])
+            for r in ratios] == [("proc", 1024, 37, 59, True), ("file", 256, 45, 59, False)]
+    assert ratios[0]["ratio"] == pytest.approx(37 / 59)
+    lines = bench.table({"meta": None, "ops": [], "frag": [], "pools": ratios, "errors": []},
+                        "instret")
+    assert any("proc" in line and "0.63x" in line and line.endswith(" MET") for line in lines)
+    assert any("file" in line and "NOT MET" in line for line in lines)

@@ -61,6 +61,38 @@ def is_subsequence(lines: list[str], of: list[str]) -> bool:
     return all(any(line == other for other in it) for line in lines)
 
 
+def readme_pool_sample() -> list[str]:
+    """The run image's pool lines quoted under the README's 'Object pools'."""
+    text = (ROOT / "README.md").read_text().split("## Object pools\n", 1)[1]
+    text = text.split("**The run image**", 1)[1]
+    block = text.split("\n\n")[1]
+    assert block.startswith("    mmkit: pool "), block
+    return [line[4:] for line in block.splitlines()]
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_run_image_prints_each_pool(arch: str, tmp_path: Path):
+    """Object pools are filled at boot; the run image shows each one's state,
+    as the README quotes it."""
+    out = tmp_path / arch
+    kit("defconfig", "twotier-pools", "--arch", arch, "-O", str(out), check=True)
+    proc = kit("run", "-O", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert is_subsequence(readme_pool_sample(), lines), \
+        "README.md's pool lines are not what the run printed:\n" + proc.stdout
+    pool_lines = [ln for ln in lines if ln.startswith("mmkit: pool ")]
+    for name, size, count, reserve in (("proc", 1024, 64, 8), ("file", 256, 256, 32),
+                                       ("thread", 512, 128, 16), ("socket", 768, 64, 8)):
+        after_boot = next(ln for ln in pool_lines if ln.startswith(f"mmkit: pool {name}: "))
+        assert f"{size} B objects (slab" in after_boot
+        assert f"held {count} (count {count}, peak {count}), in use 0" in after_boot
+        assert f"+ {reserve} reserved (min {reserve})" in after_boot
+        # The walk: a magazine (POOL_MAGAZINE_SIZE, 16 by default) and one more.
+        assert f"mmkit: pool {name}: 17 of 17 objects held" in pool_lines
+    assert "build.py: run: pass" in proc.stdout
+
+
 @pytest.mark.parametrize("arch", config.ARCHES)
 def test_failing_case_is_named(arch: str, tmp_path: Path):
     out = tmp_path / arch

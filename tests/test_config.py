@@ -246,3 +246,84 @@ def test_smp_and_nr_cpus(out: Path):
     assert "NR_CPUS=9 not applied: 9 is out of range [1, 8]" in proc.stderr
     kit("defconfig", "twotier", "-O", str(out), check=True)
     assert "CONFIG_NR_CPUS=1" in (out / ".config").read_text()
+# --- object pools (core/mm/Kconfig.pool) --------------------------------------------
+
+@pytest.mark.parametrize("extra, message", [
+    ("inode:384:128", "POOL_EXTRA: 'inode:384:128' is not name:size:count:reserve"),
+    ("inode:384:128:16:1", "POOL_EXTRA: 'inode:384:128:16:1' is not name:size:count:reserve"),
+    ("in-ode:64:8:0", "POOL_EXTRA: 'in-ode:64:8:0': 'in-ode' is not a C identifier"),
+    ("9lives:64:8:0", "'9lives' is not a C identifier"),
+    ("_x:64:8:0", "'_x' is not a C identifier"),
+    ("a_pool_name_far_too_long:64:8:0", "is not a C identifier of at most 20 characters"),
+    ("proc:64:8:0", "POOL_EXTRA: 'proc:64:8:0': 'proc' is one of the built-in pools"),
+    ("socket:64:8:0", "'socket' is one of the built-in pools"),
+    ("inode:64:8:0 dentry:32:4:4 inode:32:8:0",
+     "POOL_EXTRA: 'inode:32:8:0': pool 'inode' is listed twice"),
+    ("inode:0:8:0", "POOL_EXTRA: 'inode:0:8:0': pool 'inode' has size 0"),
+    ("inode:-1:8:0", "POOL_EXTRA: 'inode:-1:8:0': the size '-1' is not a non-negative integer"),
+    ("inode:64:x:0", "the count 'x' is not a non-negative integer"),
+    ("inode:64:8:", "the reserve '' is not a non-negative integer"),
+    ("inode:32761:1:0", "pool 'inode': size 32761 is larger than the largest pool object "
+                        "(32760 bytes)"),
+    ("inode:64:8:9", "POOL_EXTRA: 'inode:64:8:9': pool 'inode': reserve 9 is larger than "
+                     "its count 8"),
+    ("big:4096:100000:0", "POOL_EXTRA: 'big:4096:100000:0': pool 'big': the pools' "
+                          "preallocated objects need up to"),
+])
+def test_bad_pool_entries_are_refused(out: Path, extra: str, message: str):
+    proc = kit("defconfig", "twotier-pools", "-O", str(out), "--set", f"POOL_EXTRA={extra}")
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert proc.stderr.startswith("build.py: error: ")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
+@pytest.mark.parametrize("preset, settings, message", [
+    ("twotier-pools", ["POOL_PROC_RESERVE=65"],
+     "POOL_PROC_*: pool 'proc': reserve 65 is larger than its count 64"),
+    ("twotier-pools", ["POOL_FILE_SIZE=40000"],
+     "POOL_FILE_SIZE=40000 not applied: 40000 is out of range [1, 32760]"),
+    ("twotier-pools", ["POOL_THREAD_COUNT=65536", "POOL_THREAD_SIZE=32760", "RAM_MB=32"],
+     "POOL_THREAD_*: pool 'thread': the pools' preallocated objects need up to"),
+    ("simpleheap", ["POOLS=y", "SIMPLEHEAP_SIZE_KB=64"],
+     "more than half of the SimpleHeap region (32 KiB)"),
+    ("twotier", ["POOL_EXTRA=inode:64:8:0"], "unmet dependencies: depends on POOLS"),
+])
+def test_pools_that_do_not_fit_are_refused(out: Path, preset: str, settings: list[str],
+                                           message: str):
+    args = ["defconfig", preset, "-O", str(out)]
+    for s in settings:
+        args += ["--set", s]
+    proc = kit(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
+def test_good_pool_entries_become_typed_pools(out: Path):
+    from kit import generate, pools
+    kit("defconfig", "twotier-pools", "-O", str(out), "--set", "POOL_SOCKET=n",
+        "--set", "POOL_EXTRA=inode:384:128:16  dentry:20:0:0 Big_1:4096:2:2", check=True)
+    generate.generate(out)
+    text = (out / "gen" / "pool_types.h").read_text()
+    rows = [line.strip().rstrip(" \\") for line in text.splitlines()
+            if line.strip().startswith("X(")]
+    assert rows == ["X(proc, struct proc_obj, 1024, 64, 64, 8)",
+                    "X(file, struct file_obj, 256, 64, 256, 32)",
+                    "X(thread, struct thread_obj, 512, 64, 128, 16)",
+                    "X(inode, struct inode_obj, 384, 64, 128, 16)",
+                    "X(dentry, struct dentry_obj, 20, 8, 0, 0)",
+                    "X(Big_1, struct Big_1_obj, 4096, 64, 2, 2)"]
+    assert "#define POOL_NR_TYPES 6" in text
+    # Alignment: the largest power of two dividing the size, a word to a cache line.
+    assert [pools.alignment(n) for n in (1, 20, 24, 48, 96, 128, 4096)] == \
+        [8, 8, 8, 16, 32, 64, 64]
+
+
+def test_no_pools_no_pool_header(out: Path):
+    from kit import generate
+    kit("defconfig", "twotier", "-O", str(out), check=True)
+    generate.generate(out)
+    assert not (out / "gen" / "pool_types.h").exists()

@@ -5,9 +5,11 @@ Each configuration below is a preset with settings a user may choose:
 the smallest and largest RAM, region, buddy order, per-CPU list and
 transaction record count Kconfig allows, a single size class and the
 largest one, every slab check level, colouring, poisoning, no per-CPU
-lists, misuse that panics, one CPU and eight under SMP.  The suites run natively under ASan/UBSan (the
-host build of the same code): they derive their sizes from the
-configuration, and a case that cannot apply skips and says why.
+lists, misuse that panics, one CPU and eight under SMP, the vmap area's
+size at its ends, object pools in every mode.  The suites run
+natively under ASan/UBSan (the host build of the same code): they derive
+their sizes from the configuration, and a case that cannot apply skips
+and says why.
 """
 from pathlib import Path
 
@@ -37,6 +39,11 @@ CONFIGS = [
     ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
     ("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"]),
     ("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"]),
+    # Object pools: on kmalloc's heap (SimpleHeap, exact state words), with
+    # exact checks and poisoning on slabs, and at the magazine size's ends.
+    ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),
+    ("twotier-pools", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "POOL_MAGAZINE_SIZE=1"]),
+    ("hybrid", ["POOLS=y", "SLAB_CHECKS_OFF=y", "POOL_MAGAZINE_SIZE=256"]),
 ]
 
 

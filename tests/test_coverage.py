@@ -3,7 +3,7 @@
 Two runs are made once for the module:
 
 - `coverage --matrix --enforce-gate` over the preset of every allocator
-  mode (simpleheap, twotier, hybrid) on riscv64, every suite: the 90% core/mm
+  mode (simpleheap, twotier-pools, hybrid) on riscv64, every suite: the 90% core/mm
   line-coverage gate must hold on their merged report, so no mode's code
   escapes it;
 - `coverage` alone on x86_64 with only the ktest_self suite: the command
@@ -31,8 +31,9 @@ from kit.errors import KitError
 
 FILTER = "TEST_FILTER=ktest_self"
 PRESET = "simpleheap"
-# One preset per allocator mode: together they hold every core/mm file.
-MODES = ("simpleheap", "twotier", "hybrid")
+# One preset per allocator mode: together they hold every core/mm file
+# (TwoTier's with object pools, which no other mode's preset has).
+MODES = ("simpleheap", "twotier-pools", "hybrid")
 
 
 @pytest.fixture(scope="module")

@@ -128,6 +128,7 @@ extern const char bench_sizes_source[];
 /* --- workloads (tests/bench/, one per file), run in this order ----------- */
 
 void bench_pairs(void);    /* kmalloc+kfree pairs per size */
+void bench_pools(void);    /* typed pool pairs and batches next to kmalloc (Kconfig POOLS) */
 /* One pair figure called @name for @size (the workloads above share them). */
 void bench_pair_size(const char *name, size_t size, bool is_class);
 /* One size's batch figures, named "batch_alloc" / "batch_free" + @suffix. */

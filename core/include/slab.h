@@ -206,6 +206,17 @@ unsigned int kmem_cache_flags(const struct kmem_cache *c);
  * check that @obj is at an object boundary; a free does. */
 struct kmem_cache *kmem_cache_of(const void *obj);
 
+/*
+ * The cache of the slab page @pg (PG_SLAB set), in one load: a slab's
+ * descriptor begins with its cache (slab_def.h asserts it), so the
+ * page's owner points at that pointer.  For inline ownership checks
+ * outside core/mm, which cannot see struct slab (pool.h's free path).
+ */
+static inline struct kmem_cache *slab_page_cache(const struct page *pg)
+{
+	return *(struct kmem_cache *const *)pg->owner;
+}
+
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 
 /*

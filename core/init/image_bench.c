@@ -47,6 +47,9 @@ int image_main(void)
 	print_meta();
 	mm_get_stats(&before);
 	bench_pairs();
+#ifdef CONFIG_POOLS
+	bench_pools();
+#endif
 	bench_batches();
 	bench_pages();
 	bench_zones();

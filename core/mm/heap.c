@@ -27,6 +27,7 @@ struct heap_block {
 
 #define GRANULE HEAP_MIN_ALIGN
 #define HDR ((sizeof(struct heap_block) + GRANULE - 1) & ~(size_t)(GRANULE - 1))
+_Static_assert(HDR == HEAP_BLOCK_HEADER, "heap.h states the header's size");
 #define LINK_BYTES sizeof(struct heap_block *)
 /* The smallest block worth keeping: a header and one granule of payload,
  * which also holds the free-list link.  A remainder below this is not split off. */

@@ -26,6 +26,13 @@
 
 /* Default and minimum alignment of a heap allocation; block sizes are multiples of it. */
 #define HEAP_MIN_ALIGN 16
+/*
+ * Bytes of a block's header, in front of its payload.  Allocations of an
+ * alignment A whose size plus this is a multiple of A, made one after the
+ * other, lie back to back with no free fragment between them (object
+ * pools ask for theirs so).
+ */
+#define HEAP_BLOCK_HEADER 16
 
 struct heap_block;
 

@@ -5,6 +5,9 @@
 #include "kmalloc_front.h"
 #include "mm.h"
 #include "page_alloc.h"
+#ifdef CONFIG_POOLS
+#include "pool.h"
+#endif
 
 void mm_init(void)
 {
@@ -13,4 +16,8 @@ void mm_init(void)
 
 	page_alloc_init(regions, n);
 	kmalloc_front_init();
+#ifdef CONFIG_POOLS
+	/* The typed pools, filled to their counts before any image code runs. */
+	pool_types_init();
+#endif
 }

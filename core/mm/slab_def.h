@@ -45,6 +45,7 @@
 #include "mm_txn.h"
 #include "page_alloc.h"
 #include "percpu.h"
+#include "poison.h"
 #include "reciprocal.h"
 #include "slab.h"
 #include "spinlock.h"
@@ -98,6 +99,9 @@ struct slab {
 	unsigned int damaged;
 	unsigned long inuse_map[];   /* SLAB_CHECKS_FULL: bit i set, object i handed out */
 };
+
+/* slab_page_cache() (slab.h) reads a slab's cache through the page's owner. */
+_Static_assert(offsetof(struct slab, cache) == 0, "struct slab must begin with its cache");
 
 /*
  * A list of slabs.  The partial list is kept roughly fullest first: a slab
