@@ -65,3 +65,31 @@ def test_menuconfig_without_a_terminal_is_refused(out: Path):
     proc = kit("menuconfig", "-O", str(out))
     assert proc.returncode != 0
     assert "menuconfig needs a terminal" in proc.stderr
+
+
+def test_menuconfig_shows_the_zone_options_with_help(out: Path):
+    """The zones menu lists every zone option, and '?' shows an option's help."""
+    kit("defconfig", "twotier-zones", "--arch", "x86_64", "-O", str(out), check=True)
+    session = f"mmkit-mcz-{out.parent.name}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                    f"cd {ROOT} && ./build.py menuconfig -O {out}"], check=True)
+    try:
+        wait_for(session, "mmkit allocator variant")
+        keys(session, "/")
+        keys(session, "ZONE_DMA32")
+        keys(session, "Enter")
+        shown = wait_for(session, "[*] DMA32 zone (below 4 GiB)")
+        for prompt in ("[*] DMA zone (below 16 MiB)", "Lowmem reserve ratio of the DMA zone",
+                       "Lowmem reserve ratio of the DMA32 zone",
+                       "Free memory kept in reserve (KiB; 0: Linux's default)",
+                       "Watermark gap (in 1/10000 of a zone)"):
+            assert prompt in shown, shown
+        keys(session, "?")
+        helped = wait_for(session, "Name: ZONE_DMA32")
+        assert "Help:" in helped
+        assert "Keep physical memory below 4 GiB as its own zone" in helped
+        assert "Menu path: (Top) -> Memory management -> Zones and watermarks" in helped
+        keys(session, "Escape")
+        keys(session, "Q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], stderr=subprocess.DEVNULL)

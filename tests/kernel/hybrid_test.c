@@ -19,6 +19,7 @@
 #include "mm.h"
 #include "page_alloc.h"
 #include "slab.h"
+#include "take_all.h"
 
 static void *objs[2048];
 
@@ -37,26 +38,16 @@ static bool from_twotier(const void *p)
 	return kmem_cache_of(p) || (pg && (pg->flags & PG_LARGE));
 }
 
-/* Take every free page; returns the chain (linked through the pages). */
-static void *take_all_pages(void)
+/*
+ * Take every free page, the largest blocks first, recorded outside them
+ * (held_pages.h: touching every page of a large RAM costs the host dearly).
+ */
+static void take_all_pages(struct held_pages *held)
 {
-	void *chain = NULL, *p;
-
-	while ((p = page_alloc(1, GFP_KERNEL))) {
-		*(void **)p = chain;
-		chain = p;
-	}
-	return chain;
-}
-
-static void give_back_pages(struct ktest *t, void *chain)
-{
-	while (chain) {
-		void *p = chain;
-
-		chain = *(void **)p;
-		KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
-	}
+	*held = (struct held_pages){ 0 };
+	for (unsigned int order = TAKE_ALL_BLOCK_ORDER + 1; order-- > 0;)
+		while (held_take(held, order, GFP_KERNEL))
+			;
 }
 
 static void restore_mode(struct ktest *t)
@@ -113,11 +104,12 @@ static void heap_only_mode(struct ktest *t)
 static void fallback_when_twotier_cannot_serve(struct ktest *t)
 {
 	struct mm_stats before = stats(), st;
-	void *chain, *p;
+	struct held_pages held;
+	void *p;
 	size_t n = 0, in_heap = 0;
 	int err;
 
-	chain = take_all_pages();
+	take_all_pages(&held);
 	KT_ASSERT_EQ(t, mm_set_mode(MM_MODE_TWOTIER_ONLY), KERR_OK);
 	KT_EXPECT_EQ(t, kmalloc_try(2 * PAGE_SIZE, GFP_KERNEL, &p), KERR_NOMEM);
 	KT_EXPECT_NULL(t, p);
@@ -141,7 +133,7 @@ static void fallback_when_twotier_cannot_serve(struct ktest *t)
 	KT_EXPECT_EQ(t, st.counters.failures, before.counters.failures + 1);
 	while (n)
 		KT_EXPECT_EQ(t, kfree_checked(objs[--n]), KERR_OK);
-	give_back_pages(t, chain);
+	held_release(t, &held);
 	KT_EXPECT_EQ(t, stats().heap_free_bytes, before.heap_free_bytes);
 }
 

@@ -25,6 +25,7 @@
 #include "ktest.h"
 #include "mm.h"
 #include "mm_misuse.h"
+#include "held_pages.h"
 #include "page_alloc.h"
 #include "vmap.h"
 
@@ -276,12 +277,52 @@ static size_t usable_within(const struct mem_region *r, size_t n, uintptr_t lo, 
 	return bytes;
 }
 
+struct gib_write {
+	uintptr_t pa0, va;
+	unsigned int blocks;
+	size_t bad;
+};
+
+/*
+ * Translation is per page: the first and the last word of every page show
+ * that the leaf reaches it (every word would cost TCG half a minute a GiB).
+ */
+#define WORDS_OF_PAGE(o, pg) for (size_t o = (pg); o < (pg) + PAGE_SIZE; o += PAGE_SIZE - 8)
+
+/* A held 2 MiB block inside the GiB: written through the leaf. */
+static void write_through_leaf(void *block, unsigned int order, void *arg)
+{
+	struct gib_write *g = arg;
+	uintptr_t b = (uintptr_t)block;
+
+	if (order != ORDER_2M || b - g->pa0 >= PAGE_SIZE_1G)
+		return;
+	g->blocks++;
+	for (size_t pg = 0; pg < PAGE_SIZE_2M; pg += PAGE_SIZE)
+		WORDS_OF_PAGE(o, pg)
+			*(volatile uint64_t *)(g->va + (b - g->pa0) + o) = pattern(b + o);
+}
+
+/* ... and read back through the identity map. */
+static void read_through_identity(void *block, unsigned int order, void *arg)
+{
+	struct gib_write *g = arg;
+	uintptr_t b = (uintptr_t)block;
+
+	if (order != ORDER_2M || b - g->pa0 >= PAGE_SIZE_1G)
+		return;
+	for (size_t pg = 0; pg < PAGE_SIZE_2M; pg += PAGE_SIZE)
+		WORDS_OF_PAGE(o, pg)
+			g->bad += *(volatile uint64_t *)(b + o) != pattern(b + o);
+}
+
 /*
  * A 1 GiB leaf over RAM that is in use (vmap_phys() of the aligned GiB
- * holding the most usable RAM), touched at every usable byte: the free
+ * holding the most usable RAM), touched in every usable page: the free
  * 2 MiB blocks inside it are taken, a pattern unique to each word's
  * physical address is written through the leaf and read back through the
- * identity map; every other usable word reads the same both ways.  This
+ * identity map (each page's first and last word); every other usable
+ * page reads the same both ways.  This
  * is the whole-GiB check that allocation_of_1g_is_one_1g_leaf cannot make
  * when no GiB is free as one block (RAM_MB caps RAM at 2 GiB, and the page
  * allocator keeps its metadata at the top of it).
@@ -291,7 +332,8 @@ static void one_gib_leaf_reaches_every_usable_byte(struct ktest *t)
 	struct mem_region r[MEM_REGIONS_MAX];
 	size_t n = arch_memory_map(r, MEM_REGIONS_MAX), best_bytes = 0, bad = 0;
 	uintptr_t pa0 = 0, va, pa;
-	uint64_t *mine = NULL, *other = NULL, *b;
+	struct held_pages held = { 0 };
+	struct gib_write gib;
 	unsigned int kept = 0;
 	size_t ps;
 
@@ -317,45 +359,29 @@ static void one_gib_leaf_reaches_every_usable_byte(struct ktest *t)
 	KT_EXPECT_EQ(t, ps, PAGE_SIZE_1G);
 	KT_EXPECT_EQ(t, pa, pa0);
 
-	/* Ours to write: the free 2 MiB blocks inside the GiB.  The rest goes back. */
-	while ((b = alloc_pages(ORDER_2M, GFP_KERNEL))) {
-		uint64_t **list = (uintptr_t)b - pa0 < PAGE_SIZE_1G ? &mine : &other;
-
-		*b = (uint64_t)(uintptr_t)*list;
-		*list = b;
-		kept += list == &mine;
-	}
-	for (b = mine; b; b = (uint64_t *)(uintptr_t)*b) {
-		uintptr_t alias = va + ((uintptr_t)b - pa0);
-
-		/* Word 0 holds the list link: leave it. */
-		for (size_t o = 8; o < PAGE_SIZE_2M; o += 8)
-			*(volatile uint64_t *)(alias + o) = pattern((uintptr_t)b + o);
-	}
-	for (b = mine; b; b = (uint64_t *)(uintptr_t)*b) {
-		for (size_t o = 8; o < PAGE_SIZE_2M; o += 8)
-			bad += *(volatile uint64_t *)((uintptr_t)b + o) != pattern((uintptr_t)b + o);
-	}
+	/*
+	 * Ours to write: the free 2 MiB blocks inside the GiB, taken with all
+	 * the others (recorded outside them: held_pages.h).
+	 */
+	while (held_take(&held, ORDER_2M, GFP_KERNEL))
+		;
+	gib = (struct gib_write){ .pa0 = pa0, .va = va };
+	held_for_each(&held, write_through_leaf, &gib);
+	held_for_each(&held, read_through_identity, &gib);
+	kept = gib.blocks;
+	bad = gib.bad;
 	KT_EXPECT_EQ(t, bad, 0u);
-	/* Everything else usable: the same word through the leaf and through the identity map. */
+	/* Everything else usable: the same words through the leaf and through the identity map. */
 	bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t lo = MAX(r[i].base, pa0), hi = MIN(r[i].base + r[i].size, pa0 + PAGE_SIZE_1G);
 
-		for (uintptr_t a = lo; a < hi; a += 8)
-			bad += *(volatile uint64_t *)(va + (a - pa0)) != *(volatile uint64_t *)a;
+		for (uintptr_t pg = lo; pg < hi; pg += PAGE_SIZE)
+			WORDS_OF_PAGE(a, pg)
+				bad += *(volatile uint64_t *)(va + (a - pa0)) != *(volatile uint64_t *)a;
 	}
 	KT_EXPECT_EQ(t, bad, 0u);
-	while (mine) {
-		b = mine;
-		mine = (uint64_t *)(uintptr_t)*b;
-		KT_EXPECT_EQ(t, free_pages(b, ORDER_2M), 0);
-	}
-	while (other) {
-		b = other;
-		other = (uint64_t *)(uintptr_t)*b;
-		KT_EXPECT_EQ(t, free_pages(b, ORDER_2M), 0);
-	}
+	held_release(t, &held);
 	KT_EXPECT_EQ(t, vmap_free((void *)va), 0);
 	if (!kept)
 		KT_SKIP(t, "no free 2 MiB block inside the GiB to write: only read every byte");
