@@ -61,7 +61,8 @@ class Table:
 
     def classes(self) -> list[list[str]]:
         """Per cell, its HTML class: "num" for a figure (and a '-' in a column
-        of figures), "fail" for a failure, "wrap" for long text, else ""."""
+        of figures), "fail" for a failure, "muted" for what was not detected
+        or not run, "wrap" for long text, else ""."""
         numeric = self.numeric
         out = []
         for row in self.rows:
@@ -72,6 +73,8 @@ class Table:
                     kinds.append("num")
                 elif text.startswith(("FAIL", "MISSED")):
                     kinds.append("fail")
+                elif text.startswith(("not detected", "not run", "not tried")):
+                    kinds.append("muted")
                 elif len(text) > WRAP:
                     kinds.append("wrap")
                 else:

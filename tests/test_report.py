@@ -343,3 +343,14 @@ def test_every_plot_file_is_written_and_embedded(written: dict):
     for n in names:
         assert (written["dir"] / n).read_text().startswith("<svg")
         assert f'<a href="{n}">' in written["html"]
+
+
+def test_safety_chart_compares_levels_without_debug_options(cells: list[dict]):
+    for c in cells:
+        if c["preset"] == "twotier-debug":
+            c["variant"]["debug"] = ["DEBUG_POISON"]
+    svg = next(p.svg for p in report.plots(cells) if p.file == "plot-safety-x86_64.svg")
+    assert "off: twotier-no-checks" in svg and "hardened: twotier" in svg
+    assert "twotier-debug" not in svg                 # in the table, not the chart
+    md = report.markdown(document(cells), report.plots(cells))
+    assert "| debug options | - | - | DEBUG_POISON |" in md
