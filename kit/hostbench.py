@@ -38,6 +38,7 @@ from .lz4bench import cpu_model
 
 PREFIX = "HOSTBENCH "
 MIN_ROUNDS, MAX_ROUNDS = 7, 101
+MAX_REPS = 101    # driver.c's HB_MAX_REPS
 LOOP = "loop"     # driver.c's count of the pair loop without the allocator
 
 
@@ -370,6 +371,8 @@ def run(base: Path, iterations: int, reps: int, rounds: int, seed: int,
     from . import hostbench_report
     if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
         raise KitError(f"hostbench: --rounds must be {MIN_ROUNDS}..{MAX_ROUNDS}, not {rounds}")
+    if not 1 <= reps <= MAX_REPS:
+        raise KitError(f"hostbench: --reps must be 1..{MAX_REPS}, not {reps}")
     valgrind = callgrind.version() if count_iterations else None   # fail before timing
     variants = choose_variants(presets)
     progress(f"hostbench: building {len(variants)} mmkit variant(s) and {len(PEERS)} peers")

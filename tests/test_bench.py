@@ -321,11 +321,15 @@ def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
     assert '<td class="num">' in html and "<h2>Targets</h2>" in html
 
 
-def test_hostbench_refuses_too_few_rounds(tmp_path: Path):
-    proc = kit("hostbench", "-O", str(tmp_path / "hb"), "--rounds", "6", "--no-count")
+@pytest.mark.parametrize("args, complaint", [
+    (["--rounds", "6"], "--rounds must be 7..101, not 6"),
+    (["--rounds", "102"], "--rounds must be 7..101, not 102"),
+    (["--reps", "102"], "--reps must be 1..101, not 102"),
+])
+def test_hostbench_refuses_bad_rounds_and_reps(tmp_path: Path, args: list[str], complaint: str):
+    proc = kit("hostbench", "-O", str(tmp_path / "hb"), "--no-count", *args)
     assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines() == [
-        "build.py: error: hostbench: --rounds must be 7..101, not 6"]
+    assert proc.stderr.strip().splitlines() == [f"build.py: error: hostbench: {complaint}"]
     assert not (tmp_path / "hb").exists()            # nothing built, nothing half-written
 
 
