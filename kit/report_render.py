@@ -71,7 +71,7 @@ class Table:
                 text = str(x)
                 if _NUMBER.match(text) or (numeric[i] and text in _EMPTY):
                     kinds.append("num")
-                elif text.startswith(("FAIL", "MISSED")):
+                elif text.startswith(("FAIL", "MISSED", "NOT MET")):
                     kinds.append("fail")
                 elif text.startswith(("not detected", "not run", "not tried")):
                     kinds.append("muted")

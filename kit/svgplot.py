@@ -68,6 +68,12 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def title_width(title: str) -> int:
+    """Pixels a chart must be wide for its title (bold 14 px, about 8.5 px a
+    character, and a margin), so that a narrow chart does not cut it."""
+    return int(8.5 * len(title)) + 40
+
+
 def _frame(width: int, height: int, title: str) -> list[str]:
     return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
@@ -137,7 +143,7 @@ def line_chart(title: str, series: dict[str, list[tuple[int, float]]], x_label: 
     """Series of (x > 0, y) points on a log2 x axis.  The y axis starts at 0,
     or is logarithmic when the values span more than a factor of 50."""
     legend_w = 40 + 7 * max((len(n) for n in legend_names(series)), default=4)
-    width, height = 640 + legend_w, max(360, 50 + 16 * len(series))
+    width, height = max(640 + legend_w, title_width(title)), max(360, 50 + 16 * len(series))
     left, top, plot_w, plot_h = 70, 32, 540, 280
     parts = _frame(width, height, title)
     xs = [x for pts in series.values() for x, _ in pts if x > 0]
@@ -216,7 +222,8 @@ def bar_chart(title: str, groups: list[str], metrics: list[str],
     # Group names hang below the axis at 30 degrees: room for the longest.
     label_h = int(0.5 * 6.5 * max((len(g) for g in groups), default=4)) + 16
     longest = max((len(g) for g in groups), default=4)
-    width = max(70 + plot_w + 20 + legend_w, 70 + plot_w + int(0.87 * 6.5 * longest))
+    width = max(70 + plot_w + 20 + legend_w, 70 + plot_w + int(0.87 * 6.5 * longest),
+                title_width(title))
     height = 32 + 240 + label_h + 10
     left, top, plot_h = 70, 32, 240
     parts = _frame(width, height, title)

@@ -354,3 +354,10 @@ def test_safety_chart_compares_levels_without_debug_options(cells: list[dict]):
     assert "twotier-debug" not in svg                 # in the table, not the chart
     md = report.markdown(document(cells), report.plots(cells))
     assert "| debug options | - | - | DEBUG_POISON |" in md
+
+
+def test_a_chart_is_wide_enough_for_its_title():
+    title = "x86_64: kmalloc+kfree of 64 bytes by slab check level (no debug options)"
+    svg = svgplot.bar_chart(title, ["a"], ["m"], {"a": {"m": 1.0}}, "y", percent=False)
+    width = int(re.search(r'<svg [^>]*width="(\d+)"', svg).group(1))
+    assert width >= 8 * len(title)
