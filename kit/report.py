@@ -209,10 +209,18 @@ def sections(doc: dict, plot_list: list[Plot]) -> list[Section]:
             tables.append(Table(head, rows, caption=f"{arch}: cost and detection by level"))
     if tables:
         k_head, k_rows = safety.classes_rows(classes)
+        s_head, s_rows = safety.summary(cells, classes)
         out.append(Section(
             "The price of safety",
-            tables + [Table(k_head, k_rows, caption="Misuse classes and their cases")],
-            note="For each cell with slab caches, one table per arch, cheapest check level "
+            [tidy(Table(s_head, s_rows, caption="By check level"))] + tables
+            + [Table(k_head, k_rows, caption="Misuse classes and their cases")],
+            note="The first table gives each slab check level (Kconfig `SLAB_CHECKS_*`), "
+                 f"cheapest first: `{safety.BASE_FIGURE}` in instructions per pair on each "
+                 "arch, over the level's cells without debug options (a range when they "
+                 "differ), and the misuse classes its cells detected and did not detect; a "
+                 "class the level does not promise is listed as not detected, never left "
+                 "out.  Then, for each cell with slab caches, one table per arch, cheapest "
+                 "check level "
                  "(Kconfig `SLAB_CHECKS_*`) first: instructions per operation from the bench "
                  f"(median), `{safety.BASE_FIGURE}` above the same mode at level off, and "
                  "what the level detects, from the misuse cases of the slab suite in the same "

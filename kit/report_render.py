@@ -24,9 +24,10 @@ from . import paths
 
 TEMPLATES = paths.TEMPLATES / "report"
 
-# A figure, optionally with a unit, a parenthesised max and a bracketed note:
-# "59", "-3", "+12", "1.03", "12.5%", "4.0 MiB", "59 (61)", "59 [2 failed]".
-_NUMBER = re.compile(r"^[-+]?(\d[\d,]*(\.\d+)?|\.\d+)(e[-+]?\d+)?"
+# A figure or a range of figures, optionally with a unit, a parenthesised max
+# and a bracketed note: "59", "-3", "+12", "1.03", "12.5%", "4.0 MiB",
+# "59 (61)", "59 [2 failed]", "59–64 (4 cells)".
+_NUMBER = re.compile(r"^[-+]?(\d[\d,]*(\.\d+)?|\.\d+)(e[-+]?\d+)?(–\d[\d,]*(\.\d+)?)?"
                      r"( ?(%|x|B|KiB|MiB|GiB|ns|points))?( \([^)]*\))?( \[[^\]]*\])?$")
 _EMPTY = {"", "-"}
 WRAP = 60          # longer text in a cell wraps (a failure's reason), the rest does not

@@ -168,3 +168,54 @@ def classes_rows(classes: list[MisuseClass]) -> tuple[list[str], list[list[str]]
     return (["class", "misuse", "case"],
             [[k.short, k.what, ", ".join(k.cases) or "none of its own: checked inside "
               "broader cases, not reported apart"] for k in classes])
+
+
+def _cost_range(values: list[int]) -> str:
+    """'59' for one value or all equal, '59–64 (4 cells)' for a spread."""
+    if not values:
+        return "-"
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        return f"{lo}" if len(values) == 1 else f"{lo} ({len(values)} cells)"
+    return f"{lo}–{hi} ({len(values)} cells)"
+
+
+def summary(cells: list[dict], classes: list[MisuseClass]) -> tuple[list[str], list[list[str]]]:
+    """One row per check level, cheapest first: BASE_FIGURE per arch over the
+    level's cells without debug options (their range when the modes or
+    options around the level differ), and which classes the level's cells
+    detected, did not detect, or missed, over every arch.  A class whose
+    cells disagree (detected in one, not in another) is listed under each
+    outcome it had, with the cells, so nothing is averaged away."""
+    levelled = cells_with_levels(cells)
+    arches = list(dict.fromkeys(c["arch"] for c in levelled))
+    head = ["check level"] + [f"{BASE_FIGURE}: {a}" for a in arches] + \
+        ["detects", "does not detect", "missed or not run"]
+    rows = []
+    for level in LEVELS:
+        mine = [c for c in levelled if c["variant"]["slab_checks"] == level]
+        if not mine:
+            continue
+        row = [level]
+        for arch in arches:
+            plain = [c for c in mine if c["arch"] == arch and not c["variant"].get("debug")]
+            row.append(_cost_range([x for x in (_figure(c, BASE_FIGURE) for c in plain)
+                                    if x is not None]))
+        outcome: dict[str, list[str]] = {"detected": [], "not detected": [], "other": []}
+        for k in classes:
+            if not k.cases:
+                continue
+            seen = {c["name"]: detection(c, k) for c in mine}
+            kinds = set(seen.values())
+            if kinds == {"detected"}:
+                outcome["detected"].append(k.short)
+            elif kinds == {"not detected"}:
+                outcome["not detected"].append(k.short)
+            else:
+                bad = sorted(n for n, d in seen.items() if d not in ("detected", "not detected"))
+                mixed = sorted(kinds - {"detected", "not detected"})
+                outcome["other"].append(f"{k.short}: {', '.join(mixed) or 'mixed'}"
+                                        + (f" ({', '.join(bad)})" if bad else ""))
+        row += [", ".join(outcome[k]) or "none" for k in ("detected", "not detected", "other")]
+        rows.append(row)
+    return head, rows

@@ -361,3 +361,44 @@ def test_a_chart_is_wide_enough_for_its_title():
     svg = svgplot.bar_chart(title, ["a"], ["m"], {"a": {"m": 1.0}}, "y", percent=False)
     width = int(re.search(r'<svg [^>]*width="(\d+)"', svg).group(1))
     assert width >= 8 * len(title)
+
+
+def md_rows(md: str, caption: str) -> dict[str, list[str]]:
+    block = md[md.index(f"### {caption}"):]
+    block = block[:block.index("\n### ", 4)] if "\n### " in block[4:] else block
+    return {r.split("|")[1].strip(): [x.strip() for x in r.split("|")[2:-1]]
+            for r in block.splitlines() if r.startswith("| ") and "---" not in r}
+
+
+def test_price_of_safety_by_level_summarises_cost_and_detection(cells: list[dict]):
+    extra = cell("twotier-pools", "x86_64", "hardened", 62)
+    debug = cell("hybrid-debug", "x86_64", "full", 900)
+    debug["variant"]["debug"] = ["DEBUG_POISON"]
+    md = report.markdown(document(cells + [extra, debug]), [])
+    rows = md_rows(md, "By check level")
+    head = md[md.index("### By check level"):].splitlines()
+    assert any("| check level | pair size=64: riscv64 | pair size=64: x86_64 |" in h for h in head)
+    assert list(rows)[1:] == ["off", "hardened", "full"]         # cheapest first
+    assert rows["off"][:2] == ["45", "45"]
+    assert rows["hardened"][:2] == ["59", "59–62 (2 cells)"]     # a spread is shown
+    assert rows["full"][:2] == ["100", "100"]                    # debug options left out
+    assert rows["off"][2] == "foreign, other cache"
+    assert rows["off"][3] == "interior, double free, double free later, freelist write"
+    assert rows["full"][3] == "none"
+    assert "Same in every row: missed or not run: none." in md
+
+
+def test_price_of_safety_by_level_names_a_miss(cells: list[dict]):
+    full = next(c for c in cells if c["name"] == "twotier-debug-riscv64")
+    case = next(c for c in full["tests"]["suites"][0]["cases"]
+                if c["name"] == "slab_misuse_interior")
+    case.update(status="fail", diagnostics=["x"])
+    md = report.markdown(document(cells), [])
+    rows = md_rows(md, "By check level")
+    head = rows["check level"]
+    full_row = dict(zip(head, rows["full"]))
+    assert "interior" not in full_row["detects"].split(", ")
+    assert full_row["missed or not run"] == \
+        "interior: MISSED (case failed) (twotier-debug-riscv64)"
+    # Both arches cost the same here: the second column is named, not repeated.
+    assert "Equal in every row: pair size=64: x86_64 = pair size=64: riscv64." in md
