@@ -88,7 +88,9 @@ def cell_table(cells: list[dict]) -> Table:
 
 
 def cost_table(cells: list[dict]) -> Table:
-    """One row per operation, one column per measured cell (same arch: sections())."""
+    """One row per operation, one column per measured cell (same arch:
+    sections()); a cell whose every figure equals another's is named above
+    the table instead of repeating its column."""
     measured = [c for c in cells if _ops_of(c)]
     keys = list(dict.fromkeys(op["key"] for c in measured for op in _ops_of(c)))
     table = {c["name"]: {op["key"]: op for op in _ops_of(c)} for c in measured}
@@ -103,7 +105,7 @@ def cost_table(cells: list[dict]) -> Table:
             text = f"{op['median']}" + (f" ({op['max']})" if op["max"] != op["median"] else "")
             row.append(text + (f" [{op['failures']} failed]" if op["failures"] else ""))
         rows.append(row)
-    return Table(["operation"] + [c["name"] for c in measured], rows)
+    return tidy(Table(["operation"] + [c["name"] for c in measured], rows))
 
 
 def frag_table(cells: list[dict]) -> Table:

@@ -402,3 +402,11 @@ def test_price_of_safety_by_level_names_a_miss(cells: list[dict]):
         "interior: MISSED (case failed) (twotier-debug-riscv64)"
     # Both arches cost the same here: the second column is named, not repeated.
     assert "Equal in every row: pair size=64: x86_64 = pair size=64: riscv64." in md
+
+
+def test_a_cell_with_the_same_costs_as_another_is_not_repeated(cells: list[dict]):
+    twin = copy.deepcopy(next(c for c in cells if c["name"] == "twotier-x86_64"))
+    twin.update(name="twotier-again-x86_64", preset="twotier-again")
+    t = report.cost_table([c for c in cells + [twin] if c["arch"] == "x86_64"])
+    assert "twotier-again-x86_64" not in t.head
+    assert ("twotier-again-x86_64", "twotier-x86_64") in t.twins
