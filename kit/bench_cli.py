@@ -178,10 +178,11 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
             "max), count their instructions with callgrind, judge the targets", [])
     h.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/hostbench)")
     h.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel compiles")
-    h.add_argument("--iterations", type=positive_int, default=200000, metavar="N",
-                   help="operations per repetition of a pair or mixed figure (default 200000)")
+    h.add_argument("--iterations", type=positive_int, default=20000, metavar="N",
+                   help="operations per repetition of a pair or mixed figure (default 20000)")
     h.add_argument("--reps", type=positive_int, default=5, metavar="N",
-                   help="repetitions per figure in each round, 1..101 (default 5)")
+                   help="repetitions per figure in each round, the fastest counts, 1..101 "
+                        "(default 5)")
     h.add_argument("--rounds", type=positive_int, default=11, metavar="N",
                    help="interleaved rounds, every program once each, 7..101 (default 11)")
     h.add_argument("--count-iterations", type=positive_int, default=100000, metavar="N",

@@ -12,8 +12,11 @@ Timing is interleaved: a run is ROUNDS rounds (at least 7), and each round
 runs every program once, one after another (A B C D, then B C D A, ...),
 so that a slow spell of the shared machine falls on all allocators alike
 instead of on whichever ran then.  A figure's value in a round is the
-median of that program's repetitions (--reps); the report gives the
-minimum, median and maximum over the rounds, in nanoseconds per operation.
+fastest of that program's repetitions (--reps): the machine can only slow a
+repetition down (a preemption, another engineer's build), never speed it
+up, so the fastest is the one least disturbed.  The report gives the
+minimum, median and maximum of those values over the rounds, in
+nanoseconds per operation; the targets about time use the median.
 
 Instructions are counted apart, exactly, with callgrind (kit/callgrind.py):
 each program once more in its count mode, for the pair loops.  The targets
@@ -231,7 +234,7 @@ def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
 
 def combine_rounds(runs: list[dict]) -> dict:
     """One program's runs, one per round, as one result: per figure the
-    rounds' values (each the median of that run's repetitions) and their
+    rounds' values (each the fastest of that run's repetitions) and their
     minimum, median and maximum.  The median is the lower middle value
     (statistics.median_low), so it is always a measured value."""
     figures: dict[str, dict] = {}
@@ -239,7 +242,7 @@ def combine_rounds(runs: list[dict]) -> dict:
         for key, fig in run["figures"].items():
             got = figures.setdefault(key, {"rounds_ns": [], "failures": 0, "reps": fig["reps"],
                                            "ops": fig["ops"]})
-            got["rounds_ns"].append(fig["median_ns"])
+            got["rounds_ns"].append(fig["min_ns"])
             got["failures"] += fig["failures"]
     for fig in figures.values():
         values = fig["rounds_ns"]
@@ -410,7 +413,8 @@ def run(base: Path, iterations: int, reps: int, rounds: int, seed: int,
         "iterations": iterations, "reps": reps, "rounds": rounds, "seed": seed,
         "count_iterations": count_iterations,
         "cpu": cpu_model(), "valgrind": valgrind,
-        "unit": "ns per operation, host wall clock: min, median and max over the rounds",
+        "unit": "ns per operation, host wall clock: each round's fastest repetition; "
+                "min, median and max over the rounds",
         "order": "interleaved: each round runs every program once, one after another, "
                  "each round starting one program further on",
         "schedule": order,

@@ -82,8 +82,9 @@ def sections(doc: dict) -> list[dict]:
     counted = instruction_table(doc)
     out = [{"title": "Targets", "tables": [target_table(doc)], "note": ""},
            {"title": "Nanoseconds per operation",
-            "note": f"Median over {doc['rounds']} interleaved rounds, the minimum and maximum "
-                    "in parentheses.", "tables": [time_table(doc)]}]
+            "note": f"Median over {doc['rounds']} interleaved rounds of each round's fastest "
+                    "repetition; the fastest and slowest round in parentheses.",
+            "tables": [time_table(doc)]}]
     if counted:
         out.append({"title": "Instructions per operation (callgrind)", "tables": [counted],
                     "note": f"Counted by callgrind over {doc['count_iterations']} pairs, the "
