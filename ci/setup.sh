@@ -17,6 +17,7 @@ python3-kconfiglib
 python3-jinja2
 python3-pytest
 tmux
+valgrind
 liblz4-dev
 clang
 libclang-rt-14-dev

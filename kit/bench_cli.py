@@ -101,11 +101,13 @@ def cmd_workflow(args: argparse.Namespace) -> int:
 def cmd_hostbench(args: argparse.Namespace) -> int:
     from . import hostbench
     base = Path(args.out).resolve() if args.out else paths.BUILD / "hostbench"
-    doc = hostbench.run(base, args.iterations, args.reps, args.seed, args.preset,
-                        args.jobs or os.cpu_count() or 1)
-    for line in hostbench.markdown(doc):
-        print(line)
-    print(f"build.py: hostbench: {base / 'hostbench.json'}, {base / 'hostbench.md'}")
+    hostbench.run(base, args.iterations, args.reps, args.rounds, args.seed, args.preset,
+                  args.jobs or os.cpu_count() or 1,
+                  None if args.no_count else args.count_iterations,
+                  progress=lambda line: print(line, flush=True))
+    print((base / "hostbench.md").read_text(encoding="utf-8"), end="")
+    print(f"build.py: hostbench: {base / 'hostbench.json'}, {base / 'hostbench.md'}, "
+          f"{base / 'hostbench.html'}")
     return 0
 
 
@@ -172,13 +174,21 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
                    help="timed runs after one untimed build (default 10)")
 
     h = add("hostbench", cmd_hostbench, "time mmkit's allocators natively against glibc "
-            "malloc, jemalloc, mimalloc and tcmalloc (ns/op medians, ratios, targets)", [])
+            "malloc, jemalloc, mimalloc and tcmalloc in interleaved rounds (ns/op min, median, "
+            "max), count their instructions with callgrind, judge the targets", [])
     h.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/hostbench)")
     h.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel compiles")
-    h.add_argument("--iterations", type=positive_int, default=200000, metavar="N",
-                   help="operations per repetition of a pair or mixed figure (default 200000)")
-    h.add_argument("--reps", type=positive_int, default=11, metavar="N",
-                   help="repetitions per figure, 1..101 (default 11)")
+    h.add_argument("--iterations", type=positive_int, default=20000, metavar="N",
+                   help="operations per repetition of a pair or mixed figure (default 20000)")
+    h.add_argument("--reps", type=positive_int, default=5, metavar="N",
+                   help="repetitions per figure in each round, the fastest counts, 1..101 "
+                        "(default 5)")
+    h.add_argument("--rounds", type=positive_int, default=11, metavar="N",
+                   help="interleaved rounds, every program once each, 7..101 (default 11)")
+    h.add_argument("--count-iterations", type=positive_int, default=100000, metavar="N",
+                   help="pairs per figure counted by callgrind (default 100000)")
+    h.add_argument("--no-count", action="store_true",
+                   help="do not count instructions (no valgrind needed)")
     h.add_argument("--seed", type=any_int, default=1, help="seed of the random workloads")
     h.add_argument("--preset", action="append", metavar="NAME",
                    help="measure this preset (repeatable; default: one per mode and page allocator)")

@@ -6,23 +6,43 @@ workloads and the timing) linked with one peer_*.c, built by the Ninja
 targets `hostbench` and `hostbench-peers` of a variant's build.ninja
 (kit/hostbench_programs.py).  For mmkit, one variant per allocator mode
 (and per page allocator) found among the presets, each in <base>/<preset>,
-so a new mode's preset is measured as soon as it exists.  Programs run one
-after another; figures are nanoseconds per operation (medians over
-repetitions) and ratios, and only ever come from this benchmark.
+so a new mode's preset is measured as soon as it exists.
+
+Timing is interleaved: a run is ROUNDS rounds (at least 7), and each round
+runs every program once, one after another (A B C D, then B C D A, ...),
+so that a slow spell of the shared machine falls on all allocators alike
+instead of on whichever ran then.  A figure's value in a round is the
+fastest of that program's repetitions (--reps): the machine can only slow a
+repetition down (a preemption, another engineer's build), never speed it
+up, so the fastest is the one least disturbed.  The report gives the
+minimum, median and maximum of those values over the rounds, in
+nanoseconds per operation; the targets about time use the median.
+
+Instructions are counted apart, exactly, with callgrind (kit/callgrind.py):
+each program once more in its count mode, for the pair loops.  The targets
+about instructions are judged on those counts, the ones about time on the
+interleaved medians; the host CPU is recorded with the figures.
 """
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import procs
+from . import callgrind, procs
 from .errors import KitError
 from .fsutil import write_atomic
 from .hostbench_programs import PEERS
+from .lz4bench import cpu_model
 
 PREFIX = "HOSTBENCH "
+MIN_ROUNDS, MAX_ROUNDS = 7, 101
+MAX_REPS = 101    # driver.c's HB_MAX_REPS
+LOOP = "loop"     # driver.c's count of the pair loop without the allocator
 
 
 @dataclass(frozen=True)
@@ -51,9 +71,13 @@ class Target:
     reference_ns: float | None = None  # beat this by ``factor``
     versus_peers: bool = False         # no slower than the fastest peer
     pcp: bool | None = None            # the variant must (not) have the per-CPU page list
+    instructions: float | None = None  # at most this many instructions per op (callgrind)
 
 
 TARGETS = (
+    # Issue 13: counted exactly, so a small gain is not lost in timing noise.
+    Target("TwoTier small-object pair (64 B) in at most 64 instructions (callgrind; "
+           "jemalloc and tcmalloc: 76)", "pair size=64", mode="twotier", instructions=64),
     Target("TwoTier small-object pair (64 B) at least 3x faster than SimpleHeap",
            "pair size=64", mode="twotier", versus_mode="simpleheap", factor=3),
     Target("TwoTier small-object pair (64 B) no slower than the fastest peer",
@@ -194,19 +218,59 @@ def parse_output(text: str, expect_peer: str) -> dict:
 
 
 def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
-                timeout: float, log: Path) -> dict:
-    """One program's run, its output kept in ``log``, its figures parsed."""
+                timeout: float) -> tuple[str, dict]:
+    """One run of one program: (its output, its figures parsed)."""
     try:
         proc = procs.run([str(exe), str(iterations), str(reps), str(seed)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise KitError(f"hostbench: {name} did not finish within {timeout:g} s") from exc
-    write_atomic(log, proc.stdout + proc.stderr)
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise KitError(f"hostbench: {name} exited with status {proc.returncode}: {detail}")
-    return parse_output(proc.stdout, name)
+    return proc.stdout + proc.stderr, parse_output(proc.stdout, name)
+
+
+def combine_rounds(runs: list[dict]) -> dict:
+    """One program's runs, one per round, as one result: per figure the
+    rounds' values (each the fastest of that run's repetitions) and their
+    minimum, median and maximum.  The median is the lower middle value
+    (statistics.median_low), so it is always a measured value."""
+    figures: dict[str, dict] = {}
+    for run in runs:
+        for key, fig in run["figures"].items():
+            got = figures.setdefault(key, {"rounds_ns": [], "failures": 0, "reps": fig["reps"],
+                                           "ops": fig["ops"]})
+            got["rounds_ns"].append(fig["min_ns"])
+            got["failures"] += fig["failures"]
+    for fig in figures.values():
+        values = fig["rounds_ns"]
+        fig.update(min_ns=min(values), median_ns=statistics.median_low(values),
+                   max_ns=max(values), rounds=len(values))
+    return {"version": runs[0]["version"], "figures": figures}
+
+
+def count_program(exe: Path, name: str, iterations: int, workdir: Path, timeout: float,
+                  log: Path) -> dict:
+    """Instructions per operation of the program's pair loops under callgrind:
+    {figure: {"per_op", "loop_per_op", "instructions", "ops"}}; per_op is
+    the loop's count less the bare loop's (driver.c's "loop"), per pair."""
+    _, found = callgrind.counts([str(exe), "count", str(iterations)], workdir, name,
+                                timeout, log)
+    if LOOP not in found:
+        raise KitError(f"callgrind: {name} did not count the bare loop (see {log})")
+    loop = found.pop(LOOP)
+    return {key: {"instructions": ir, "ops": iterations,
+                  "per_op": round((ir - loop) / iterations, 2),
+                  "loop_per_op": round(loop / iterations, 2)}
+            for key, ir in found.items()}
+
+
+def schedule(names: list[str], rounds: int) -> list[list[str]]:
+    """The programs of each round: all of them, each round starting one
+    further on (A B C D, B C D A, ...), so none always runs first."""
+    return [names[r % len(names):] + names[:r % len(names)] for r in range(rounds)]
 
 
 # --- ratios and targets --------------------------------------------------------------
@@ -233,6 +297,25 @@ def _fastest_peer(results: dict[str, dict], figure: str) -> tuple[str, float] | 
     return (min(found)[1], min(found)[0]) if found else None
 
 
+def _evaluate_instructions(target: Target, results: dict[str, dict],
+                           have: list[Measured]) -> dict:
+    """An instruction target, on the callgrind counts (not on time)."""
+    counted = [v for v in have if target.figure in results[v.peer].get("instructions", {})]
+    if not counted:
+        why = ("instructions were not counted (--no-count)" if have else
+               f"no measured {target.mode or target.page_alloc or ''} variant has "
+               f"'{target.figure}'")
+        return {"status": "absent", "detail": why}
+    v = min(counted, key=lambda c: results[c.peer]["instructions"][target.figure]["per_op"])
+    mine = results[v.peer]["instructions"][target.figure]["per_op"]
+    peers = ", ".join(f"{p.name} {results[p.name]['instructions'][target.figure]['per_op']:g}"
+                      for p in PEERS
+                      if target.figure in results[p.name].get("instructions", {}))
+    return {"status": "met" if mine <= target.instructions else "not met",
+            "detail": f"{v.peer} {mine:g} instructions per op (needs <= {target.instructions:g})"
+                      + (f"; peers: {peers}" if peers else "")}
+
+
 def evaluate(target: Target, results: dict[str, dict], variants: list[Measured]) -> dict:
     """{"target", "status": met | not met | absent, "detail"} from measured medians."""
     def candidates() -> list[Measured]:
@@ -243,6 +326,8 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Measured])
                 and target.figure in results[v.peer]["figures"]]
 
     row = {"target": target.text, "figure": target.figure}
+    if target.instructions is not None:
+        return {**row, **_evaluate_instructions(target, results, candidates())}
     have = candidates()
     if not have:
         if target.mode and not any(v.mode == target.mode for v in variants):
@@ -281,23 +366,58 @@ def evaluate(target: Target, results: dict[str, dict], variants: list[Measured])
 
 # --- the whole run -------------------------------------------------------------------
 
-def run(base: Path, iterations: int, reps: int, seed: int, presets: list[str] | None,
-        jobs: int, timeout: float = 600) -> dict:
+def run(base: Path, iterations: int, reps: int, rounds: int, seed: int,
+        presets: list[str] | None, jobs: int, count_iterations: int | None = 100000,
+        timeout: float = 600, progress: Callable[[str], None] = print) -> dict:
+    """Build, time in interleaved rounds, count with callgrind (unless
+    ``count_iterations`` is None), judge; hostbench.json, .md and .html."""
+    from . import hostbench_report
+    if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
+        raise KitError(f"hostbench: --rounds must be {MIN_ROUNDS}..{MAX_ROUNDS}, not {rounds}")
+    if not 1 <= reps <= MAX_REPS:
+        raise KitError(f"hostbench: --reps must be 1..{MAX_REPS}, not {reps}")
+    valgrind = callgrind.version() if count_iterations else None   # fail before timing
     variants = choose_variants(presets)
+    progress(f"hostbench: building {len(variants)} mmkit variant(s) and {len(PEERS)} peers")
     exes = build(base, variants, jobs)
-    results = {}
-    for name, exe in exes.items():   # one at a time: they must not compete for the CPU
-        results[name] = run_program(exe, name, iterations, reps, seed, timeout,
-                                    base / f"{name}.log")
+    names = list(exes)
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    logs: dict[str, list[str]] = {n: [] for n in names}
+    order = schedule(names, rounds)
+    for r, programs in enumerate(order):
+        t0 = time.monotonic()
+        for name in programs:   # one at a time: they must not compete for the CPU
+            text, parsed = run_program(exes[name], name, iterations, reps, seed, timeout)
+            runs[name].append(parsed)
+            logs[name].append(f"# round {r + 1} of {rounds}\n{text}")
+        progress(f"hostbench: round {r + 1}/{rounds} timed ({time.monotonic() - t0:.1f} s): "
+                 + " ".join(programs))
+    for name in names:
+        write_atomic(base / f"{name}.log", "".join(logs[name]))
+    results = {n: combine_rounds(runs[n]) for n in names}
+    if count_iterations:
+        for i, name in enumerate(names):
+            t0 = time.monotonic()
+            results[name]["instructions"] = count_program(
+                exes[name], name, count_iterations, base / "callgrind" / name, timeout * 4,
+                base / f"{name}.callgrind.log")
+            progress(f"hostbench: instructions counted {i + 1}/{len(names)} "
+                     f"({time.monotonic() - t0:.1f} s): {name}")
     for v in variants:   # say what mmkit's own figures measure in each variant
         for key, figure in results[v.peer]["figures"].items():
             label = what(key, v)
             if label:
                 figure["what"] = label
     doc = {
-        "v": 1,
-        "iterations": iterations, "reps": reps, "seed": seed,
-        "unit": "ns per operation (median over repetitions), host wall clock",
+        "v": 2,
+        "iterations": iterations, "reps": reps, "rounds": rounds, "seed": seed,
+        "count_iterations": count_iterations,
+        "cpu": cpu_model(), "valgrind": valgrind,
+        "unit": "ns per operation, host wall clock: each round's fastest repetition; "
+                "min, median and max over the rounds",
+        "order": "interleaved: each round runs every program once, one after another, "
+                 "each round starting one program further on",
+        "schedule": order,
         "peers": [p.name for p in PEERS],
         "variants": [{"peer": v.peer, "preset": v.preset, "mode": v.mode,
                       "page_alloc": v.page_alloc, "pcp": v.pcp} for v in variants],
@@ -306,42 +426,5 @@ def run(base: Path, iterations: int, reps: int, seed: int, presets: list[str] | 
         "targets": [evaluate(t, results, variants) for t in TARGETS],
     }
     write_atomic(base / "hostbench.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")
-    write_atomic(base / "hostbench.md", "\n".join(markdown(doc)) + "\n")
+    hostbench_report.write(doc, base)
     return doc
-
-
-def _md(head: list[str], rows: list[list[str]]) -> list[str]:
-    return (["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-            + ["| " + " | ".join(r) + " |" for r in rows])
-
-
-def markdown(doc: dict) -> list[str]:
-    names = [v["peer"] for v in doc["variants"]] + doc["peers"]
-    results = doc["results"]
-    keys = list(dict.fromkeys(k for n in names for k in results[n]["figures"]))
-    lines = ["# mmkit host benchmark", "",
-             f"{doc['unit']}; {doc['iterations']} iterations, {doc['reps']} repetitions, "
-             f"seed {doc['seed']}.", "",
-             "Allocators: " + "; ".join(f"{n} {results[n]['version']}" for n in names) + ".", "",
-             "## Nanoseconds per operation (median)", ""]
-    lines += _md(["operation"] + names,
-                 [[k] + [f"{results[n]['figures'][k]['median_ns']:.1f}"
-                         if k in results[n]["figures"] else "-" for n in names] for k in keys])
-    for v in doc["variants"]:
-        table = doc["ratios"][v["peer"]]
-        lines += ["", f"## {v['peer']} ({v['mode']}, {v['page_alloc']} pages) / peer "
-                      "(below 1: mmkit is faster)", ""]
-        lines += _md(["operation"] + doc["peers"],
-                     [[k] + [f"{table[k][p]:.2f}" if p in table[k] else "-"
-                             for p in doc["peers"]] for k in table])
-    measured = [[k, v["peer"], results[v["peer"]]["figures"][k]["what"]]
-                for k in keys for v in doc["variants"]
-                if "what" in results[v["peer"]]["figures"].get(k, {})]
-    if measured:
-        lines += ["", "## What mmkit's own figures measure", ""]
-        lines += _md(["operation", "variant", "measures"], measured)
-    lines += ["", "## Targets", ""]
-    lines += _md(["target", "status", "measured"],
-                 [[t["target"], t["status"].upper() if t["status"] != "absent" else "absent",
-                   t["detail"]] for t in doc["targets"]])
-    return lines

@@ -16,7 +16,10 @@ works on it too.  Steps per cell, as the caller chooses them:
 `./build.py coverage --matrix` runs configure, build and coverage
 (COVERAGE_STEPS) and merges the reports.
 
-The outcome goes to <cell>/cell.json together with a key: a hash of the
+The outcome goes to <cell>/cell.json, with every suite's and case's KTAP
+result (case_results(): name, pass/fail/skip, the skip reason, a failed
+case's diagnostics) so that a report can say what each variant caught, the
+log that explains a failure, and a key: a hash of the
 .config, both images, the kit's own code (which parses the console and
 derives the figures) and the QEMU version (which runs the images).  When
 the key has not changed, the recorded outcome is reused instead of booting
@@ -37,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import archs, paths, procs, qemu, tools
+from . import archs, ktap, paths, procs, qemu, tools
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
@@ -61,9 +64,11 @@ class CellResult:
     status: str = "fail"             # "pass" or "fail"
     step: str = "configure"          # the step that failed, or "done"
     reason: str = ""                 # one line
-    tests: dict = field(default_factory=dict)       # passed/failed/skipped/failed_cases
+    tests: dict = field(default_factory=dict)       # passed/failed/skipped/failed_cases,
+                                                     # suites: case_results()
     bench: dict | None = None        # kit.bench.summary() + counter
-    variant: dict = field(default_factory=dict)     # mode, page_alloc from gen/config.json
+    variant: dict = field(default_factory=dict)     # variant_facts() of gen/config.json
+    log: str | None = None           # the log of the step that failed, relative to the cell
     coverage: str | None = None      # the cell's lcov.info (coverage step)
     seconds: float = 0.0
     cached: bool = False
@@ -72,6 +77,49 @@ class CellResult:
     @property
     def passed(self) -> bool:
         return self.status == "pass"
+
+
+# KTAP statuses as results.json spells them.
+CASE_STATUS = {ktap.OK: "pass", ktap.FAILED: "fail", ktap.SKIPPED: "skip",
+               ktap.MISSING: "missing"}
+
+
+def case_results(console: str) -> list[dict]:
+    """Every suite of a test run's KTAP and every case in it:
+
+        [{"name": suite, "status": ..., "cases": [{"name", "status",
+          "skip_reason" (skipped), "diagnostics" (failed)}]}]
+
+    status is pass, fail, skip or missing (the run stopped before the
+    result).  A case nested below a suite's cases is named by its path
+    ("case.param").  Only a failed case keeps its diagnostic lines, so that
+    results.json stays small.
+    """
+    suites = []
+    for suite in ktap.parse(console).root.children:
+        cases = []
+        for path, test in suite.leaves():
+            case = {"name": path.split(".", 1)[1] if "." in path else path,
+                    "status": CASE_STATUS[test.status]}
+            if test.status == ktap.SKIPPED:
+                case["skip_reason"] = test.skip_reason
+            if test.status == ktap.FAILED:
+                case["diagnostics"] = list(test.diagnostics)
+            cases.append(case)
+        suites.append({"name": suite.name, "status": CASE_STATUS[suite.status], "cases": cases})
+    return suites
+
+
+def variant_facts(generated: dict) -> dict:
+    """What the report tells variants apart by, from gen/config.json: mode,
+    page allocator, the slab check level (None without slab caches) and the
+    debug options on (they cost instructions too)."""
+    values = generated.get("config", {})
+    level = next((name.lower() for name in ("FULL", "HARDENED", "OFF")
+                  if values.get(f"SLAB_CHECKS_{name}") is True), None)
+    return {"mode": generated["mode"], "page_alloc": generated["page_alloc"],
+            "slab_checks": level,
+            "debug": sorted(k for k, v in values.items() if k.startswith("DEBUG_") and v is True)}
 
 
 def _digest(paths_: list[Path], extra: tuple[str, ...] = ()) -> str:
@@ -178,13 +226,12 @@ class Runner:
             if not (out / "build.ninja").exists():
                 variant.generate()   # later, Ninja's regen edge runs it in its own process
 
-        res.step = "build"
+        res.step, res.log = "build", "build.log"
         self._step(cell, "build")
         per_cell = max(1, (os.cpu_count() or 1) // self.jobs)
         targets = sorted({TARGETS[s] for s in self.steps if s in TARGETS})
         variant.build(targets, jobs=per_cell, log=out / "build.log")
-        generated = variant.generated()
-        res.variant = {"mode": generated["mode"], "page_alloc": generated["page_alloc"]}
+        res.variant = variant_facts(variant.generated())
         if "coverage" in self.steps:
             self._coverage_step(cell, variant, res)
             return
@@ -192,10 +239,10 @@ class Runner:
         if self._reuse(out, res):
             return
 
-        res.step = "test"
+        res.step, res.log = "test", "test.log"
         self._step(cell, "test")
-        _, verdict = variant.test()
-        res.tests = verdict.as_dict()
+        boot, verdict = variant.test()
+        res.tests = dict(verdict.as_dict(), suites=case_results(boot.console))
         if verdict.outcome in (qemu.HANG, qemu.CRASH, qemu.PANIC):
             res.reason = verdict.reason
             return                       # the kernel itself is broken: no figures from it
@@ -206,15 +253,15 @@ class Runner:
             res.reason = verdict.reason
             return
         if not outcome.ok:
-            res.step, res.reason = "bench", f"bench: {outcome.reason}"
+            res.step, res.reason, res.log = "bench", f"bench: {outcome.reason}", "bench.log"
             return
-        res.step, res.status, res.reason = "done", "pass", "pass"
+        res.step, res.status, res.reason, res.log = "done", "pass", "pass", None
 
     def _coverage_step(self, cell: Cell, variant: Variant, res: CellResult) -> None:
-        res.step = "coverage"
+        res.step, res.log = "coverage", "cov.log"
         self._step(cell, "coverage")
         run = variant.coverage(cell.name)
-        res.tests = run.verdict.as_dict()
+        res.tests = dict(run.verdict.as_dict(), suites=case_results(run.boot.console))
         if run.info is None:
             res.reason = f"{run.error} (tests: {run.verdict.reason})"
             return
@@ -222,7 +269,7 @@ class Runner:
         if not run.verdict.passed:
             res.reason = f"{run.verdict.reason} (coverage kept)"
             return
-        res.step, res.status, res.reason = "done", "pass", "pass"
+        res.step, res.status, res.reason, res.log = "done", "pass", "pass", None
 
     def _reuse(self, out: Path, res: CellResult) -> bool:
         """Take the recorded outcome when its key is unchanged."""
@@ -235,7 +282,7 @@ class Runner:
         if old.get("key") != res.key or old.get("tests", {}).get("outcome") == qemu.HANG \
                 or old.get("step") in ("configure", "build"):
             return False
-        for name in ("status", "step", "reason", "tests", "bench"):
+        for name in ("status", "step", "reason", "tests", "bench", "log"):
             setattr(res, name, old.get(name))
         res.cached = True
         return True

@@ -14,6 +14,7 @@ PACKAGES = {
     "lcov": "lcov",
     "genhtml": "lcov",
     "tmux": "tmux",
+    "valgrind": "valgrind",
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import kit
-from kit import bench, bench_sizes, config, generate, hostbench
+from kit import bench, bench_sizes, callgrind, config, generate, hostbench
 from kit.errors import KitError
 
 OP = ('BENCH {"v":1,"kind":"op","name":"pair","size":64,"reps":3,"ops":64,"failures":0,'
@@ -266,8 +266,11 @@ def test_bench_sizes_follow_the_generated_class_table(tmp_path: Path):
 # --- host-native peers ------------------------------------------------------------------------
 
 def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
+    """Few iterations and the fewest rounds: the shape of a run, not its figures
+    (the full run: ./build.py hostbench with its defaults)."""
     out = tmp_path / "hb"
-    proc = kit("hostbench", "-O", str(out), "--iterations", "300", "--reps", "1")
+    proc = kit("hostbench", "-O", str(out), "--iterations", "300", "--reps", "1",
+               "--rounds", str(hostbench.MIN_ROUNDS), "--count-iterations", "1000")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads((out / "hostbench.json").read_text())
     for peer in ("glibc", "jemalloc", "mimalloc", "tcmalloc"):
@@ -286,6 +289,96 @@ def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
     assert {t["status"] for t in doc["targets"]} <= {"met", "not met", "absent"}
     md = (out / "hostbench.md").read_text()
     assert "## Targets" in md and "## What mmkit's own figures measure" in md
+
+    # Interleaved: every round runs every program once, and no program is
+    # always first; each figure has one value per round, with its spread.
+    names = [v["peer"] for v in doc["variants"]] + doc["peers"]
+    assert len(doc["schedule"]) == doc["rounds"] == hostbench.MIN_ROUNDS
+    assert all(sorted(r) == sorted(names) for r in doc["schedule"])
+    assert len({r[0] for r in doc["schedule"]}) > 1
+    for name in names:
+        for key, fig in doc["results"][name]["figures"].items():
+            assert len(fig["rounds_ns"]) == hostbench.MIN_ROUNDS, (name, key)
+            assert fig["min_ns"] <= fig["median_ns"] <= fig["max_ns"]
+            assert fig["median_ns"] in fig["rounds_ns"]
+    for r in range(1, hostbench.MIN_ROUNDS + 1):
+        assert f"round {r}/{hostbench.MIN_ROUNDS} timed" in proc.stdout    # progress
+    # The host CPU is recorded and shown.
+    assert doc["cpu"] and doc["cpu"] != "unknown" and doc["cpu"] in md
+    # Instructions for mmkit and every peer, counted by callgrind; the
+    # instruction target is judged on them (not absent).
+    for name in names:
+        pair = doc["results"][name]["instructions"]["pair size=64"]
+        assert pair["ops"] == 1000 and pair["per_op"] > pair["loop_per_op"] > 0
+        assert pair["instructions"] > 1000 * pair["per_op"]
+    assert f"instructions counted {len(names)}/{len(names)}" in proc.stdout
+    counted = [t for t in doc["targets"] if "callgrind" in t["target"]]
+    assert counted and all(t["status"] in ("met", "not met") for t in counted), counted
+    assert "## Instructions per operation (callgrind)" in md
+    fig = doc["results"]["glibc"]["figures"]["pair size=64"]
+    assert f"{fig['median_ns']:.1f} ({fig['min_ns']:.1f}–{fig['max_ns']:.1f})" in md
+    html = (out / "hostbench.html").read_text()
+    assert '<td class="num">' in html and "<h2>Targets</h2>" in html
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["--rounds", "6"], "--rounds must be 7..101, not 6"),
+    (["--rounds", "102"], "--rounds must be 7..101, not 102"),
+    (["--reps", "102"], "--reps must be 1..101, not 102"),
+])
+def test_hostbench_refuses_bad_rounds_and_reps(tmp_path: Path, args: list[str], complaint: str):
+    proc = kit("hostbench", "-O", str(tmp_path / "hb"), "--no-count", *args)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines() == [f"build.py: error: hostbench: {complaint}"]
+    assert not (tmp_path / "hb").exists()            # nothing built, nothing half-written
+
+
+def test_hostbench_rounds_interleave_and_combine():
+    order = hostbench.schedule(["A", "B", "C", "D"], 7)
+    assert order[:3] == [["A", "B", "C", "D"], ["B", "C", "D", "A"], ["C", "D", "A", "B"]]
+    assert all(sorted(r) == ["A", "B", "C", "D"] for r in order)
+    # A round's value is its fastest repetition (load only ever slows one).
+    runs = [{"version": "1", "figures": {"pair size=64": {
+        "median_ns": ns + 100, "min_ns": ns, "max_ns": ns + 200, "reps": 5, "ops": 10,
+        "failures": f}}}
+        for ns, f in ((5.0, 0), (1.0, 0), (3.0, 1), (2.0, 0), (4.0, 0), (7.0, 0), (6.0, 2))]
+    fig = hostbench.combine_rounds(runs)["figures"]["pair size=64"]
+    assert (fig["min_ns"], fig["median_ns"], fig["max_ns"]) == (1.0, 4.0, 7.0)
+    assert fig["rounds_ns"] == [5.0, 1.0, 3.0, 2.0, 4.0, 7.0, 6.0] and fig["failures"] == 3
+    # An even count takes the lower middle value: one that was measured.
+    fig = hostbench.combine_rounds(runs[:4])["figures"]["pair size=64"]
+    assert fig["median_ns"] == 2.0
+
+
+def test_callgrind_dumps_are_read_by_their_trigger():
+    dump = ("# callgrind format\nversion: 1\npart: 3\n\ndesc: I1 cache: \n"
+            "desc: Trigger: Client Request: pair size=64\n\npositions: line\nevents: Ir\n"
+            "summary: 142037\n\nfl=(1) x.c\n0 5\ntotals: 142037\n")
+    assert callgrind.parse_dump(dump) == ("pair size=64", 142037)
+    assert callgrind.parse_dump(dump.replace("Client Request: pair size=64",
+                                             "Program termination")) is None
+    assert callgrind.parse_dump("desc: Trigger: Client Request: loop\n") is None
+
+
+def test_instruction_targets_are_judged_on_counts():
+    target = next(t for t in hostbench.TARGETS if t.instructions is not None)
+    v = hostbench.Measured("twotier", "twotier", "buddy", True, 3)
+
+    def results(per_op: float | None) -> dict:
+        r = {"figures": {target.figure: {"median_ns": 1.0}}}
+        if per_op is not None:
+            r["instructions"] = {target.figure: {"per_op": per_op}}
+        peers = {p.name: {"figures": {target.figure: {"median_ns": 0.5}},
+                          "instructions": {target.figure: {"per_op": 76.0}}}
+                 for p in hostbench.PEERS}
+        return {"mmkit-twotier": r, **peers}
+
+    met = hostbench.evaluate(target, results(target.instructions), [v])
+    assert met["status"] == "met" and "jemalloc 76" in met["detail"]
+    assert hostbench.evaluate(target, results(target.instructions + 1),
+                              [v])["status"] == "not met"
+    absent = hostbench.evaluate(target, results(None), [v])
+    assert absent["status"] == "absent" and "--no-count" in absent["detail"]
 
 
 def test_hostbench_figures_say_what_they_measure():

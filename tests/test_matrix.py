@@ -68,6 +68,20 @@ def test_report_files_describe_every_cell(small: dict):
         assert cells[name]["bench"]["ops"] and cells[name]["bench"]["frag"]
         assert (out / name / ".config").exists()          # build/matrix/<preset>-<arch>
     assert "ktest_self.deliberate_failure" in cells["failing-riscv64"]["reason"]
+    # Per-case results: every case of every suite, the failed one with its diagnostic.
+    for name, c in cells.items():
+        suites = {s["name"]: s for s in c["tests"]["suites"]}
+        cases = [case for s in suites.values() for case in s["cases"]]
+        assert len(cases) == c["tests"]["passed"] + c["tests"]["failed"] + c["tests"]["skipped"]
+        assert {case["status"] for case in cases} <= {"pass", "fail", "skip"}
+        assert all(case.get("skip_reason") for case in cases if case["status"] == "skip")
+    self_test = {c["name"]: c for c in next(
+        s for s in cells["failing-riscv64"]["tests"]["suites"] if s["name"] == "ktest_self")["cases"]}
+    failed = self_test["deliberate_failure"]
+    assert failed["status"] == "fail" and failed["diagnostics"], failed
+    assert cells["failing-riscv64"]["log"] == "test.log"
+    assert (out / "failing-riscv64" / "test.log").exists()
+    assert {s["status"] for s in cells[GOOD[0]]["tests"]["suites"]} == {"pass"}
 
     md = (out / "report.md").read_text()
     assert "FAILED: failing-riscv64" in md

@@ -8,13 +8,23 @@
  *               SLOTS slots, from a fixed seed, drawn before timing
  *
  * Usage: bench-<peer> ITERATIONS REPS SEED.  One untimed warm-up pass
- * precedes the repetitions of each figure.
+ * precedes the repetitions of each figure.  kit/hostbench.py runs each
+ * program with few repetitions many times, interleaved with the other
+ * allocators' programs, so that a slow spell of the machine hits all alike.
+ *
+ * Or: bench-<peer> count ITERATIONS, under valgrind --tool=callgrind
+ * --collect-atstart=no: the pair loops again, each warmed up, then run with
+ * collection on and dumped under its figure's name ("pair size=64"), so
+ * that the instructions of exactly that loop are counted; "loop" is the
+ * same loop with no allocator call, what the loop itself costs.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <valgrind/callgrind.h>
 
 #include "peer.h"
 
@@ -99,6 +109,32 @@ static uint64_t rng_below(uint64_t n)
 	return (rng_next() >> 11) % n;
 }
 
+/* The pair loop, timed and counted alike; not inlined, so that both measure one code. */
+static __attribute__((noinline)) uint64_t pair_loop(size_t size, unsigned int n)
+{
+	uint64_t failed = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		void *p = peer_malloc(size);
+
+		failed += !p;
+		/* Keep the compiler from pairing malloc and free away. */
+		__asm__ volatile("" : : "r"(p) : "memory");
+		peer_free(p);
+	}
+	return failed;
+}
+
+/* pair_loop() without the allocator: what the loop costs by itself. */
+static __attribute__((noinline)) void empty_loop(size_t size, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		void *p = (void *)(uintptr_t)(size + i);
+
+		__asm__ volatile("" : : "r"(p) : "memory");
+	}
+}
+
 static void pair(size_t size)
 {
 	struct hb_samples s;
@@ -106,16 +142,9 @@ static void pair(size_t size)
 
 	hb_reset(&s);
 	for (unsigned int r = 0; r <= reps; r++) {
-		uint64_t failed = 0, t0 = hb_now_ns();
+		uint64_t failed, t0 = hb_now_ns();
 
-		for (unsigned int i = 0; i < iterations; i++) {
-			void *p = peer_malloc(size);
-
-			failed += !p;
-			/* Keep the compiler from pairing malloc and free away. */
-			__asm__ volatile("" : : "r"(p) : "memory");
-			peer_free(p);
-		}
+		failed = pair_loop(size, iterations);
 		if (r) {   /* repetition 0 warms up */
 			hb_record(&s, hb_now_ns() - t0, iterations);
 			s.failures += failed;
@@ -219,23 +248,73 @@ static void mixed(void)
 	hb_emit("mixed", "\"max_size\":4096", &s);
 }
 
+/* Count one loop's instructions: warm, then collected and dumped as @name. */
+static void count(const char *name, void (*loop)(size_t, unsigned int), size_t size)
+{
+	loop(size, iterations);
+	CALLGRIND_ZERO_STATS;
+	CALLGRIND_TOGGLE_COLLECT;
+	loop(size, iterations);
+	CALLGRIND_TOGGLE_COLLECT;
+	CALLGRIND_DUMP_STATS_AT(name);
+	printf("HOSTBENCH {\"v\":1,\"kind\":\"counted\",\"peer\":\"%s\",\"figure\":\"%s\","
+	       "\"ops\":%u}\n", peer_name(), name, iterations);
+}
+
+static void counted_pair_loop(size_t size, unsigned int n)
+{
+	(void)pair_loop(size, n);
+}
+
+static int count_main(void)
+{
+	char name[48];
+
+	if (!RUNNING_ON_VALGRIND) {
+		fprintf(stderr, "hostbench: count mode runs under valgrind --tool=callgrind "
+			"--collect-atstart=no\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(pair_sizes) / sizeof(pair_sizes[0]); i++) {
+		snprintf(name, sizeof(name), "pair size=%zu", pair_sizes[i]);
+		count(name, counted_pair_loop, pair_sizes[i]);
+	}
+	count("loop", empty_loop, 64);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char version[128] = "";
+	int counting = argc == 3 && strcmp(argv[1], "count") == 0;
 
-	if (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 ||
-	    atoi(argv[2]) > HB_MAX_REPS) {
-		fprintf(stderr, "usage: %s ITERATIONS REPS(1..%d) SEED\n", argv[0], HB_MAX_REPS);
+	if (counting ? atoi(argv[2]) <= 0 :
+	    argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 || atoi(argv[2]) > HB_MAX_REPS) {
+		fprintf(stderr, "usage: %s ITERATIONS REPS(1..%d) SEED\n"
+			"       %s count ITERATIONS   (under callgrind)\n", argv[0], HB_MAX_REPS,
+			argv[0]);
 		return 2;
 	}
-	iterations = (unsigned int)atoi(argv[1]);
-	reps = (unsigned int)atoi(argv[2]);
-	rng_state = strtoull(argv[3], NULL, 10) * 0x9e3779b97f4a7c15ull | 1;
+	iterations = (unsigned int)atoi(argv[counting ? 2 : 1]);
+	if (!counting) {
+		reps = (unsigned int)atoi(argv[2]);
+		rng_state = strtoull(argv[3], NULL, 10) * 0x9e3779b97f4a7c15ull | 1;
+	}
 	if (peer_init() != 0) {
 		fprintf(stderr, "hostbench: %s: the allocator could not be set up\n", peer_name());
 		return 1;
 	}
 	peer_version(version, sizeof(version));
+	if (counting) {
+		int status;
+
+		printf("HOSTBENCH {\"v\":1,\"kind\":\"meta\",\"peer\":\"%s\",\"version\":\"%s\","
+		       "\"iterations\":%u,\"reps\":1}\n", peer_name(), version, iterations);
+		status = count_main();
+		if (!status)
+			printf("HOSTBENCH {\"v\":1,\"kind\":\"end\",\"peer\":\"%s\"}\n", peer_name());
+		return status;
+	}
 	printf("HOSTBENCH {\"v\":1,\"kind\":\"meta\",\"peer\":\"%s\",\"version\":\"%s\","
 	       "\"iterations\":%u,\"reps\":%u}\n", peer_name(), version, iterations, reps);
 	for (size_t i = 0; i < sizeof(pair_sizes) / sizeof(pair_sizes[0]); i++)
