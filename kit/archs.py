@@ -31,7 +31,9 @@ class Arch:
                  cflags: list[str], ldflags: list[str], qemu: str, qemu_machine: list[str],
                  boot_objcopy: list[str] | None = None,
                  coverage_cflags: list[str] | None = None, counter: str = "instret",
-                 ram_base: int = 0, zone_ends: dict[str, int] | None = None) -> None:
+                 ram_base: int = 0, zone_ends: dict[str, int] | None = None,
+                 clang_flags: list[str] | None = None,
+                 clang_ldflags: list[str] | None = None) -> None:
         self.name = name
         self.kconfig_symbol = kconfig_symbol   # the Kconfig choice member selecting it
         self.src_dir = src_dir                 # arch/<src_dir>
@@ -55,6 +57,9 @@ class Arch:
         # The low zones the arch's devices need, each with the first physical
         # address above it (Kconfig ZONE_DMA / ZONE_DMA32 choose among them).
         self.zone_ends = zone_ends or {}
+        # Added to cflags / ldflags when CC is clang (kit/toolchain.py).
+        self.clang_flags = clang_flags or []
+        self.clang_ldflags = clang_ldflags or []
 
     def __repr__(self) -> str:
         return f"Arch({self.name!r})"
@@ -112,6 +117,8 @@ ARCHES: dict[str, Arch] = {
         # QEMU virt puts RAM at 2 GiB; its devices have no 16 MiB limit.
         ram_base=0x8000_0000,
         zone_ends={"DMA32": 1 << 32},
+        clang_flags=["--target=riscv64-unknown-elf"],
+        clang_ldflags=["-fuse-ld=lld"],
     ),
     "x86_64": Arch(
         name="x86_64",

@@ -20,7 +20,8 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "/usr/bin/python3") from exc
 
 from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
-               size_classes, sources, zones)
+               size_classes, sources, toolchain, zones)
+from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -112,7 +113,7 @@ def _sees_mm_internals(src: Path) -> bool:
     return src.parent in MM_PRIVATE_DIRS or "gen" in src.parts
 
 
-def _regen_inputs(kconf, arch: archs.Arch) -> list[str]:
+def _regen_inputs(kconf, arch: archs.Arch, out: Path) -> list[str]:
     """What build.ninja is generated from, besides .config: the Kconfig files,
     the templates and the kit, and their directories (whose mtime changes
     when a file comes or goes), and which sources go in (sources.toml,
@@ -124,6 +125,7 @@ def _regen_inputs(kconf, arch: archs.Arch) -> list[str]:
                str(paths.TEMPLATES), str(paths.KIT)}
     if sources.arch_sources_file(arch).exists():
         inputs.add(str(sources.arch_sources_file(arch)))
+    inputs.add(str(out / toolchain.FILE))   # CC, CROSS_COMPILE, HOSTCC (kit/toolchain.py)
     return sorted(inputs)
 
 
@@ -225,15 +227,21 @@ def generate(out: Path) -> None:
     host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
 
     generated = [gen / n for n in generated_names]
-    write_regen_depfile(gen, _regen_inputs(kconf, arch))
+    write_regen_depfile(gen, _regen_inputs(kconf, arch, out))
+    tc = toolchain.current(out, arch)
+    clang_flags = arch.clang_flags if toolchain.is_clang(tc["cc"]) else []
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
         "out": str(out),
         "python": sys.executable,
-        "cc": arch.cc,
-        "objcopy": arch.objcopy,
-        "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags),
+        "ninja": tools.which("ninja") or "ninja",
+        "cc": tc["cc"],
+        "objcopy": tc["objcopy"],
+        "host_cc": tc["host_cc"],
+        "ccache": tc["ccache"],
+        "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags + clang_flags),
+        "clang_ldflags": " ".join(arch.clang_ldflags if clang_flags else []),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
         "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles,
                                             **host_tsan_compiles}.items()

@@ -80,14 +80,29 @@ def cpu_limit(timeout: float) -> int:
     return int(3 * timeout) + 60
 
 
+# The gdb stub QEMU's -s opens.
+GDB_PORT = 1234
+
+
+def extra_args(append: str = "", qemu_args=(), gdb: bool = False) -> list[str]:
+    """QEMU arguments beyond the arch's: the kernel command line (-append),
+    the user's --qemu-args, and the gdb stub (-s: tcp::1234; -S: wait for it)."""
+    return ((["-append", append] if append else []) + list(qemu_args)
+            + (["-s", "-S"] if gdb else []))
+
+
 def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None = None,
-         echo: bool = False, icount: bool = False, cpus: int = 1) -> Boot:
-    """Run QEMU with ``cpus`` CPUs until the guest exits or ``timeout`` seconds pass."""
+         echo: bool = False, icount: bool = False, cpus: int = 1,
+         extra: list[str] | None = None, wait: bool = False) -> Boot:
+    """Run QEMU with ``cpus`` CPUs until the guest exits or ``timeout`` seconds
+    pass (``wait``: no time limit, for a session under gdb); ``extra``
+    arguments go last."""
     tools.require(arch.qemu)
-    cmd = arch.qemu_command(str(image), ram_mb, icount=icount, cpus=cpus)
+    cmd = arch.qemu_command(str(image), ram_mb, icount=icount, cpus=cpus) + list(extra or [])
     start = time.monotonic()
     chunks: list[bytes] = []
-    with procs.running(cmd, cpu_seconds=cpu_limit(timeout), stdin=subprocess.DEVNULL,
+    with procs.running(cmd, cpu_seconds=None if wait else cpu_limit(timeout),
+                       stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
 
         def pump() -> None:
@@ -104,7 +119,7 @@ def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
         try:
-            rc: int | None = proc.wait(timeout=timeout)
+            rc: int | None = proc.wait(timeout=None if wait else timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

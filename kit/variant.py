@@ -81,12 +81,16 @@ class Variant:
         kconf, _ = config.load(self.out)
         return kconf
 
-    def reconfigure(self, assignments: Sequence) -> None:
-        """Apply --arch/--set assignments to the .config, each checked to stick."""
+    def reconfigure(self, assignments: Sequence) -> list[str]:
+        """Apply --arch/--set assignments to the .config, each checked to stick;
+        returns what changed in it ("changed RAM_MB=128->256"), for people."""
         from . import config
+        from .fragments import assignments_of, read_config
+        before = assignments_of(read_config(self.config_path))
         kconf, _ = config.load(self.out)
         config.apply(kconf, list(assignments))
         config.write_config(kconf, self.out)
+        return config.describe_changes(before, assignments_of(read_config(self.config_path)))
 
     def olddefconfig(self, assignments: Sequence = ()) -> list[str]:
         """Bring a .config from an older Kconfig up to date (then apply
@@ -136,18 +140,22 @@ class Variant:
         generate.generate(self.out)
 
     def build(self, targets: Sequence[str] = (), jobs: int | None = None,
-              log: Path | None = None) -> None:
+              log: Path | None = None, verbose: bool = False) -> None:
         """Build ``targets`` (Ninja's default: the kernel images) with Ninja.
 
         Ninja regenerates whatever is out of date (its regen edge checks the
-        .config against Kconfig); only a variant never generated is
-        generated here first, as there is no build.ninja yet.
+        .config against Kconfig, and gen/toolchain: CC, CROSS_COMPILE and
+        HOSTCC from the environment, kit/toolchain.py); only a variant
+        never generated is generated here first, as there is no build.ninja
+        yet.  ``verbose`` (or V=1) shows every command.
         """
+        from . import toolchain
+        chosen = toolchain.record(self.out, self.arch)
         host_only = bool(targets) and set(targets) <= HOST_TARGETS
-        tools.require("gcc" if host_only else self.arch.cc)
+        tools.require((chosen["host_cc"] if host_only else chosen["cc"]).split()[0])
         if not (self.out / "build.ninja").exists():
             self.generate()
-        ninja.build(self.out, targets, jobs, log)
+        ninja.build(self.out, targets, jobs, log, verbose=verbose)
 
     def clean(self) -> bool:
         """Delete the directory, if the kit made it (kit/outdir.py)."""
@@ -157,36 +165,58 @@ class Variant:
     # --- booting and verdicts ---------------------------------------------------------
 
     def boot(self, image: str, echo: bool = False, icount: bool = False,
-             timeout_symbol: str = "QEMU_TIMEOUT"):
+             timeout_symbol: str = "QEMU_TIMEOUT", append: str = "",
+             qemu_args: Sequence[str] = (), gdb: bool = False):
         """Boot image ``image`` (built) in QEMU; its console goes to <out>/<image>.log.
 
         With NR_CPUS CPUs (-smp), except under -icount (the bench): one CPU
         whatever NR_CPUS is, since a CPU spinning for another with no timer
         armed would wait forever there.
-        """
+
+        Per run, never saved: ``append`` is the kernel command line (QEMU
+        -append), ``qemu_args`` more QEMU arguments, ``gdb`` starts QEMU's
+        gdb stub and waits for gdb (no time limit then)."""
         from . import qemu
         return qemu.boot(self.arch, self.image(image), int(self.value("RAM_MB")),
                          float(self.value(timeout_symbol)), log=self.log(image), echo=echo,
-                         icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")))
+                         icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")),
+                         extra=qemu.extra_args(append, qemu_args, gdb), wait=gdb)
 
-    def judge(self, boot):
-        """The verdict on a test run (kit/verdict.py), naming TEST_FILTER if no case ran."""
+    def judge(self, boot, test_filter: str | None = None):
+        """The verdict on a test run (kit/verdict.py), naming the filter (the
+        run's, else TEST_FILTER) if no case ran."""
         from . import verdict
-        return verdict.judge(boot, str(self.value("TEST_FILTER")))
+        if test_filter is None:
+            test_filter = f'TEST_FILTER="{self.value("TEST_FILTER")}"'
+        return verdict.judge(boot, test_filter)
 
-    def test(self):
-        """Boot the test image (built) and judge it; (boot, verdict)."""
-        boot = self.boot("test")
-        return boot, self.judge(boot)
+    def test(self, test_filter: str = "", echo: bool = False, **run):
+        """Boot the test image (built) and judge it; (boot, verdict).
+        ``test_filter`` (suite_glob[.case_glob],...) reaches the guest on its
+        command line, in place of TEST_FILTER, for this run only."""
+        from .cmdline import kernel_cmdline
+        boot = self.boot("test", echo=echo, append=kernel_cmdline(test_filter), **run)
+        return boot, self.judge(boot, f'--filter "{test_filter}"' if test_filter else None)
 
-    def host_test(self, tsan: bool = False):
+    def list_tests(self, test_filter: str = "", **run) -> list[str]:
+        """The cases the test image would run (suite.case), listed by the guest."""
+        from .cmdline import kernel_cmdline, listed
+        boot = self.boot("test", append=kernel_cmdline(test_filter, list_tests=True), **run)
+        if not boot.passed:
+            raise KitError(f"listing the test cases failed: {boot.reason} "
+                           f"(console: {self.log('test')})")
+        return listed(boot.console)
+
+    def host_test(self, test_filter: str = "", tsan: bool = False):
         """Run the host build of the suites (built: target 'host') under ASan+UBSan,
-        or with @tsan the ThreadSanitizer build (target 'host-tsan')."""
+        or with @tsan the ThreadSanitizer build (target 'host-tsan'); the
+        filter reaches it as the guest's would (MMKIT_CMDLINE)."""
         from . import host
+        from .cmdline import kernel_cmdline
         target = "host-tsan" if tsan else "host"
         boot = host.run(self.out / target / "ktest", float(self.value("QEMU_TIMEOUT")),
-                        log=self.log(f"{target}-test"))
-        return boot, self.judge(boot)
+                        log=self.log(f"{target}-test"), cmdline=kernel_cmdline(test_filter))
+        return boot, self.judge(boot, f'--filter "{test_filter}"' if test_filter else None)
 
     def bench(self, echo: bool = False):
         """Boot the bench image (built) under -icount; writes <out>/bench.json."""

@@ -1,0 +1,80 @@
+"""Which compilers build a variant: the arch's defaults (kit/archs.py), or
+the environment's, as kbuild takes them from make's command line.
+
+    CC=...             the kernel's compiler (e.g. CC=clang; see the README
+                       for what builds with clang)
+    CROSS_COMPILE=...  a prefix for the kernel's gcc and objcopy
+                       (CROSS_COMPILE=riscv64-linux-gnu-)
+    HOSTCC=...         the host build's compiler (test --host, hostbench):
+                       gcc or clang
+    MMKIT_CCACHE=0     compile without ccache (used when it is installed)
+
+Like kbuild (and unlike .config), these are read on every build and not
+remembered: a build without CC= goes back to the default.  The choice is
+written to <out>/gen/toolchain, an input of build.ninja's regeneration, so
+a different compiler regenerates build.ninja and rebuilds what it compiled
+(Ninja rebuilds an edge whose command changed).  A build whose choice did
+not change reads one small file and writes nothing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import tools
+
+FILE = Path("gen") / "toolchain"
+KEYS = ("cc", "objcopy", "host_cc", "ccache")
+
+
+def resolve(arch, environ=None) -> dict[str, str]:
+    """The toolchain the environment asks for, for ``arch`` (an archs.Arch)."""
+    env = os.environ if environ is None else environ
+    cross = env.get("CROSS_COMPILE", "")
+    cc = env.get("CC") or (cross + "gcc" if cross else arch.cc)
+    objcopy = env.get("OBJCOPY") or (cross + "objcopy" if cross else arch.objcopy)
+    if env.get("CC") and "clang" in os.path.basename(env["CC"]) and not env.get("OBJCOPY"):
+        objcopy = "llvm-objcopy" if tools.which("llvm-objcopy") else arch.objcopy
+    host_cc = env.get("HOSTCC") or "gcc"
+    ccache = ""
+    if env.get("MMKIT_CCACHE", "1") != "0":
+        ccache = tools.which("ccache") or ""
+    return {"cc": cc, "objcopy": objcopy, "host_cc": host_cc, "ccache": ccache}
+
+
+def text(chosen: dict[str, str]) -> str:
+    return "".join(f"{k}={chosen[k]}\n" for k in KEYS)
+
+
+def parse(content: str) -> dict[str, str]:
+    out = dict(line.split("=", 1) for line in content.splitlines() if "=" in line)
+    return {k: out.get(k, "") for k in KEYS}
+
+
+def record(out: Path, arch, environ=None) -> dict[str, str]:
+    """Write <out>/gen/toolchain when the environment's choice differs from it."""
+    chosen = resolve(arch, environ)
+    path = out / FILE
+    wanted = text(chosen)
+    try:
+        if path.read_text(encoding="utf-8") == wanted:
+            return chosen
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".toolchain.{os.getpid()}")
+    tmp.write_text(wanted, encoding="utf-8")
+    os.replace(tmp, path)
+    return chosen
+
+
+def current(out: Path, arch) -> dict[str, str]:
+    """What <out>/gen/toolchain says (the generator's view), else the environment's."""
+    try:
+        return parse((out / FILE).read_text(encoding="utf-8"))
+    except OSError:
+        return resolve(arch)
+
+
+def is_clang(cc: str) -> bool:
+    return "clang" in os.path.basename(cc.split()[0]) if cc else False
