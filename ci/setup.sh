@@ -16,6 +16,8 @@ python3
 python3-kconfiglib
 python3-jinja2
 python3-pytest
+python3-junitparser
+ccache
 tmux
 valgrind
 liblz4-dev

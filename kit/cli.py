@@ -235,10 +235,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
             text = Path(args.log).read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             raise KitError(f"cannot read {args.log}: {exc.strerror}") from None
-    verdict = verdict_mod.from_log(text)
+    boot = verdict_mod.boot_from_log(text)
+    verdict = verdict_mod.judge(boot)
     arch = next((a for a in archs.ARCHES if f"mmkit: {a}," in text), "unknown")
     write_results(args, verdict, arch, None, f"mmkit {arch}")
-    return report(f"parse {args.log}", None, verdict, False)
+    return report(f"parse {args.log}", boot, verdict, False)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:

@@ -79,6 +79,11 @@ def _judge(boot: qemu.Boot, parsed: ktap.Result, test_filter: str) -> Verdict:
 def from_log(text: str) -> Verdict:
     """The verdict on a saved console log (build.py parse): as judge(), with
     how the run ended read from the log alone (no QEMU exit code)."""
+    return judge(boot_from_log(text))
+
+
+def boot_from_log(text: str) -> qemu.Boot:
+    """How the run that wrote a saved console log ended, from the log alone."""
     console = qemu.kernel_output(text)
     marker = qemu.EXIT_RE.search(console)
     panic = qemu.PANIC_RE.search(console)
@@ -93,4 +98,4 @@ def from_log(text: str) -> Verdict:
         last = next((ln for ln in reversed(console.splitlines()) if ln.strip()), "")
         outcome, reason = qemu.CRASH, ("crash or hang: the log ends without the end-of-run "
                                        f"marker (last line: {last!r})")
-    return judge(qemu.Boot(outcome, reason, None, console, 0.0))
+    return qemu.Boot(outcome, reason, None, console, 0.0)
