@@ -18,6 +18,8 @@ python3-jinja2
 python3-pytest
 python3-junitparser
 ccache
+gdb-multiarch
+lld
 tmux
 valgrind
 liblz4-dev

@@ -33,7 +33,8 @@ class Arch:
                  coverage_cflags: list[str] | None = None, counter: str = "instret",
                  ram_base: int = 0, zone_ends: dict[str, int] | None = None,
                  clang_flags: list[str] | None = None,
-                 clang_ldflags: list[str] | None = None) -> None:
+                 clang_ldflags: list[str] | None = None,
+                 gnu_ld_only: list[str] | None = None) -> None:
         self.name = name
         self.kconfig_symbol = kconfig_symbol   # the Kconfig choice member selecting it
         self.src_dir = src_dir                 # arch/<src_dir>
@@ -60,6 +61,8 @@ class Arch:
         # Added to cflags / ldflags when CC is clang (kit/toolchain.py).
         self.clang_flags = clang_flags or []
         self.clang_ldflags = clang_ldflags or []
+        # ldflags that only GNU ld takes, dropped when linking with lld.
+        self.gnu_ld_only = gnu_ld_only or []
 
     def __repr__(self) -> str:
         return f"Arch({self.name!r})"
@@ -117,8 +120,12 @@ ARCHES: dict[str, Arch] = {
         # QEMU virt puts RAM at 2 GiB; its devices have no 16 MiB limit.
         ram_base=0x8000_0000,
         zone_ends={"DMA32": 1 << 32},
-        clang_flags=["--target=riscv64-unknown-elf"],
-        clang_ldflags=["-fuse-ld=lld"],
+        # clang 14 knows zicsr and zifencei only as part of the base ISA.
+        # lld 14 does no linker relaxation: -mno-relax.
+        clang_flags=["--target=riscv64-unknown-elf", "-march=rv64imac", "-mno-relax"],
+        clang_ldflags=["--target=riscv64-unknown-elf", "-march=rv64imac", "-mabi=lp64",
+                       "-fuse-ld=lld"],
+        gnu_ld_only=["-Wl,--no-warn-rwx-segments"],
     ),
     "x86_64": Arch(
         name="x86_64",

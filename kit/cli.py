@@ -131,18 +131,20 @@ def run_options(args: argparse.Namespace) -> dict:
     import shlex
     qemu_args = [w for text in (getattr(args, "qemu_args", None) or [])
                  for w in shlex.split(text)]
-    return {"qemu_args": qemu_args, "gdb": bool(getattr(args, "gdb", False))}
+    from . import qemu
+    return {"qemu_args": qemu_args,
+            "gdb": qemu.free_port() if getattr(args, "gdb", False) else 0}
 
 
-def announce_gdb(variant: Variant, image: str) -> None:
-    """Print the gdb command line that attaches to QEMU's stub (-s -S)."""
-    from . import qemu, tools
+def announce_gdb(variant: Variant, image: str, port: int) -> None:
+    """Print the gdb command line that attaches to QEMU's stub (-gdb ... -S)."""
+    from . import tools
     gdb = "gdb-multiarch" if variant.arch.name != "x86_64" else "gdb"
     if tools.which(gdb) is None and tools.which("gdb-multiarch"):
         gdb = "gdb-multiarch"
     elf = variant.out / f"kernel-{image}.elf"
-    print(f"build.py: QEMU waits for gdb on localhost:{qemu.GDB_PORT}; in another terminal:\n"
-          f"    {gdb} -q {elf} -ex 'target remote localhost:{qemu.GDB_PORT}'\n"
+    print(f"build.py: QEMU waits for gdb on localhost:{port}; in another terminal:\n"
+          f"    {gdb} -q {elf} -ex 'target remote localhost:{port}'\n"
           "  (then 'continue'; no time limit while under gdb)", flush=True)
 
 
@@ -155,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     variant = built(args, ["kernel"])
     run = run_options(args)
     if run["gdb"]:
-        announce_gdb(variant, "run")
+        announce_gdb(variant, "run", run["gdb"])
     result = variant.boot("run", echo=True, **run)
     print(f"\nbuild.py: run: {result.reason}")
     return 0 if result.passed else 1
@@ -216,7 +218,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             print(name)
         return 0
     if run["gdb"]:
-        announce_gdb(variant, "test")
+        announce_gdb(variant, "test", run["gdb"])
     boot, verdict = variant.test(args.filter or "", echo=args.verbose or run["gdb"], **run)
     write_results(args, verdict, variant.arch.name, variant, f"mmkit {variant.arch.name}")
     if args.verbose or run["gdb"]:

@@ -242,11 +242,14 @@ def generate(out: Path) -> None:
         "ccache": tc["ccache"],
         "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags + clang_flags),
         "clang_ldflags": " ".join(arch.clang_ldflags if clang_flags else []),
+        "libgcc": toolchain.libgcc(arch, tc["cc"]),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
         "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles,
                                             **host_tsan_compiles}.items()
                        if _sees_mm_internals(Path(src))],
-        "ldflags": " ".join(arch.ldflags),
+        # lld knows no GNU ld-only options (kit/archs.py: gnu_ld_only).
+        "ldflags": " ".join(f for f in arch.ldflags
+                            if not (clang_flags and f in arch.gnu_ld_only)),
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,

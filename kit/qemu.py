@@ -80,15 +80,21 @@ def cpu_limit(timeout: float) -> int:
     return int(3 * timeout) + 60
 
 
-# The gdb stub QEMU's -s opens.
-GDB_PORT = 1234
+def free_port() -> int:
+    """A TCP port on localhost nobody listens on now, for QEMU's gdb stub: not
+    QEMU's -s (always 1234), which two sessions on one machine would share."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def extra_args(append: str = "", qemu_args=(), gdb: bool = False) -> list[str]:
+def extra_args(append: str = "", qemu_args=(), gdb_port: int = 0) -> list[str]:
     """QEMU arguments beyond the arch's: the kernel command line (-append),
-    the user's --qemu-args, and the gdb stub (-s: tcp::1234; -S: wait for it)."""
+    the user's --qemu-args, and the gdb stub on ``gdb_port`` (-S: the CPUs
+    wait for gdb's 'continue')."""
     return ((["-append", append] if append else []) + list(qemu_args)
-            + (["-s", "-S"] if gdb else []))
+            + (["-gdb", f"tcp:127.0.0.1:{gdb_port}", "-S"] if gdb_port else []))
 
 
 def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None = None,

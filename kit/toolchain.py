@@ -78,3 +78,19 @@ def current(out: Path, arch) -> dict[str, str]:
 
 def is_clang(cc: str) -> bool:
     return "clang" in os.path.basename(cc.split()[0]) if cc else False
+
+
+def libgcc(arch, cc: str) -> str:
+    """What links the kernel's compiler helpers: -lgcc for gcc; for clang,
+    which finds no libgcc for a bare-metal target, the file the arch's gcc
+    would use (clang's own runtime is not packaged for these targets)."""
+    if not is_clang(cc):
+        return "-lgcc"
+    import subprocess
+    try:
+        path = subprocess.run([arch.cc, *arch.cflags, "-print-libgcc-file-name"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        path = ""
+    return path if os.path.isabs(path) else "-lgcc"

@@ -166,7 +166,7 @@ class Variant:
 
     def boot(self, image: str, echo: bool = False, icount: bool = False,
              timeout_symbol: str = "QEMU_TIMEOUT", append: str = "",
-             qemu_args: Sequence[str] = (), gdb: bool = False):
+             qemu_args: Sequence[str] = (), gdb: int = 0):
         """Boot image ``image`` (built) in QEMU; its console goes to <out>/<image>.log.
 
         With NR_CPUS CPUs (-smp), except under -icount (the bench): one CPU
@@ -174,13 +174,13 @@ class Variant:
         armed would wait forever there.
 
         Per run, never saved: ``append`` is the kernel command line (QEMU
-        -append), ``qemu_args`` more QEMU arguments, ``gdb`` starts QEMU's
-        gdb stub and waits for gdb (no time limit then)."""
+        -append), ``qemu_args`` more QEMU arguments, ``gdb`` (a port) starts
+        QEMU's gdb stub there and waits for gdb (no time limit then)."""
         from . import qemu
         return qemu.boot(self.arch, self.image(image), int(self.value("RAM_MB")),
                          float(self.value(timeout_symbol)), log=self.log(image), echo=echo,
                          icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")),
-                         extra=qemu.extra_args(append, qemu_args, gdb), wait=gdb)
+                         extra=qemu.extra_args(append, qemu_args, gdb), wait=bool(gdb))
 
     def judge(self, boot, test_filter: str | None = None):
         """The verdict on a test run (kit/verdict.py), naming the filter (the
