@@ -52,10 +52,38 @@ def overrides(args: argparse.Namespace) -> list:
 # --- configuration commands ------------------------------------------------------
 
 def cmd_defconfig(args: argparse.Namespace) -> int:
+    from .fragments import is_fragment_path
+    fragments = [Path(f) for f in args.kconfig or []]
     variant = Variant.configure(args.preset, args.arch, args.set or [],
-                                Path(args.out) if args.out else None)
+                                Path(args.out) if args.out else None, fragments=fragments)
     remember(variant)
-    print(f"configured {variant.out}: preset {args.preset} for {variant.arch.name}")
+    what = f"fragment {args.preset}" if is_fragment_path(args.preset) else f"preset {args.preset}"
+    merged = "".join(f" + {f}" for f in args.kconfig or [])
+    print(f"configured {variant.out}: {what}{merged} for {variant.arch.name}")
+    return 0
+
+
+def cmd_listnewconfig(args: argparse.Namespace) -> int:
+    """As kbuild's: the symbols the .config does not set yet, with their defaults."""
+    from . import config
+    variant = variant_of(args)
+    for line in config.new_symbols(variant.out):
+        print(line)
+    return 0
+
+
+def cmd_oldconfig(args: argparse.Namespace) -> int:
+    """As kbuild's: ask for each symbol the .config does not set (Kconfiglib's
+    oldconfig questions, one answer a line on stdin), then check and save."""
+    from . import config
+    from .fragments import assignments_of, read_config
+    variant = variant_of(args)
+    before = assignments_of(read_config(variant.config_path))
+    kconf = config.ask_new_symbols(variant.out)
+    config.check_constraints(kconf)
+    config.write_config(kconf, variant.out)
+    changes = config.describe_changes(before, assignments_of(read_config(variant.config_path)))
+    print(f"oldconfig: {variant.config_path}: " + ("; ".join(changes) or "no changes"))
     return 0
 
 
@@ -80,7 +108,9 @@ def cmd_menuconfig(args: argparse.Namespace) -> int:
     variant.kconfig()  # refuse a stale or missing .config before opening the menu
     if not sys.stdin.isatty():
         raise KitError("menuconfig needs a terminal (stdin is not a TTY)")
-    env = dict(os.environ, KCONFIG_CONFIG=str(variant.config_path), srctree=str(paths.ROOT))
+    from .config import HEADER
+    env = dict(os.environ, KCONFIG_CONFIG=str(variant.config_path), srctree=str(paths.ROOT),
+               KCONFIG_CONFIG_HEADER=HEADER)
     rc = procs.run([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env,
                    deathsig=signal.SIGTERM).returncode
     if rc != 0:
@@ -316,10 +346,18 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         return sp
 
     d = add("defconfig", cmd_defconfig,
-            "configure a variant from a preset (in build/<preset>-<arch> unless -O)",
-            [common, settable])
-    d.add_argument("preset", help="preset name (see: build.py list)")
+            "configure a variant from a preset or a fragment file "
+            "(in build/<name>-<arch> unless -O)", [common, settable])
+    d.add_argument("preset", help="preset name (see: build.py list), or a fragment's path "
+                                  "(one with a '/' or ending in .config)")
+    d.add_argument("--kconfig", action="append", metavar="FILE",
+                   help="merge this config fragment after the preset (repeatable, in order; "
+                        "two fragments that disagree are an error)")
     d.missing_hint = preset_names
+    add("listnewconfig", cmd_listnewconfig,
+        "list the symbols the .config does not set yet, with their defaults", [common])
+    add("oldconfig", cmd_oldconfig,
+        "ask for each symbol the .config does not set yet (answers on stdin)", [common])
     add("menuconfig", cmd_menuconfig, "edit the configuration in Kconfiglib's menuconfig", [common])
     add("olddefconfig", cmd_olddefconfig,
         "update .config to the current Kconfig, listing what changed", [common, settable])

@@ -161,6 +161,23 @@ def write_symbol_stamps(kconf, directory: Path) -> list[Path]:
     return stamps
 
 
+def summarise_changes(previous: Path, values: dict, config_file: Path) -> None:
+    """Say what changed in the configuration since the last generation (an
+    edit in menuconfig or by hand reaches the build only here): every
+    resolved value, derived ones included, from gen/config.json's copy."""
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # first generation: nothing to compare with
+    def text(v) -> str:
+        return {True: "y", False: "n"}.get(v, str(v)) if isinstance(v, bool) else str(v)
+    changes = config.describe_changes({k: text(v) for k, v in old.items()},
+                                      {k: text(v) for k, v in values.items()})
+    if changes:
+        print(f"build.py: {config_file} changed since the last build: {'; '.join(changes)}",
+              flush=True)
+
+
 def generate(out: Path) -> None:
     out = out.resolve()
     kconf, _ = config.load(out)
@@ -171,6 +188,7 @@ def generate(out: Path) -> None:
     gen = out / "gen"
     env = _environment()
 
+    summarise_changes(gen / "config.json", values, config.config_path(out))
     write_if_changed(gen / "autoconf.h", autoconf_text(kconf))
     stamps = write_symbol_stamps(kconf, gen / "config")
     write_if_changed(gen / "config.json",
@@ -260,4 +278,5 @@ def generate(out: Path) -> None:
         "generated": [str(p) for p in generated],
         "stamps": [str(p) for p in stamps],
         "regen_depfile": str(gen / "build.ninja.d"),
+        "config_file": str(config.config_path(out)),
     })

@@ -8,6 +8,9 @@ the environment's, as kbuild takes them from make's command line.
     HOSTCC=...         the host build's compiler (test --host, hostbench):
                        gcc or clang
     MMKIT_CCACHE=0     compile without ccache (used when it is installed)
+    KCONFIG_CONFIG=... the configuration file's name (default .config), as
+                       in kbuild; recorded here so that changing it
+                       regenerates
 
 Like kbuild (and unlike .config), these are read on every build and not
 remembered: a build without CC= goes back to the default.  The choice is
@@ -24,7 +27,7 @@ from pathlib import Path
 from . import tools
 
 FILE = Path("gen") / "toolchain"
-KEYS = ("cc", "objcopy", "host_cc", "ccache")
+KEYS = ("cc", "objcopy", "host_cc", "ccache", "kconfig_config")
 
 
 def resolve(arch, environ=None) -> dict[str, str]:
@@ -39,7 +42,11 @@ def resolve(arch, environ=None) -> dict[str, str]:
     ccache = ""
     if env.get("MMKIT_CCACHE", "1") != "0":
         ccache = tools.which("ccache") or ""
-    return {"cc": cc, "objcopy": objcopy, "host_cc": host_cc, "ccache": ccache}
+    # Not a compiler, but read from the environment the same way: which
+    # configuration file the build reads (kit/paths.py config_name()).
+    kconfig_config = env.get("KCONFIG_CONFIG") or ".config"
+    return {"cc": cc, "objcopy": objcopy, "host_cc": host_cc, "ccache": ccache,
+            "kconfig_config": kconfig_config}
 
 
 def text(chosen: dict[str, str]) -> str:

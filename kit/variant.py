@@ -52,7 +52,8 @@ class Variant:
 
     @property
     def config_path(self) -> Path:
-        return self.out / CONFIG
+        """.config, or $KCONFIG_CONFIG (kit/paths.py)."""
+        return self.out / paths.config_name()
 
     def image(self, name: str) -> Path:
         """What QEMU boots for image ``name`` (run, test, bench, cov)."""
@@ -65,13 +66,17 @@ class Variant:
 
     @classmethod
     def configure(cls, preset: str, arch: str | None = None, settings: Sequence[str] = (),
-                  out: Path | None = None, extra: Sequence = ()) -> "Variant":
-        """A variant from a preset, the arch and SYM=VALUE settings (then ``extra``
-        assignments); ``out`` defaults to build/<preset>-<arch>.  Writes .config
-        only when it changes, so an up-to-date build stays up to date."""
+                  out: Path | None = None, extra: Sequence = (),
+                  fragments: Sequence[Path] = ()) -> "Variant":
+        """A variant from a preset (or a fragment's path), --kconfig
+        ``fragments``, the arch and SYM=VALUE settings (then ``extra``
+        assignments); ``out`` defaults to build/<preset>-<arch>.  Writes
+        .config only when it changes, so an up-to-date build stays up to date."""
         from . import config
-        kconf = config.from_preset(preset, arch, settings, extra)
-        variant = cls(out or default_dir(preset, kconf.syms["ARCH"].str_value))
+        from .fragments import preset as find_preset
+        kconf = config.from_preset(preset, arch, settings, extra, fragments)
+        variant = cls(out or default_dir(find_preset(preset).name,
+                                         kconf.syms["ARCH"].str_value))
         config.write_config(kconf, variant.out)
         return variant
 
