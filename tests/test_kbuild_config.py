@@ -1,6 +1,7 @@
 """Configuration as kbuild does it: defconfig from a fragment's path,
 --kconfig fragments merged in order (a conflict names both), KCONFIG_CONFIG,
 listnewconfig and oldconfig.  (menuconfig: tests/test_menuconfig.py.)"""
+import re
 from pathlib import Path
 
 from conftest import kit
@@ -119,3 +120,20 @@ def test_listnewconfig_and_oldconfig(tmp_path: Path):
     assert proc.stderr.strip() == (f"build.py: error: oldconfig: no answer (end of input); "
                                    f"{out / '.config'} was not changed")
     assert (out / ".config").read_text() == text
+
+
+def test_set_on_run_and_test_is_saved_and_says_so(tmp_path: Path):
+    """--set on run/test/bench changes the variant's .config (they share
+    cli.built()): the kit says it is saved, what changed, and that it stays."""
+    out = tmp_path / "v"
+    kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    proc = kit("run", "-O", str(out), "--set", "RAM_MB=160")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (f"build.py: RAM_MB=160: saved in {out / '.config'} (changed RAM_MB=128->160); "
+            "later runs keep it") in proc.stdout
+    ram = int(re.search(r"RAM (\d+) MiB", proc.stdout).group(1))   # the guest's own count
+    assert 158 <= ram <= 160
+    assert values(out)["RAM_MB"] == "160"
+    proc = kit("test", "-O", str(out), "--set", "RAM_MB=160", "--filter", "string")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"build.py: RAM_MB=160: already so in {out / '.config'}, nothing changed" in proc.stdout
