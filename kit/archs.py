@@ -20,7 +20,9 @@ KERNEL_CFLAGS = [
 # COVERAGE): -O0 because at -O2 small functions vanish into their callers
 # and lines lose their counts; MMKIT_COVERAGE_IMAGE makes kernel_exit()
 # send the counters.  Per-arch additions are Arch.coverage_cflags.
-COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
+# -fprofile-info-section: each object's gcov_info is listed in .gcov_info
+# for core/lib/gcov.c and libgcov's __gcov_info_to_gcda() (no constructors).
+COVERAGE_CFLAGS = ["--coverage", "-fprofile-info-section", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
 
 
 class Arch:
@@ -113,7 +115,11 @@ ARCHES: dict[str, Arch] = {
         cc="riscv64-unknown-elf-gcc",
         objcopy="riscv64-unknown-elf-objcopy",
         cflags=["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"],
-        ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments"],
+        # -march/-mabi at link time pick gcc's rv64imac/lp64 multilib of
+        # libgcc and libgcov (the compile's _zicsr_zifencei matches none,
+        # and the default multilib is hard-float).
+        ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments", "-march=rv64imac",
+                 "-mabi=lp64"],
         qemu="qemu-system-riscv64",
         qemu_machine=["-machine", "virt", "-bios", "default"],
         coverage_cflags=["-fprofile-update=atomic"],

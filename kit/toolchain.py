@@ -95,7 +95,8 @@ def libgcc(arch, cc: str) -> str:
         return "-lgcc"
     import subprocess
     try:
-        path = subprocess.run([arch.cc, *arch.cflags, "-print-libgcc-file-name"],
+        multilib = [f for f in arch.ldflags if f.startswith(("-march=", "-mabi=", "-m64"))]
+        path = subprocess.run([arch.cc, *multilib, "-print-libgcc-file-name"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):

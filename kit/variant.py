@@ -25,6 +25,8 @@ from . import archs, ninja, paths, tools
 from .errors import KitError
 
 CONFIG = ".config"
+# What defconfig made the variant from (Variant.preset).
+PRESET_FILE = "preset"
 # Ninja targets built with the host's compiler only (no cross toolchain needed).
 HOST_TARGETS = {"host", "hostbench", "hostbench-peers"}
 _ARCH_LINE = re.compile(r'^CONFIG_ARCH="([^"]*)"$', re.M)
@@ -78,7 +80,20 @@ class Variant:
         variant = cls(out or default_dir(find_preset(preset).name,
                                          kconf.syms["ARCH"].str_value))
         config.write_config(kconf, variant.out)
+        from .fsutil import write_if_changed
+        write_if_changed(variant.out / PRESET_FILE,
+                         " + ".join([preset, *(str(f) for f in fragments)]) + "\n")
         return variant
+
+    @property
+    def preset(self) -> str:
+        """What the last defconfig made this variant from (a preset name, or
+        a fragment's path, and its --kconfig fragments), for titles; the
+        directory's name for a variant configured before this was kept."""
+        try:
+            return (self.out / PRESET_FILE).read_text(encoding="utf-8").strip() or self.out.name
+        except OSError:
+            return self.out.name
 
     def kconfig(self):
         """The Kconfig with this .config loaded; a stale or invalid .config is an error."""
@@ -235,7 +250,7 @@ class Variant:
                      json.dumps(result.data, indent=2, sort_keys=True) + "\n")
         return result
 
-    def coverage(self, label: str) -> CoverageRun:
+    def coverage(self, label: str, title: str | None = None) -> CoverageRun:
         """Boot kernel-cov (built), judge its tests, and make its lcov report.
 
         The last run's report goes first: a run whose capture fails leaves
@@ -246,7 +261,8 @@ class Variant:
         boot = self.boot("cov")
         verdict = self.judge(boot)
         try:
-            info = coverage.collect(self.out, self.arch, boot.console, label)
+            info = coverage.collect(self.out, self.arch, boot.console, label,
+                                    title or f"mmkit coverage: {self.preset} on {self.arch.name}")
         except KitError as exc:
             return CoverageRun(boot, verdict, None, str(exc))
         return CoverageRun(boot, verdict, info, None)
