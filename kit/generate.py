@@ -8,6 +8,7 @@ logic that does not vary lives in core/ as ordinary C.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -257,7 +258,9 @@ def generate(out: Path) -> None:
         "cc": tc["cc"],
         "objcopy": tc["objcopy"],
         "host_cc": tc["host_cc"],
-        "ccache": tc["ccache"],
+        "ccache": toolchain.ccache_launcher(tc["ccache"], paths.ROOT, out),
+        # The tree as a compile under ccache's CCACHE_BASEDIR sees it.
+        "root_from_out": os.path.relpath(paths.ROOT, out),
         "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags + clang_flags),
         "clang_ldflags": " ".join(arch.clang_ldflags if clang_flags else []),
         "libgcc": toolchain.libgcc(arch, tc["cc"]),

@@ -102,3 +102,22 @@ def libgcc(arch, cc: str) -> str:
     except (OSError, subprocess.CalledProcessError):
         path = ""
     return path if os.path.isabs(path) else "-lgcc"
+
+
+def ccache_launcher(ccache: str, root: Path, out: Path) -> str:
+    """The compile commands' prefix when ccache is used: objects are shared
+    between variants whose preprocessed sources agree (every matrix cell of
+    an arch compiles string.c, lz4.c, the arch code... to the same bytes).
+
+    For that the command lines must match across output directories:
+    CCACHE_BASEDIR makes ccache turn absolute paths under the tree and the
+    output directory into paths relative to the compile's directory (the
+    same for every cell at one depth, e.g. build/matrix/<cell>), and
+    CCACHE_NOHASHDIR leaves that directory out of the hash (it only names
+    the debug info's compilation directory, which such cells share up to
+    their own name).  The compiler then sees relative paths, which the
+    template's second -fmacro-prefix-map maps back for __FILE__."""
+    if not ccache:
+        return ""
+    base = os.path.commonpath([str(root), str(out)])    # "/" works too (ccache 4)
+    return f"CCACHE_BASEDIR={base} CCACHE_NOHASHDIR=1 {ccache}"
