@@ -124,3 +124,14 @@ def test_clang_builds_and_passes(arch: str, tmp_path: Path):
     back = kit("build", "-O", str(out), check=True)
     assert not re.search(r"^cc = clang$", (out / "build.ninja").read_text(), re.M)
     assert "no work to do" not in back.stdout
+
+
+@pytest.mark.skipif(not shutil.which("clang"), reason="clang not installed")
+def test_hostcc_clang_runs_the_host_suites(tmp_path: Path):
+    out = tmp_path / "v"
+    kit("defconfig", "twotier", "-O", str(out), check=True)
+    proc = kit("test", "--host", "-O", str(out), "--filter", "string,cmdline,slab",
+               env={"HOSTCC": "clang"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert re.search(r"^host_cc = clang$", (out / "build.ninja").read_text(), re.M)
+    assert "test (host, ASan+UBSan): PASSED" in proc.stdout
