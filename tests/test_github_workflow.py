@@ -5,6 +5,7 @@ repository (build.py command lines are parsed by build.py's own parser,
 scripts must exist, setup groups must be defined)."""
 import re
 import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,9 @@ def test_every_command_exists(doc):
             seen.add("pytest")
         elif head == "sh":
             assert (ROOT / words[1]).is_file(), (job, words)
+            syntax = subprocess.run(["sh", "-n", str(ROOT / words[1])],
+                                    stderr=subprocess.PIPE, text=True)
+            assert syntax.returncode == 0, (words[1], syntax.stderr)
             seen.add(words[1])
         elif head in ("lcov", "genhtml"):
             assert "lcov" in (ROOT / "ci" / "setup.sh").read_text()
