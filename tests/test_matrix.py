@@ -97,9 +97,17 @@ def test_report_files_describe_every_cell(small: dict):
 
 
 def test_unchanged_cells_are_reused(small: dict):
-    proc = run_again(small, "--cell", GOOD[0])
+    cell = small["out"] / GOOD[0]
+    before = {f: (cell / f).stat().st_mtime_ns for f in (".config", "build.ninja")}
+    # PYTHONPROFILEIMPORTTIME lists every module the run imports (stderr).
+    proc = run_again(small, "--cell", GOOD[0], env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"PASS {GOOD[0]}" in proc.stdout and "(cached)" in proc.stdout
+    # Nothing changed, so nothing was configured again: no Kconfiglib, the
+    # same files (kit/matrix.py configure_stamp()).
+    assert "kconfiglib" not in proc.stderr
+    assert (cell / "configured.stamp").is_file()
+    assert {f: (cell / f).stat().st_mtime_ns for f in before} == before
 
 
 def test_another_qemu_version_runs_the_cell_again(small: dict, tmp_path: Path):
