@@ -20,7 +20,9 @@ KERNEL_CFLAGS = [
 # COVERAGE): -O0 because at -O2 small functions vanish into their callers
 # and lines lose their counts; MMKIT_COVERAGE_IMAGE makes kernel_exit()
 # send the counters.  Per-arch additions are Arch.coverage_cflags.
-COVERAGE_CFLAGS = ["--coverage", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
+# -fprofile-info-section: each object's gcov_info is listed in .gcov_info
+# for core/lib/gcov.c and libgcov's __gcov_info_to_gcda() (no constructors).
+COVERAGE_CFLAGS = ["--coverage", "-fprofile-info-section", "-O0", "-DMMKIT_COVERAGE_IMAGE"]
 
 
 class Arch:
@@ -31,7 +33,10 @@ class Arch:
                  cflags: list[str], ldflags: list[str], qemu: str, qemu_machine: list[str],
                  boot_objcopy: list[str] | None = None,
                  coverage_cflags: list[str] | None = None, counter: str = "instret",
-                 ram_base: int = 0, zone_ends: dict[str, int] | None = None) -> None:
+                 ram_base: int = 0, zone_ends: dict[str, int] | None = None,
+                 clang_flags: list[str] | None = None,
+                 clang_ldflags: list[str] | None = None,
+                 gnu_ld_only: list[str] | None = None) -> None:
         self.name = name
         self.kconfig_symbol = kconfig_symbol   # the Kconfig choice member selecting it
         self.src_dir = src_dir                 # arch/<src_dir>
@@ -55,6 +60,11 @@ class Arch:
         # The low zones the arch's devices need, each with the first physical
         # address above it (Kconfig ZONE_DMA / ZONE_DMA32 choose among them).
         self.zone_ends = zone_ends or {}
+        # Added to cflags / ldflags when CC is clang (kit/toolchain.py).
+        self.clang_flags = clang_flags or []
+        self.clang_ldflags = clang_ldflags or []
+        # ldflags that only GNU ld takes, dropped when linking with lld.
+        self.gnu_ld_only = gnu_ld_only or []
 
     def __repr__(self) -> str:
         return f"Arch({self.name!r})"
@@ -105,13 +115,23 @@ ARCHES: dict[str, Arch] = {
         cc="riscv64-unknown-elf-gcc",
         objcopy="riscv64-unknown-elf-objcopy",
         cflags=["-march=rv64imac_zicsr_zifencei", "-mabi=lp64", "-mcmodel=medany"],
-        ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments"],
+        # -march/-mabi at link time pick gcc's rv64imac/lp64 multilib of
+        # libgcc and libgcov (the compile's _zicsr_zifencei matches none,
+        # and the default multilib is hard-float).
+        ldflags=["-nostdlib", "-static", "-Wl,--no-warn-rwx-segments", "-march=rv64imac",
+                 "-mabi=lp64"],
         qemu="qemu-system-riscv64",
         qemu_machine=["-machine", "virt", "-bios", "default"],
         coverage_cflags=["-fprofile-update=atomic"],
         # QEMU virt puts RAM at 2 GiB; its devices have no 16 MiB limit.
         ram_base=0x8000_0000,
         zone_ends={"DMA32": 1 << 32},
+        # clang 14 knows zicsr and zifencei only as part of the base ISA.
+        # lld 14 does no linker relaxation: -mno-relax.
+        clang_flags=["--target=riscv64-unknown-elf", "-march=rv64imac", "-mno-relax"],
+        clang_ldflags=["--target=riscv64-unknown-elf", "-march=rv64imac", "-mabi=lp64",
+                       "-fuse-ld=lld"],
+        gnu_ld_only=["-Wl,--no-warn-rwx-segments"],
     ),
     "x86_64": Arch(
         name="x86_64",

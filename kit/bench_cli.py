@@ -90,11 +90,11 @@ def cmd_workflow(args: argparse.Namespace) -> int:
             raise KitError(f"{_rel(target)} is out of date with {_rel(m.path)}: "
                            "run ./build.py workflow")
         print(f"workflow: {_rel(target)} is in sync with {_rel(m.path)} "
-              f"({len(m.cells)} cell jobs + merge)")
+              f"({len(m.cells)} cells in its strategy.matrix)")
         return 0
     changed = write_if_changed(target, text)
     print(f"workflow: {_rel(target)} {'written' if changed else 'already up to date'} "
-          f"({len(m.cells)} cell jobs + merge)")
+          f"({len(m.cells)} cells in its strategy.matrix)")
     return 0
 
 
@@ -162,7 +162,7 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     w = add("workflow", cmd_workflow,
             "write the GitHub Actions workflow generated from the matrix file", [])
     w.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
-    w.add_argument("--output", metavar="FILE", help="default: ci/github-workflow.yml")
+    w.add_argument("--output", metavar="FILE", help="default: .github/workflows/mmkit.yml")
     w.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if the workflow is not in sync with the matrix")
 

@@ -52,10 +52,38 @@ def overrides(args: argparse.Namespace) -> list:
 # --- configuration commands ------------------------------------------------------
 
 def cmd_defconfig(args: argparse.Namespace) -> int:
+    from .fragments import is_fragment_path
+    fragments = [Path(f) for f in args.kconfig or []]
     variant = Variant.configure(args.preset, args.arch, args.set or [],
-                                Path(args.out) if args.out else None)
+                                Path(args.out) if args.out else None, fragments=fragments)
     remember(variant)
-    print(f"configured {variant.out}: preset {args.preset} for {variant.arch.name}")
+    what = f"fragment {args.preset}" if is_fragment_path(args.preset) else f"preset {args.preset}"
+    merged = "".join(f" + {f}" for f in args.kconfig or [])
+    print(f"configured {variant.out}: {what}{merged} for {variant.arch.name}")
+    return 0
+
+
+def cmd_listnewconfig(args: argparse.Namespace) -> int:
+    """As kbuild's: the symbols the .config does not set yet, with their defaults."""
+    from . import config
+    variant = variant_of(args)
+    for line in config.new_symbols(variant.out):
+        print(line)
+    return 0
+
+
+def cmd_oldconfig(args: argparse.Namespace) -> int:
+    """As kbuild's: ask for each symbol the .config does not set (Kconfiglib's
+    oldconfig questions, one answer a line on stdin), then check and save."""
+    from . import config
+    from .fragments import assignments_of, read_config
+    variant = variant_of(args)
+    before = assignments_of(read_config(variant.config_path))
+    kconf = config.ask_new_symbols(variant.out)
+    config.check_constraints(kconf)
+    config.write_config(kconf, variant.out)
+    changes = config.describe_changes(before, assignments_of(read_config(variant.config_path)))
+    print(f"oldconfig: {variant.config_path}: " + ("; ".join(changes) or "no changes"))
     return 0
 
 
@@ -80,7 +108,9 @@ def cmd_menuconfig(args: argparse.Namespace) -> int:
     variant.kconfig()  # refuse a stale or missing .config before opening the menu
     if not sys.stdin.isatty():
         raise KitError("menuconfig needs a terminal (stdin is not a TTY)")
-    env = dict(os.environ, KCONFIG_CONFIG=str(variant.config_path), srctree=str(paths.ROOT))
+    from .config import HEADER
+    env = dict(os.environ, KCONFIG_CONFIG=str(variant.config_path), srctree=str(paths.ROOT),
+               KCONFIG_CONFIG_HEADER=HEADER)
     rc = procs.run([sys.executable, "-m", "menuconfig", str(paths.KCONFIG)], env=env,
                    deathsig=signal.SIGTERM).returncode
     if rc != 0:
@@ -103,12 +133,21 @@ def cmd_list(args: argparse.Namespace) -> int:
 # --- building and booting ---------------------------------------------------------
 
 def built(args: argparse.Namespace, targets: list[str]) -> Variant:
-    """The variant with --arch/--set applied (if given) and ``targets`` built."""
+    """The variant with --arch/--set applied (if given) and ``targets`` built.
+
+    --arch and --set change the variant's .config and stay for later runs
+    (as `make FOO=...` does not, but `scripts/config` does): this says so,
+    naming what changed.  What is per run only is --filter, --qemu-args
+    and --gdb, which go to QEMU, not to the configuration."""
     variant = variant_of(args)
     extra = overrides(args)
     if extra:
-        variant.reconfigure(extra)
-    variant.build(targets, args.jobs)
+        changes = variant.reconfigure(extra)
+        given = ", ".join(f"{a.name}={a.value}" for a in extra)
+        print(f"build.py: {given}: "
+              + (f"saved in {variant.config_path} ({'; '.join(changes)}); later runs keep it"
+                 if changes else f"already so in {variant.config_path}, nothing changed"))
+    variant.build(targets, args.jobs, verbose=getattr(args, "verbose_build", False))
     return variant
 
 
@@ -117,19 +156,46 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_options(args: argparse.Namespace) -> dict:
+    """--qemu-args and --gdb: how this one run boots (never saved)."""
+    import shlex
+    qemu_args = [w for text in (getattr(args, "qemu_args", None) or [])
+                 for w in shlex.split(text)]
+    from . import qemu
+    return {"qemu_args": qemu_args,
+            "gdb": qemu.free_port() if getattr(args, "gdb", False) else 0}
+
+
+def announce_gdb(variant: Variant, image: str, port: int) -> None:
+    """Print the gdb command line that attaches to QEMU's stub (-gdb ... -S)."""
+    from . import tools
+    gdb = "gdb-multiarch" if variant.arch.name != "x86_64" else "gdb"
+    if tools.which(gdb) is None and tools.which("gdb-multiarch"):
+        gdb = "gdb-multiarch"
+    elf = variant.out / f"kernel-{image}.elf"
+    print(f"build.py: QEMU waits for gdb on localhost:{port}; in another terminal:\n"
+          f"    {gdb} -q {elf} -ex 'target remote localhost:{port}'\n"
+          "  (then 'continue'; no time limit while under gdb)", flush=True)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     variant_of(args).generate()
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    result = built(args, ["kernel"]).boot("run", echo=True)
+    variant = built(args, ["kernel"])
+    run = run_options(args)
+    if run["gdb"]:
+        announce_gdb(variant, "run", run["gdb"])
+    result = variant.boot("run", echo=True, **run)
     print(f"\nbuild.py: run: {result.reason}")
     return 0 if result.passed else 1
 
 
 def report(what: str, boot, verdict, verbose: bool) -> int:
-    """Print a test run as people read it; the exit status says whether it passed."""
+    """Print a test run as people read it; the exit status says whether it passed.
+    ``verbose``: print the console first (a run that streamed it passes False)."""
     if verbose:
         print(boot.console)
     for line in verdict.summary:
@@ -142,16 +208,70 @@ def report(what: str, boot, verdict, verbose: bool) -> int:
     return 0 if verdict.passed else 1
 
 
+def write_results(args: argparse.Namespace, verdict, arch: str, variant: Variant | None,
+                  name: str) -> None:
+    """--json FILE and --junit FILE."""
+    from . import results
+    if getattr(args, "json", None):
+        defconfig = None
+        if variant is not None:
+            defconfig = str(variant.config_path)
+        results.write_json(Path(args.json), results.to_json(
+            verdict, arch=arch, defconfig=defconfig,
+            build_dir=str(variant.out) if variant is not None else None))
+        print(f"build.py: results (kunit.py JSON): {args.json}")
+    if getattr(args, "junit", None):
+        results.write_junit(Path(args.junit), results.to_junit(verdict, name=name))
+        print(f"build.py: results (JUnit XML): {args.junit}")
+
+
 def cmd_test(args: argparse.Namespace) -> int:
+    from .cmdline import check_filter
+    if args.filter:
+        check_filter(args.filter)
     if args.tsan and not args.host:
         raise KitError("--tsan is for the host run: use it with --host")
     if args.host:
+        if args.gdb or args.qemu_args:
+            raise KitError("--gdb and --qemu-args are for QEMU runs, not --host")
+        if args.list_tests:
+            raise KitError("--list-tests lists the test image's cases: use it without --host")
         target, what = ("host-tsan", "TSan") if args.tsan else ("host", "ASan+UBSan")
-        boot, verdict = built(args, [target]).host_test(tsan=args.tsan)
+        variant = built(args, [target])
+        boot, verdict = variant.host_test(args.filter or "", tsan=args.tsan)
+        write_results(args, verdict, "host", variant, "mmkit host")
         return report(f"test (host, {what})", boot, verdict, args.verbose)
     variant = built(args, ["kernel"])
-    boot, verdict = variant.test()
-    return report(f"test ({variant.arch.name})", boot, verdict, args.verbose)
+    run = run_options(args)
+    if args.list_tests:
+        for name in variant.list_tests(args.filter or "", **run):
+            print(name)
+        return 0
+    if run["gdb"]:
+        announce_gdb(variant, "test", run["gdb"])
+    boot, verdict = variant.test(args.filter or "", echo=args.verbose or run["gdb"], **run)
+    write_results(args, verdict, variant.arch.name, variant, f"mmkit {variant.arch.name}")
+    if args.verbose or run["gdb"]:
+        print()
+    return report(f"test ({variant.arch.name})", boot, verdict, False)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    """Re-read a saved console log (<out>/test.log, a CI artifact): the same
+    summary, verdict and result files as the run that wrote it."""
+    from . import verdict as verdict_mod
+    if args.log == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.log).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise KitError(f"cannot read {args.log}: {exc.strerror}") from None
+    boot = verdict_mod.boot_from_log(text)
+    verdict = verdict_mod.judge(boot)
+    arch = next((a for a in archs.ARCHES if f"mmkit: {a}," in text), "unknown")
+    write_results(args, verdict, arch, None, f"mmkit {arch}")
+    return report(f"parse {args.log}", boot, verdict, False)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -201,7 +321,15 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     settable = OneLineParser(add_help=False)
     settable.add_argument("--arch", choices=list(archs.ARCHES), help="target architecture")
     settable.add_argument("--set", action="append", metavar="SYM=VAL",
-                          help="set a Kconfig symbol (repeatable); refused if Kconfig would drop it")
+                          help="set a Kconfig symbol (repeatable); refused if Kconfig would drop "
+                               "it; saved in the variant's .config")
+    booting = OneLineParser(add_help=False)
+    booting.add_argument("--qemu-args", action="append", metavar="ARGS",
+                         help="more QEMU arguments for this run, e.g. '-d int' (repeatable)")
+    results = OneLineParser(add_help=False)
+    results.add_argument("--json", metavar="FILE",
+                         help="write the results as JSON in the kunit.py --json shape")
+    results.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
 
     # prog given: otherwise argparse builds a help formatter (and imports shutil) now
     sub = p.add_subparsers(dest="command", metavar="COMMAND", prog="build.py")
@@ -218,25 +346,51 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         return sp
 
     d = add("defconfig", cmd_defconfig,
-            "configure a variant from a preset (in build/<preset>-<arch> unless -O)",
-            [common, settable])
-    d.add_argument("preset", help="preset name (see: build.py list)")
+            "configure a variant from a preset or a fragment file "
+            "(in build/<name>-<arch> unless -O)", [common, settable])
+    d.add_argument("preset", help="preset name (see: build.py list), or a fragment's path "
+                                  "(one with a '/' or ending in .config)")
+    d.add_argument("--kconfig", action="append", metavar="FILE",
+                   help="merge this config fragment after the preset (repeatable, in order; "
+                        "two fragments that disagree are an error)")
     d.missing_hint = preset_names
+    add("listnewconfig", cmd_listnewconfig,
+        "list the symbols the .config does not set yet, with their defaults", [common])
+    add("oldconfig", cmd_oldconfig,
+        "ask for each symbol the .config does not set yet (answers on stdin)", [common])
     add("menuconfig", cmd_menuconfig, "edit the configuration in Kconfiglib's menuconfig", [common])
     add("olddefconfig", cmd_olddefconfig,
         "update .config to the current Kconfig, listing what changed", [common, settable])
     add("savedefconfig", cmd_savedefconfig, "write a minimal config (<out>/defconfig)", [common])
     add("list", cmd_list, "list presets and arches", [])
-    add("build", cmd_build, "build the variant's kernel images (Ninja)", [common, settable])
-    add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
-        [common, settable])
+    b = add("build", cmd_build, "build the variant's kernel images (Ninja); "
+            "compile_commands.json in the output directory", [common, settable])
+    b.add_argument("-v", "--verbose", dest="verbose_build", action="store_true",
+                   help="show every compiler command (as V=1 in the environment)")
+    r = add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
+            [common, settable, booting])
+    r.add_argument("--gdb", action="store_true",
+                   help="start QEMU's gdb stub (-s -S), print the gdb command to attach, "
+                        "and wait for it")
     t = add("test", cmd_test, "build and boot the test image; KTAP summary and exit status",
-            [common, settable])
+            [common, settable, booting, results])
     t.add_argument("--host", action="store_true",
                    help="run the suites natively under ASan+UBSan instead of in QEMU")
     t.add_argument("--tsan", action="store_true",
                    help="with --host: under ThreadSanitizer instead (CPUs are threads)")
-    t.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
+    t.add_argument("-v", "--verbose", action="store_true",
+                   help="stream the guest's console as it runs")
+    t.add_argument("--filter", metavar="GLOBS",
+                   help="run only these cases, KUnit-style suite_glob[.case_glob],... "
+                        "(this run only: the kernel command line, no rebuild)")
+    t.add_argument("--list-tests", action="store_true",
+                   help="list the cases the test image would run (suite.case), run none")
+    t.add_argument("--gdb", action="store_true",
+                   help="start QEMU's gdb stub (-s -S), print the gdb command to attach, "
+                        "and wait for it")
+    p_ = add("parse", cmd_parse, "re-read a saved console log (e.g. <out>/test.log): "
+             "summary, verdict, --json/--junit", [results])
+    p_.add_argument("log", metavar="LOG", help="console log, or - for standard input")
     for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
         if command is None or ELSEWHERE.get(command) == module:
             importlib.import_module(f"{__package__}.{module}").register(add, common, settable)

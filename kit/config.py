@@ -47,11 +47,15 @@ def load_kconfig() -> kconfiglib.Kconfig:
     return kconf
 
 
-def from_preset(name: str, arch: str | None = None, settings=(), extra=()) -> kconfiglib.Kconfig:
-    """The one way a configuration is made from a preset: its fragment, then
-    --arch, then SYM=VALUE ``settings``, then ``extra`` assignments, each
-    checked to stick (apply())."""
-    assignments = parse_fragment(preset(name).path)
+def from_preset(name: str, arch: str | None = None, settings=(), extra=(),
+                fragments=()) -> kconfiglib.Kconfig:
+    """The one way a configuration is made from a preset (a name, or a
+    fragment's path): its fragment, then the ``fragments`` (--kconfig,
+    merged in order: two that disagree are an error), then --arch, then
+    SYM=VALUE ``settings``, then ``extra`` assignments, each checked to
+    stick (apply())."""
+    from .fragments import merge_fragments
+    assignments = parse_fragment(preset(name).path) + merge_fragments(list(fragments))
     if arch:
         assignments.append(arch_assignment(arch))
     kconf = load_kconfig()
@@ -284,12 +288,16 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
         check_pools(resolved(kconf))
 
 
+# The .config's first line; menuconfig and oldconfig keep it
+# (KCONFIG_CONFIG_HEADER), so that saving there changes no more than the values.
+HEADER = "# mmkit configuration (build.py writes this file)\n"
+
+
 def config_text(kconf: kconfiglib.Kconfig) -> str:
     """The .config Kconfiglib would write, as a string."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "config"
-        kconf.write_config(str(path), header="# mmkit configuration (build.py writes this file)\n",
-                           save_old=False)
+        kconf.write_config(str(path), header=HEADER, save_old=False)
         return path.read_text(encoding="utf-8")
 
 
@@ -306,7 +314,7 @@ def describe_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def config_path(out: Path) -> Path:
-    return out / ".config"
+    return out / paths.config_name()
 
 
 def write_config(kconf: kconfiglib.Kconfig, out: Path) -> None:
@@ -389,6 +397,45 @@ def load(out: Path, allow_stale: bool = False,
     if not allow_stale:
         check_constraints(kconf)
     return kconf, changes
+
+
+def new_symbols(out: Path) -> list[str]:
+    """listnewconfig: the symbols a user could set that out/.config does not
+    mention (added to Kconfig since it was written), as CONFIG_X=default."""
+    kconf, _ = load(out, allow_stale=True)
+    assigned = assignment_lines(read_config(config_path(out)))
+    new = []
+    for sym in kconf.unique_defined_syms:
+        if sym.name in assigned or not sym.visibility or not sym.config_string:
+            continue
+        if not any(node.prompt for node in sym.nodes):
+            continue
+        new.append(sym.config_string.strip().replace(f"# CONFIG_{sym.name} is not set",
+                                                     f"CONFIG_{sym.name}=n"))
+    return new
+
+
+def ask_new_symbols(out: Path) -> kconfiglib.Kconfig:
+    """oldconfig: Kconfiglib's question for every visible symbol out/.config
+    does not set, answered on stdin (Enter takes the default); returns the
+    Kconfig with the answers, unsaved.  Running out of answers is an error
+    and changes nothing."""
+    import oldconfig as kconfiglib_oldconfig   # Kconfiglib's, beside kconfiglib.py
+    kconf = load_kconfig()
+    with redirect_stdout(io.StringIO()):
+        kconf.load_config(str(config_path(out)))
+    try:
+        while True:    # an answer can make earlier symbols visible: ask again
+            kconfiglib_oldconfig.conf_changed = False
+            for node in kconf.node_iter():
+                kconfiglib_oldconfig.oldconfig(node)
+            if not kconfiglib_oldconfig.conf_changed:
+                break
+    except (EOFError, KeyboardInterrupt):
+        print()
+        raise KitError(f"oldconfig: no answer (end of input); {config_path(out)} "
+                       "was not changed") from None
+    return kconf
 
 
 def resolved(kconf: kconfiglib.Kconfig) -> dict[str, object]:

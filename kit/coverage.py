@@ -44,9 +44,10 @@ def forget(out: Path) -> None:
     shutil.rmtree(report_dir(out), ignore_errors=True)
 
 
-def collect(out: Path, arch: Arch, console: str, label: str) -> Path:
-    """Console of a kernel-cov run -> .gcda files -> lcov.info and HTML in <out>/coverage."""
+def collect(out: Path, arch: Arch, console: str, label: str, title: str) -> Path:
+    """Console of a kernel-cov run -> .gcda files -> lcov.info and HTML in
+    <out>/coverage; ``title`` heads the HTML (it names the preset and arch)."""
     gcda.install_gcda(out, gcov_dump.parse_dump(console))
     info = lcov.capture(out / OBJ_DIR, arch, label, report_dir(out) / "lcov.info")
-    lcov.html(info, report_dir(out) / "html", f"mmkit coverage: {label}")
+    lcov.html(info, report_dir(out) / "html", title)
     return info

@@ -36,6 +36,8 @@ def print_report(files: dict, label: str) -> bool:
 
 def cmd_coverage(args: argparse.Namespace) -> int:
     from . import cli, lcov
+    if args.info:
+        return gate_only(args)
     if args.matrix:
         return coverage_matrix(args)
     if args.preset:
@@ -58,6 +60,26 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     print(f"coverage: {label}: {run.info} and {run.info.parent / 'html' / 'index.html'}")
     met = print_report(lcov.load_info(run.info), label)
     return 1 if status or (args.enforce_gate and not met) else 0
+
+
+def gate_only(args: argparse.Namespace) -> int:
+    """--info FILE: the summary and the gate of an lcov.info made elsewhere
+    (CI merges its cells' files with lcov), nothing built or booted."""
+    from . import lcov
+    if args.matrix or args.preset or args.arch or args.set:
+        raise KitError("--info reports on an existing lcov.info: it takes no --matrix, "
+                       "--preset, --arch or --set")
+    path = Path(args.info)
+    if not path.is_file():
+        raise KitError(f"--info {args.info}: no such file")
+    try:
+        files = lcov.load_info(path)
+    except (OSError, ValueError) as exc:
+        raise KitError(f"--info {args.info}: not an lcov tracefile ({exc})") from None
+    if not files:
+        raise KitError(f"--info {args.info}: no source file in it")
+    met = print_report(files, path.name)
+    return 1 if args.enforce_gate and not met else 0
 
 
 def coverage_matrix(args: argparse.Namespace) -> int:
@@ -109,4 +131,7 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     cov.add_argument("--preset", action="append", metavar="NAME",
                      help="with --matrix: only this preset (repeatable); --arch limits the arches")
     cov.add_argument("--enforce-gate", action="store_true", help=GATE_HELP)
+    cov.add_argument("--info", metavar="LCOV_INFO",
+                     help="only report on (and gate) this lcov.info, e.g. one merged from "
+                          "CI cells; nothing is built")
     cov.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")

@@ -36,11 +36,46 @@ def presets() -> dict[str, Preset]:
     return found
 
 
+def is_fragment_path(name: str) -> bool:
+    """Does defconfig's argument name a file (as `make KCONFIG_ALLCONFIG=` or
+    kunit.py --kunitconfig) rather than a preset?  A path has a '/' or ends
+    in .config; a preset name has neither."""
+    return "/" in name or name.endswith(".config")
+
+
 def preset(name: str) -> Preset:
+    """A preset by name, or a fragment file by path (its stem names it)."""
+    if is_fragment_path(name):
+        path = Path(name)
+        if not path.is_file():
+            raise KitError(f"{name}: no such fragment file (a preset is named without a "
+                           f"path: {', '.join(presets())})")
+        return Preset(path.stem, path.resolve(), "")
     known = presets()
     if name not in known:
         raise KitError(f"unknown preset '{name}' (valid: {', '.join(known)})")
     return known[name]
+
+
+def merge_fragments(paths_: list[Path]) -> list[Assignment]:
+    """--kconfig fragments, in order, as one list of assignments.
+
+    As kunit.py merges --kunitconfig files: two fragments that set one symbol
+    to different values are an error naming both places (the order given
+    must not decide silently); the same value twice is fine."""
+    seen: dict[str, tuple[int, Assignment]] = {}
+    out: list[Assignment] = []
+    for index, path in enumerate(paths_):
+        if not Path(path).is_file():
+            raise KitError(f"--kconfig {path}: no such file")
+        for a in parse_fragment(Path(path)):
+            first = seen.get(a.name)
+            if first is not None and first[0] != index and first[1].value != a.value:
+                raise KitError(f"--kconfig fragments conflict: {first[1].origin} sets "
+                               f"{a.name}={first[1].value}, {a.origin} sets {a.name}={a.value}")
+            seen[a.name] = (index, a)
+            out.append(a)
+    return out
 
 
 def _unquote(value: str) -> str:
@@ -54,7 +89,8 @@ def parse_fragment(path: Path) -> list[Assignment]:
     out = []
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
-        origin = f"{path.name}:{lineno}"
+        # A preset by its file name, as before; any other file as given.
+        origin = f"{path.name if path.parent == paths.CONFIGS else path}:{lineno}"
         unset = _UNSET.match(line)
         if unset:
             out.append(Assignment(unset.group(1), "n", origin))

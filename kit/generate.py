@@ -8,6 +8,7 @@ logic that does not vary lives in core/ as ordinary C.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +21,8 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "/usr/bin/python3") from exc
 
 from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
-               size_classes, sources, zones)
+               size_classes, sources, toolchain, zones)
+from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
 
@@ -112,7 +114,7 @@ def _sees_mm_internals(src: Path) -> bool:
     return src.parent in MM_PRIVATE_DIRS or "gen" in src.parts
 
 
-def _regen_inputs(kconf, arch: archs.Arch) -> list[str]:
+def _regen_inputs(kconf, arch: archs.Arch, out: Path) -> list[str]:
     """What build.ninja is generated from, besides .config: the Kconfig files,
     the templates and the kit, and their directories (whose mtime changes
     when a file comes or goes), and which sources go in (sources.toml,
@@ -124,6 +126,7 @@ def _regen_inputs(kconf, arch: archs.Arch) -> list[str]:
                str(paths.TEMPLATES), str(paths.KIT)}
     if sources.arch_sources_file(arch).exists():
         inputs.add(str(sources.arch_sources_file(arch)))
+    inputs.add(str(out / toolchain.FILE))   # CC, CROSS_COMPILE, HOSTCC (kit/toolchain.py)
     return sorted(inputs)
 
 
@@ -159,6 +162,23 @@ def write_symbol_stamps(kconf, directory: Path) -> list[Path]:
     return stamps
 
 
+def summarise_changes(previous: Path, values: dict, config_file: Path) -> None:
+    """Say what changed in the configuration since the last generation (an
+    edit in menuconfig or by hand reaches the build only here): every
+    resolved value, derived ones included, from gen/config.json's copy."""
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # first generation: nothing to compare with
+    def text(v) -> str:
+        return {True: "y", False: "n"}.get(v, str(v)) if isinstance(v, bool) else str(v)
+    changes = config.describe_changes({k: text(v) for k, v in old.items()},
+                                      {k: text(v) for k, v in values.items()})
+    if changes:
+        print(f"build.py: {config_file} changed since the last build: {'; '.join(changes)}",
+              flush=True)
+
+
 def generate(out: Path) -> None:
     out = out.resolve()
     kconf, _ = config.load(out)
@@ -169,6 +189,7 @@ def generate(out: Path) -> None:
     gen = out / "gen"
     env = _environment()
 
+    summarise_changes(gen / "config.json", values, config.config_path(out))
     write_if_changed(gen / "autoconf.h", autoconf_text(kconf))
     stamps = write_symbol_stamps(kconf, gen / "config")
     write_if_changed(gen / "config.json",
@@ -225,20 +246,31 @@ def generate(out: Path) -> None:
     host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
 
     generated = [gen / n for n in generated_names]
-    write_regen_depfile(gen, _regen_inputs(kconf, arch))
+    write_regen_depfile(gen, _regen_inputs(kconf, arch, out))
+    tc = toolchain.current(out, arch)
+    clang_flags = arch.clang_flags if toolchain.is_clang(tc["cc"]) else []
     render(env, "build.ninja.j2", out / "build.ninja", {
         **common,
         "root": str(paths.ROOT),
         "out": str(out),
         "python": sys.executable,
-        "cc": arch.cc,
-        "objcopy": arch.objcopy,
-        "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags),
+        "ninja": tools.which("ninja") or "ninja",
+        "cc": tc["cc"],
+        "objcopy": tc["objcopy"],
+        "host_cc": tc["host_cc"],
+        "ccache": toolchain.ccache_launcher(tc["ccache"], paths.ROOT, out),
+        # The tree as a compile under ccache's CCACHE_BASEDIR sees it.
+        "root_from_out": os.path.relpath(paths.ROOT, out),
+        "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags + clang_flags),
+        "clang_ldflags": " ".join(arch.clang_ldflags if clang_flags else []),
+        "libgcc": toolchain.libgcc(arch, tc["cc"]),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),
         "mm_private": [obj for obj, src in {**kernel_compiles, **host_compiles,
                                             **host_tsan_compiles}.items()
                        if _sees_mm_internals(Path(src))],
-        "ldflags": " ".join(arch.ldflags),
+        # lld knows no GNU ld-only options (kit/archs.py: gnu_ld_only).
+        "ldflags": " ".join(f for f in arch.ldflags
+                            if not (clang_flags and f in arch.gnu_ld_only)),
         "boot_objcopy": " ".join(arch.boot_objcopy or []),
         "kernel_compiles": kernel_compiles,
         "host_compiles": host_compiles,
@@ -249,4 +281,5 @@ def generate(out: Path) -> None:
         "generated": [str(p) for p in generated],
         "stamps": [str(p) for p in stamps],
         "regen_depfile": str(gen / "build.ninja.d"),
+        "config_file": str(config.config_path(out)),
     })

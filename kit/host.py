@@ -25,11 +25,14 @@ class HostArch:
         return rc if rc >= 0 else None
 
 
-def run(exe: Path, timeout: float, log: Path | None = None) -> qemu.Boot:
+def run(exe: Path, timeout: float, log: Path | None = None, cmdline: str = "") -> qemu.Boot:
+    """Run the host test program; ``cmdline`` stands for the kernel command
+    line (tests/host/cmdline_host.c reads it from MMKIT_CMDLINE)."""
     # TSan: report every race (not only the first), and exit 97 if any.
     env = dict(os.environ, ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=98",
-               TSAN_OPTIONS="halt_on_error=0:exitcode=97:second_deadlock_stack=1")
+               TSAN_OPTIONS="halt_on_error=0:exitcode=97:second_deadlock_stack=1",
+               MMKIT_CMDLINE=cmdline)
     start = time.monotonic()
     try:
         proc = procs.run([str(exe)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -152,6 +152,23 @@ def qemu_version(arch: archs.Arch) -> str:
         return _qemu_versions[arch.qemu]
 
 
+# A cell's configure_stamp() as of its last configure.
+CONFIGURED = "configured.stamp"
+
+
+def configure_stamp(cell: Cell, extra, kit: str) -> str:
+    """Everything a cell's .config is made from: its preset's fragment, arch,
+    settings and the run's extra assignments, every Kconfig file, the kit's
+    code, and which file the configuration is ($KCONFIG_CONFIG)."""
+    from .fragments import preset
+    kconfigs = sorted({paths.KCONFIG, *paths.ROOT.joinpath("arch").glob("Kconfig*"),
+                       *paths.ROOT.joinpath("core").rglob("Kconfig*"),
+                       *paths.ROOT.joinpath("tests").glob("Kconfig*")})
+    return _digest([preset(cell.preset).path, *kconfigs],
+                   (cell.arch, *cell.settings, *(f"{a.name}={a.value}" for a in extra), kit,
+                    paths.config_name())) + "\n"
+
+
 def cache_key(variant: Variant, kit: str) -> str:
     """What a cell's recorded outcome depends on (see the module's doc)."""
     return _digest([variant.config_path, variant.image("test"), variant.image("bench")],
@@ -218,13 +235,30 @@ class Runner:
         self._finish(res)
         return res
 
-    def _run_steps(self, cell: Cell, out: Path, res: CellResult) -> None:
-        self._step(cell, "configure")
+    def _configure(self, cell: Cell, out: Path) -> Variant:
+        """The cell's .config from its preset, arch and settings, unless the
+        last run made it from the same inputs (configure_stamp()): Kconfiglib
+        costs a few tenths of a second per cell, most of a run with nothing
+        to do, and would only write the same file again."""
+        stamp = out / CONFIGURED
+        wanted = configure_stamp(cell, self.extra, self.kit)
+        try:
+            if stamp.read_text(encoding="utf-8") == wanted and Variant(out).config_path.exists() \
+                    and (out / "build.ninja").exists():
+                return Variant(out)
+        except OSError:
+            pass
         with self.config_lock:  # Kconfiglib and the generator: one cell at a time
             variant = Variant.configure(cell.preset, cell.arch, cell.settings, out=out,
                                         extra=self.extra)
             if not (out / "build.ninja").exists():
                 variant.generate()   # later, Ninja's regen edge runs it in its own process
+        write_atomic(stamp, wanted)
+        return variant
+
+    def _run_steps(self, cell: Cell, out: Path, res: CellResult) -> None:
+        self._step(cell, "configure")
+        variant = self._configure(cell, out)
 
         res.step, res.log = "build", "build.log"
         self._step(cell, "build")

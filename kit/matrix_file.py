@@ -25,7 +25,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, paths
+# fragments, not config: reading the matrix file needs no Kconfiglib.
+from . import archs, fragments, paths
 from .errors import KitError
 
 DEFAULT_FILE = paths.ROOT / "ci" / "matrix.toml"
@@ -89,7 +90,7 @@ def _choose(value: object, what: str, known: list[str], where: str) -> list[str]
 
 def _settings(value: object, where: str) -> list[str]:
     items = _str_list(value, "set", where)
-    config.parse_set(items)  # SYM=VALUE syntax now; Kconfig checks them when applied
+    fragments.parse_set(items)  # SYM=VALUE syntax now; Kconfig checks them when applied
     return items
 
 
@@ -108,8 +109,8 @@ def load(path: Path | None = None) -> Matrix:
         raise KitError(f"{where}: unknown key(s) {', '.join(unknown)}")
     if data.get("version", 1) != 1:
         raise KitError(f"{where}: version {data.get('version')!r} is not supported (1 is)")
-    presets = list(config.presets())
-    arches = list(config.ARCHES)
+    presets = list(fragments.presets())
+    arches = list(archs.ARCHES)
     chosen_presets = _choose(data.get("presets", "all"), "presets", presets, where)
     chosen_arches = _choose(data.get("arches", "all"), "arches", arches, where)
     common = _settings(data.get("set", []), where)

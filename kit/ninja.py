@@ -47,18 +47,22 @@ def regenerate(out: Path, jobs: int | None = None, log=None) -> None:
 
 
 def build(out: Path, targets: Sequence[str] = (), jobs: int | None = None,
-          log: Path | None = None) -> None:
+          log: Path | None = None, verbose: bool = False) -> None:
     """Build ``targets`` (Ninja's default when empty); KitError when Ninja fails.
 
     With ``log``, Ninja's output goes to that file instead of the terminal
-    (the matrix runs cells side by side).
+    (the matrix runs cells side by side).  ``verbose``, or V=1 in the
+    environment as in kbuild, prints every command (ninja -v).
     """
+    import os
+    verbose = verbose or os.environ.get("V", "0") not in ("", "0")
     sink = open(log, "w", encoding="utf-8") if log else None
     try:
         regenerate(out, jobs, sink)
         if sink is None:
             sys.stdout.flush()
-        rc = procs.run(_command(out, jobs) + list(targets), stdout=sink,
+        rc = procs.run(_command(out, jobs) + (["-v"] if verbose else []) + list(targets),
+                       stdout=sink,
                        stderr=subprocess.STDOUT if sink else None,
                        deathsig=signal.SIGTERM).returncode
     finally:

@@ -14,3 +14,10 @@ BUILD = Path(os.environ.get("MMKIT_BUILD_DIR") or ROOT / "build").resolve()
 SUITES_FILE = ROOT / "tests" / "kernel" / "suites.toml"
 # The out dir the last `defconfig` made; commands without -O use it.
 CURRENT = BUILD / ".current"
+
+
+def config_name() -> str:
+    """The configuration file's name in an output directory: .config, or
+    $KCONFIG_CONFIG as kbuild and Kconfiglib take it (relative to the output
+    directory, or absolute)."""
+    return os.environ.get("KCONFIG_CONFIG") or ".config"

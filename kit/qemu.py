@@ -80,14 +80,35 @@ def cpu_limit(timeout: float) -> int:
     return int(3 * timeout) + 60
 
 
+def free_port() -> int:
+    """A TCP port on localhost nobody listens on now, for QEMU's gdb stub: not
+    QEMU's -s (always 1234), which two sessions on one machine would share."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def extra_args(append: str = "", qemu_args=(), gdb_port: int = 0) -> list[str]:
+    """QEMU arguments beyond the arch's: the kernel command line (-append),
+    the user's --qemu-args, and the gdb stub on ``gdb_port`` (-S: the CPUs
+    wait for gdb's 'continue')."""
+    return ((["-append", append] if append else []) + list(qemu_args)
+            + (["-gdb", f"tcp:127.0.0.1:{gdb_port}", "-S"] if gdb_port else []))
+
+
 def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None = None,
-         echo: bool = False, icount: bool = False, cpus: int = 1) -> Boot:
-    """Run QEMU with ``cpus`` CPUs until the guest exits or ``timeout`` seconds pass."""
+         echo: bool = False, icount: bool = False, cpus: int = 1,
+         extra: list[str] | None = None, wait: bool = False) -> Boot:
+    """Run QEMU with ``cpus`` CPUs until the guest exits or ``timeout`` seconds
+    pass (``wait``: no time limit, for a session under gdb); ``extra``
+    arguments go last."""
     tools.require(arch.qemu)
-    cmd = arch.qemu_command(str(image), ram_mb, icount=icount, cpus=cpus)
+    cmd = arch.qemu_command(str(image), ram_mb, icount=icount, cpus=cpus) + list(extra or [])
     start = time.monotonic()
     chunks: list[bytes] = []
-    with procs.running(cmd, cpu_seconds=cpu_limit(timeout), stdin=subprocess.DEVNULL,
+    with procs.running(cmd, cpu_seconds=None if wait else cpu_limit(timeout),
+                       stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
 
         def pump() -> None:
@@ -104,7 +125,7 @@ def boot(arch: Arch, image: Path, ram_mb: int, timeout: float, log: Path | None 
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
         try:
-            rc: int | None = proc.wait(timeout=timeout)
+            rc: int | None = proc.wait(timeout=None if wait else timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

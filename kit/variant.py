@@ -25,6 +25,8 @@ from . import archs, ninja, paths, tools
 from .errors import KitError
 
 CONFIG = ".config"
+# What defconfig made the variant from (Variant.preset).
+PRESET_FILE = "preset"
 # Ninja targets built with the host's compiler only (no cross toolchain needed).
 HOST_TARGETS = {"host", "hostbench", "hostbench-peers"}
 _ARCH_LINE = re.compile(r'^CONFIG_ARCH="([^"]*)"$', re.M)
@@ -52,7 +54,8 @@ class Variant:
 
     @property
     def config_path(self) -> Path:
-        return self.out / CONFIG
+        """.config, or $KCONFIG_CONFIG (kit/paths.py)."""
+        return self.out / paths.config_name()
 
     def image(self, name: str) -> Path:
         """What QEMU boots for image ``name`` (run, test, bench, cov)."""
@@ -65,15 +68,32 @@ class Variant:
 
     @classmethod
     def configure(cls, preset: str, arch: str | None = None, settings: Sequence[str] = (),
-                  out: Path | None = None, extra: Sequence = ()) -> "Variant":
-        """A variant from a preset, the arch and SYM=VALUE settings (then ``extra``
-        assignments); ``out`` defaults to build/<preset>-<arch>.  Writes .config
-        only when it changes, so an up-to-date build stays up to date."""
+                  out: Path | None = None, extra: Sequence = (),
+                  fragments: Sequence[Path] = ()) -> "Variant":
+        """A variant from a preset (or a fragment's path), --kconfig
+        ``fragments``, the arch and SYM=VALUE settings (then ``extra``
+        assignments); ``out`` defaults to build/<preset>-<arch>.  Writes
+        .config only when it changes, so an up-to-date build stays up to date."""
         from . import config
-        kconf = config.from_preset(preset, arch, settings, extra)
-        variant = cls(out or default_dir(preset, kconf.syms["ARCH"].str_value))
+        from .fragments import preset as find_preset
+        kconf = config.from_preset(preset, arch, settings, extra, fragments)
+        variant = cls(out or default_dir(find_preset(preset).name,
+                                         kconf.syms["ARCH"].str_value))
         config.write_config(kconf, variant.out)
+        from .fsutil import write_if_changed
+        write_if_changed(variant.out / PRESET_FILE,
+                         " + ".join([preset, *(str(f) for f in fragments)]) + "\n")
         return variant
+
+    @property
+    def preset(self) -> str:
+        """What the last defconfig made this variant from (a preset name, or
+        a fragment's path, and its --kconfig fragments), for titles; the
+        directory's name for a variant configured before this was kept."""
+        try:
+            return (self.out / PRESET_FILE).read_text(encoding="utf-8").strip() or self.out.name
+        except OSError:
+            return self.out.name
 
     def kconfig(self):
         """The Kconfig with this .config loaded; a stale or invalid .config is an error."""
@@ -81,12 +101,16 @@ class Variant:
         kconf, _ = config.load(self.out)
         return kconf
 
-    def reconfigure(self, assignments: Sequence) -> None:
-        """Apply --arch/--set assignments to the .config, each checked to stick."""
+    def reconfigure(self, assignments: Sequence) -> list[str]:
+        """Apply --arch/--set assignments to the .config, each checked to stick;
+        returns what changed in it ("changed RAM_MB=128->256"), for people."""
         from . import config
+        from .fragments import assignments_of, read_config
+        before = assignments_of(read_config(self.config_path))
         kconf, _ = config.load(self.out)
         config.apply(kconf, list(assignments))
         config.write_config(kconf, self.out)
+        return config.describe_changes(before, assignments_of(read_config(self.config_path)))
 
     def olddefconfig(self, assignments: Sequence = ()) -> list[str]:
         """Bring a .config from an older Kconfig up to date (then apply
@@ -136,18 +160,22 @@ class Variant:
         generate.generate(self.out)
 
     def build(self, targets: Sequence[str] = (), jobs: int | None = None,
-              log: Path | None = None) -> None:
+              log: Path | None = None, verbose: bool = False) -> None:
         """Build ``targets`` (Ninja's default: the kernel images) with Ninja.
 
         Ninja regenerates whatever is out of date (its regen edge checks the
-        .config against Kconfig); only a variant never generated is
-        generated here first, as there is no build.ninja yet.
+        .config against Kconfig, and gen/toolchain: CC, CROSS_COMPILE and
+        HOSTCC from the environment, kit/toolchain.py); only a variant
+        never generated is generated here first, as there is no build.ninja
+        yet.  ``verbose`` (or V=1) shows every command.
         """
+        from . import toolchain
+        chosen = toolchain.record(self.out, self.arch)
         host_only = bool(targets) and set(targets) <= HOST_TARGETS
-        tools.require("gcc" if host_only else self.arch.cc)
+        tools.require((chosen["host_cc"] if host_only else chosen["cc"]).split()[0])
         if not (self.out / "build.ninja").exists():
             self.generate()
-        ninja.build(self.out, targets, jobs, log)
+        ninja.build(self.out, targets, jobs, log, verbose=verbose)
 
     def clean(self) -> bool:
         """Delete the directory, if the kit made it (kit/outdir.py)."""
@@ -157,36 +185,58 @@ class Variant:
     # --- booting and verdicts ---------------------------------------------------------
 
     def boot(self, image: str, echo: bool = False, icount: bool = False,
-             timeout_symbol: str = "QEMU_TIMEOUT"):
+             timeout_symbol: str = "QEMU_TIMEOUT", append: str = "",
+             qemu_args: Sequence[str] = (), gdb: int = 0):
         """Boot image ``image`` (built) in QEMU; its console goes to <out>/<image>.log.
 
         With NR_CPUS CPUs (-smp), except under -icount (the bench): one CPU
         whatever NR_CPUS is, since a CPU spinning for another with no timer
         armed would wait forever there.
-        """
+
+        Per run, never saved: ``append`` is the kernel command line (QEMU
+        -append), ``qemu_args`` more QEMU arguments, ``gdb`` (a port) starts
+        QEMU's gdb stub there and waits for gdb (no time limit then)."""
         from . import qemu
         return qemu.boot(self.arch, self.image(image), int(self.value("RAM_MB")),
                          float(self.value(timeout_symbol)), log=self.log(image), echo=echo,
-                         icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")))
+                         icount=icount, cpus=1 if icount else int(self.value("NR_CPUS")),
+                         extra=qemu.extra_args(append, qemu_args, gdb), wait=bool(gdb))
 
-    def judge(self, boot):
-        """The verdict on a test run (kit/verdict.py), naming TEST_FILTER if no case ran."""
+    def judge(self, boot, test_filter: str | None = None):
+        """The verdict on a test run (kit/verdict.py), naming the filter (the
+        run's, else TEST_FILTER) if no case ran."""
         from . import verdict
-        return verdict.judge(boot, str(self.value("TEST_FILTER")))
+        if test_filter is None:
+            test_filter = f'TEST_FILTER="{self.value("TEST_FILTER")}"'
+        return verdict.judge(boot, test_filter)
 
-    def test(self):
-        """Boot the test image (built) and judge it; (boot, verdict)."""
-        boot = self.boot("test")
-        return boot, self.judge(boot)
+    def test(self, test_filter: str = "", echo: bool = False, **run):
+        """Boot the test image (built) and judge it; (boot, verdict).
+        ``test_filter`` (suite_glob[.case_glob],...) reaches the guest on its
+        command line, in place of TEST_FILTER, for this run only."""
+        from .cmdline import kernel_cmdline
+        boot = self.boot("test", echo=echo, append=kernel_cmdline(test_filter), **run)
+        return boot, self.judge(boot, f'--filter "{test_filter}"' if test_filter else None)
 
-    def host_test(self, tsan: bool = False):
+    def list_tests(self, test_filter: str = "", **run) -> list[str]:
+        """The cases the test image would run (suite.case), listed by the guest."""
+        from .cmdline import kernel_cmdline, listed
+        boot = self.boot("test", append=kernel_cmdline(test_filter, list_tests=True), **run)
+        if not boot.passed:
+            raise KitError(f"listing the test cases failed: {boot.reason} "
+                           f"(console: {self.log('test')})")
+        return listed(boot.console)
+
+    def host_test(self, test_filter: str = "", tsan: bool = False):
         """Run the host build of the suites (built: target 'host') under ASan+UBSan,
-        or with @tsan the ThreadSanitizer build (target 'host-tsan')."""
+        or with @tsan the ThreadSanitizer build (target 'host-tsan'); the
+        filter reaches it as the guest's would (MMKIT_CMDLINE)."""
         from . import host
+        from .cmdline import kernel_cmdline
         target = "host-tsan" if tsan else "host"
         boot = host.run(self.out / target / "ktest", float(self.value("QEMU_TIMEOUT")),
-                        log=self.log(f"{target}-test"))
-        return boot, self.judge(boot)
+                        log=self.log(f"{target}-test"), cmdline=kernel_cmdline(test_filter))
+        return boot, self.judge(boot, f'--filter "{test_filter}"' if test_filter else None)
 
     def bench(self, echo: bool = False):
         """Boot the bench image (built) under -icount; writes <out>/bench.json."""
@@ -200,7 +250,7 @@ class Variant:
                      json.dumps(result.data, indent=2, sort_keys=True) + "\n")
         return result
 
-    def coverage(self, label: str) -> CoverageRun:
+    def coverage(self, label: str, title: str | None = None) -> CoverageRun:
         """Boot kernel-cov (built), judge its tests, and make its lcov report.
 
         The last run's report goes first: a run whose capture fails leaves
@@ -211,7 +261,8 @@ class Variant:
         boot = self.boot("cov")
         verdict = self.judge(boot)
         try:
-            info = coverage.collect(self.out, self.arch, boot.console, label)
+            info = coverage.collect(self.out, self.arch, boot.console, label,
+                                    title or f"mmkit coverage: {self.preset} on {self.arch.name}")
         except KitError as exc:
             return CoverageRun(boot, verdict, None, str(exc))
         return CoverageRun(boot, verdict, info, None)

@@ -25,6 +25,7 @@ class Verdict:
     counts: dict[str, int]             # ktap.OK/FAILED/SKIPPED/MISSING -> cases
     failed_cases: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)   # ktap.summary() lines
+    parsed: ktap.Result | None = None  # the KTAP tree (kit/results.py writes it out)
 
     @property
     def passed(self) -> bool:
@@ -46,9 +47,15 @@ class Verdict:
 
 
 def judge(boot: qemu.Boot, test_filter: str = "") -> Verdict:
-    """The verdict on a test image's run; ``test_filter`` (Kconfig TEST_FILTER)
-    is named when no case ran."""
     parsed = ktap.parse(boot.console)
+    verdict = _judge(boot, parsed, test_filter)
+    verdict.parsed = parsed
+    return verdict
+
+
+def _judge(boot: qemu.Boot, parsed: ktap.Result, test_filter: str) -> Verdict:
+    """The verdict on a test image's run; ``test_filter`` (which filter chose
+    the cases, e.g. 'TEST_FILTER="heap"') is named when no case ran."""
     counts = parsed.counts()
     failed = ktap.failed_cases(parsed)
     summary = ktap.summary(parsed)
@@ -61,9 +68,34 @@ def judge(boot: qemu.Boot, test_filter: str = "") -> Verdict:
         return Verdict(qemu.FAIL, "; ".join(parsed.errors or [boot.reason]), counts, failed,
                        summary)
     if sum(counts.values()) == 0:
-        why = (f"TEST_FILTER=\"{test_filter}\" matches no suite or case" if test_filter
+        why = (f"{test_filter} matches no suite or case" if test_filter
                else "the image has no test suite")
         return Verdict(NO_CASES, f"no test case ran (KTAP plan 1..0): {why}", counts, failed,
                        summary)
     skipped = f", {counts[ktap.SKIPPED]} skipped" if counts[ktap.SKIPPED] else ""
     return Verdict(qemu.PASS, f"{counts[ktap.OK]} cases{skipped}", counts, failed, summary)
+
+
+def from_log(text: str) -> Verdict:
+    """The verdict on a saved console log (build.py parse): as judge(), with
+    how the run ended read from the log alone (no QEMU exit code)."""
+    return judge(boot_from_log(text))
+
+
+def boot_from_log(text: str) -> qemu.Boot:
+    """How the run that wrote a saved console log ended, from the log alone."""
+    console = qemu.kernel_output(text)
+    marker = qemu.EXIT_RE.search(console)
+    panic = qemu.PANIC_RE.search(console)
+    if marker:
+        status = int(marker.group(1))
+        outcome = qemu.GUEST_STATUS.get(status, qemu.FAIL)
+        reason = (f"panic: {panic.group(1)}" if outcome == qemu.PANIC and panic
+                  else f"{outcome}: guest exit status {status}")
+    elif panic:
+        outcome, reason = qemu.PANIC, f"panic: {panic.group(1)} (and no end-of-run marker)"
+    else:
+        last = next((ln for ln in reversed(console.splitlines()) if ln.strip()), "")
+        outcome, reason = qemu.CRASH, ("crash or hang: the log ends without the end-of-run "
+                                       f"marker (last line: {last!r})")
+    return qemu.Boot(outcome, reason, None, console, 0.0)

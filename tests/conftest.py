@@ -29,3 +29,24 @@ def kit(*args: str, check: bool = False, timeout: float = 600,
 def out(tmp_path: Path) -> Path:
     """A fresh variant directory for one test."""
     return tmp_path / "variant"
+
+
+# Long runs (the full fuzz budget, the full lists, the whole matrix) are
+# marked @pytest.mark.long and skipped unless MMKIT_LONG=1: .ci/run stays
+# within its budget, and the workflow's "long" job runs them
+# (MMKIT_LONG=1 pytest -m long tests).
+LONG = os.environ.get("MMKIT_LONG", "0") not in ("", "0")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: a long run, only with MMKIT_LONG=1 (README: "
+                                       "Test budget)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if LONG:
+        return
+    skip = pytest.mark.skip(reason="long run: set MMKIT_LONG=1 to include it")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)

@@ -144,10 +144,9 @@ def test_known_lines_hit_and_dead_lines_not(runs: dict, arch: str, start: str):
     assert counts[main][line_of(main, "init_array_run();", after="void kmain(void)")] == 1
     assert counts[main][line_of(main, "mm_init();", after="void kmain(void)")] == 1
     assert counts[start][line_of(start, "kmain();")] == 1
-    # Every instrumented object registered itself from a constructor.
-    gcnos = list((out / "cov").rglob("*.gcno"))
-    ctor = "core/init/init_array.c"
-    assert counts[ctor][line_of(ctor, "(*fn)();")] >= len(gcnos) > 0
+    # Every instrumented object came back (from .gcov_info: no constructors).
+    gcnos = sorted(p.with_suffix("") for p in (out / "cov").rglob("*.gcno"))
+    assert gcnos and sorted(p.with_suffix("") for p in (out / "cov").rglob("*.gcda")) == gcnos
     # ktest_self's checks ran (it calls ktest_check_int itself).
     assert function_counts(out / "coverage" / "lcov.info")["core/lib/ktest.c"][
         "ktest_check_int"] > 0
@@ -167,7 +166,9 @@ def test_gcda_files_are_gcc_format(runs: dict):
         proc = subprocess.run([tool, "-l", str(gcda)], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
         assert proc.returncode == 0, proc.stdout
-        assert "magic `gcda'" in proc.stdout and "runs=1" in proc.stdout
+        # (No object summary, runs=: libgcov's __gcov_info_to_gcda() writes
+        # none, and gcov and lcov need none.)
+        assert "magic `gcda'" in proc.stdout
         assert "FUNCTION ident=" in proc.stdout and "COUNTERS arcs" in proc.stdout
         for complaint in ("error", "mismatch", "invalid", "overread"):
             assert complaint not in proc.stdout.lower(), proc.stdout

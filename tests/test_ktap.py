@@ -97,7 +97,8 @@ def test_verdict_passes_a_complete_run():
 def test_verdict_zero_cases_is_a_failure_naming_the_filter():
     """A filter that matches nothing: the guest prints 1..0 and exits 0."""
     from kit import verdict
-    v = verdict.judge(boot("KTAP version 1\n1..0\nmmkit: exit status=0 (pass)\n"), "heapp*")
+    v = verdict.judge(boot("KTAP version 1\n1..0\nmmkit: exit status=0 (pass)\n"),
+                      'TEST_FILTER="heapp*"')
     assert not v.passed and v.outcome == verdict.NO_CASES
     assert v.line("test (riscv64)") == ('build.py: test (riscv64): FAILED: no test case ran '
                                          '(KTAP plan 1..0): TEST_FILTER="heapp*" matches no '

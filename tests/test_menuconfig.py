@@ -32,6 +32,8 @@ def keys(session: str, *k: str) -> None:
 
 def test_menuconfig_toggles_and_saves(out: Path):
     kit("defconfig", "simpleheap", "-O", str(out), check=True)
+    kit("generate", "-O", str(out), check=True)   # what the last build saw
+    header = (out / ".config").read_text().splitlines()[0]
     session = f"mmkit-mc-{out.parent.name}"
     done = out.parent / "menuconfig.rc"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
@@ -56,6 +58,13 @@ def test_menuconfig_toggles_and_saves(out: Path):
         subprocess.run(["tmux", "kill-session", "-t", session], stderr=subprocess.DEVNULL)
     assert done.read_text().strip() == "0"
     assert "CONFIG_DEBUG_POISON=y" in (out / ".config").read_text()
+    # The kit's header line stays (not Kconfiglib's own).
+    assert (out / ".config").read_text().splitlines()[0] == header
+    assert header.startswith("# mmkit configuration")
+    # The next build (its regenerate step) says what menuconfig changed.
+    regen = kit("generate", "-O", str(out), check=True)
+    assert f"build.py: {out / '.config'} changed since the last build: " \
+        "changed DEBUG_POISON=n->y" in regen.stdout, regen.stdout
     # The saved file is current: a build would not call it stale.
     assert kit("olddefconfig", "-O", str(out), check=True).stdout.strip().endswith("no changes")
 

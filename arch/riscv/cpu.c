@@ -28,11 +28,17 @@ unsigned int arch_cpu_id(void)
  * successor set, so a hart without the extension executes it as a no-op.
  * That makes it safe to emit even though -march does not claim the
  * extension, which is why it is enabled only around this one instruction.
+ * clang 14's assembler knows neither ".option arch" nor "pause": there it
+ * is the instruction's encoding (fence w,0).
  */
 void arch_cpu_relax(void)
 {
+#ifdef __clang__
+	__asm__ volatile(".4byte 0x0100000f");
+#else
 	__asm__ volatile(".option push\n\t"
 			 ".option arch, +zihintpause\n\t"
 			 "pause\n\t"
 			 ".option pop");
+#endif
 }

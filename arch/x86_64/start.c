@@ -2,6 +2,7 @@
  * start.c - the first C code: from boot.S to kmain().
  */
 #include <stdint.h>
+#include "arch_cmdline.h"
 #include "kernel.h"
 #include "multiboot.h"
 #include "panic.h"
@@ -19,6 +20,7 @@ _Noreturn void arch_x86_start(uint32_t magic, uint32_t mbi_phys)
 
 	/* Copy the loader's information before anything can overwrite it. */
 	multiboot_init(mbi_phys);
+	x86_cmdline_init(mbi_phys);
 	mem_map_finalize();
 	/* After the memory map: the tables cover its RAM and take their pages from it. */
 	x86_paging_init();

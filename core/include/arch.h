@@ -29,6 +29,13 @@ extern const char arch_name[];
 void arch_console_putc(char c);
 
 /*
+ * The kernel command line the boot loader passed (QEMU -append): riscv64's
+ * /chosen/bootargs, x86_64's multiboot command line; "" when there is none.
+ * Copied at boot, so valid for the whole run.  core/lib/cmdline.c parses it.
+ */
+const char *arch_cmdline(void);
+
+/*
  * Leave the machine with a status: 0 = pass, anything else = failure.
  * The arch maps it onto QEMU's exit status (see kit/qemu.py for the mapping
  * the host applies).  Never returns.

@@ -62,8 +62,9 @@ struct ktest_suite {
 /* Registry, generated: NULL-terminated. */
 extern const struct ktest_suite *const ktest_suites[];
 
-/* Run every registered suite that matches Kconfig TEST_FILTER; returns
- * EXIT_PASS or EXIT_FAIL. */
+/* Run every registered suite that matches the filter (the kernel command
+ * line's ktest.filter_glob=, else Kconfig TEST_FILTER); returns EXIT_PASS
+ * or EXIT_FAIL.  With ktest.action=list, list the cases instead. */
 int ktest_run_all(void);
 
 /* Reporting helpers behind the macros; return the condition. */

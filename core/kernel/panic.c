@@ -12,6 +12,9 @@
  * a panic while panicking on the same CPU just leaves.
  */
 #include "arch.h"
+#ifdef MMKIT_COVERAGE_IMAGE
+#include "gcov.h"
+#endif
 #include "kernel.h"
 #include "panic.h"
 #include "printk.h"
@@ -64,6 +67,12 @@ _Noreturn void panic(const char *fmt, ...)
 #endif
 	raw_puts("\n" PANIC_PREFIX);
 	raw_puts(msg);
-	raw_puts("\n" EXIT_MARKER "2 (panic)\n");
+	raw_puts("\n");
+#ifdef MMKIT_COVERAGE_IMAGE
+	/* The coverage image sends what ran up to the panic (the other CPUs
+	 * are stopped); a panic inside the dump itself ends above instead. */
+	gcov_dump();
+#endif
+	raw_puts(EXIT_MARKER "2 (panic)\n");
 	arch_exit(EXIT_PANIC);
 }

@@ -14,17 +14,29 @@
  *     not ok 1 <suite>
  *     # totals: pass P fail F skip S
  *
- * CONFIG_TEST_FILTER selects cases like KUnit's filter_glob: a comma
- * separated list of "suite_glob[.case_glob]".
+ * The filter selects cases like KUnit's filter_glob: a comma separated
+ * list of "suite_glob[.case_glob]".  It is the kernel command line's
+ * ktest.filter_glob= when given (build.py test --filter, through QEMU's
+ * -append: a per-run choice that needs no rebuild), else Kconfig
+ * CONFIG_TEST_FILTER.  ktest.action=list prints the selected cases, one
+ * "ktest: list <suite>.<case>" line each, and runs none (--list-tests).
  */
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cmdline.h"
 #include "kernel.h"
+#include "kstring.h"
 #include "ktest.h"
 #include "printk.h"
 
 #define INDENT "    "
+
+/* A longer filter on the command line is not taken (TEST_FILTER applies). */
+#define FILTER_MAX 512
+
+static char cmdline_filter[FILTER_MAX];
+static const char *test_filter = CONFIG_TEST_FILTER;
 
 /* Shell-style glob with '*' and '?' over [s, s_end) and [p, p_end). */
 static bool glob_match(const char *p, const char *p_end, const char *s, const char *s_end)
@@ -59,7 +71,7 @@ static const char *str_end(const char *s)
 
 static bool filter_selects(const char *suite, const char *test)
 {
-	const char *f = CONFIG_TEST_FILTER;
+	const char *f = test_filter;
 
 	while (*f) {
 		const char *end = f, *dot;
@@ -204,11 +216,35 @@ static enum ktest_status run_suite(const struct ktest_suite *s, struct totals *t
 	return n && skipped == n ? KTEST_SKIP : KTEST_PASS;
 }
 
+/* ktest.filter_glob= and ktest.action= from the kernel command line. */
+static bool read_cmdline(void)
+{
+	char action[16];
+
+	if (cmdline_param("ktest.filter_glob", cmdline_filter, sizeof(cmdline_filter))) {
+		test_filter = cmdline_filter;
+		printk("ktest: filter \"%s\" (kernel command line)\n", test_filter);
+	}
+	return cmdline_param("ktest.action", action, sizeof(action)) &&
+	       strcmp(action, "list") == 0;
+}
+
+static int list_cases(void)
+{
+	for (const struct ktest_suite *const *s = ktest_suites; *s; s++)
+		for (const struct ktest_case *c = (*s)->cases; c->name; c++)
+			if (filter_selects((*s)->name, c->name))
+				printk("ktest: list %s.%s\n", (*s)->name, c->name);
+	return EXIT_PASS;
+}
+
 int ktest_run_all(void)
 {
 	struct totals tot = { 0, 0, 0 };
 	unsigned int nsuites = 0, n = 0;
 
+	if (read_cmdline())
+		return list_cases();
 	for (const struct ktest_suite *const *s = ktest_suites; *s; s++)
 		nsuites += selected_cases(*s) > 0;
 

@@ -11,7 +11,8 @@
  * may_alias type, so they are defined whatever the memory's other uses.
  *
  * GCC may recognise a copy loop and turn it into a call to memcpy - from
- * inside memcpy itself.  These functions ask it not to.
+ * inside memcpy itself.  These functions ask it not to (clang: no_builtin,
+ * which turns off its loop idiom pass for the function).
  */
 #include <stdint.h>
 
@@ -20,7 +21,11 @@
 typedef unsigned long __attribute__((may_alias)) word_t;
 #define WORD ((uintptr_t)sizeof(word_t))
 
+#ifdef __clang__
+#define NO_LOOP_TO_CALL __attribute__((no_builtin))
+#else
 #define NO_LOOP_TO_CALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 
 static inline int aligned(uintptr_t a)
 {
