@@ -25,6 +25,23 @@
  * such a report names the entry point instead.
  */
 #define _RET_IP_ ((uintptr_t)__builtin_return_address(0))
+
+/*
+ * MMKIT_TAIL_CALLS: whether the entry points tail-call their slow paths,
+ * so that _RET_IP_ there names the entry point's caller.  Not at -O0 (the
+ * coverage image), and not under ThreadSanitizer, whose exit hook runs
+ * after every call.
+ */
+#if defined(MMKIT_COVERAGE_IMAGE) || defined(__SANITIZE_THREAD__)
+#define MMKIT_TAIL_CALLS 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MMKIT_TAIL_CALLS 0
+#endif
+#endif
+#ifndef MMKIT_TAIL_CALLS
+#define MMKIT_TAIL_CALLS 1
+#endif
 /* The host's C library (host tests, hostbench) may define it already, the same way. */
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

@@ -8,6 +8,7 @@
  * the console's.
  */
 #include <stdbool.h>
+#include "compiler.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "page_alloc.h"
@@ -128,11 +129,7 @@ void warn_alloc(const struct alloc_request *req)
 	spin_unlock(&report_lock);
 }
 
-#ifdef MMKIT_COVERAGE_IMAGE
-const bool warn_alloc_names_entry_point = true;
-#else
-const bool warn_alloc_names_entry_point = false;
-#endif
+const bool warn_alloc_names_entry_point = !MMKIT_TAIL_CALLS;
 
 bool warn_alloc_last(struct alloc_request *req)
 {

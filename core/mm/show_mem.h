@@ -44,8 +44,8 @@ bool warn_alloc_last(struct alloc_request *req);
 
 /*
  * True where the allocator's entry points do not tail-call into their
- * slow paths (the -O0 coverage image, compiler.h): a report then names
- * the entry point as its caller, not the entry point's caller.
+ * slow paths (!MMKIT_TAIL_CALLS, compiler.h): a report then names the
+ * entry point as its caller, not the entry point's caller.
  */
 extern const bool warn_alloc_names_entry_point;
 
