@@ -21,7 +21,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "/usr/bin/python3") from exc
 
 from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
-               size_classes, sources, toolchain, zones)
+               preload_programs, size_classes, sources, toolchain, zones)
 from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
@@ -244,6 +244,8 @@ def generate(out: Path) -> None:
         lambda prefix, src: _obj(prefix, src, out))
     # The same under ThreadSanitizer (build.py test --host --tsan), apart.
     host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
+    preload = preload_programs.ninja_context(out, bench_core,
+                                             lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
     write_regen_depfile(gen, _regen_inputs(kconf, arch, out))
@@ -276,6 +278,7 @@ def generate(out: Path) -> None:
         "host_compiles": host_compiles,
         "hostbench": hostbench,
         "host_tsan_compiles": host_tsan_compiles,
+        "preload": preload,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],
