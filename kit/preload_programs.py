@@ -1,5 +1,6 @@
 """What libmmkit.so is made of: the Ninja target `preload` of a variant's
-build.ninja (kit/generate.py renders it; kit/preload.py builds it).
+build.ninja (kit/generate.py renders it;
+`./build.py preload` builds it and prints its path).
 
     preload     preload/libmmkit.so: the variant's core/mm (its kmalloc
                 front included) and tests/host/preload/ (the malloc API,
