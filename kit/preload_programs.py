@@ -50,3 +50,32 @@ def ninja_context(out: Path, core: list[Path], obj) -> dict:
         "compiles": {obj("preload/obj", s): str(s) for s in sources},
         "library": LIBRARY,
     }
+
+
+# --- the variants the kit runs real programs on ----------------------------------
+
+# A real program needs more than a test kernel's defaults: an arena of
+# RAM_MB (reserved, committed only as touched; what page_alloc_init()
+# writes at start is 16 bytes per 4 KiB page, 2 MiB here), and in
+# SimpleHeap mode a region that is the whole kmalloc arena (its 4 MiB
+# default runs python3 out of memory).  Hybrid keeps its fallback region.
+HOST_RAM_MB = 512
+HOST_HEAP_KB = HOST_RAM_MB * 1024 // 2
+
+
+def host_settings(preset: str) -> list[str]:
+    """--set assignments for ``preset`` as the kit preloads it."""
+    from . import config
+    values = config.resolved(config.from_preset(preset))
+    settings = [f"RAM_MB={HOST_RAM_MB}"]
+    if values.get("HEAP_REGION") and not values.get("SLAB"):
+        settings.append(f"SIMPLEHEAP_SIZE_KB={HOST_HEAP_KB}")
+    return settings
+
+
+def build_library(preset: str, base: Path, jobs: int | None = None) -> Path:
+    """libmmkit.so of ``preset`` with host_settings(), in <base>/<preset>; its path."""
+    from .variant import Variant
+    variant = Variant.configure(preset, settings=host_settings(preset), out=base / preset)
+    variant.build(["preload"], jobs, log=variant.log("preload-build"))
+    return variant.out / LIBRARY
