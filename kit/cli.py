@@ -306,7 +306,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 # Commands defined by other modules: running one of cli's own imports
 # neither (a no-op build pays for one command's arguments, no more).
 ELSEWHERE = {"coverage": "coverage_cli",
-             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "lz4bench",
+             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "realbench", "lz4bench",
                               "selfbench"), "bench_cli")}
 
 
