@@ -7,6 +7,7 @@ CPython test modules under every preset (tens of minutes).
 """
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -186,3 +187,45 @@ def test_cpython_modules_end_as_under_glibc(request, heavy_preset: str, preload_
     assert set(reference) == set(modules)   # every module ran and reported
     ours, output = cpython_tests.run(modules, library(heavy_preset, preload_base))
     assert ours == reference, output[-3000:]
+
+
+# --- realbench ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, complaint", [
+    (["--scale", "0"], "--scale 0: must be above 0"),
+    (["--reps", "200"], "--reps 200: must be 1..101"),
+    (["--workload", "nope"], "unknown workload nope (valid: python, sqlite3"),
+])
+def test_realbench_refuses_bad_arguments(args: list[str], complaint: str, tmp_path: Path):
+    proc = kit("realbench", "-O", str(tmp_path), *args)
+    assert proc.returncode != 0
+    assert proc.stderr.startswith(f"build.py: error: realbench: {complaint}") or \
+        proc.stderr.startswith(f"build.py: error: {complaint}"), proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
+
+
+def test_realbench_times_every_allocator_and_feeds_the_matrix_report(tmp_path: Path):
+    from kit import realbench, report
+    out = tmp_path / "realbench"
+    proc = kit("realbench", "-O", str(out), "--preset", "twotier", "--workload", "sqlite3",
+               "--reps", "2", "--scale", "0.02", check=True)
+    doc = json.loads((out / "realbench.json").read_text())
+    assert doc["mismatches"] == []
+    per = doc["results"]["sqlite3"]
+    assert set(per) == {"mmkit-twotier"} | {p.name for p in realbench.PEERS}
+    for fig in per.values():
+        assert fig["reps"] == 2
+        assert 0 < fig["wall_s"]["min"] <= fig["wall_s"]["median"] <= fig["wall_s"]["max"]
+        assert fig["rss_kib"]["median"] > 0
+    ratio = doc["ratios"]["sqlite3"]["mmkit-twotier"]["glibc"]["wall"]
+    assert ratio == pytest.approx(per["mmkit-twotier"]["wall_s"]["median"]
+                                  / per["glibc"]["wall_s"]["median"])
+    assert {t["status"] for t in doc["targets"]} <= {"met", "not met"}
+    assert len(doc["targets"]) == 2
+    assert "## Targets (release twotier)" in proc.stdout
+    # The matrix report's real-program table reads the same figures.
+    real = {"path": str(out), "reps": 2, "scale": 0.02, "variants": ["mmkit-twotier"],
+            "peers": doc["peers"], "results": doc["results"], "ratios": doc["ratios"]}
+    table = report.real_program_table(real)
+    assert table.head == ["workload", "mmkit-twotier"] + doc["peers"]
+    assert table.rows[0][0] == "sqlite3" and f"({ratio:.2f}x" in table.rows[0][1]
