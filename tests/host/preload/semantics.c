@@ -6,8 +6,9 @@
  *
  *     semantics api       the API's documented semantics, threads, fork(),
  *                         dlopen(); last line "semantics: N checks passed"
- *     semantics misuse    free() of a pointer nobody allocated: the program
- *                         goes on, the report is on stderr (the test reads it)
+ *     semantics misuse    free() of a pointer nobody allocated, then a double
+ *                         free: the program goes on, the reports are on
+ *                         stderr (the test reads them)
  *     semantics quiet     a few allocations left live at exit (the test
  *                         checks stderr stays empty unless MMKIT_LEAK_REPORT)
  *
@@ -337,6 +338,12 @@ int main(int argc, char **argv)
 #pragma GCC diagnostic ignored "-Wfree-nonheap-object"
 		free(on_stack + 16);   /* the misuse under test */
 #pragma GCC diagnostic pop
+		{
+			void *volatile p = malloc(40);
+
+			free(p);
+			free(p);   /* a double free, at once: every mode catches this one */
+		}
 		printf("misuse counted: %llu\n", (unsigned long long)(stats().misuse - before));
 		return 0;
 	}
