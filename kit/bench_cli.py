@@ -118,6 +118,10 @@ def cmd_realbench(args: argparse.Namespace) -> int:
         raise KitError(f"--scale {args.scale:g}: must be above 0 and at most 10")
     if not 1 <= args.reps <= 101:
         raise KitError(f"--reps {args.reps}: must be 1..101")
+    if args.record:
+        for path in realbench.record(base, args.workload, args.scale, args.jobs):
+            print(f"build.py: realbench: recorded {path}")
+        return 0
     doc = realbench.run(base, args.preset, args.workload, args.reps, args.scale, args.jobs)
     for line in realbench.markdown(doc):
         print(line)
@@ -224,6 +228,9 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
                    help="measure this preset (repeatable; default: one per mode and page allocator)")
     r.add_argument("--workload", action="append", metavar="NAME",
                    help="only this workload (repeatable): python, sqlite3, gcc, jq, lua, xz")
+    r.add_argument("--record", action="store_true",
+                   help="time nothing: record each workload's allocation trace (under glibc) "
+                        "into tests/bench/traces/, which the bench image replays")
 
     z = add("lz4bench", cmd_lz4bench, "time mmkit's LZ4 codec against liblz4 natively on "
             "the same corpus (MB/s min/median/max, ratios, targets)", [])

@@ -102,6 +102,18 @@ def summary(runs: list[dict]) -> dict:
             "reps": len(runs)}
 
 
+def record(base: Path, names: list[str] | None, scale: float, jobs: int | None) -> list[Path]:
+    """./build.py realbench --record: the workloads' traces (kit/traces.py)."""
+    from . import traces
+    chosen = workloads.names(names)
+    workloads.require(chosen)
+    gen_variant = hostbench.choose_variants(None)[0].preset
+    preload_programs.build_library(gen_variant, base / "variants", jobs)   # gen/ for gcc's input
+    inputs = workloads.prepare(base / f"inputs-{scale:g}", scale,
+                               base / "variants" / gen_variant / "gen")
+    return traces.record(chosen, inputs, base, scale)
+
+
 def run(base: Path, presets: list[str] | None, names: list[str] | None, reps: int,
         scale: float, jobs: int | None, timeout: float = 900, progress=print) -> dict:
     chosen = workloads.names(names)
