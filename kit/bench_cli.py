@@ -225,7 +225,8 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     r.add_argument("--scale", type=float, default=1.0, metavar="X",
                    help="input size factor (default 1: a few seconds per run under glibc)")
     r.add_argument("--preset", action="append", metavar="NAME",
-                   help="measure this preset (repeatable; default: one per mode and page allocator)")
+                   help="measure this preset (repeatable; default: one per mode and page "
+                        "allocator but SimpleHeap, whose first fit takes hours on python3)")
     r.add_argument("--workload", action="append", metavar="NAME",
                    help="only this workload (repeatable): python, sqlite3, gcc, jq, lua, xz")
     r.add_argument("--record", action="store_true",

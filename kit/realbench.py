@@ -48,6 +48,13 @@ TARGET_WALL = 1.05      # median wall time at most this times glibc's, every wor
 TARGET_RSS = 1.2        # peak RSS at most this times the smallest peer's
 
 
+def default_variants() -> list:
+    """hostbench's choice (one preset per mode and page allocator) but SimpleHeap:
+    its first-fit list makes python3 some 200 times slower than glibc (measured
+    at scale 0.05), hours at scale 1.  --preset simpleheap asks for it."""
+    return [v for v in hostbench.choose_variants(None) if v.mode != "simpleheap"]
+
+
 def peer_libraries() -> dict[str, str | None]:
     found = {}
     for p in PEERS:
@@ -119,7 +126,7 @@ def run(base: Path, presets: list[str] | None, names: list[str] | None, reps: in
     chosen = workloads.names(names)
     workloads.require(chosen)
     libs = peer_libraries()
-    variants = hostbench.choose_variants(presets)
+    variants = default_variants() if not presets else hostbench.choose_variants(presets)
     allocators: dict[str, str | None] = {}
     for v in variants:
         allocators[f"mmkit-{v.preset}"] = str(preload_programs.build_library(
