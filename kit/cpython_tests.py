@@ -14,6 +14,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from . import procs
 from .errors import KitError
 
 PYTHON = "/usr/bin/python3"
@@ -57,8 +58,12 @@ def run(modules: tuple[str, ...], preload: str | None, jobs: int = 2,
     if preload:
         env["LD_PRELOAD"] = preload
     # -j: every module in a worker process, which prints one progress line per module.
-    proc = subprocess.run([PYTHON, "-m", "test", f"-j{max(1, jobs)}", *modules],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                          timeout=timeout)
+    try:
+        proc = procs.run_group([PYTHON, "-m", "test", f"-j{max(1, jobs)}", *modules],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise KitError(f"CPython's tests did not finish within {timeout:g} s"
+                       + (f" (LD_PRELOAD={preload})" if preload else "")) from None
     results = {m.group(1): m.group(2) for m in _RESULT.finditer(proc.stdout)}
     return results, proc.stdout

@@ -85,9 +85,12 @@ def measure_once(measure: Path, w: workloads.Workload, inputs: Path, preload: st
     out.unlink(missing_ok=True)
     stdin = open(inputs / w.stdin, "rb") if w.stdin else subprocess.DEVNULL
     try:
-        proc = procs.run([str(measure)] + workloads.command(w, inputs, out), stdin=stdin,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         env=workloads.environment(w, preload), timeout=timeout)
+        proc = procs.run_group([str(measure)] + workloads.command(w, inputs, out),
+                               stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=workloads.environment(w, preload), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise KitError(f"realbench: {w.name} did not finish within {timeout:g} s"
+                       + (f" (LD_PRELOAD={preload})" if preload else "")) from None
     finally:
         if w.stdin:
             stdin.close()

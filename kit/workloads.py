@@ -18,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import paths, procs
 from .errors import KitError
 
 
@@ -248,9 +248,12 @@ def run(w: Workload, directory: Path, preload: str | None, out: Path,
     out.unlink(missing_ok=True)
     stdin = open(directory / w.stdin, "rb") if w.stdin else subprocess.DEVNULL
     try:
-        proc = subprocess.run(command(w, directory, out), stdin=stdin, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=environment(w, preload),
-                              timeout=timeout)
+        proc = procs.run_group(command(w, directory, out), stdin=stdin,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=environment(w, preload), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise KitError(f"{w.name} did not finish within {timeout:g} s"
+                       + (f" (LD_PRELOAD={preload})" if preload else "")) from None
     finally:
         if w.stdin:
             stdin.close()
