@@ -24,6 +24,9 @@ LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c", "
 COMMON = paths.ROOT / "tests" / "host" / "arch_host_common.c"
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
           "-fno-omit-frame-pointer",
+          # Loaded at start (LD_PRELOAD): its thread-locals (the CPU id, the
+          # lock's re-entry flag) are in the static TLS block, no __tls_get_addr.
+          "-ftls-model=initial-exec",
           # The library defines malloc: GCC must not turn a malloc + memset into calloc().
           "-fno-builtin-malloc", "-fno-builtin-calloc", "-fno-builtin-realloc",
           "-fno-builtin-free"]

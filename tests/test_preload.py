@@ -40,25 +40,10 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("workload", chosen, ids=[w.name for w in chosen])
 
 
-def _poison_misfires(preset: str) -> bool:
-    """Does the preset poison slab objects?  Those presets report false
-    use-after-free: core/mm/slab_def.h's slab_free_other() frees into a
-    partial slab without poisoning (a poisoning cache has no CPU slab, so
-    every such free takes that path)."""
-    values = config.resolved(config.from_preset(preset))
-    return bool(values.get("SLAB") and values.get("DEBUG_POISON"))
-
-
 def _first_fit_only(preset: str) -> bool:
     """Is every kmalloc() of the preset served by SimpleHeap's first-fit list?"""
     values = config.resolved(config.from_preset(preset))
     return bool(values.get("HEAP_REGION") and not values.get("SLAB"))
-
-
-def _known_bug(preset: str) -> None:
-    if _poison_misfires(preset):
-        pytest.xfail("core/mm: slab_free_other() does not poison a freed object, so a "
-                     "poisoning preset reports false EUSEAFTERFREE on stderr")
 
 
 _LIBS: dict[str, Path] = {}
@@ -118,7 +103,6 @@ def test_semantics_program_refuses_to_run_without_the_library(semantics: Path):
 
 
 def test_semantics(preset: str, preload_base: Path, semantics: Path):
-    _known_bug(preset)
     proc = _run([str(semantics), "api"], library(preset, preload_base))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     passed = re.search(r"semantics: (\d+) checks passed", proc.stdout)
@@ -128,7 +112,6 @@ def test_semantics(preset: str, preload_base: Path, semantics: Path):
 
 def test_misuse_is_reported_and_the_program_goes_on(preset: str, preload_base: Path,
                                                    semantics: Path):
-    _known_bug(preset)
     layer = "heap" if preset.startswith("simpleheap") else "slab"
     proc = _run([str(semantics), "misuse"], library(preset, preload_base))
     assert proc.returncode == 0
@@ -174,7 +157,6 @@ _GLIBC: dict[str, workloads.Output] = {}
 def test_workload_output_matches_glibc(workload, heavy_preset: str, preload_base: Path,
                                        inputs: Path, tmp_path: Path):
     workloads.require([workload])
-    _known_bug(heavy_preset)
     if workload.name not in _GLIBC:
         _GLIBC[workload.name] = workloads.run(workload, inputs, None, tmp_path / "glibc.out")
     reference = _GLIBC[workload.name]
@@ -189,7 +171,6 @@ _CPYTHON_GLIBC: dict[tuple, dict] = {}
 
 def test_cpython_modules_end_as_under_glibc(request, heavy_preset: str, preload_base: Path):
     cpython_tests.require()
-    _known_bug(heavy_preset)
     modules = cpython_tests.MODULES if _full(request) else cpython_tests.QUICK
     if _first_fit_only(heavy_preset):
         # Measured: under SimpleHeap's first-fit list, test_set alone ran over

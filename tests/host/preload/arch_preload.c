@@ -137,6 +137,16 @@ uintptr_t arch_zone_offset(void)
 	return preload_arena_base - (uintptr_t)ARCH_RAM_PHYS_BASE;
 }
 
+/*
+ * The page-table calls: the library serves malloc from a plain arena and
+ * maps nothing through core/mm (no vmap area), so nothing here is ever
+ * mapped; core/ refers to the TLB flush.
+ */
+void arch_flush_tlb_range(uintptr_t va, size_t size)
+{
+	(void)va, (void)size;
+}
+
 _Noreturn void preload_fatal(const char *msg)
 {
 	size_t len = 0;
