@@ -19,7 +19,8 @@ from . import paths
 
 SRC = paths.ROOT / "tests" / "host" / "preload"
 # The library's own files (the directory also holds the semantics check program).
-LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c", "exit_report.c")
+LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c",
+               "arch_preload_smp.c", "exit_report.c")
 # The arch.h functions every host build shares (counters, CPU id).
 COMMON = paths.ROOT / "tests" / "host" / "arch_host_common.c"
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",

@@ -24,7 +24,8 @@
  *                       rounds one up to a power of two, as glibc does
  *   large requests      above the largest block the page allocator hands out
  *                       (4 KiB << BUDDY_MAX_ORDER; 4 MiB, the buddy default,
- *                       under the bitmap allocator): a direct mapping, counted
+ *                       under the bitmap allocator; at most the largest power
+ *                       of two in the arena): a direct mapping, counted
  *   malloc_usable_size  ksize(), or the own block's size; 0 for NULL
  *   free()              keeps errno (POSIX 2024)
  *
@@ -61,11 +62,20 @@
 #define MALLOC_ALIGN 16
 
 #ifdef CONFIG_PAGE_ALLOC_BUDDY
-#define LARGEST_BLOCK (PAGE_SIZE << CONFIG_BUDDY_MAX_ORDER)
+#define BUDDY_BLOCK (PAGE_SIZE << CONFIG_BUDDY_MAX_ORDER)
 #else
 /* The bitmap allocator has no largest block: the buddy allocator's default one. */
-#define LARGEST_BLOCK (PAGE_SIZE << 10)
+#define BUDDY_BLOCK (PAGE_SIZE << 10)
 #endif
+
+/*
+ * Requests above this are mapped directly: the largest block the page
+ * allocator hands out, or the largest power of two in the arena if that
+ * is smaller (BUDDY_MAX_ORDER 18 is a 1 GiB block, RAM_MB may be 512).
+ * Set once at start (start_locked()).
+ */
+static size_t largest_block = BUDDY_BLOCK;
+#define LARGEST_BLOCK largest_block
 
 #define GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -92,6 +102,8 @@ static bool rounding_aligns(void)
 static __attribute__((noinline)) void start_locked(void)
 {
 	mm_init();
+	while (largest_block > PAGE_SIZE && largest_block > preload_arena_end - preload_arena_base)
+		largest_block /= 2;
 	round16 = rounding_aligns();
 	preload_counts.arena_bytes = preload_arena_end - preload_arena_base;
 	preload_counts.direct_threshold = LARGEST_BLOCK;

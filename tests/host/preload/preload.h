@@ -9,7 +9,8 @@
  *                    the page allocator hands out) and aligned page runs
  *                    (alignments above a page)
  *   preload_lock.c   the lock around the allocator; fork()
- *   arch_preload.c   arch.h: the arena, the console (stderr)
+ *   arch_preload.c   arch.h: the arena, the console (stderr), no mappings
+ *   arch_preload_smp.c  arch.h's CPU and interrupt calls (SMP presets): one CPU
  *   exit_report.c    the report at exit, when MMKIT_LEAK_REPORT asks
  *
  * Threads.  One lock covers the whole allocator: every entry point takes

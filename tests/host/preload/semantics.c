@@ -118,6 +118,8 @@ static void check_alignment_and_sizes(void)
 		size_t usable = malloc_usable_size(p);
 
 		CHECK(p != NULL);
+		if (!p)
+			continue;
 		CHECK((uintptr_t)p % (n > 8 ? 16 : 8) == 0);
 		CHECK(usable >= n);
 		memset(p, 0xa5, usable);   /* all of it is the program's */
@@ -145,11 +147,15 @@ static void check_realloc(void)
 	for (size_t n = 17; n <= (size_t)stats().direct_threshold * 2; n = n * 3 + 1) {
 		p = realloc(p, n);
 		CHECK(p != NULL);
+		if (!p)
+			return;
 		for (size_t i = 0; i < 10; i++)
 			CHECK(p[i] == (unsigned char)i);
 	}
 	p = realloc(p, 5);
 	CHECK(p != NULL);
+	if (!p)
+		return;
 	for (size_t i = 0; i < 5; i++)
 		CHECK(p[i] == (unsigned char)i);
 	free(p);
@@ -175,6 +181,8 @@ static void check_aligned(void)
 
 			CHECK(posix_memalign(&q, a, sizes[i]) == 0);
 			CHECK(q && (uintptr_t)q % a == 0);
+			if (!q)
+				continue;
 			CHECK(malloc_usable_size(q) >= sizes[i]);
 			memset(q, 1, sizes[i]);
 			free(q);
@@ -205,6 +213,8 @@ static void check_direct(void)
 	unsigned char *p = malloc(n), *z;
 
 	CHECK(p != NULL);
+	if (!p)
+		return;
 	memset(p, 7, n);
 	mid = stats();
 	CHECK(mid.direct_maps == before.direct_maps + 1);
