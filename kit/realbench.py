@@ -231,8 +231,13 @@ def targets(results: dict, variants) -> list[dict]:
     return rows
 
 
+def _md(head: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+            + ["| " + " | ".join(r) + " |" for r in rows])
+
+
 def markdown(doc: dict) -> list[str]:
-    md = hostbench._md
+    md = _md
     names = [v["name"] for v in doc["variants"]] + doc["peers"]
     lines = ["# mmkit real programs (realbench)", "",
              f"{doc['unit']}; {doc['reps']} repetitions, interleaved; input scale "
