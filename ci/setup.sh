@@ -14,7 +14,9 @@
 #   coverage   lcov and genhtml
 #   tests      what the pytest suites use beyond the above: pytest, a JUnit
 #              parser, a YAML reader, tmux (menuconfig), gdb, clang and lld,
-#              liblz4 (the codec's interop tests)
+#              liblz4 (the codec's interop tests), the real programs the
+#              preload library runs (sqlite3, jq, lua5.4, xz) and CPython's
+#              own tests
 #   hostbench  the peer allocators hostbench compares with, and valgrind
 #              (callgrind counts its instructions)
 set -eu
@@ -26,7 +28,8 @@ group_packages() {
     x86_64) echo "qemu-system-x86" ;;
     coverage) echo "lcov" ;;
     tests) echo "python3-pytest python3-junitparser python3-yaml tmux gdb-multiarch clang lld
-                 libclang-rt-14-dev liblz4-dev" ;;
+                 libclang-rt-14-dev liblz4-dev
+                 sqlite3 jq lua5.4 xz-utils libpython3.11-testsuite" ;;
     hostbench) echo "libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind" ;;
     *) echo "setup: unknown group '$1' (groups: $ALL_GROUPS)" >&2; exit 2 ;;
     esac

@@ -111,6 +111,28 @@ def cmd_hostbench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_realbench(args: argparse.Namespace) -> int:
+    from . import realbench
+    base = Path(args.out).resolve() if args.out else paths.BUILD / "realbench"
+    if not 0 < args.scale <= 10:
+        raise KitError(f"--scale {args.scale:g}: must be above 0 and at most 10")
+    if not 1 <= args.reps <= 101:
+        raise KitError(f"--reps {args.reps}: must be 1..101")
+    if args.record:
+        for path in realbench.record(base, args.workload, args.scale, args.jobs):
+            print(f"build.py: realbench: recorded {path}")
+        return 0
+    doc = realbench.run(base, args.preset, args.workload, args.reps, args.scale, args.jobs)
+    for line in realbench.markdown(doc):
+        print(line)
+    print(f"build.py: realbench: {base / 'realbench.json'}, {base / 'realbench.md'}")
+    if doc["mismatches"]:
+        print(f"build.py: realbench: FAILED: {len(doc['mismatches'])} run(s) whose output "
+              "differs from glibc's")
+        return 1
+    return 0
+
+
 def cmd_lz4bench(args: argparse.Namespace) -> int:
     from . import lz4bench
     base = Path(args.out).resolve() if args.out else paths.BUILD / "lz4bench"
@@ -192,6 +214,24 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     h.add_argument("--seed", type=any_int, default=1, help="seed of the random workloads")
     h.add_argument("--preset", action="append", metavar="NAME",
                    help="measure this preset (repeatable; default: one per mode and page allocator)")
+
+    r = add("realbench", cmd_realbench, "run real programs (python3, sqlite3, gcc, jq, lua5.4, "
+            "xz) on preloaded mmkit variants and on glibc, jemalloc, mimalloc and tcmalloc: "
+            "outputs compared, wall time and peak RSS", [])
+    r.add_argument("-O", "--out", metavar="DIR", help="output directory (default: build/realbench)")
+    r.add_argument("-j", "--jobs", type=positive_int, metavar="N", help="parallel compiles")
+    r.add_argument("--reps", type=positive_int, default=5, metavar="N",
+                   help="interleaved repetitions, 1..101 (default 5)")
+    r.add_argument("--scale", type=float, default=1.0, metavar="X",
+                   help="input size factor (default 1: a few seconds per run under glibc)")
+    r.add_argument("--preset", action="append", metavar="NAME",
+                   help="measure this preset (repeatable; default: one per mode and page "
+                        "allocator but SimpleHeap, whose first fit takes hours on python3)")
+    r.add_argument("--workload", action="append", metavar="NAME",
+                   help="only this workload (repeatable): python, sqlite3, gcc, jq, lua, xz")
+    r.add_argument("--record", action="store_true",
+                   help="time nothing: record each workload's allocation trace (under glibc) "
+                        "into tests/bench/traces/, which the bench image replays")
 
     z = add("lz4bench", cmd_lz4bench, "time mmkit's LZ4 codec against liblz4 natively on "
             "the same corpus (MB/s min/median/max, ratios, targets)", [])

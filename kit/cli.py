@@ -178,6 +178,20 @@ def announce_gdb(variant: Variant, image: str, port: int) -> None:
           "  (then 'continue'; no time limit while under gdb)", flush=True)
 
 
+def cmd_preload(args: argparse.Namespace) -> int:
+    """Only the path on stdout (LD_PRELOAD=$(./build.py preload)); Ninja's
+    output goes to <out>/preload-build.log, and a --set or --arch is saved
+    in the .config without a word on stdout."""
+    from .preload_programs import LIBRARY
+    variant = variant_of(args)
+    extra = overrides(args)
+    if extra:
+        variant.reconfigure(extra)
+    variant.build(["preload"], args.jobs, log=variant.log("preload-build"))
+    print(variant.out / LIBRARY)
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     variant_of(args).generate()
     return 0
@@ -292,7 +306,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 # Commands defined by other modules: running one of cli's own imports
 # neither (a no-op build pays for one command's arguments, no more).
 ELSEWHERE = {"coverage": "coverage_cli",
-             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "lz4bench",
+             **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "realbench", "lz4bench",
                               "selfbench"), "bench_cli")}
 
 
@@ -367,6 +381,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
             "compile_commands.json in the output directory", [common, settable])
     b.add_argument("-v", "--verbose", dest="verbose_build", action="store_true",
                    help="show every compiler command (as V=1 in the environment)")
+    add("preload", cmd_preload,
+        "build libmmkit.so, the variant's allocators as a drop-in malloc, and print its path",
+        [common, settable])
     r = add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
             [common, settable, booting])
     r.add_argument("--gdb", action="store_true",

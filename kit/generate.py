@@ -21,7 +21,7 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "/usr/bin/python3") from exc
 
 from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
-               size_classes, sources, toolchain, zones)
+               preload_programs, size_classes, sources, toolchain, traces, zones)
 from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
@@ -122,8 +122,9 @@ def _regen_inputs(kconf, arch: archs.Arch, out: Path) -> list[str]:
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
     inputs |= {str(p) for p in paths.KIT.glob("*.py")}
+    inputs |= {str(p) for p in traces.files()}
     inputs |= {str(paths.SUITES_FILE), str(sources.SOURCES_FILE),
-               str(paths.TEMPLATES), str(paths.KIT)}
+               str(paths.TEMPLATES), str(paths.KIT), str(traces.TRACE_DIR)}
     if sources.arch_sources_file(arch).exists():
         inputs.add(str(sources.arch_sources_file(arch)))
     inputs.add(str(out / toolchain.FILE))   # CC, CROSS_COMPILE, HOSTCC (kit/toolchain.py)
@@ -203,7 +204,7 @@ def generate(out: Path) -> None:
               "size_classes": classes}
     srcs = sources.select(kconf, arch)
     generated_names = ["autoconf.h", "config.json", "ktest_registry.c", "bench_sizes.c",
-                       "zone_table.h"]
+                       "bench_traces.c", "zone_table.h"]
     render(env, "zone_table.h.j2", gen / "zone_table.h", zones.context(values, arch))
     if classes:
         render(env, "kmalloc_classes.h.j2", gen / "kmalloc_classes.h",
@@ -217,11 +218,12 @@ def generate(out: Path) -> None:
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
            {**common, **bench_sizes.context(values, common.get("size_classes"))})
+    render(env, "bench_traces.c.j2", gen / "bench_traces.c", traces.context(traces.load()))
 
     shared = srcs.shared
     per_image = {img: list(files) for img, files in srcs.per_image.items()}
     per_image["test"].append(gen / "ktest_registry.c")
-    per_image["bench"].append(gen / "bench_sizes.c")
+    per_image["bench"] += [gen / "bench_sizes.c", gen / "bench_traces.c"]
 
     images = []
     for img in sources.IMAGES:
@@ -244,6 +246,8 @@ def generate(out: Path) -> None:
         lambda prefix, src: _obj(prefix, src, out))
     # The same under ThreadSanitizer (build.py test --host --tsan), apart.
     host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
+    preload = preload_programs.ninja_context(out, bench_core,
+                                             lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
     write_regen_depfile(gen, _regen_inputs(kconf, arch, out))
@@ -276,6 +280,7 @@ def generate(out: Path) -> None:
         "host_compiles": host_compiles,
         "hostbench": hostbench,
         "host_tsan_compiles": host_tsan_compiles,
+        "preload": preload,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],

@@ -381,4 +381,20 @@ def results_document(matrix_path: Path, results: list[CellResult], threshold: fl
         "cells": [asdict(r) for r in results],
         "failed": [r.name for r in results if not r.passed],
         "regressions": regressions,
+        "real_programs": realbench_summary(),
     }
+
+
+def realbench_summary() -> dict | None:
+    """The last ./build.py realbench run (build/realbench/realbench.json), for the
+    report's real-program table; None if there is none.  The matrix runs no
+    real program itself: host wall time is no cell's figure."""
+    path = paths.BUILD / "realbench" / "realbench.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {"path": str(path), "reps": doc.get("reps"), "scale": doc.get("scale"),
+            "variants": [v["name"] for v in doc.get("variants", [])],
+            "peers": doc.get("peers", []), "results": doc.get("results", {}),
+            "ratios": doc.get("ratios", {})}

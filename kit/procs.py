@@ -117,6 +117,26 @@ def run(cmd: list[str], *, timeout: float | None = None, deathsig: int = signal.
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+def run_group(cmd: list[str], *, timeout: float | None = None,
+              **popen: object) -> subprocess.CompletedProcess:
+    """run() for a program with children of its own (CPython's test runner
+    and its workers, gcc and cc1): the child leads a new process group, and
+    on a timeout or an exception the whole group is killed, not only it."""
+    with running(cmd, start_new_session=True, **popen) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException as exc:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            if isinstance(exc, subprocess.TimeoutExpired):
+                out, err = proc.communicate()
+                raise subprocess.TimeoutExpired(cmd, timeout, out, err) from exc
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def stop_all() -> None:
     """End every child the kit started and start no more (the kit is stopping)."""
     global _stopping

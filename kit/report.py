@@ -127,6 +127,25 @@ def frag_table(cells: list[dict]) -> Table:
     return tidy(Table(head, rows), keep=2)
 
 
+def real_program_table(real: dict) -> Table:
+    """One row per workload: each allocator's median wall time and peak RSS."""
+    names = real["variants"] + real["peers"]
+    rows = []
+    for w, per in real["results"].items():
+        row = [w]
+        for n in names:
+            if n not in per:
+                row.append("-")
+                continue
+            text = f"{per[n]['wall_s']['median']:.3f} s, {per[n]['rss_kib']['median']:.0f} KiB"
+            ratio = real["ratios"].get(w, {}).get(n, {}).get("glibc")
+            if ratio:
+                text += f" ({ratio['wall']:.2f}x, {ratio['rss']:.2f}x)"
+            row.append(text)
+        rows.append(row)
+    return Table(["workload"] + names, rows)
+
+
 def regression_table(regressions: list[dict]) -> Table:
     return Table(["cell", "figure", "baseline", "now", "change"],
                  [[r["cell"], r["figure"], str(r["old"]), str(r["new"]), r["change"]]
@@ -237,6 +256,14 @@ def sections(doc: dict, plot_list: list[Plot]) -> list[Section]:
                            note="Median over the repetitions; the maximum in parentheses "
                                 "when it differs."))
     out.append(Section("Fragmentation and overhead after aging", [frag_table(cells)]))
+    if doc.get("real_programs"):
+        real = doc["real_programs"]
+        out.append(Section("Real programs", [real_program_table(real)],
+                           note=f"From the last ./build.py realbench ({real['path']}, "
+                                f"{real['reps']} interleaved repetitions, scale {real['scale']}): "
+                                "host wall time, median seconds, and peak RSS in KiB, each mmkit "
+                                "variant preloaded, with its ratio to glibc's in parentheses "
+                                "(below 1: mmkit is faster / smaller)."))
     if doc.get("baseline"):
         note = (f"Against `{doc['baseline']}`, threshold {doc['threshold_percent']:g}% "
                 "(instructions per op) / points (ratios).")

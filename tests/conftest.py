@@ -50,3 +50,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "long" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_addoption(parser) -> None:
+    # tests/test_preload.py: the default run is a few real programs on one
+    # variant; the full one is every workload and CPython test module under
+    # every preset (tens of minutes).
+    parser.addoption("--real-programs-full", action="store_true",
+                     help="run every real-program workload and CPython test module "
+                          "under every preset (slow)")

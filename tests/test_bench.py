@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import kit
-from kit import bench, bench_sizes, callgrind, config, generate, hostbench
+from kit import bench, bench_sizes, callgrind, config, generate, hostbench, traces
 from kit.errors import KitError
 
 OP = ('BENCH {"v":1,"kind":"op","name":"pair","size":64,"reps":3,"ops":64,"failures":0,'
@@ -183,7 +183,14 @@ def test_two_bench_runs_count_the_same_instructions(arch: str, tmp_path: Path):
     assert one["counter"] == ("rdtsc" if arch == "x86_64" else "instret")
     names = {op["name"] for op in one["ops"]}
     assert {"pair", "batch_alloc", "batch_free", "page_alloc", "page_free", "mixed"} <= names
-    assert {f["pattern"] for f in one["frag"]} == {"fixed", "increasing", "random", "pages"}
+    recorded = [t.name for t in traces.load()]
+    assert recorded, "no trace in tests/bench/traces/"
+    assert {f["pattern"] for f in one["frag"]} == (
+        {"fixed", "increasing", "random", "pages"} | {f"trace-{n}" for n in recorded})
+    # Every recorded trace is replayed: one figure each, over all its operations.
+    replayed = {op["pattern"]: op for op in one["ops"] if op["name"] == "trace"}
+    assert sorted(replayed) == sorted(recorded)
+    assert all(replayed[t.name]["ops"] == len(t.ops) for t in traces.load())
     assert all(op["median"] > 0 for op in one["ops"])
     # Under -icount the counts repeat exactly: every figure, not just the medians.
     assert one["ops"] == two["ops"] and one["frag"] == two["frag"]

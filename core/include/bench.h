@@ -142,4 +142,42 @@ void bench_lz4(void);      /* LZ4 compress / decompress of a page, per byte */
 void bench_mapping(void);  /* kernel page tables: map/unmap per leaf size, tables per GiB */
 void bench_vmap(void);     /* vmap_alloc / vmap_free per size (Kconfig VMAP; else nothing) */
 
+void bench_traces(void);   /* real programs' allocation traces, replayed */
+
+/* --- fragmentation figures (tests/bench/stress.c) ------------------------ */
+
+/* What a workload that holds a live set counts for its "frag" line. */
+struct bench_frag_run {
+	uint64_t attempts, failures;
+	size_t live, requested, peak_requested;
+	size_t footprint_base, peak_footprint;   /* mm_footprint_bytes(), less the base */
+};
+
+/* After an allocation: raise peak_footprint to the footprint now. */
+void bench_footprint_sample(struct bench_frag_run *run);
+/* One "frag" line for @pattern, with the live set still held; @pages: page allocations. */
+void bench_frag_report(const char *pattern, uint64_t ops, const struct bench_frag_run *run,
+		       bool pages);
+
+/* --- real programs' allocation traces (generated: gen/bench_traces.c) ---- */
+
+enum bench_trace_kind { TRACE_ALLOC, TRACE_FREE, TRACE_REALLOC };
+
+struct bench_trace_op {
+	uint8_t kind;        /* enum bench_trace_kind */
+	uint32_t slot;       /* the block: a number below the trace's slots */
+	uint32_t size;       /* bytes asked (TRACE_ALLOC, TRACE_REALLOC) */
+};
+
+struct bench_trace {
+	const char *name;    /* the workload (kit/workloads.py) */
+	const struct bench_trace_op *ops;
+	size_t nr_ops;
+	size_t slots;
+};
+
+extern const struct bench_trace bench_trace_list[];
+extern const size_t bench_nr_traces;
+extern const size_t bench_trace_max_slots;
+
 #endif /* MMKIT_BENCH_H */

@@ -55,6 +55,7 @@ int image_main(void)
 	bench_zones();
 	bench_mixed();
 	bench_stress();
+	bench_traces();
 	bench_lz4();
 	/* Last, so that they move no figure above: they add kinds of figure, not load. */
 	bench_mapping();

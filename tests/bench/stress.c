@@ -64,14 +64,8 @@ static struct {
 	size_t granted;   /* kmalloc: ksize(); pages: the order */
 } slot[SLOTS];
 
-struct run {
-	uint64_t attempts, failures;
-	size_t live, requested, peak_requested;
-	size_t footprint_base, peak_footprint;
-};
-
 /* After an allocation: the footprint only grows there. */
-static void footprint_sample(struct run *run)
+void bench_footprint_sample(struct bench_frag_run *run)
 {
 	size_t now = mm_footprint_bytes();
 
@@ -91,7 +85,7 @@ static size_t pattern_size(enum pattern p, struct bench_rng *rng, unsigned int i
 	}
 }
 
-static void take(enum pattern p, struct run *run, unsigned int s, size_t size)
+static void take(enum pattern p, struct bench_frag_run *run, unsigned int s, size_t size)
 {
 	void *ptr;
 
@@ -115,10 +109,10 @@ static void take(enum pattern p, struct run *run, unsigned int s, size_t size)
 	run->live++;
 	run->requested += size;
 	run->peak_requested = MAX(run->peak_requested, run->requested);
-	footprint_sample(run);
+	bench_footprint_sample(run);
 }
 
-static void drop(enum pattern p, struct run *run, unsigned int s)
+static void drop(enum pattern p, struct bench_frag_run *run, unsigned int s)
 {
 	if (p == PAGES)
 		free_pages(slot[s].ptr, (unsigned int)slot[s].granted);
@@ -147,20 +141,21 @@ static size_t largest_kmalloc(const struct mm_stats *st)
 	return lo;
 }
 
-static void report(enum pattern p, const struct run *run)
+void bench_frag_report(const char *pattern, uint64_t ops, const struct bench_frag_run *run,
+		       bool pages)
 {
 	struct bench_line l;
 	struct mm_stats st;
 
 	mm_get_stats(&st);
 	bench_line_begin(&l, "frag");
-	bench_line_str(&l, "pattern", pattern_name[p]);
-	bench_line_u64(&l, "ops", CONFIG_BENCH_STRESS_OPS);
+	bench_line_str(&l, "pattern", pattern);
+	bench_line_u64(&l, "ops", ops);
 	bench_line_u64(&l, "attempts", run->attempts);
 	bench_line_u64(&l, "failures", run->failures);
 	bench_line_u64(&l, "live", run->live);
 	bench_line_u64(&l, "requested", run->requested);
-	bench_line_u64(&l, "granted", p == PAGES ? run->requested : st.bytes_granted);
+	bench_line_u64(&l, "granted", pages ? run->requested : st.bytes_granted);
 	bench_line_u64(&l, "peak_requested", run->peak_requested);
 	bench_line_u64(&l, "peak_footprint", run->peak_footprint);
 	bench_line_u64(&l, "footprint", mm_footprint_bytes() - run->footprint_base);
@@ -172,7 +167,7 @@ static void report(enum pattern p, const struct run *run)
 	bench_line_u64(&l, "page_meta", st.pages.meta_bytes);
 	bench_line_u64(&l, "front_meta", st.front_meta_bytes);
 	bench_line_array(&l, "nr_free", st.pages.nr_free, PAGE_STATS_MAX_ORDER + 1);
-	if (p != PAGES)   /* the pages pattern leaves kmalloc alone */
+	if (!pages)   /* the pages pattern leaves kmalloc alone */
 		bench_line_u64(&l, "largest_kmalloc", largest_kmalloc(&st));
 	bench_line_end(&l);
 }
@@ -192,7 +187,7 @@ static void measure_aged(void)
 
 static void run_pattern(enum pattern p)
 {
-	struct run run = { 0 };
+	struct bench_frag_run run = { 0 };
 	struct bench_rng rng;
 
 	/* What earlier patterns left cached is not this one's footprint. */
@@ -209,7 +204,7 @@ static void run_pattern(enum pattern p)
 		else
 			take(p, &run, s, pattern_size(p, &rng, i));
 	}
-	report(p, &run);
+	bench_frag_report(pattern_name[p], CONFIG_BENCH_STRESS_OPS, &run, p == PAGES);
 	if (p == RANDOM)
 		measure_aged();
 	for (unsigned int s = 0; s < SLOTS; s++) {

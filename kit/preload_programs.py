@@ -1,0 +1,85 @@
+"""What libmmkit.so is made of: the Ninja target `preload` of a variant's
+build.ninja (kit/generate.py renders it;
+`./build.py preload` builds it and prints its path).
+
+    preload     preload/libmmkit.so: the variant's core/mm (its kmalloc
+                front included) and tests/host/preload/ (the malloc API,
+                its arch layer, lock, own blocks and exit report),
+                position-independent at -O2 without sanitizers, every
+                symbol hidden but the C library's allocation functions
+                and mmkit_preload_stats
+
+Objects get the same per-symbol dependencies as the kernel's (fixdep).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+
+SRC = paths.ROOT / "tests" / "host" / "preload"
+# The library's own files (the directory also holds the semantics check program).
+LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c",
+               "arch_preload_smp.c", "exit_report.c")
+# The arch.h functions every host build shares (counters, CPU id).
+COMMON = paths.ROOT / "tests" / "host" / "arch_host_common.c"
+CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
+          "-fno-omit-frame-pointer",
+          # Loaded at start (LD_PRELOAD): its thread-locals (the CPU id, the
+          # lock's re-entry flag) are in the static TLS block, no __tls_get_addr.
+          "-ftls-model=initial-exec",
+          # The library defines malloc: GCC must not turn a malloc + memset into calloc().
+          "-fno-builtin-malloc", "-fno-builtin-calloc", "-fno-builtin-realloc",
+          "-fno-builtin-free"]
+# -z now: no lazy binding inside malloc (resolving a symbol may take the loader's
+# locks); -z defs: a core function the host lacks is a link error, not a crash.
+LDFLAGS = ["-shared", "-Wl,-z,now", "-Wl,-z,defs", "-Wl,-soname,libmmkit.so"]
+LIBRARY = "preload/libmmkit.so"
+
+
+def ninja_context(out: Path, core: list[Path], obj) -> dict:
+    """build.ninja.j2's 'preload': compiles (object -> source), flags and the link.
+
+    ``core`` are the variant's core sources that run on the host (its
+    kmalloc front among them), ``obj(prefix, src)`` names an object.
+    """
+    gen = out / "gen"
+    includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, SRC]
+    flags = " ".join([f"-I{d}" for d in includes] + ["-include", str(gen / "autoconf.h")])
+    sources = core + [SRC / n for n in LIB_SOURCES] + [COMMON]
+    return {
+        "cflags": " ".join(CFLAGS),
+        "flags": flags,
+        "ldflags": " ".join(LDFLAGS),
+        "compiles": {obj("preload/obj", s): str(s) for s in sources},
+        "library": LIBRARY,
+    }
+
+
+# --- the variants the kit runs real programs on ----------------------------------
+
+# A real program needs more than a test kernel's defaults: an arena of
+# RAM_MB (reserved, committed only as touched; what page_alloc_init()
+# writes at start is 16 bytes per 4 KiB page, 2 MiB here), and in
+# SimpleHeap mode a region that is the whole kmalloc arena (its 4 MiB
+# default runs python3 out of memory).  Hybrid keeps its fallback region.
+HOST_RAM_MB = 512
+HOST_HEAP_KB = HOST_RAM_MB * 1024 // 2
+
+
+def host_settings(preset: str) -> list[str]:
+    """--set assignments for ``preset`` as the kit preloads it."""
+    from . import config
+    values = config.resolved(config.from_preset(preset))
+    settings = [f"RAM_MB={HOST_RAM_MB}"]
+    if values.get("HEAP_REGION") and not values.get("SLAB"):
+        settings.append(f"SIMPLEHEAP_SIZE_KB={HOST_HEAP_KB}")
+    return settings
+
+
+def build_library(preset: str, base: Path, jobs: int | None = None) -> Path:
+    """libmmkit.so of ``preset`` with host_settings(), in <base>/<preset>; its path."""
+    from .variant import Variant
+    variant = Variant.configure(preset, settings=host_settings(preset), out=base / preset)
+    variant.build(["preload"], jobs, log=variant.log("preload-build"))
+    return variant.out / LIBRARY
