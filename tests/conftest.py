@@ -44,7 +44,7 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    if LONG:
+    if LONG or config.getoption("--real-programs-full"):
         return
     skip = pytest.mark.skip(reason="long run: set MMKIT_LONG=1 to include it")
     for item in items:

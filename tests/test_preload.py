@@ -2,7 +2,8 @@
 
 The default run is small: the semantics check under one preset of each
 allocator mode, two real workloads and three CPython test modules under
-twotier.  --real-programs-full runs every workload and the full list of
+twotier.  --real-programs-full (or MMKIT_LONG=1, the workflow's long job)
+runs every workload and the full list of
 CPython test modules under every preset (tens of minutes).
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, kit
+from conftest import LONG, ROOT, kit
 from kit import config, cpython_tests, preload_programs, workloads
 
 SEMANTICS = ROOT / "tests" / "host" / "preload" / "semantics.c"
@@ -26,18 +27,23 @@ SCALE = 0.05
 
 
 def _full(request) -> bool:
-    return request.config.getoption("--real-programs-full")
+    return request.config.getoption("--real-programs-full") or LONG
+
+
+def _quick_first(everything, quick) -> list:
+    """Every choice; those beyond the quick ones are long runs (conftest)."""
+    return [c if c in quick else pytest.param(c, marks=pytest.mark.long) for c in everything]
 
 
 def pytest_generate_tests(metafunc) -> None:
-    full = metafunc.config.getoption("--real-programs-full")
     if "preset" in metafunc.fixturenames:
-        metafunc.parametrize("preset", config.presets() if full else QUICK_PRESETS)
+        metafunc.parametrize("preset", _quick_first(config.presets(), QUICK_PRESETS))
     if "heavy_preset" in metafunc.fixturenames:
-        metafunc.parametrize("heavy_preset", config.presets() if full else ("twotier",))
+        metafunc.parametrize("heavy_preset", _quick_first(config.presets(), ("twotier",)))
     if "workload" in metafunc.fixturenames:
-        chosen = workloads.WORKLOADS if full else [workloads.BY_NAME[n] for n in QUICK_WORKLOADS]
-        metafunc.parametrize("workload", chosen, ids=[w.name for w in chosen])
+        quick = [workloads.BY_NAME[n] for n in QUICK_WORKLOADS]
+        metafunc.parametrize("workload", _quick_first(workloads.WORKLOADS, quick),
+                             ids=[w.name for w in workloads.WORKLOADS])
 
 
 def _first_fit_only(preset: str) -> bool:
