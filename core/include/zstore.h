@@ -214,7 +214,7 @@ int zswap_remove(struct zswap_page *zp);
  */
 size_t zswap_shrink(size_t nr);
 
-/* Is a zone below the ZSTORE_TRIGGER watermark?  (Unlocked reads.) */
+/* Is a zone below the ZSTORE_TRIGGER watermark?  Takes each zone's lock in turn. */
 bool zswap_under_pressure(void);
 
 #endif /* MMKIT_ZSTORE_H */

@@ -26,7 +26,7 @@ static void zstore_tick(unsigned int cpu)
 {
 	size_t n;
 
-	if (!zswap_under_pressure())
+	if (!zswap_tick_sees_pressure())
 		return;
 	n = zswap_precompress(ZSTORE_BG_BATCH);
 	/* Only this CPU writes its count; readers load it relaxed. */

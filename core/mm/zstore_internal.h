@@ -83,6 +83,8 @@ void zs_unlock_store(unsigned long flags);
 
 /* Register the shrinker (zstore_init()). */
 void zswap_init(void);
+/* zswap_under_pressure() from the tick: never waits for a zone's lock. */
+bool zswap_tick_sees_pressure(void);
 /* The tick's part: compress up to @nr cold pages ahead, never waiting; returns how many. */
 size_t zswap_precompress(size_t nr);
 void zswap_fill_stats(struct zstore_stats *st);

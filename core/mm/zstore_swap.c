@@ -48,16 +48,39 @@ static struct {
 		pages_refaulted;
 } sw;
 
-bool zswap_under_pressure(void)
+/*
+ * Is a zone below the trigger?  Each zone's free count is read under its
+ * lock.  The tick (@tick) cannot wait for a zone's lock - the code it
+ * interrupted may hold it - so it skips a zone it cannot lock at once.
+ */
+static bool pressure(bool tick)
 {
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
-		const struct zone *z = &zones[i];
+		struct zone *z = &zones[i];
+		bool below;
 
-		/* Unlocked reads, as zone_watermark_ok(): a hint, checked again by reclaim. */
-		if (z->managed && zone_free_pages(z) < z->watermark[TRIGGER_WMARK])
+		if (!z->managed)
+			continue;
+		if (!tick)
+			spin_lock(&z->lock);
+		else if (!spin_trylock(&z->lock))
+			continue;
+		below = zone_free_pages(z) < z->watermark[TRIGGER_WMARK];
+		spin_unlock(&z->lock);
+		if (below)
 			return true;
 	}
 	return false;
+}
+
+bool zswap_under_pressure(void)
+{
+	return pressure(false);
+}
+
+bool zswap_tick_sees_pressure(void)
+{
+	return pressure(true);
 }
 
 static void lru_del(struct zswap_page *zp)
