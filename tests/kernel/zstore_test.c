@@ -322,9 +322,11 @@ static void small_blocks_fill_zspages(struct ktest *t)
 	len = lz4_compress(b, PAGE_SIZE, blk, sizeof(blk), CONFIG_ZSTORE_ACCELERATION, &st);
 	if (len < 0 || len > (int)ZSTORE_ALIGN)
 		KT_SKIP(t, "at this ZSTORE_ACCELERATION a nearly zero page takes more than the smallest slot");
+	if (s0.limit_pages * ZSTORE_HANDLES_PER_PAGE < N + s0.stored)
+		KT_SKIP(t, "ZSTORE_LIMIT_KB gives fewer handles than two full zspages of the smallest class");
 	for (size_t i = 0; i < N; i++) {
 		b[0] = (uint8_t)(1 + i % 255);
-		KT_ASSERT_EQ(t, zstore_store(src_page, &h[i]), KERR_OK);
+		KT_EXPECT_EQ(t, zstore_store(src_page, &h[i]), KERR_OK);
 	}
 	s1 = stats();
 	KT_EXPECT_LE(t, (size_t)(s1.compressed_bytes - s0.compressed_bytes), (size_t)N * ZSTORE_ALIGN);
