@@ -279,6 +279,10 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     if reserve > ram_kb // 8:
         raise KitError(f"MIN_FREE_KBYTES={reserve} is more than an eighth of "
                        f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 8} KiB)")
+    zstore = syms.get("ZSTORE_LIMIT_KB")
+    if zstore is not None and zstore.visibility and int(zstore.str_value) > ram_kb // 4:
+        raise KitError(f"ZSTORE_LIMIT_KB={zstore.str_value} is more than a quarter of "
+                       f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 4} KiB)")
     classes = syms.get("KMALLOC_CLASSES")
     if classes is not None and classes.visibility:
         kmalloc_classes(classes.str_value, kmalloc_class_max(

@@ -75,6 +75,23 @@ def test_cross_symbol_constraint(out: Path):
     assert "does not fit in half of RAM_MB=64" in proc.stderr
 
 
+@pytest.mark.parametrize("settings, message", [
+    (["ZSTORE_LIMIT_KB=16384"], "ZSTORE_LIMIT_KB=16384 is more than a quarter of RAM_MB=32 "
+                                "(8192 KiB)"),
+    (["ZSTORE_LIMIT_KB=32"], "ZSTORE_LIMIT_KB=32 not applied: 32 is out of range [64, 262144]"),
+    (["ZSTORE_ACCELERATION=0"], "ZSTORE_ACCELERATION=0 not applied: 0 is out of range [1, 65537]"),
+])
+def test_bad_zstore_settings_are_refused(out: Path, settings: list[str], message: str):
+    args = ["defconfig", "twotier-zstore", "-O", str(out), "--set", "RAM_MB=32"]
+    for s in settings:
+        args += ["--set", s]
+    proc = kit(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
 @pytest.mark.parametrize("classes, message", [
     ("", "KMALLOC_CLASSES is empty"),
     ("8 32 16 64", "KMALLOC_CLASSES: not ascending (16 after 32)"),

@@ -6,10 +6,11 @@ the smallest and largest RAM, region, buddy order, per-CPU list and
 transaction record count Kconfig allows, a single size class and the
 largest one, every slab check level, colouring, poisoning, no per-CPU
 lists, misuse that panics, one CPU and eight under SMP, the vmap area's
-size at its ends, object pools in every mode.  The suites run
-natively under ASan/UBSan (the host build of the same code): they derive
-their sizes from the configuration, and a case that cannot apply skips
-and says why.
+size at its ends, object pools in every mode, the compressed page
+store's smallest and largest limit, largest acceleration and every
+trigger.  The suites run natively under ASan/UBSan (the host build of
+the same code): they derive their sizes from the configuration, and a
+case that cannot apply skips and says why.
 """
 from pathlib import Path
 
@@ -44,6 +45,16 @@ CONFIGS = [
     ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),
     ("twotier-pools", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "POOL_MAGAZINE_SIZE=1"]),
     ("hybrid", ["POOLS=y", "SLAB_CHECKS_OFF=y", "POOL_MAGAZINE_SIZE=256"]),
+    # The compressed page store: the smallest store in the smallest RAM
+    # with same-filled detection off and the late trigger; the largest
+    # store with the early trigger and lock debugging; and without SMP
+    # (no tick) at the largest acceleration, where only same-filled
+    # pages fit a slot.
+    ("twotier-zstore", ["ZSTORE_LIMIT_KB=64", "ZSTORE_SAME_FILLED=n", "ZSTORE_TRIGGER_MIN=y",
+                        "RAM_MB=32"]),
+    ("twotier-zstore", ["ZSTORE_LIMIT_KB=262144", "RAM_MB=1024", "ZSTORE_TRIGGER_HIGH=y",
+                        "DEBUG_SPINLOCK=y"]),
+    ("simpleheap", ["ZSTORE=y", "ZSTORE_ACCELERATION=65537"]),
 ]
 
 

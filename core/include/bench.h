@@ -141,6 +141,7 @@ void bench_stress(void);   /* aging patterns, then fragmentation figures */
 void bench_lz4(void);      /* LZ4 compress / decompress of a page, per byte */
 void bench_mapping(void);  /* kernel page tables: map/unmap per leaf size, tables per GiB */
 void bench_vmap(void);     /* vmap_alloc / vmap_free per size (Kconfig VMAP; else nothing) */
+void bench_zstore(void);   /* the compressed page store: store / load of a page (ZSTORE) */
 
 void bench_traces(void);   /* real programs' allocation traces, replayed */
 

@@ -3,7 +3,7 @@
  * struct shrinker).
  *
  * Whoever keeps free memory it could return - the per-CPU page lists,
- * the slabs' kept empty slabs, later the compressed store - registers a
+ * the slabs' kept empty slabs, the compressed page store - registers a
  * shrinker.  When an allocation leaves a zone below its low watermark,
  * or an ordinary request finds every zone at its floor, the page
  * allocator runs them (shrink_memory()) until the zone is back above

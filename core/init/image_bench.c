@@ -60,6 +60,7 @@ int image_main(void)
 	/* Last, so that they move no figure above: they add kinds of figure, not load. */
 	bench_mapping();
 	bench_vmap();
+	bench_zstore();
 	mm_get_stats(&after);
 
 	/* Every workload frees what it allocates: a live object left is a leak. */

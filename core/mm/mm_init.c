@@ -2,9 +2,12 @@
  * mm_init.c - bring up memory management, bottom layer first.
  */
 #include "arch.h"
+#include "kerrno.h"
 #include "kmalloc_front.h"
 #include "mm.h"
 #include "page_alloc.h"
+#include "panic.h"
+#include "zstore.h"
 #ifdef CONFIG_POOLS
 #include "pool.h"
 #endif
@@ -19,5 +22,13 @@ void mm_init(void)
 #ifdef CONFIG_POOLS
 	/* The typed pools, filled to their counts before any image code runs. */
 	pool_types_init();
+#endif
+#ifdef CONFIG_ZSTORE
+	/* Its metadata is sized from its limit and taken now, while memory is plentiful. */
+	int err = zstore_init();
+
+	if (err)
+		panic("zstore: cannot start (%s; ZSTORE_LIMIT_KB=%d)", kerr_name(err),
+		      CONFIG_ZSTORE_LIMIT_KB);
 #endif
 }
