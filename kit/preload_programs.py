@@ -21,8 +21,9 @@ SRC = paths.ROOT / "tests" / "host" / "preload"
 # The library's own files (the directory also holds the semantics check program).
 LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c",
                "arch_preload_smp.c", "exit_report.c")
-# The arch.h functions every host build shares (counters, CPU id).
-COMMON = paths.ROOT / "tests" / "host" / "arch_host_common.c"
+# The arch.h functions every host build shares (counters, CPU id), and
+# those of a build that maps nothing.
+COMMON = [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arch_no_paging.c")]
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
           "-fno-omit-frame-pointer",
           # Loaded at start (LD_PRELOAD): its thread-locals (the CPU id, the
@@ -46,7 +47,7 @@ def ninja_context(out: Path, core: list[Path], obj) -> dict:
     gen = out / "gen"
     includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, SRC]
     flags = " ".join([f"-I{d}" for d in includes] + ["-include", str(gen / "autoconf.h")])
-    sources = core + [SRC / n for n in LIB_SOURCES] + [COMMON]
+    sources = core + [SRC / n for n in LIB_SOURCES] + COMMON
     return {
         "cflags": " ".join(CFLAGS),
         "flags": flags,

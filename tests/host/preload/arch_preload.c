@@ -138,64 +138,6 @@ uintptr_t arch_zone_offset(void)
 	return preload_arena_base - (uintptr_t)ARCH_RAM_PHYS_BASE;
 }
 
-/*
- * The page-table calls: the library serves malloc from a plain arena and
- * maps nothing (no vmap area: a preset's VMAP finds an empty range, and
- * kmalloc serves large requests from the page allocator).  They exist
- * because core/ refers to them.
- */
-bool arch_page_size_supported(size_t size)
-{
-	(void)size;
-	return false;
-}
-
-int arch_map(uintptr_t va, uintptr_t pa, size_t size, size_t page_size, unsigned int prot)
-{
-	(void)va, (void)pa, (void)size, (void)page_size, (void)prot;
-	return KERR_RANGE;
-}
-
-int arch_unmap(uintptr_t va, size_t size)
-{
-	(void)va, (void)size;
-	return KERR_RANGE;
-}
-
-int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
-{
-	(void)va, (void)pa, (void)page_size, (void)prot;
-	return KERR_FAULT;
-}
-
-void arch_flush_tlb_range(uintptr_t va, size_t size)
-{
-	(void)va, (void)size;
-}
-
-void arch_vmap_range(uintptr_t *base, size_t *size)
-{
-	*base = 0;
-	*size = 0;
-}
-
-void arch_pt_get_stats(struct arch_pt_stats *st)
-{
-	*st = (struct arch_pt_stats){ 0 };
-}
-
-int arch_probe_read(const void *addr, unsigned long *val)
-{
-	(void)addr, (void)val;
-	return KERR_FAULT;
-}
-
-int arch_probe_write(void *addr, unsigned long val)
-{
-	(void)addr, (void)val;
-	return KERR_FAULT;
-}
-
 _Noreturn void preload_fatal(const char *msg)
 {
 	size_t len = 0;
