@@ -135,11 +135,18 @@ _PAGE_KB = 4
 _SLAB_MAX_ORDER = 3
 
 
-def kmalloc_class_max(buddy_max_order: int | None = None) -> int:
-    """The largest class a slab can hold, given the buddy's max order (if buddy)."""
+# What debugging puts after every slab object (core/include/slab.h
+# SLAB_DEBUG_EXTRA): a red zone of 16 bytes (DEBUG_REDZONE), an owner
+# track of 32 (DEBUG_OWNER).
+_SLAB_DEBUG_EXTRA = {"DEBUG_REDZONE": 16, "DEBUG_OWNER": 32}
+
+
+def kmalloc_class_max(buddy_max_order: int | None = None, debug_extra: int = 0) -> int:
+    """The largest class a slab can hold, given the buddy's max order (if buddy)
+    and the bytes debugging adds to each object."""
     order = _SLAB_MAX_ORDER if buddy_max_order is None else min(_SLAB_MAX_ORDER,
                                                                buddy_max_order)
-    return (_PAGE_KB * 1024) << order
+    return ((_PAGE_KB * 1024) << order) - debug_extra
 
 
 def kmalloc_classes(text: str, class_max: int | None = None) -> list[int]:
@@ -281,8 +288,10 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
                        f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 8} KiB)")
     classes = syms.get("KMALLOC_CLASSES")
     if classes is not None and classes.visibility:
+        extra = sum(n for name, n in _SLAB_DEBUG_EXTRA.items()
+                    if name in syms and syms[name].str_value == "y")
         kmalloc_classes(classes.str_value, kmalloc_class_max(
-            int(order.str_value) if order is not None and order.visibility else None))
+            int(order.str_value) if order is not None and order.visibility else None, extra))
     pools = syms.get("POOLS")
     if pools is not None and pools.str_value == "y":
         check_pools(resolved(kconf))

@@ -104,6 +104,12 @@ size_t heap_requested_size(struct heap *h, const void *p);
 /* Is @p inside the region (live, free or header)? */
 bool heap_contains(const struct heap *h, const void *p);
 void heap_get_stats(struct heap *h, struct heap_stats *st);
+/*
+ * Debug self-check, O(blocks): the blocks tile the region and (Kconfig
+ * DEBUG_REDZONE) every live block's red zone is intact, a broken one
+ * reported (KERR_REDZONE) and counted as misuse.  false on any of it.
+ */
+bool heap_check(struct heap *h);
 /* stats.extent_bytes alone, in O(1). */
 size_t heap_extent(struct heap *h);
 
