@@ -194,7 +194,7 @@ static void split_leaves_no_sliver(struct ktest *t)
 		     usable(WHOLE_REQUEST - (hdr + 3 * HEAP_MIN_ALIGN)));
 	heap_get_stats(&heap, &st);
 	KT_EXPECT_EQ(t, st.free_blocks, 1u);
-	KT_EXPECT_EQ(t, st.free_bytes, 3 * HEAP_MIN_ALIGN);
+	KT_EXPECT_EQ(t, st.free_bytes, (size_t)3 * HEAP_MIN_ALIGN);
 	expect_consistent(t);
 	KT_ASSERT_EQ(t, heap_free(&heap, p), KERR_OK);
 	expect_all_free(t);
