@@ -198,8 +198,13 @@ class PoolSpec:
     origin: str
 
 
-def pool_max_size(buddy_max_order: int | None = None) -> int:
-    return kmalloc_class_max(buddy_max_order) - _POOL_WORD
+def pool_max_size(buddy_max_order: int | None = None, debug_extra: int = 0) -> int:
+    return kmalloc_class_max(buddy_max_order, debug_extra) - _POOL_WORD
+
+
+def slab_debug_extra(values) -> int:
+    """Bytes debugging adds after each slab object (core/include/slab.h SLAB_DEBUG_EXTRA)."""
+    return sum(n for name, n in _SLAB_DEBUG_EXTRA.items() if values.get(name) in (True, "y"))
 
 
 def pool_extra(text: str) -> list[PoolSpec]:
@@ -245,7 +250,7 @@ def check_pools(values: dict[str, object]) -> None:
     slab object, reserves against counts, and the preallocated objects of
     all pools against the memory they come from."""
     buddy = values.get("BUDDY_MAX_ORDER") if values.get("PAGE_ALLOC_BUDDY") else None
-    limit = pool_max_size(int(buddy) if buddy else None)
+    limit = pool_max_size(int(buddy) if buddy else None, slab_debug_extra(values))
     if values.get("MM_SIMPLEHEAP"):
         arena_kb, arena = int(values["SIMPLEHEAP_SIZE_KB"]), "the SimpleHeap region"
     else:

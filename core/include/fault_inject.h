@@ -5,7 +5,7 @@
  *
  * Each site class (slab: kmem_cache_alloc() and so kmalloc()'s objects;
  * page: page_alloc() / alloc_pages(), and so slabs and large kmalloc();
- * heap: heap_alloc() and moving reallocations; pool: object pools) has a
+ * heap: heap_alloc() and moving reallocations; pool: pool_alloc()) has a
  * run-time setting, off at boot:
  *
  *     interval      fail every Nth call of the class (1: every call)
@@ -17,7 +17,7 @@
  *                   into the caller of the allocator's API), 0: any
  *
  * A class only exists when its Kconfig option (FAIL_SLAB, FAIL_PAGE_ALLOC,
- * FAIL_HEAP) is built in; without FAULT_INJECTION everything here is a
+ * FAIL_HEAP, FAIL_POOL) is built in; without FAULT_INJECTION everything here is a
  * constant false and the allocators' hooks compile to nothing.
  *
  * An injected failure is counted here (fault_inject_get_stats()), not as
@@ -45,7 +45,8 @@ enum fault_class {
 #define FAULT_CLASS_BUILT(cl)                                                \
 	((cl) == FAULT_SLAB ? IS_ENABLED(CONFIG_FAIL_SLAB) :                 \
 	 (cl) == FAULT_PAGE ? IS_ENABLED(CONFIG_FAIL_PAGE_ALLOC) :           \
-	 (cl) == FAULT_HEAP ? IS_ENABLED(CONFIG_FAIL_HEAP) : 0)
+	 (cl) == FAULT_HEAP ? IS_ENABLED(CONFIG_FAIL_HEAP) :                 \
+	 (cl) == FAULT_POOL ? IS_ENABLED(CONFIG_FAIL_POOL) : 0)
 
 struct fault_config {
 	uint32_t interval;          /* every Nth call; 0: use the probability */

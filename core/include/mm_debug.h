@@ -47,7 +47,12 @@ struct mm_track {
 	uintptr_t free_ip;       /* call site of the last free; 0: not freed since */
 	uint64_t seq;            /* allocation number (leak report: which suite made it) */
 	uint16_t alloc_cpu, free_cpu;
-	uint32_t live;           /* 1 between allocation and free */
+	uint16_t live;           /* 1 between the backing allocation and its free */
+	/*
+	 * 1 while an allocator's own cache holds it (an object pool's
+	 * magazines): allocated below, free above - not a caller's, never a leak.
+	 */
+	uint16_t held;
 };
 
 /* ---- the API context: who called the allocator ------------------------------ */
@@ -99,6 +104,17 @@ static inline uintptr_t mm_api_caller(uintptr_t ip)
 /* @t was just allocated / freed by the API call in progress (or @ip). */
 void mm_track_alloc(struct mm_track *t, uintptr_t ip);
 void mm_track_free(struct mm_track *t, uintptr_t ip);
+/*
+ * @t, allocated below, was just taken back by a cache above it (a pool
+ * free, or a pool's growth) from the API call in progress (or @ip).
+ */
+void mm_track_hold(struct mm_track *t, uintptr_t ip);
+/*
+ * The track of the allocation starting at @obj (a slab object, a block of
+ * the kmalloc heap region), for a cache above (pools) to update; NULL if
+ * none.
+ */
+struct mm_track *mm_track_of(const void *obj);
 /* One line: "allocated at <ip> cpu N (#seq), freed at <ip> cpu N" after @indent. */
 void mm_track_print(const struct mm_track *t);
 

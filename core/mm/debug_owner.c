@@ -13,6 +13,9 @@
 #include "mm_debug_internal.h"
 #include "percpu.h"
 #include "printk.h"
+#if defined(CONFIG_HEAP_REGION) && !defined(CONFIG_SLAB)
+#include "heap_region.h"
+#endif
 
 /* Allocations numbered from 1; a mark of 0 covers them all. */
 static uint64_t alloc_seq;
@@ -25,6 +28,7 @@ void mm_track_alloc(struct mm_track *t, uintptr_t ip)
 	t->free_cpu = 0;
 	t->seq = __atomic_add_fetch(&alloc_seq, 1, __ATOMIC_RELAXED);
 	t->live = 1;
+	t->held = 0;
 }
 
 void mm_track_free(struct mm_track *t, uintptr_t ip)
@@ -32,6 +36,25 @@ void mm_track_free(struct mm_track *t, uintptr_t ip)
 	t->free_ip = mm_debug_caller(ip);
 	t->free_cpu = (uint16_t)this_cpu();
 	t->live = 0;
+}
+
+void mm_track_hold(struct mm_track *t, uintptr_t ip)
+{
+	t->free_ip = mm_debug_caller(ip);
+	t->free_cpu = (uint16_t)this_cpu();
+	t->held = 1;
+}
+
+struct mm_track *mm_track_of(const void *obj)
+{
+#ifdef CONFIG_SLAB
+	return slab_track_of(obj);
+#elif defined(CONFIG_HEAP_REGION)
+	return heap_track_of(&kmalloc_heap, obj);
+#else
+	(void)obj;
+	return NULL;
+#endif
 }
 
 void mm_track_print(const struct mm_track *t)
@@ -42,7 +65,9 @@ void mm_track_print(const struct mm_track *t)
 	}
 	printk("    allocated at %p cpu %u (#%llu)", (void *)t->alloc_ip, t->alloc_cpu,
 	       (unsigned long long)t->seq);
-	if (t->free_ip)
+	if (t->held)
+		printk(", held by its cache since %p cpu %u\n", (void *)t->free_ip, t->free_cpu);
+	else if (t->free_ip)
 		printk(", freed at %p cpu %u\n", (void *)t->free_ip, t->free_cpu);
 	else
 		printk(", live\n");

@@ -776,6 +776,18 @@ bool heap_check(struct heap *h)
 	return tiled && h->counters.misuse == before;
 }
 
+struct mm_track *heap_track_of(struct heap *h, const void *p)
+{
+	struct heap_block *b;
+
+	if (!DEBUG_OWNER)
+		return NULL;
+	spin_lock(&h->lock);
+	b = live_block(h, p);
+	spin_unlock(&h->lock);
+	return b ? track_of(b) : NULL;
+}
+
 size_t heap_leaks(struct heap *h, uint64_t mark)
 {
 	size_t n = 0;
@@ -788,7 +800,8 @@ size_t heap_leaks(struct heap *h, uint64_t mark)
 
 		if (!(block_is(b, BLOCK_USED) || block_is(b, BLOCK_FREE)) || b->size < MIN_BLOCK)
 			break;
-		if (block_is(b, BLOCK_USED) && track_of(b)->live && track_of(b)->seq > mark) {
+		if (block_is(b, BLOCK_USED) && track_of(b)->live && !track_of(b)->held &&
+		    track_of(b)->seq > mark) {
 			mm_leak_print("heap block", (char *)b + HDR, b->size - HDR - b->slack,
 				      track_of(b));
 			n++;

@@ -54,11 +54,15 @@ size_t debug_page_leaks(uint64_t mark);
 
 /* ---- slabs (slab.c): owner lookup and leaks ---- */
 bool slab_owner_of(const void *addr, struct mm_track *t, const void **base);
+/* The track of the slab object at @obj (its start), or NULL. */
+struct mm_track *slab_track_of(const void *obj);
 size_t slab_leaks(uint64_t mark);
 
 /* ---- the kmalloc heap region (heap.c): leaks ---- */
 struct heap;
 size_t heap_leaks(struct heap *h, uint64_t mark);
+/* The track of the live block of @h at @p, or NULL. */
+struct mm_track *heap_track_of(struct heap *h, const void *p);
 
 /* Print one leak (all allocators print them alike). */
 void mm_leak_print(const char *what, const void *addr, size_t bytes, const struct mm_track *t);

@@ -1616,6 +1616,16 @@ bool slab_owner_of(const void *addr, struct mm_track *t, const void **base)
 	return true;
 }
 
+struct mm_track *slab_track_of(const void *obj)
+{
+	const struct slab *s = virt_to_slab(obj);
+
+	if (!DEBUG_OWNER || !s || !(s->cache->flags & SLAB_STORE_USER) ||
+	    object_index(s->cache, s, obj) < 0)
+		return NULL;
+	return obj_track(s->cache, obj);
+}
+
 /* Live objects of @s numbered after the mark; lock held. */
 static size_t slab_leaks_in(struct kmem_cache *c, const struct slab *s, uint64_t mark)
 {
@@ -1625,7 +1635,7 @@ static size_t slab_leaks_in(struct kmem_cache *c, const struct slab *s, uint64_t
 		const char *obj = s->s_mem + i * c->size;
 		const struct mm_track *t = obj_track(c, obj);
 
-		if (t->live && t->seq > mark) {
+		if (t->live && !t->held && t->seq > mark) {
 			char what[KMEM_CACHE_NAME_LEN + 8] = "object of ";
 
 			memcpy(what + 10, c->name, KMEM_CACHE_NAME_LEN - 2);

@@ -23,6 +23,9 @@
 #ifdef CONFIG_SLAB
 #include "slab.h"
 #endif
+#ifdef CONFIG_POOLS
+#include "pool.h"
+#endif
 
 #define KEEP(p) __asm__ volatile("" : "+r"(p))
 
@@ -30,7 +33,7 @@
 #define OPS 1500
 #define HELD 64
 
-enum kind { FREE_SLOT, K_KMALLOC, K_PAGES, K_CACHE };
+enum kind { FREE_SLOT, K_KMALLOC, K_PAGES, K_CACHE, K_POOL };
 
 struct held {
 	enum kind kind;
@@ -53,6 +56,9 @@ static uint64_t next(void)
 
 #ifdef CONFIG_SLAB
 static struct kmem_cache *cache;
+#endif
+#ifdef CONFIG_POOLS
+static struct pool *pool;
 #endif
 
 static void fill(struct held *h)
@@ -93,6 +99,11 @@ static void release(struct ktest *t, struct held *h)
 	case K_CACHE:
 #ifdef CONFIG_SLAB
 		KT_EXPECT_EQ(t, kmem_cache_free_checked(cache, h->p), KERR_OK);
+#endif
+		break;
+	case K_POOL:
+#ifdef CONFIG_POOLS
+		KT_EXPECT_EQ(t, pool_free_checked(pool, h->p), KERR_OK);
 #endif
 		break;
 	case FREE_SLOT:
@@ -177,7 +188,7 @@ static void one_op(struct ktest *t)
 	void *p = NULL;
 	int err;
 
-	switch (next() % 10) {
+	switch (next() % 11) {
 	case 0:
 		h = slot(t);
 		p = kmalloc(size, GFP_KERNEL);
@@ -261,6 +272,14 @@ static void one_op(struct ktest *t)
 	case 8:
 		transaction(t);
 		break;
+	case 9:
+#ifdef CONFIG_POOLS
+		h = slot(t);
+		p = pool_alloc(pool, GFP_KERNEL);
+		if (p)
+			hold(h, K_POOL, p, 40, 0);
+#endif
+		break;
 	default:
 		h = &held[next() % HELD];
 		if (h->kind != FREE_SLOT)
@@ -304,6 +323,15 @@ static void run_at(struct ktest *t, uint32_t ppm)
 	cache = kmem_cache_create("test-faults", 72, 0, NULL);
 	KT_ASSERT_NOT_NULL(t, cache);
 #endif
+#ifdef CONFIG_POOLS
+	{
+		struct pool_params pp = { .name = "test-faults", .size = 40, .count = 8,
+					  .min_nr = 4, .grow = 8, .max = 64 };
+
+		pool = pool_create(&pp);
+		KT_ASSERT_NOT_NULL(t, pool);
+	}
+#endif
 	for (unsigned int cl = 0; cl < FAULT_CLASSES; cl++) {
 		if (FAULT_CLASS_BUILT(cl))
 			KT_ASSERT_EQ(t, fault_inject_set((enum fault_class)cl, &cfg), KERR_OK);
@@ -326,6 +354,9 @@ static void run_at(struct ktest *t, uint32_t ppm)
 #ifdef CONFIG_SLAB
 	KT_EXPECT_TRUE(t, kmem_cache_check(cache));
 	kmem_cache_destroy(cache);
+#endif
+#ifdef CONFIG_POOLS
+	pool_destroy(pool);
 #endif
 	after = snap();
 	/*
@@ -434,7 +465,8 @@ static void bad_settings_refused(struct ktest *t)
 	struct fault_config off = { 0 };
 
 	KT_EXPECT_EQ(t, fault_inject_set(FAULT_CLASSES, &off), KERR_INVAL);
-	KT_EXPECT_EQ(t, fault_inject_set(FAULT_POOL, &both), KERR_INVAL);   /* no pools yet */
+	if (!FAULT_CLASS_BUILT(FAULT_POOL))   /* no pools in this variant, or FAIL_POOL off */
+		KT_EXPECT_EQ(t, fault_inject_set(FAULT_POOL, &off), KERR_INVAL);
 	for (unsigned int cl = 0; cl < FAULT_CLASSES; cl++) {
 		KT_EXPECT_EQ(t, fault_inject_set((enum fault_class)cl, &too_likely), KERR_INVAL);
 		KT_EXPECT_EQ(t, fault_inject_set((enum fault_class)cl, &both), KERR_INVAL);

@@ -24,6 +24,9 @@
 #ifdef CONFIG_SLAB
 #include "slab.h"
 #endif
+#ifdef CONFIG_POOLS
+#include "pool.h"
+#endif
 
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
@@ -96,6 +99,24 @@ static __noinline void *cache_alloc_site(struct kmem_cache *c)
 static __noinline int cache_free_site(struct kmem_cache *c, void *p)
 {
 	int err = kmem_cache_free_checked(c, p);
+
+	KEEP(err);
+	return err;
+}
+#endif
+
+#ifdef CONFIG_POOLS
+static __noinline void *pool_alloc_site(struct pool *p)
+{
+	void *obj = pool_alloc(p, GFP_KERNEL);
+
+	KEEP(obj);
+	return obj;
+}
+
+static __noinline int pool_free_site(struct pool *p, void *obj)
+{
+	int err = pool_free_checked(p, obj);
 
 	KEEP(err);
 	return err;
@@ -353,6 +374,40 @@ static void leak_report_is_exact(struct ktest *t)
 	kfree(obj);
 }
 
+#ifdef CONFIG_POOLS
+/*
+ * A pool's objects: what its magazines hold is the pool's, never a leak;
+ * one handed out is its caller's, and a double free names both sites.
+ */
+static void pool_owners_and_leaks(struct ktest *t)
+{
+	struct pool_params pp = { .name = "test-owner", .size = 48, .count = 4, .min_nr = 2,
+				  .grow = 4, .max = 16 };
+	struct pool *p;
+	uint64_t mark, before;
+	void *obj;
+
+	NEED_OWNER(t);
+	p = pool_create(&pp);
+	KT_ASSERT_NOT_NULL(t, p);
+	mark = mm_leak_mark();
+	obj = pool_alloc_site(p);
+	KT_ASSERT_NOT_NULL(t, obj);
+	if (DEBUG_LEAK)
+		KT_EXPECT_EQ(t, mm_leak_report(mark), (size_t)1);
+	KT_EXPECT_EQ(t, pool_free_site(p, obj), KERR_OK);
+	if (DEBUG_LEAK)
+		KT_EXPECT_EQ(t, mm_leak_report(mark), (size_t)0);
+	if (!MM_MISUSE_PANICS && pool_checks_catch(SLAB_MISUSE_DOUBLE_FREE_LATER)) {
+		before = mm_misuse_total();
+		KT_EXPECT_EQ(t, pool_free_site(p, obj), KERR_DOUBLE_FREE);
+		expect_report(t, before, KERR_DOUBLE_FREE, obj, SITE(pool_alloc_site),
+			      SITE(pool_free_site));
+	}
+	pool_destroy(p);
+}
+#endif
+
 static const struct ktest_case mm_debug_cases[] = {
 	KTEST_CASE(double_free_names_owner),
 	KTEST_CASE(invalid_free_names_owner),
@@ -365,6 +420,9 @@ static const struct ktest_case mm_debug_cases[] = {
 	KTEST_CASE(page_write_after_free),
 	KTEST_CASE(page_double_free_names_owner),
 	KTEST_CASE(leak_report_is_exact),
+#ifdef CONFIG_POOLS
+	KTEST_CASE(pool_owners_and_leaks),
+#endif
 	{ 0 },
 };
 KTEST_SUITE(mm_debug, mm_debug_cases);
