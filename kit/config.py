@@ -265,7 +265,7 @@ def check_pools(values: dict[str, object]) -> None:
         if p.reserve > p.count:
             raise KitError(f"{p.origin}: pool '{p.name}': reserve {p.reserve} is larger "
                            f"than its count {p.count}")
-        total += p.count * (p.size + _POOL_OBJECT_OVERHEAD)
+        total += p.count * (p.size + _POOL_OBJECT_OVERHEAD + slab_debug_extra(values))
         if total > arena_kb * 1024 // 2:
             raise KitError(f"{p.origin}: pool '{p.name}': the pools' preallocated objects "
                            f"need up to {-(-total // 1024)} KiB, more than half of {arena} "

@@ -120,7 +120,8 @@ void mm_track_print(const struct mm_track *t);
 
 /*
  * The owner of the memory at @addr, whatever allocator holds it: the
- * slab object, else the page allocation it lies in.  *@base: the start of
+ * slab object, else the block of the kmalloc heap region, else the page
+ * allocation it lies in.  *@base: the start of
  * that object or allocation.  false when none is known.
  */
 bool mm_owner_of(const void *addr, struct mm_track *t, const void **base);

@@ -13,7 +13,7 @@
 #include "mm_debug_internal.h"
 #include "percpu.h"
 #include "printk.h"
-#if defined(CONFIG_HEAP_REGION) && !defined(CONFIG_SLAB)
+#ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
 #endif
 
@@ -77,6 +77,10 @@ bool mm_owner_of(const void *addr, struct mm_track *t, const void **base)
 {
 	if (IS_ENABLED(CONFIG_SLAB) && slab_owner_of(addr, t, base))
 		return true;
+#ifdef CONFIG_HEAP_REGION
+	if (heap_owner_of(&kmalloc_heap, addr, t, base))
+		return true;
+#endif
 	return debug_page_owner(addr, t, base);
 }
 

@@ -776,6 +776,22 @@ bool heap_check(struct heap *h)
 	return tiled && h->counters.misuse == before;
 }
 
+bool heap_owner_of(struct heap *h, const void *addr, struct mm_track *t, const void **base)
+{
+	struct heap_block *b = NULL;
+
+	if (!DEBUG_OWNER || !heap_contains(h, addr))
+		return false;
+	spin_lock(&h->lock);
+	b = block_containing(h, (uintptr_t)addr);
+	if (b) {
+		*t = *track_of(b);
+		*base = (char *)b + HDR;
+	}
+	spin_unlock(&h->lock);
+	return b != NULL;
+}
+
 struct mm_track *heap_track_of(struct heap *h, const void *p)
 {
 	struct heap_block *b;

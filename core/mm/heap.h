@@ -21,18 +21,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm_debug.h"
 #include "page_alloc.h"
 #include "spinlock.h"
 
 /* Default and minimum alignment of a heap allocation; block sizes are multiples of it. */
 #define HEAP_MIN_ALIGN 16
 /*
- * Bytes of a block's header, in front of its payload.  Allocations of an
+ * Bytes of a block's header, in front of its payload: 16, and the owner
+ * track with Kconfig DEBUG_OWNER (mm_debug.h).  Allocations of an
  * alignment A whose size plus this is a multiple of A, made one after the
  * other, lie back to back with no free fragment between them (object
- * pools ask for theirs so).
+ * pools ask for theirs so; with DEBUG_REDZONE the red zone after each
+ * payload breaks that, which costs debugging variants only fragments).
  */
-#define HEAP_BLOCK_HEADER 16
+#define HEAP_BLOCK_HEADER (16 + DEBUG_OWNER * sizeof(struct mm_track))
 
 struct heap_block;
 

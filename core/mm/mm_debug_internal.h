@@ -61,6 +61,8 @@ size_t slab_leaks(uint64_t mark);
 /* ---- the kmalloc heap region (heap.c): leaks ---- */
 struct heap;
 size_t heap_leaks(struct heap *h, uint64_t mark);
+/* The owner of the block of @h @addr lies in (live or free); see mm_owner_of(). */
+bool heap_owner_of(struct heap *h, const void *addr, struct mm_track *t, const void **base);
 /* The track of the live block of @h at @p, or NULL. */
 struct mm_track *heap_track_of(struct heap *h, const void *p);
 
