@@ -35,7 +35,7 @@ struct mm_track;
 void mm_report_misuse_track(const char *layer, int err, const void *addr,
 			    const struct mm_track *owner);
 
-/* The last report, for tests: what, where, and the owner when it was known. */
+/* This CPU's last report, for tests: what, where, and the owner when it was known. */
 struct mm_misuse_record {
 	const char *layer;
 	int err;

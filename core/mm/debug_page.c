@@ -53,12 +53,25 @@ static struct page_debug *record_of(const void *addr)
 	return pg && page_debug ? &page_debug[pg - mem_map.map] : NULL;
 }
 
-/* The first byte of the page at @p that is not poison, or NULL. */
+/*
+ * The first byte of the page at @p that is not poison, or NULL.  A word at
+ * a time (a test that takes all memory checks every page it gets), then
+ * the bytes of the first word that differs.
+ */
 static const uint8_t *poison_broken(const uint8_t *p)
 {
-	for (size_t i = 0; i < PAGE_SIZE; i++) {
-		if (p[i] != PAGE_POISON)
-			return p + i;
+	const uint64_t poison = 0x0101010101010101ull * PAGE_POISON;
+
+	for (size_t i = 0; i < PAGE_SIZE; i += sizeof(uint64_t)) {
+		uint64_t w;
+
+		__builtin_memcpy(&w, p + i, sizeof(w));
+		if (w == poison)
+			continue;
+		for (size_t j = i; j < i + sizeof(uint64_t); j++) {
+			if (p[j] != PAGE_POISON)
+				return p + j;
+		}
 	}
 	return NULL;
 }
@@ -149,7 +162,7 @@ size_t debug_page_leaks(uint64_t mark)
 {
 	size_t n = 0;
 
-	if (!DEBUG_OWNER || !page_debug)
+	if (!DEBUG_LEAK || !page_debug)
 		return 0;
 	for (size_t f = 0; f < mem_map.pages; f++) {
 		const struct page_debug *r = &page_debug[f];

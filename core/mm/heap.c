@@ -808,7 +808,7 @@ size_t heap_leaks(struct heap *h, uint64_t mark)
 {
 	size_t n = 0;
 
-	if (!DEBUG_OWNER)
+	if (!DEBUG_LEAK)
 		return 0;
 	spin_lock(&h->lock);
 	for (uintptr_t p = h->start; p < h->end; p += ((struct heap_block *)p)->size) {

@@ -1446,13 +1446,17 @@ static bool check_freelist(struct kmem_cache *c, struct slab *s, void *head, siz
 	return true;
 }
 
-/* The first object whose red zone is broken, copied for the report after the lock. */
-static struct {
+/*
+ * The first object whose red zone is broken, copied for the report after
+ * the lock: per CPU, since checks of different caches run at once.
+ */
+struct rz_damage {
 	const void *obj;
 	uint8_t rz[RED_ZONE_BYTES + sizeof(void *)];
 	uint8_t expect;
 	struct mm_track owner;
-} rz_damage;
+} ____cacheline_aligned_in_smp;
+static DEFINE_PER_CPU(struct rz_damage, rz_damage);
 
 /*
  * Every object's red zone reads one byte throughout: RED_ACTIVE or
@@ -1472,11 +1476,13 @@ static bool check_redzones(struct kmem_cache *c, struct slab *s)
 			expect = obj_track(c, obj)->live ? RED_ACTIVE : RED_INACTIVE;
 		for (size_t j = 0; j < n; j++) {
 			if (rz[j] != expect) {
-				rz_damage.obj = obj;
-				memcpy(rz_damage.rz, rz, n);
-				rz_damage.expect = expect;
+				struct rz_damage *d = this_cpu_ptr(rz_damage);
+
+				d->obj = obj;
+				memcpy(d->rz, rz, n);
+				d->expect = expect;
 				if (DEBUG_OWNER)
-					rz_damage.owner = *obj_track(c, obj);
+					d->owner = *obj_track(c, obj);
 				return false;
 			}
 		}
@@ -1582,16 +1588,17 @@ static bool check_locked(struct kmem_cache *c)
 
 bool kmem_cache_check(struct kmem_cache *c)
 {
+	struct rz_damage *d = this_cpu_ptr(rz_damage);
 	bool ok;
 
 	spin_lock(&c->lock);
-	rz_damage.obj = NULL;
+	d->obj = NULL;
 	ok = check_locked(c);
 	spin_unlock(&c->lock);
-	if (DEBUG_REDZONE && rz_damage.obj) {
-		(void)redzone_check(SLAB_LAYER, rz_damage.obj, c->name, rz_damage.rz, c->red_start,
-				    c->red_end - c->red_start, rz_damage.expect,
-				    DEBUG_OWNER ? &rz_damage.owner : NULL);
+	if (DEBUG_REDZONE && d->obj) {
+		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, c->red_start,
+				    c->red_end - c->red_start, d->expect,
+				    DEBUG_OWNER ? &d->owner : NULL);
 		count_misuse(c);
 	}
 	return ok;
@@ -1678,7 +1685,7 @@ size_t slab_leaks(uint64_t mark)
 {
 	struct leak_walk w = { .mark = mark };
 
-	if (!DEBUG_OWNER)
+	if (!DEBUG_LEAK)
 		return 0;
 	kmem_cache_for_each(cache_leaks, &w);
 	return w.n;
