@@ -8,7 +8,10 @@
  *
  *     mm: slab: EREDZONE at 0x80234040
  *         allocated at 0x80205a1c cpu 0 (#5210), live
- *     mm: redzone: object 0x80234040 of cache kmalloc-64: 3 bytes overwritten at +64..+66 (expected 0xcc): 41 41 41
+ *     mm: redzone: object 0x80234040 of kmalloc-64: 3 bytes overwritten
+ *       at +64..+66 (expected 0xcc): 41 41 41
+ *
+ * (one line on the console; cut here).
  */
 #include "kerrno.h"
 #include "mm_debug.h"

@@ -776,6 +776,7 @@ bool heap_check(struct heap *h)
 	return tiled && h->counters.misuse == before;
 }
 
+#ifdef CONFIG_DEBUG_OWNER
 bool heap_owner_of(struct heap *h, const void *addr, struct mm_track *t, const void **base)
 {
 	struct heap_block *b = NULL;
@@ -804,6 +805,9 @@ struct mm_track *heap_track_of(struct heap *h, const void *p)
 	return b ? track_of(b) : NULL;
 }
 
+#endif /* CONFIG_DEBUG_OWNER */
+
+#ifdef CONFIG_DEBUG_LEAK
 size_t heap_leaks(struct heap *h, uint64_t mark)
 {
 	size_t n = 0;
@@ -826,3 +830,4 @@ size_t heap_leaks(struct heap *h, uint64_t mark)
 	spin_unlock(&h->lock);
 	return n;
 }
+#endif /* CONFIG_DEBUG_LEAK */

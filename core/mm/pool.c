@@ -190,7 +190,7 @@ static void mags_free(struct pool_mag *list)
  * who has it - a caller (pool_alloc()) or the pool itself (held: a free,
  * or growth), which the leak report skips.
  */
-static void track_hold(void *obj, uintptr_t ip)
+static inline void track_hold(void *obj, uintptr_t ip)
 {
 	struct mm_track *t = mm_track_of(obj);
 
@@ -198,7 +198,7 @@ static void track_hold(void *obj, uintptr_t ip)
 		mm_track_hold(t, ip);
 }
 
-static void track_alloc(void *obj, uintptr_t ip)
+static inline void track_alloc(void *obj, uintptr_t ip)
 {
 	struct mm_track *t = mm_track_of(obj);
 

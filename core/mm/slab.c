@@ -71,6 +71,33 @@
 
 #define SLAB_LAYER "slab"
 
+/*
+ * The debugging offsets of a cache's slot (slab_def.h), which exist only
+ * when red zones or owners are built in; every read of them sits behind
+ * a DEBUG_* constant, so without them it is never made.
+ */
+#if defined(CONFIG_DEBUG_REDZONE) || defined(CONFIG_DEBUG_OWNER)
+#define DBG_FIELD(c, f) ((c)->f)
+#else
+#define DBG_FIELD(c, f) ((void)(c), (size_t)0)
+#endif
+
+/* Where the red zone starts in a slot, how long it is; where the owner track is. */
+static inline size_t red_start(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, red_start);
+}
+
+static inline size_t red_len(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, red_end) - DBG_FIELD(c, red_start);
+}
+
+static inline size_t track_off(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, track_offset);
+}
+
 /* A variable, not the macro: compared with counts, 0 is a legal limit. */
 static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
 
@@ -334,23 +361,23 @@ static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
 		c->fp_offset = 0;
 		stride = MAX(size, sizeof(void *));
 	}
-	if (DEBUG_REDZONE) {
-		/*
-		 * Right after the object (after the free pointer's word of a
-		 * tiny one), RED_ZONE_BYTES at least; a constructor's free
-		 * pointer moves past it.
-		 */
-		c->red_start = ctor ? size : MAX(size, sizeof(void *));
-		c->red_end = ALIGN_UP(c->red_start, sizeof(void *)) + RED_ZONE_BYTES;
-		if (ctor)
-			c->fp_offset = c->red_end;
-		stride = c->fp_offset + (ctor ? sizeof(void *) : 0);
-		stride = MAX(stride, c->red_end);
-	}
-	if (DEBUG_OWNER) {
-		c->track_offset = ALIGN_UP(stride, sizeof(void *));
-		stride = c->track_offset + sizeof(struct mm_track);
-	}
+#ifdef CONFIG_DEBUG_REDZONE
+	/*
+	 * Right after the object (after the free pointer's word of a tiny
+	 * one), RED_ZONE_BYTES at least; a constructor's free pointer moves
+	 * past it.
+	 */
+	c->red_start = ctor ? size : MAX(size, sizeof(void *));
+	c->red_end = ALIGN_UP(c->red_start, sizeof(void *)) + RED_ZONE_BYTES;
+	if (ctor)
+		c->fp_offset = c->red_end;
+	stride = c->fp_offset + (ctor ? sizeof(void *) : 0);
+	stride = MAX(stride, c->red_end);
+#endif
+#ifdef CONFIG_DEBUG_OWNER
+	c->track_offset = ALIGN_UP(stride, sizeof(void *));
+	stride = c->track_offset + sizeof(struct mm_track);
+#endif
 	c->size = ALIGN_UP(stride, c->align);
 	if (c->size > KMEM_CACHE_MAX_SIZE)
 		return KERR_INVAL;
@@ -420,9 +447,9 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour, gfp
 		else if (c->flags & SLAB_POISON)
 			poison_free_object(c, obj);
 		if (DEBUG_REDZONE)
-			memset(obj + c->red_start, RED_INACTIVE, c->red_end - c->red_start);
+			memset(obj + red_start(c), RED_INACTIVE, red_len(c));
 		if (DEBUG_OWNER)
-			memset(obj + c->track_offset, 0, sizeof(struct mm_track));
+			memset(obj + track_off(c), 0, sizeof(struct mm_track));
 		set_freepointer(c, obj, next);
 		next = obj;
 	}
@@ -769,10 +796,10 @@ static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags)
 /* The owner track of @obj (SLAB_STORE_USER). */
 static inline struct mm_track *obj_track(const struct kmem_cache *c, const void *obj)
 {
-	return (struct mm_track *)(void *)((char *)(uintptr_t)obj + c->track_offset);
+	return (struct mm_track *)(void *)((char *)(uintptr_t)obj + track_off(c));
 }
 
-/* Count a misuse found outside the lock (a broken red zone). */
+/* Count a misuse found outside the lock (poison, a red zone). */
 static void count_misuse(struct kmem_cache *c)
 {
 	spin_lock(&c->lock);
@@ -785,13 +812,13 @@ static void count_misuse(struct kmem_cache *c)
  * free (a write past the end of a free object), then says live; its
  * owner is the caller.
  */
-static void debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
+static inline void debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
 {
 	if (DEBUG_REDZONE) {
-		uint8_t *rz = (uint8_t *)obj + c->red_start;
-		size_t n = c->red_end - c->red_start;
+		uint8_t *rz = (uint8_t *)obj + red_start(c);
+		size_t n = red_len(c);
 
-		if (!redzone_check(SLAB_LAYER, obj, c->name, rz, c->red_start, n, RED_INACTIVE,
+		if (!redzone_check(SLAB_LAYER, obj, c->name, rz, red_start(c), n, RED_INACTIVE,
 				   DEBUG_OWNER ? obj_track(c, obj) : NULL))
 			count_misuse(c);
 		memset(rz, RED_ACTIVE, n);
@@ -811,14 +838,14 @@ struct free_debug {
  * and owner for debug_free_report(), mark the zone free and the owner
  * freed.
  */
-static void debug_free_locked(struct kmem_cache *c, void *obj, struct free_debug *d,
-			      uintptr_t caller)
+static inline void debug_free_locked(struct kmem_cache *c, void *obj, struct free_debug *d,
+				     uintptr_t caller)
 {
 	if (DEBUG_REDZONE) {
-		uint8_t *rz = (uint8_t *)obj + c->red_start;
+		uint8_t *rz = (uint8_t *)obj + red_start(c);
 
-		memcpy(d->rz, rz, c->red_end - c->red_start);
-		memset(rz, RED_INACTIVE, c->red_end - c->red_start);
+		memcpy(d->rz, rz, red_len(c));
+		memset(rz, RED_INACTIVE, red_len(c));
 	}
 	if (DEBUG_OWNER) {
 		d->owner = *obj_track(c, obj);
@@ -827,10 +854,11 @@ static void debug_free_locked(struct kmem_cache *c, void *obj, struct free_debug
 }
 
 /* A live object's red zone was broken: report it (the free went ahead). */
-static void debug_free_report(struct kmem_cache *c, const void *obj, const struct free_debug *d)
+static inline void debug_free_report(struct kmem_cache *c, const void *obj,
+				     const struct free_debug *d)
 {
 	if (DEBUG_REDZONE &&
-	    !redzone_check(SLAB_LAYER, obj, c->name, d->rz, c->red_start, c->red_end - c->red_start,
+	    !redzone_check(SLAB_LAYER, obj, c->name, d->rz, red_start(c), red_len(c),
 			   RED_ACTIVE, DEBUG_OWNER ? &d->owner : NULL))
 		count_misuse(c);
 }
@@ -882,7 +910,7 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 		count_misuse(c);
 		report(KERR_USE_AFTER_FREE, obj);
 	}
-	if (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER))
+	if ((DEBUG_REDZONE || DEBUG_OWNER) && (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)))
 		debug_alloc(c, obj, caller);
 	if (flags & __GFP_ZERO)
 		memset(obj, 0, c->object_size);
@@ -971,7 +999,7 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 		return free_refused(c, obj, err);
 	if (SLAB_CHECKS_EXACT)
 		clear_bit(s->inuse_map, i);
-	if (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER))
+	if ((DEBUG_REDZONE || DEBUG_OWNER) && (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)))
 		debug_free_locked(c, obj, &dbg, _RET_IP_);
 	if (c->flags & SLAB_POISON)
 		poison_free_object(c, obj);
@@ -998,7 +1026,7 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 	if (discard)
 		c->nr_slabs--;
 	spin_unlock(&c->lock);
-	if (c->flags & SLAB_RED_ZONE)
+	if (DEBUG_REDZONE && (c->flags & SLAB_RED_ZONE))
 		debug_free_report(c, obj, &dbg);
 	if (discard)
 		discard_slab(c, discard);
@@ -1463,13 +1491,13 @@ static DEFINE_PER_CPU(struct rz_damage, rz_damage);
  * RED_INACTIVE (with owners, the one its track says).  The first that
  * does not is kept in rz_damage for kmem_cache_check() to report.
  */
-static bool check_redzones(struct kmem_cache *c, struct slab *s)
+static inline bool check_redzones(struct kmem_cache *c, struct slab *s)
 {
-	size_t n = c->red_end - c->red_start;
+	size_t n = red_len(c);
 
 	for (size_t i = 0; i < c->objects; i++) {
 		const char *obj = s->s_mem + i * c->size;
-		const uint8_t *rz = (const uint8_t *)obj + c->red_start;
+		const uint8_t *rz = (const uint8_t *)obj + red_start(c);
 		uint8_t expect = rz[0] == RED_ACTIVE ? RED_ACTIVE : RED_INACTIVE;
 
 		if (DEBUG_OWNER)
@@ -1526,7 +1554,7 @@ static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where,
 		CHECK(pg && (pg->flags & PG_SLAB) && pg->owner == s,
 		      "slab %p: page %zu not marked", (void *)s, i);
 	}
-	if ((c->flags & SLAB_RED_ZONE) && !check_redzones(c, s))
+	if (DEBUG_REDZONE && (c->flags & SLAB_RED_ZONE) && !check_redzones(c, s))
 		return false;
 	if (where == SLAB_ON_FULL)
 		CHECK(s->inuse == c->objects, "slab %p on full list: inuse %u", (void *)s, s->inuse);
@@ -1596,8 +1624,8 @@ bool kmem_cache_check(struct kmem_cache *c)
 	ok = check_locked(c);
 	spin_unlock(&c->lock);
 	if (DEBUG_REDZONE && d->obj) {
-		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, c->red_start,
-				    c->red_end - c->red_start, d->expect,
+		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, red_start(c),
+				    red_len(c), d->expect,
 				    DEBUG_OWNER ? &d->owner : NULL);
 		count_misuse(c);
 	}
@@ -1606,6 +1634,7 @@ bool kmem_cache_check(struct kmem_cache *c)
 
 /* ---- owners and leaks (DEBUG_OWNER, DEBUG_LEAK) ---------------------------- */
 
+#ifdef CONFIG_DEBUG_OWNER
 bool slab_owner_of(const void *addr, struct mm_track *t, const void **base)
 {
 	const struct slab *s = virt_to_slab(addr);
@@ -1633,6 +1662,9 @@ struct mm_track *slab_track_of(const void *obj)
 	return obj_track(s->cache, obj);
 }
 
+#endif /* CONFIG_DEBUG_OWNER */
+
+#ifdef CONFIG_DEBUG_LEAK
 /* Live objects of @s numbered after the mark; lock held. */
 static size_t slab_leaks_in(struct kmem_cache *c, const struct slab *s, uint64_t mark)
 {
@@ -1690,3 +1722,4 @@ size_t slab_leaks(uint64_t mark)
 	kmem_cache_for_each(cache_leaks, &w);
 	return w.n;
 }
+#endif /* CONFIG_DEBUG_LEAK */

@@ -171,9 +171,11 @@ struct kmem_cache {
 	unsigned int colour_next;
 	void (*ctor)(void *);
 	size_t nr_slabs;             /* all slabs, CPU slabs included */
+#if defined(CONFIG_DEBUG_REDZONE) || defined(CONFIG_DEBUG_OWNER)
 	/* Debugging caches (SLAB_RED_ZONE, SLAB_STORE_USER): offsets in each object's slot. */
 	size_t red_start, red_end;   /* the red zone */
 	size_t track_offset;         /* struct mm_track */
+#endif
 	struct kmem_cache *list_prev, *list_next;   /* all caches */
 };
 

@@ -578,6 +578,31 @@ static void poison_catches_write_after_free(struct ktest *t)
 #endif
 }
 
+/* heap_check(): a sound heap passes; with red zones, a byte past a live block fails it. */
+static void check_finds_overflow(struct ktest *t)
+{
+	uint8_t *a, *b;
+	uint64_t reports;
+
+	SETUP(t);
+	KT_EXPECT_TRUE(t, heap_check(&heap));
+	a = heap_alloc(&heap, 40, 0);
+	b = heap_alloc(&heap, 300, 0);
+	KT_ASSERT_NOT_NULL(t, b);
+	KT_ASSERT_EQ(t, heap_free(&heap, a), KERR_OK);
+	KT_EXPECT_TRUE(t, heap_check(&heap));
+	if (DEBUG_REDZONE && !MM_MISUSE_PANICS) {
+		reports = mm_misuse_total();
+		b[heap_usable_size(&heap, b)] = 0;      /* one byte past what is b's */
+		KT_EXPECT_FALSE(t, heap_check(&heap));
+		KT_EXPECT_EQ(t, mm_misuse_total(), reports + 1);
+		b[heap_usable_size(&heap, b)] = RED_ACTIVE;
+		KT_EXPECT_TRUE(t, heap_check(&heap));
+	}
+	KT_EXPECT_EQ(t, heap_free(&heap, b), KERR_OK);
+	expect_all_free(t);
+}
+
 static const struct ktest_case heap_cases[] = {
 	KTEST_CASE(init_one_free_block),
 	KTEST_CASE(empty_heap_fails_cleanly),
@@ -597,6 +622,7 @@ static const struct ktest_case heap_cases[] = {
 	KTEST_CASE(stats_stay_consistent),
 	KTEST_CASE(poison_patterns),
 	KTEST_CASE(poison_catches_write_after_free),
+	KTEST_CASE(check_finds_overflow),
 	{ 0 },
 };
 KTEST_SUITE_WITH_HOOKS(heap, heap_cases, region_get, region_put);
