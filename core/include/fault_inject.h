@@ -74,23 +74,25 @@ void fault_inject_get_stats(enum fault_class cl, struct fault_stats *st);
 /* Classes armed now, one bit each: the fast paths read it inline. */
 extern unsigned int fault_armed;
 
-/* Is @cl armed?  Fast paths that cannot fail step aside when it is. */
-static __always_inline bool fault_armed_for(enum fault_class cl)
-{
-	return FAULT_CLASS_BUILT(cl) &&
-	       unlikely(__atomic_load_n(&fault_armed, __ATOMIC_RELAXED) & (1u << cl));
-}
-
 bool fault_should_fail_armed(enum fault_class cl, uintptr_t ip);
+
+/*
+ * Macros, not inline functions, so that FAULT_CLASS_BUILT() of the
+ * caller's constant class folds where it is written: at -O0 (the coverage
+ * image) an inline function's parameter is no constant, and a class not
+ * built in would still reference fault_armed.
+ */
+
+/* Is @cl armed?  Fast paths that cannot fail step aside when it is. */
+#define fault_armed_for(cl)                                                  \
+	(FAULT_CLASS_BUILT(cl) &&                                            \
+	 unlikely(__atomic_load_n(&fault_armed, __ATOMIC_RELAXED) & (1u << (cl))))
 
 /*
  * Should this call of class @cl fail?  @ip: the call site when no API
  * context names one.  true: the caller fails the call, counting and
  * reporting nothing.
  */
-static __always_inline bool fault_should_fail(enum fault_class cl, uintptr_t ip)
-{
-	return fault_armed_for(cl) && fault_should_fail_armed(cl, ip);
-}
+#define fault_should_fail(cl, ip) (fault_armed_for(cl) && fault_should_fail_armed((cl), (ip)))
 
 #endif /* MMKIT_FAULT_INJECT_H */
