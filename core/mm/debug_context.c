@@ -52,6 +52,8 @@ uintptr_t mm_debug_caller(uintptr_t ip)
 	return c ? c : ip;
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/* Only fault injection marks a call (mm_failure_injected() folds to false without it). */
 void mm_debug_note_injected(void)
 {
 	this_cpu_ptr(debug_cpu)->injected = true;
@@ -61,3 +63,4 @@ bool mm_debug_injected(void)
 {
 	return this_cpu_ptr(debug_cpu)->injected;
 }
+#endif
