@@ -37,7 +37,8 @@ void mm_report_misuse_track(const char *layer, int err, const void *addr,
 		last->seq = owner->seq;
 	}
 	printk("mm: %s: %s at %p\n", layer, kerr_name(err), addr);
-	if (owner)
+	/* The constant first: at -O0 only it folds the call away without DEBUG_OWNER. */
+	if (DEBUG_OWNER && owner)
 		mm_track_print(owner);
 #ifdef CONFIG_MM_PANIC_ON_MISUSE
 	panic("mm: %s: %s at %p", layer, kerr_name(err), addr);
