@@ -28,9 +28,7 @@ void mm_report_misuse_track(const char *layer, int err, const void *addr,
 	*last = (struct mm_misuse_record){ .layer = layer, .err = err, .addr = addr };
 	if (DEBUG_OWNER && !owner && mm_owner_of(addr, &found, &base))
 		owner = &found;
-	if (!DEBUG_OWNER)
-		owner = NULL;
-	if (owner) {
+	if (DEBUG_OWNER && owner) {
 		last->has_owner = true;
 		last->alloc_ip = owner->alloc_ip;
 		last->free_ip = owner->free_ip;
