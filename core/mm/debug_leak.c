@@ -5,10 +5,10 @@
  * guesses; here the allocators know every live allocation).
  *
  * Walked: every slab cache's objects (slab.c; not the off-slab
- * descriptors the slab layer allocates for itself), the kmalloc heap
- * region's blocks (heap.c), and page allocations (debug_page.c; not the
- * slabs' pages, nor the heap region, nor pages on per-CPU lists, which
- * are free).  A test heap built on pages of its own shows as those pages.
+ * descriptors the slab layer allocates for itself, nor objects pools
+ * hold), the kmalloc heap region's blocks (heap.c), and page allocations
+ * (debug_page.c; not the slabs' pages, nor the heap region, nor
+ * page-table pages, nor pages on per-CPU lists, which are free).  A test heap built on pages of its own shows as those pages.
  */
 #include "mm_debug.h"
 #include "mm_debug_internal.h"
