@@ -742,11 +742,11 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 			  void **corrupt)
 {
 	/*
-	 * No CPU slab for a poisoning cache (every object is checked and
+	 * No CPU slab for a debugging cache (every object is checked and
 	 * filled here), nor for a kmalloc cache while this CPU is inside a
 	 * transaction (kmem_cache_flush_kmalloc_cpu()).
 	 */
-	if ((c->flags & SLAB_POISON) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
+	if ((c->flags & SLAB_DEBUG_FLAGS) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
 		return alloc_from_lists(c, corrupt);
 	/* Each round repairs a damaged list or takes a fresh one: two suffice. */
 	for (int round = 0; round < 3; round++) {
