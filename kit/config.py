@@ -135,11 +135,18 @@ _PAGE_KB = 4
 _SLAB_MAX_ORDER = 3
 
 
-def kmalloc_class_max(buddy_max_order: int | None = None) -> int:
-    """The largest class a slab can hold, given the buddy's max order (if buddy)."""
+# What debugging puts after every slab object (core/include/slab.h
+# SLAB_DEBUG_EXTRA): a red zone of 16 bytes (DEBUG_REDZONE), an owner
+# track of 32 (DEBUG_OWNER).
+_SLAB_DEBUG_EXTRA = {"DEBUG_REDZONE": 16, "DEBUG_OWNER": 32}
+
+
+def kmalloc_class_max(buddy_max_order: int | None = None, debug_extra: int = 0) -> int:
+    """The largest class a slab can hold, given the buddy's max order (if buddy)
+    and the bytes debugging adds to each object."""
     order = _SLAB_MAX_ORDER if buddy_max_order is None else min(_SLAB_MAX_ORDER,
                                                                buddy_max_order)
-    return (_PAGE_KB * 1024) << order
+    return ((_PAGE_KB * 1024) << order) - debug_extra
 
 
 def kmalloc_classes(text: str, class_max: int | None = None) -> list[int]:
@@ -191,8 +198,13 @@ class PoolSpec:
     origin: str
 
 
-def pool_max_size(buddy_max_order: int | None = None) -> int:
-    return kmalloc_class_max(buddy_max_order) - _POOL_WORD
+def pool_max_size(buddy_max_order: int | None = None, debug_extra: int = 0) -> int:
+    return kmalloc_class_max(buddy_max_order, debug_extra) - _POOL_WORD
+
+
+def slab_debug_extra(values) -> int:
+    """Bytes debugging adds after each slab object (core/include/slab.h SLAB_DEBUG_EXTRA)."""
+    return sum(n for name, n in _SLAB_DEBUG_EXTRA.items() if values.get(name) in (True, "y"))
 
 
 def pool_extra(text: str) -> list[PoolSpec]:
@@ -238,7 +250,7 @@ def check_pools(values: dict[str, object]) -> None:
     slab object, reserves against counts, and the preallocated objects of
     all pools against the memory they come from."""
     buddy = values.get("BUDDY_MAX_ORDER") if values.get("PAGE_ALLOC_BUDDY") else None
-    limit = pool_max_size(int(buddy) if buddy else None)
+    limit = pool_max_size(int(buddy) if buddy else None, slab_debug_extra(values))
     if values.get("MM_SIMPLEHEAP"):
         arena_kb, arena = int(values["SIMPLEHEAP_SIZE_KB"]), "the SimpleHeap region"
     else:
@@ -253,7 +265,7 @@ def check_pools(values: dict[str, object]) -> None:
         if p.reserve > p.count:
             raise KitError(f"{p.origin}: pool '{p.name}': reserve {p.reserve} is larger "
                            f"than its count {p.count}")
-        total += p.count * (p.size + _POOL_OBJECT_OVERHEAD)
+        total += p.count * (p.size + _POOL_OBJECT_OVERHEAD + slab_debug_extra(values))
         if total > arena_kb * 1024 // 2:
             raise KitError(f"{p.origin}: pool '{p.name}': the pools' preallocated objects "
                            f"need up to {-(-total // 1024)} KiB, more than half of {arena} "
@@ -285,8 +297,10 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
                        f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 4} KiB)")
     classes = syms.get("KMALLOC_CLASSES")
     if classes is not None and classes.visibility:
+        extra = sum(n for name, n in _SLAB_DEBUG_EXTRA.items()
+                    if name in syms and syms[name].str_value == "y")
         kmalloc_classes(classes.str_value, kmalloc_class_max(
-            int(order.str_value) if order is not None and order.visibility else None))
+            int(order.str_value) if order is not None and order.visibility else None, extra))
     pools = syms.get("POOLS")
     if pools is not None and pools.str_value == "y":
         check_pools(resolved(kconf))

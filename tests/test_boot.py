@@ -135,6 +135,20 @@ def test_unhandled_page_fault_panics_with_address_and_cause(arch: str, tmp_path:
     assert "panic: unhandled" in proc.stdout and cause in proc.stdout and addr in proc.stdout
 
 
+def test_leak_fails_the_suite_and_names_the_site(tmp_path: Path):
+    """A suite that leaves an allocation live fails its leak_check (DEBUG_LEAK)."""
+    out = tmp_path / "leak"
+    kit("defconfig", "twotier-debug", "--set", "TEST_LEAK=y", "--set", "TEST_FILTER=ktest_self",
+        "-O", str(out), check=True)
+    proc = kit("test", "--host", "-O", str(out))
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert "ktest_self.leak_check" in proc.stdout
+    assert "1 allocations made by this suite are still live" in proc.stdout
+    log = (out / "host-test.log").read_text()
+    assert re.search(r"mm: leak: object of kmalloc-80 0x[0-9a-f]+ \(80 bytes\) allocated at 0x[0-9a-f]+",
+                     log), log[-3000:]
+
+
 def test_recursive_lock_panics_with_debug_spinlock(tmp_path: Path):
     out = tmp_path / "lock"
     kit("defconfig", "twotier", "--set", "DEBUG_SPINLOCK=y", "--set", "TEST_RECURSIVE_LOCK=y",

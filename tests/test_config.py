@@ -110,6 +110,24 @@ def test_bad_kmalloc_classes_are_refused(out: Path, classes: str, message: str):
     assert not (out / ".config").exists()
 
 
+@pytest.mark.parametrize("debug, limit", [
+    (["DEBUG_REDZONE=y"], 32752),
+    (["DEBUG_OWNER=y"], 32736),
+    (["DEBUG_REDZONE=y", "DEBUG_OWNER=y"], 32720),
+])
+def test_debug_shrinks_the_largest_class(out: Path, debug: list[str], limit: int):
+    """Red zones and owner tracks sit after each slab object: the largest class
+    is a slab less those bytes, refused above and taken at the limit."""
+    sets = [a for d in debug for a in ("--set", d)]
+    proc = kit("defconfig", "twotier", "-O", str(out), *sets,
+               "--set", f"KMALLOC_CLASSES=8 {limit + 8}")
+    assert proc.returncode != 0
+    assert (f"KMALLOC_CLASSES: {limit + 8} is larger than the largest slab object ({limit})"
+            in proc.stderr), proc.stderr
+    kit("defconfig", "twotier", "-O", str(out), *sets, "--set", f"KMALLOC_CLASSES=8 {limit}",
+        check=True)
+
+
 def test_good_kmalloc_classes_are_taken(out: Path):
     kit("defconfig", "hybrid", "-O", str(out), "--set", "KMALLOC_CLASSES=8 24,40 4096",
         check=True)

@@ -33,6 +33,15 @@ CONFIGS = [
     ("hybrid", ["BUDDY_MAX_ORDER=4", "SIMPLEHEAP_SIZE_KB=64"]),
     ("twotier-bitmap", ["SLAB_CHECKS_OFF=y", "RAM_MB=32"]),
     ("hybrid-bitmap", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "SLAB_COLOURING=y"]),
+    # Memory debugging: the largest class debugging leaves, each option
+    # alone at the release check level, and fault injection in every mode
+    # (its suite runs the API at 1%, 10% and 50%).
+    ("twotier", ["KMALLOC_CLASSES=32720", "DEBUG_REDZONE=y", "DEBUG_OWNER=y",
+                 "DEBUG_LEAK=y"]),
+    ("twotier-bitmap", ["DEBUG_REDZONE=y", "DEBUG_PAGE_POISON=y", "PCP=n"]),
+    ("simpleheap", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=2147483647"]),
+    ("hybrid-debug", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=1"]),
+    ("twotier-pools", ["FAULT_INJECTION=y", "DEBUG_OWNER=y", "DEBUG_LEAK=y"]),
     # SMP at NR_CPUS's ends: the runtime on one CPU (locks stay barriers),
     # and eight CPUs (threads here) with the lock debugging on.
     ("twotier", ["SMP=y", "NR_CPUS=1"]),

@@ -15,6 +15,19 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __noinline __attribute__((noinline))
 /*
+ * IS_ENABLED(CONFIG_X): 1 when gen/autoconf.h defines CONFIG_X as 1 (a
+ * bool option set), else 0, as an integer constant expression, so that
+ * debug hooks are ordinary C that the compiler drops when the option is
+ * off (Linux's kconfig.h trick: a defined option pastes to a placeholder
+ * that shifts the 1 into place).
+ */
+#define __ARG_PLACEHOLDER_1 0,
+#define __take_second_arg(__ignored, val, ...) val
+#define __is_defined(x) ___is_defined(x)
+#define ___is_defined(val) ____is_defined(__ARG_PLACEHOLDER_##val)
+#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)
+#define IS_ENABLED(option) __is_defined(option)
+/*
  * The address the current function returns to: who called it, for
  * failure reports.  Allocator entry points with an inline fast path read
  * it in their slow path, which they reach by a tail call, so that it is

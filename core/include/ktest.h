@@ -67,6 +67,21 @@ extern const struct ktest_suite *const ktest_suites[];
  * or EXIT_FAIL.  With ktest.action=list, list the cases instead. */
 int ktest_run_all(void);
 
+/*
+ * A check the image runs around every suite, reported as one more case
+ * of the suite (named @case_name, last): @begin before its first case,
+ * @end after its last, failing @t on a finding.  The test image's leak
+ * report (Kconfig DEBUG_LEAK) is one.
+ */
+struct ktest_suite_hook {
+	const char *case_name;
+	void (*begin)(void);
+	void (*end)(struct ktest *t);
+};
+
+/* ktest_run_all() with @hook (NULL: none) around every suite that runs. */
+int ktest_run_all_hooked(const struct ktest_suite_hook *hook);
+
 /* Reporting helpers behind the macros; return the condition. */
 bool ktest_check(struct ktest *t, bool ok, const char *file, int line,
 		 bool fatal, const char *expr);

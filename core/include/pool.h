@@ -92,7 +92,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "compiler.h"
+#include "fault_inject.h"
 #include "gfp.h"
+#include "mm_debug.h"
 #include "page.h"
 #include "percpu.h"
 #include "slab.h"
@@ -103,10 +105,11 @@
 /* Longer names are cut (the name is copied). */
 #define POOL_NAME_LEN 24
 /*
- * The largest object: the largest slab object less the state word (the
- * same in every mode, so that a configuration moves between modes).
+ * The largest object: the largest slab object (less what debugging adds
+ * after it: slab.h) less the state word - the same in every mode, so that
+ * a configuration moves between modes.
  */
-#define POOL_MAX_SIZE (KMEM_CACHE_MAX_SIZE - sizeof(uintptr_t))
+#define POOL_MAX_SIZE (KMEM_CACHE_MAX_OBJECT - sizeof(uintptr_t))
 
 /* The checks of the configured level (see the top). */
 #if !defined(CONFIG_SLAB) || defined(CONFIG_SLAB_CHECKS_FULL)
@@ -396,8 +399,12 @@ static __always_inline bool pool_free_fast(struct pool *p, void *obj, size_t sta
  */
 static __always_inline void *pool_alloc_at(struct pool *p, gfp_t flags, size_t state_off)
 {
-	/* Flags that change nothing for an object at hand take the fast path. */
-	if (likely(!(flags & ~__GFP_FAST_OK))) {
+	/*
+	 * Flags that change nothing for an object at hand take the fast path;
+	 * not with owners tracked (the slow path records them), nor while
+	 * the pool fault class is armed (the slow path decides).
+	 */
+	if (likely(!(flags & ~__GFP_FAST_OK)) && !DEBUG_OWNER && !fault_armed_for(FAULT_POOL)) {
 		void *obj = pool_alloc_fast(p, state_off);
 
 		if (likely(obj))
@@ -420,7 +427,8 @@ static __always_inline void *pool_alloc(struct pool *p, gfp_t flags)
  */
 static __always_inline void pool_free_at(struct pool *p, void *obj, size_t state_off)
 {
-	if (likely(pool_free_fast(p, obj, state_off)))
+	/* With owners tracked the slow path records every free. */
+	if (!DEBUG_OWNER && likely(pool_free_fast(p, obj, state_off)))
 		return;
 	(void)pool_free_slow(p, obj);
 }

@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm_debug.h"
 #include "page_alloc.h"
 
 struct kmem_cache;
@@ -62,6 +63,14 @@ struct kmem_cache;
 #define SLAB_MAX_ORDER 3
 #endif
 #define KMEM_CACHE_MAX_SIZE (PAGE_SIZE << SLAB_MAX_ORDER)
+/*
+ * What debugging puts after each object (mm_debug.h): a red zone
+ * (DEBUG_REDZONE), an owner track (DEBUG_OWNER).  kit/config.py knows
+ * these figures too (it checks KMALLOC_CLASSES against them).
+ */
+#define SLAB_DEBUG_EXTRA (DEBUG_REDZONE * RED_ZONE_BYTES + DEBUG_OWNER * sizeof(struct mm_track))
+/* The largest object a cache without a constructor takes. */
+#define KMEM_CACHE_MAX_OBJECT (KMEM_CACHE_MAX_SIZE - SLAB_DEBUG_EXTRA)
 /* Longer names are cut (the name is copied). */
 #define KMEM_CACHE_NAME_LEN 24
 
@@ -127,7 +136,7 @@ struct kmem_cache_stats {
 };
 
 /*
- * A cache of objects of @size bytes (1 .. KMEM_CACHE_MAX_SIZE, less a
+ * A cache of objects of @size bytes (1 .. KMEM_CACHE_MAX_OBJECT, less a
  * pointer's size for a cache with a constructor), each
  * aligned to @align (a power of two <= PAGE_SIZE; 0 means pointer
  * alignment).  @name is copied.  NULL on bad arguments or no memory.
@@ -142,6 +151,15 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
  * (Kconfig DEBUG_POISON, caches without a constructor).
  */
 #define SLAB_POISON 0x100u
+/* Set by the cache itself: red zones after objects (Kconfig DEBUG_REDZONE). */
+#define SLAB_RED_ZONE 0x200u
+/* Set by the cache itself: each object's owner track (Kconfig DEBUG_OWNER). */
+#define SLAB_STORE_USER 0x400u
+/*
+ * A debugging cache: no CPU slab, so every allocation and free takes the
+ * slow path, where objects are checked and filled.
+ */
+#define SLAB_DEBUG_FLAGS (SLAB_POISON | SLAB_RED_ZONE | SLAB_STORE_USER)
 
 /* kmem_cache_create() with @flags (SLAB_KMALLOC; others make it fail). */
 struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
@@ -199,7 +217,7 @@ size_t kmem_cache_shrink(struct kmem_cache *c);
 /* Object size as asked at creation (what ksize() reports for slab objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);
 const char *kmem_cache_name(const struct kmem_cache *c);
-/* @c's SLAB_* flags: those it was created with, and SLAB_POISON. */
+/* @c's SLAB_* flags: those it was created with, and the debug flags it set. */
 unsigned int kmem_cache_flags(const struct kmem_cache *c);
 
 /* Cache of the slab @obj lies in, NULL if it is not in a slab.  Does not
@@ -232,7 +250,8 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 
 /*
  * Debug self-check, O(objects): lists, counts, in-use bitmaps, freelists
- * and page marks agree.  Prints the first inconsistency and returns false.
+ * and page marks agree, and (Kconfig DEBUG_REDZONE) every object's red
+ * zone is intact.  Prints the first inconsistency and returns false.
  */
 bool kmem_cache_check(struct kmem_cache *c);
 

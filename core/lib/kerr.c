@@ -18,6 +18,7 @@ const char *kerr_name(int err)
 	case KERR_CORRUPT: return "ECORRUPT";
 	case KERR_EXIST: return "EEXIST";
 	case KERR_FAULT: return "EFAULT";
+	case KERR_REDZONE: return "EREDZONE";
 	default: return "E?";
 	}
 }

@@ -175,13 +175,38 @@ static void print_result(const char *indent, bool ok, unsigned int n,
 		printk("%s%s %u %s\n", indent, ok ? "ok" : "not ok", n, name);
 }
 
-/* Runs the selected cases of one suite; returns the suite's status. */
-static enum ktest_status run_suite(const struct ktest_suite *s, struct totals *tot)
+/* Count and print one case's result. */
+static void case_result(struct ktest *t, unsigned int n, struct totals *tot, unsigned int *failed,
+			unsigned int *skipped)
+{
+	switch (t->status) {
+	case KTEST_PASS:
+		tot->pass++;
+		print_result(INDENT, true, n, t->name, NULL);
+		break;
+	case KTEST_FAIL:
+		tot->fail++;
+		(*failed)++;
+		print_result(INDENT, false, n, t->name, NULL);
+		break;
+	case KTEST_SKIP:
+		tot->skip++;
+		(*skipped)++;
+		print_result(INDENT, true, n, t->name, t->skip_reason);
+		break;
+	}
+}
+
+/* Runs the selected cases of one suite, and @hook's case; returns the suite's status. */
+static enum ktest_status run_suite(const struct ktest_suite *s, struct totals *tot,
+				   const struct ktest_suite_hook *hook)
 {
 	unsigned int n = 0, failed = 0, skipped = 0;
 
 	printk(INDENT "KTAP version 1\n" INDENT "# Subtest: %s\n" INDENT "1..%u\n",
-	       s->name, selected_cases(s));
+	       s->name, selected_cases(s) + (hook ? 1 : 0));
+	if (hook)
+		hook->begin();
 	for (const struct ktest_case *c = s->cases; c->name; c++) {
 		struct ktest t = { .name = c->name, .status = KTEST_PASS };
 
@@ -194,22 +219,13 @@ static enum ktest_status run_suite(const struct ktest_suite *s, struct totals *t
 		if (s->exit)
 			s->exit(&t);
 		n++;
-		switch (t.status) {
-		case KTEST_PASS:
-			tot->pass++;
-			print_result(INDENT, true, n, c->name, NULL);
-			break;
-		case KTEST_FAIL:
-			tot->fail++;
-			failed++;
-			print_result(INDENT, false, n, c->name, NULL);
-			break;
-		case KTEST_SKIP:
-			tot->skip++;
-			skipped++;
-			print_result(INDENT, true, n, c->name, t.skip_reason);
-			break;
-		}
+		case_result(&t, n, tot, &failed, &skipped);
+	}
+	if (hook) {
+		struct ktest t = { .name = hook->case_name, .status = KTEST_PASS };
+
+		hook->end(&t);
+		case_result(&t, ++n, tot, &failed, &skipped);
 	}
 	if (failed)
 		return KTEST_FAIL;
@@ -240,6 +256,11 @@ static int list_cases(void)
 
 int ktest_run_all(void)
 {
+	return ktest_run_all_hooked(NULL);
+}
+
+int ktest_run_all_hooked(const struct ktest_suite_hook *hook)
+{
 	struct totals tot = { 0, 0, 0 };
 	unsigned int nsuites = 0, n = 0;
 
@@ -254,7 +275,7 @@ int ktest_run_all(void)
 
 		if (!selected_cases(*s))
 			continue;
-		st = run_suite(*s, &tot);
+		st = run_suite(*s, &tot, hook);
 		n++;
 		print_result("", st != KTEST_FAIL, n, (*s)->name,
 			     st == KTEST_SKIP ? "all cases skipped" : NULL);

@@ -9,20 +9,35 @@
  * size and state; a pointer is a live block only if the header in front of
  * it checks out as USED, which is how invalid frees are told apart from
  * real ones without searching.
+ *
+ * Debugging (mm_debug.h): with DEBUG_OWNER the header grows by the block's
+ * owner track (48 bytes instead of 16); with DEBUG_REDZONE every block has
+ * at least RED_ZONE_BYTES after what was asked for, holding RED_ACTIVE,
+ * checked when the block is freed or reallocated and by heap_check(), and
+ * callers are told only the bytes they asked for are usable (ksize()),
+ * so that the zone is never theirs to write.
  */
+#include "fault_inject.h"
 #include "heap.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "panic.h"
 #include "poison.h"
+
+#define HEAP_LAYER "heap"
 
 struct heap_block {
 	size_t size;       /* bytes in the block, header included */
 	uint32_t check;    /* block_check(): this really is a header */
 	uint16_t state;    /* BLOCK_FREE or BLOCK_USED */
 	uint16_t slack;    /* live block: usable bytes the caller did not ask for */
+#ifdef CONFIG_DEBUG_OWNER
+	struct mm_track track;   /* live: who allocated it; free: who freed it last */
+#endif
 };
 
 #define GRANULE HEAP_MIN_ALIGN
@@ -72,10 +87,49 @@ static void *payload_of(struct heap_block *b)
 	return (char *)b + HDR;
 }
 
-/* Payload bytes for a request of @size (caller checked @size <= region). */
+/* Payload bytes for a request of @size (caller checked @size <= region), red zone included. */
 static size_t payload_for(size_t size)
 {
+	if (DEBUG_REDZONE)
+		size += RED_ZONE_BYTES;
 	return size < GRANULE ? GRANULE : ALIGN_UP(size, GRANULE);
+}
+
+/* ---- owners and red zones (mm_debug.h); nothing when their options are off ---- */
+
+static inline struct mm_track *track_of(struct heap_block *b)
+{
+#ifdef CONFIG_DEBUG_OWNER
+	return &b->track;
+#else
+	(void)b;
+	return NULL;
+#endif
+}
+
+/* A header that never held a block before: no owner yet. */
+static inline void track_clear(struct heap_block *b)
+{
+	if (DEBUG_OWNER)
+		memset(track_of(b), 0, sizeof(struct mm_track));
+}
+
+/* Live block @b's red zone, [requested, usable): marked live. */
+static void redzone_fill(struct heap_block *b)
+{
+	if (DEBUG_REDZONE)
+		memset((char *)b + b->size - b->slack, RED_ACTIVE, b->slack);
+}
+
+/* Live block @b's red zone intact?  Reported and counted if not (lock held). */
+static void redzone_verify(struct heap *h, struct heap_block *b)
+{
+	const uint8_t *rz = (const uint8_t *)b + b->size - b->slack;
+	size_t requested = b->size - HDR - b->slack;
+
+	if (DEBUG_REDZONE && !redzone_check(HEAP_LAYER, (char *)b + HDR, "heap", rz, requested,
+					    b->slack, RED_ACTIVE, track_of(b)))
+		h->counters.misuse++;
 }
 
 /*
@@ -121,7 +175,7 @@ static void poison_check(struct heap *h, struct heap_block *fb, uintptr_t from, 
 	for (; (uintptr_t)q < to; q++) {
 		if (*q != POISON_FREE) {
 			h->counters.misuse++;
-			mm_report_misuse("heap", KERR_USE_AFTER_FREE, q);
+			mm_report_misuse_track(HEAP_LAYER, KERR_USE_AFTER_FREE, q, track_of(fb));
 			return;
 		}
 	}
@@ -199,6 +253,7 @@ void heap_init(struct heap *h, void *mem, size_t size)
 	b = (struct heap_block *)start;
 	block_set(b, end - start, BLOCK_FREE);
 	b->slack = 0;
+	track_clear(b);
 	*link_of(b) = NULL;
 	h->free_list = b;
 	h->free_bytes = b->size - HDR;
@@ -236,6 +291,9 @@ static void insert_free(struct heap *h, struct heap_block *b)
 	if (next && block_end(b) == (uintptr_t)next)
 		merge_free(h, b, next);
 	if (prev && block_end(prev) == (uintptr_t)b) {
+		/* The merged block's owner is who freed last: the report of a write names them. */
+		if (DEBUG_OWNER)
+			*track_of(prev) = *track_of(b);
 		merge_free(h, prev, b);
 		b = prev;
 	}
@@ -261,6 +319,9 @@ static void *make_live(struct heap *h, struct heap_block *b, size_t size, size_t
 
 	block_set(b, size, BLOCK_USED);
 	set_slack(b, requested);
+	redzone_fill(b);
+	if (DEBUG_OWNER)
+		mm_track_alloc(track_of(b), _RET_IP_);
 	h->top = MAX(h->top, block_end(b));
 	h->used_bytes += usable;
 	h->requested_bytes += requested;
@@ -301,6 +362,7 @@ static void *carve(struct heap *h, struct heap_block *prev, struct heap_block *b
 
 		block_set(rest, end - used_end, BLOCK_FREE);
 		rest->slack = 0;
+		track_clear(rest);
 		*link_of(rest) = next;
 		*pos = rest;
 		h->free_blocks++;
@@ -346,6 +408,10 @@ void *heap_alloc(struct heap *h, size_t size, size_t align)
 	bool valid = align_ok(align);
 	void *p = NULL;
 
+	MM_DEBUG_ENTRY(void *, heap_alloc(h, size, align));
+	/* Counted by fault_inject.c alone. */
+	if (fault_should_fail(FAULT_HEAP, _RET_IP_))
+		return NULL;
 	if (align < GRANULE)
 		align = GRANULE;
 	spin_lock(&h->lock);
@@ -390,6 +456,33 @@ static void block_sizes(const struct heap_block *b, size_t *requested, size_t *u
 	*requested = *usable - b->slack;
 }
 
+/* What callers may use of live block @b: with red zones, exactly what they asked for. */
+static size_t caller_usable(const struct heap_block *b)
+{
+	return b->size - HDR - (DEBUG_REDZONE ? b->slack : 0);
+}
+
+/*
+ * The block @a lies in (live or free), walking the tiling from the start;
+ * NULL if the walk meets a broken header first.  For reports only: O(blocks).
+ */
+static struct heap_block *block_containing(const struct heap *h, uintptr_t a)
+{
+	uintptr_t p = h->start;
+
+	while (p < h->end) {
+		struct heap_block *b = (struct heap_block *)p;
+
+		if (!(block_is(b, BLOCK_USED) || block_is(b, BLOCK_FREE)) || b->size < MIN_BLOCK ||
+		    b->size > h->end - p)
+			return NULL;
+		if (a < p + b->size)
+			return b;
+		p += b->size;
+	}
+	return NULL;
+}
+
 /* Why @p, which is not a live block, cannot be freed.  Called with the lock. */
 static int not_live_error(struct heap *h, const void *p)
 {
@@ -405,6 +498,9 @@ static void free_locked(struct heap *h, struct heap_block *b)
 {
 	size_t requested, usable;
 
+	redzone_verify(h, b);
+	if (DEBUG_OWNER)
+		mm_track_free(track_of(b), _RET_IP_);
 	block_sizes(b, &requested, &usable);
 	h->used_bytes -= usable;
 	h->requested_bytes -= requested;
@@ -415,9 +511,18 @@ static void free_locked(struct heap *h, struct heap_block *b)
 /* Refuse an operation on @p: count, unlock, report.  Returns @err. */
 static int refuse(struct heap *h, const void *p, int err)
 {
+	struct mm_track owner;
+	struct heap_block *b = NULL;
+
+	/* The owner of the block @p lies in, copied before the lock goes. */
+	if (DEBUG_OWNER && heap_contains(h, p)) {
+		b = block_containing(h, (uintptr_t)p);
+		if (b)
+			owner = *track_of(b);
+	}
 	h->counters.misuse++;
 	spin_unlock(&h->lock);
-	mm_report_misuse("heap", err, p);
+	mm_report_misuse_track(HEAP_LAYER, err, p, b ? &owner : NULL);
 	return err;
 }
 
@@ -425,6 +530,7 @@ int heap_free(struct heap *h, const void *p)
 {
 	size_t requested, usable;
 
+	MM_DEBUG_ENTRY(int, heap_free(h, p));
 	return heap_free_sized(h, p, &requested, &usable);
 }
 
@@ -432,6 +538,7 @@ int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *us
 {
 	struct heap_block *b;
 
+	MM_DEBUG_ENTRY(int, heap_free_sized(h, p, requested, usable));
 	*requested = *usable = 0;
 	if (!p)
 		return 0;
@@ -440,6 +547,7 @@ int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *us
 	if (!b)
 		return refuse(h, p, not_live_error(h, p));
 	block_sizes(b, requested, usable);
+	*usable = caller_usable(b);
 	free_locked(h, b);
 	h->counters.frees++;
 	spin_unlock(&h->lock);
@@ -457,6 +565,7 @@ static void shrink_in_place(struct heap *h, struct heap_block *b, size_t need)
 	block_set(b, cut - (uintptr_t)b, BLOCK_USED);
 	h->used_bytes -= end - cut;
 	tail->size = end - cut;
+	track_clear(tail);
 	insert_free(h, tail);
 }
 
@@ -490,6 +599,7 @@ static bool grow_in_place(struct heap *h, struct heap_block *b, size_t need)
 
 		block_set(rest, next_end - new_end, BLOCK_FREE);
 		rest->slack = 0;
+		track_clear(rest);
 		*link_of(rest) = after;
 		*pos = rest;
 		h->free_blocks++;
@@ -511,6 +621,7 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 	size_t need, usable;
 	void *q;
 
+	MM_DEBUG_ENTRY(int, heap_realloc_try(h, p, size, out));
 	*out = NULL;
 	if (!p) {
 		*out = heap_alloc(h, size, 0);
@@ -527,16 +638,30 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 	}
 	need = payload_for(size);
 	usable = b->size - HDR;
+	/* The old extent ends here: its red zone must have held (reported once, then restored). */
+	redzone_verify(h, b);
+	redzone_fill(b);
 	if (need <= usable || grow_in_place(h, b, need)) {
+		size_t had = usable - b->slack;
+
 		if (need <= usable)
 			shrink_in_place(h, b, need);
 		/* Same block, new request: the block's size is booked already. */
-		h->requested_bytes -= usable - b->slack;
+		h->requested_bytes -= had;
 		h->requested_bytes += size;
 		set_slack(b, size);
+		/* Bytes that were red zone are the caller's now, "uninitialised". */
+		if (size > had)
+			poison_fresh((uintptr_t)p + had, (uintptr_t)p + size);
+		redzone_fill(b);
 		*out = p;
 		spin_unlock(&h->lock);
 		return 0;
+	}
+	/* A new block is an allocation: an armed heap fault class may fail it (counted there). */
+	if (fault_should_fail(FAULT_HEAP, _RET_IP_)) {
+		spin_unlock(&h->lock);
+		return KERR_NOMEM;
 	}
 	q = alloc_locked(h, size, GRANULE);
 	if (!q) {
@@ -544,7 +669,8 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 		spin_unlock(&h->lock);
 		return KERR_NOMEM;
 	}
-	memcpy(q, p, usable);
+	/* With red zones only the bytes asked for are the caller's (and fit q's). */
+	memcpy(q, p, DEBUG_REDZONE ? MIN(caller_usable(b), size) : usable);
 	free_locked(h, b);
 	h->counters.allocs++;
 	h->counters.frees++;
@@ -557,6 +683,7 @@ void *heap_realloc(struct heap *h, void *p, size_t size)
 {
 	void *q;
 
+	MM_DEBUG_ENTRY(void *, heap_realloc(h, p, size));
 	if (p && !size) {
 		heap_free(h, p);
 		return NULL;
@@ -573,8 +700,10 @@ static void live_sizes(struct heap *h, const void *p, size_t *requested, size_t 
 	*requested = *usable = 0;
 	spin_lock(&h->lock);
 	b = live_block(h, p);
-	if (b)
+	if (b) {
 		block_sizes(b, requested, usable);
+		*usable = caller_usable(b);
+	}
 	spin_unlock(&h->lock);
 }
 
@@ -629,3 +758,76 @@ size_t heap_extent(struct heap *h)
 	spin_unlock(&h->lock);
 	return n;
 }
+
+bool heap_check(struct heap *h)
+{
+	uint64_t before = h->counters.misuse;
+	bool tiled;
+
+	spin_lock(&h->lock);
+	tiled = h->start == h->end || block_containing(h, h->end - 1) != NULL;
+	for (uintptr_t p = h->start; tiled && p < h->end; p += ((struct heap_block *)p)->size) {
+		struct heap_block *b = (struct heap_block *)p;
+
+		if (block_is(b, BLOCK_USED))
+			redzone_verify(h, b);
+	}
+	spin_unlock(&h->lock);
+	return tiled && h->counters.misuse == before;
+}
+
+#ifdef CONFIG_DEBUG_OWNER
+bool heap_owner_of(struct heap *h, const void *addr, struct mm_track *t, const void **base)
+{
+	struct heap_block *b = NULL;
+
+	if (!DEBUG_OWNER || !heap_contains(h, addr))
+		return false;
+	spin_lock(&h->lock);
+	b = block_containing(h, (uintptr_t)addr);
+	if (b) {
+		*t = *track_of(b);
+		*base = (char *)b + HDR;
+	}
+	spin_unlock(&h->lock);
+	return b != NULL;
+}
+
+struct mm_track *heap_track_of(struct heap *h, const void *p)
+{
+	struct heap_block *b;
+
+	if (!DEBUG_OWNER)
+		return NULL;
+	spin_lock(&h->lock);
+	b = live_block(h, p);
+	spin_unlock(&h->lock);
+	return b ? track_of(b) : NULL;
+}
+
+#endif /* CONFIG_DEBUG_OWNER */
+
+#ifdef CONFIG_DEBUG_LEAK
+size_t heap_leaks(struct heap *h, uint64_t mark)
+{
+	size_t n = 0;
+
+	if (!DEBUG_LEAK)
+		return 0;
+	spin_lock(&h->lock);
+	for (uintptr_t p = h->start; p < h->end; p += ((struct heap_block *)p)->size) {
+		struct heap_block *b = (struct heap_block *)p;
+
+		if (!(block_is(b, BLOCK_USED) || block_is(b, BLOCK_FREE)) || b->size < MIN_BLOCK)
+			break;
+		if (block_is(b, BLOCK_USED) && track_of(b)->live && !track_of(b)->held &&
+		    track_of(b)->seq > mark) {
+			mm_leak_print("heap block", (char *)b + HDR, b->size - HDR - b->slack,
+				      track_of(b));
+			n++;
+		}
+	}
+	spin_unlock(&h->lock);
+	return n;
+}
+#endif /* CONFIG_DEBUG_LEAK */

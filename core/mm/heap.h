@@ -21,18 +21,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm_debug.h"
 #include "page_alloc.h"
 #include "spinlock.h"
 
 /* Default and minimum alignment of a heap allocation; block sizes are multiples of it. */
 #define HEAP_MIN_ALIGN 16
 /*
- * Bytes of a block's header, in front of its payload.  Allocations of an
+ * Bytes of a block's header, in front of its payload: 16, and the owner
+ * track with Kconfig DEBUG_OWNER (mm_debug.h).  Allocations of an
  * alignment A whose size plus this is a multiple of A, made one after the
  * other, lie back to back with no free fragment between them (object
- * pools ask for theirs so).
+ * pools ask for theirs so; with DEBUG_REDZONE the red zone after each
+ * payload breaks that, which costs debugging variants only fragments).
  */
-#define HEAP_BLOCK_HEADER 16
+#define HEAP_BLOCK_HEADER (16 + DEBUG_OWNER * sizeof(struct mm_track))
 
 struct heap_block;
 
@@ -104,6 +107,12 @@ size_t heap_requested_size(struct heap *h, const void *p);
 /* Is @p inside the region (live, free or header)? */
 bool heap_contains(const struct heap *h, const void *p);
 void heap_get_stats(struct heap *h, struct heap_stats *st);
+/*
+ * Debug self-check, O(blocks): the blocks tile the region and (Kconfig
+ * DEBUG_REDZONE) every live block's red zone is intact, a broken one
+ * reported (KERR_REDZONE) and counted as misuse.  false on any of it.
+ */
+bool heap_check(struct heap *h);
 /* stats.extent_bytes alone, in O(1). */
 size_t heap_extent(struct heap *h);
 

@@ -18,8 +18,11 @@
 #include "kernel.h"
 #include "kmalloc_fast.h"
 #include "kmalloc_front.h"
+#include "fault_inject.h"
 #include "kstring.h"
 #include "mm.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_stats.h"
 #include "mm_txn.h"
 #include "percpu.h"
@@ -67,9 +70,15 @@ static bool flags_refused(gfp_t flags)
 static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 {
 	struct alloc_request req = {
-		.who = "kmalloc", .size = size, .order = -1, .flags = flags, .caller = caller,
+		.who = "kmalloc", .size = size, .order = -1, .flags = flags,
+		.caller = mm_api_caller(caller),
 	};
 
+	/* An injected failure (fault_inject.h) is counted there and reported by no one. */
+	if (err == KERR_NOMEM && mm_failure_injected()) {
+		mm_txn_failed(err);
+		return err;
+	}
 	my_stats()->counters.failures++;
 	mm_txn_failed(err);
 	if (err == KERR_NOMEM || (err == KERR_INVAL && flags_refused(flags))) {
@@ -184,11 +193,13 @@ static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr
 
 int kmalloc_align_try(size_t size, size_t align, gfp_t flags, void **out)
 {
+	MM_DEBUG_ENTRY(int, kmalloc_align_try(size, align, flags, out));
 	return align_try(size, align, flags, out, _RET_IP_);
 }
 
 int kmalloc_try(size_t size, gfp_t flags, void **out)
 {
+	MM_DEBUG_ENTRY(int, kmalloc_try(size, flags, out));
 	return align_try(size, 0, flags, out, _RET_IP_);
 }
 
@@ -228,13 +239,16 @@ void *kmalloc(size_t size, gfp_t flags)
 	struct kmalloc_sizes sz;
 	void *p;
 
+	MM_DEBUG_ENTRY(void *, kmalloc(size, flags));
 	/*
 	 * Zeroing, zone modifiers and bad flags go the slow way (gfp.h:
 	 * __GFP_FAST_OK).  An open transaction needs no test: it took this
 	 * CPU's kmalloc slabs off the CPU (mm_txn_begin()), so the fast path
-	 * cannot finish and the slow path records the call.
+	 * cannot finish and the slow path records the call.  Nor does
+	 * debugging: debugging caches have no CPU slab.  An armed slab
+	 * fault class decides in the slow path.
 	 */
-	if (likely(!(flags & ~__GFP_FAST_OK))) {
+	if (likely(!(flags & ~__GFP_FAST_OK)) && !fault_armed_for(FAULT_SLAB)) {
 		p = kmalloc_front_alloc_fast(size, &sz);
 		if (likely(p)) {
 			count_alloc_bytes(&sz);
@@ -246,6 +260,7 @@ void *kmalloc(size_t size, gfp_t flags)
 
 void *kzalloc(size_t size, gfp_t flags)
 {
+	MM_DEBUG_ENTRY(void *, kzalloc(size, flags));
 	return kmalloc(size, flags | __GFP_ZERO);
 }
 
@@ -253,6 +268,7 @@ void *kcalloc(size_t n, size_t size, gfp_t flags)
 {
 	size_t bytes;
 
+	MM_DEBUG_ENTRY(void *, kcalloc(n, size, flags));
 	if (__builtin_mul_overflow(n, size, &bytes)) {
 		alloc_failed(KERR_INVAL, SIZE_MAX, flags, _RET_IP_);
 		return NULL;
@@ -296,11 +312,13 @@ static __always_inline bool free_fast(const void *p)
 
 int kfree_checked(const void *p)
 {
+	MM_DEBUG_ENTRY(int, kfree_checked(p));
 	return free_fast(p) ? 0 : free_slow(p);
 }
 
 void kfree(const void *p)
 {
+	MM_DEBUG_ENTRY_VOID(kfree(p));
 	if (!free_fast(p))
 		(void)free_slow(p);
 }
@@ -316,6 +334,7 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 	void *q;
 	int err;
 
+	MM_DEBUG_ENTRY(void *, krealloc(p, size, flags));
 	if (!p)
 		return kmalloc(size, flags);
 	if (!size) {

@@ -37,6 +37,9 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "fault_inject.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "panic.h"
@@ -121,8 +124,12 @@ static void zone_spans(uintptr_t lo, uintptr_t hi)
 	}
 }
 
-/* Bytes of metadata: mem_map, then each zone's strategy metadata (8-aligned). */
-static size_t meta_layout(size_t *zone_meta_offset)
+/*
+ * Bytes of metadata: mem_map, then each zone's strategy metadata
+ * (8-aligned), then the page debug array (mm_debug_internal.h) when a
+ * debug option keeps one; *@debug_offset: where that starts.
+ */
+static size_t meta_layout(size_t *zone_meta_offset, size_t *debug_offset)
 {
 	size_t bytes = ALIGN_UP(mem_map.pages * sizeof(struct page), (size_t)8);
 
@@ -130,6 +137,9 @@ static size_t meta_layout(size_t *zone_meta_offset)
 		zone_meta_offset[i] = bytes;
 		bytes += ALIGN_UP(pa_strategy_meta_size(zones[i].spanned), (size_t)8);
 	}
+	*debug_offset = bytes;
+	if (DEBUG_PAGES)
+		bytes += ALIGN_UP(debug_page_meta_size(mem_map.pages), (size_t)8);
 	return ALIGN_UP(bytes, PAGE_SIZE);
 }
 
@@ -149,7 +159,7 @@ static void release_range(uintptr_t b, uintptr_t e)
 void page_alloc_init(const struct mem_region *regions, size_t n)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0, b, e, meta = 0;
-	size_t i, carve, zone_meta[MAX_NR_ZONES];
+	size_t i, carve, zone_meta[MAX_NR_ZONES], debug_meta;
 
 	if (n > MEM_REGIONS_MAX) {
 		printk("page_alloc: %zu memory regions, using the first %d\n", n, MEM_REGIONS_MAX);
@@ -167,7 +177,7 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 	mem_map.pages = (hi - lo) >> PAGE_SHIFT;
 	zone_spans(lo, hi);
 
-	carve = meta_layout(zone_meta);
+	carve = meta_layout(zone_meta, &debug_meta);
 	/* From the top down: the highest region end that has room. */
 	for (i = n; i-- > 0 && !meta;) {
 		if (page_bounds(&regions[i], &b, &e) && e - b >= carve)
@@ -178,6 +188,8 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		panic("page_alloc: no memory region can hold %zu bytes of page metadata", carve);
 	mem_map.map = (struct page *)meta;
 	mem_map_bytes = carve;
+	if (DEBUG_PAGES)
+		debug_page_init((void *)(meta + debug_meta));
 
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &zones[z];
@@ -380,6 +392,9 @@ static struct zone *history_zone(const struct alloc_context *ac)
 
 static void *alloc_failed(const struct alloc_context *ac, const char *why)
 {
+	/* A page injected by fault_inject.c: counted there, reported by no one. */
+	if (mm_failure_injected())
+		return NULL;
 	struct zone *z = history_zone(ac);
 	struct alloc_request req = {
 		.who = "page_alloc", .why = why,
@@ -423,6 +438,9 @@ static inline void *alloc_slowpath(const struct alloc_context *ac)
 		return alloc_failed(ac, "out of memory");
 
 	zone_note_request(history_zone(ac), false);
+	/* Before zeroing: the poison must be seen as the free left it. */
+	if (DEBUG_PAGES)
+		debug_page_alloc(addr, ac->npages);
 	if (ac->flags & __GFP_ZERO)
 		memset(addr, 0, ac->npages << PAGE_SHIFT);   /* outside every lock */
 	return addr;
@@ -435,8 +453,11 @@ static inline void *alloc_slowpath(const struct alloc_context *ac)
 static __noinline void *alloc_slow(size_t npages, unsigned int order, bool by_order, gfp_t flags)
 {
 	struct alloc_context ac;
+	uintptr_t caller = mm_api_caller(_RET_IP_);
 
-	context_init(&ac, npages, order, by_order, flags, _RET_IP_);
+	if (fault_should_fail(FAULT_PAGE, caller))
+		return NULL;
+	context_init(&ac, npages, order, by_order, flags, caller);
 	return alloc_slowpath(&ac);
 }
 
@@ -448,6 +469,9 @@ static __noinline void *alloc_slow(size_t npages, unsigned int order, bool by_or
  */
 static __always_inline struct page *alloc_single_fast(gfp_t flags)
 {
+	/* Page debugging sees every allocation; an armed fault class decides in alloc_slow(). */
+	if (DEBUG_PAGES || fault_armed_for(FAULT_PAGE))
+		return NULL;
 	if (unlikely(flags & ~__GFP_FAST_OK))
 		return NULL;
 	return pcp_pop(MAX_NR_ZONES == 1 ? &zones[0] : preferred_zone);
@@ -547,6 +571,7 @@ void *page_alloc(size_t npages, gfp_t flags)
 {
 	struct page *pg;
 
+	MM_DEBUG_ENTRY(void *, page_alloc(npages, flags));
 	if (likely(npages == 1)) {
 		pg = alloc_single_fast(flags);
 		if (likely(pg))
@@ -557,6 +582,9 @@ void *page_alloc(size_t npages, gfp_t flags)
 
 int page_free(void *addr, size_t npages)
 {
+	MM_DEBUG_ENTRY(int, page_free(addr, npages));
+	if (DEBUG_PAGES && addr)
+		debug_page_free(addr, npages);
 	if (npages == 1)
 		return free_single(addr);
 	if (!addr)
@@ -568,6 +596,7 @@ void *alloc_pages(unsigned int order, gfp_t flags)
 {
 	struct page *pg;
 
+	MM_DEBUG_ENTRY(void *, alloc_pages(order, flags));
 	if (likely(order == 0)) {
 		pg = alloc_single_fast(flags);
 		if (likely(pg))
@@ -579,6 +608,9 @@ void *alloc_pages(unsigned int order, gfp_t flags)
 
 int free_pages(void *addr, unsigned int order)
 {
+	MM_DEBUG_ENTRY(int, free_pages(addr, order));
+	if (DEBUG_PAGES && addr && order < ORDER_LIMIT)
+		debug_page_free(addr, (size_t)1 << order);
 	if (likely(order == 0))
 		return free_single(addr);
 	if (!addr)

@@ -50,6 +50,9 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "fault_inject.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "percpu.h"
 #include "pool.h"
@@ -181,6 +184,28 @@ static void mags_free(struct pool_mag *list)
 
 /* ---- objects from and to the backing allocator ---------------------------- */
 
+/*
+ * Owners (Kconfig DEBUG_OWNER): a pool's object carries the track of its
+ * backing allocation (a slab object, a heap block); the pool makes it say
+ * who has it - a caller (pool_alloc()) or the pool itself (held: a free,
+ * or growth), which the leak report skips.
+ */
+static inline void track_hold(void *obj, uintptr_t ip)
+{
+	struct mm_track *t = mm_track_of(obj);
+
+	if (t)
+		mm_track_hold(t, ip);
+}
+
+static inline void track_alloc(void *obj, uintptr_t ip)
+{
+	struct mm_track *t = mm_track_of(obj);
+
+	if (t)
+		mm_track_alloc(t, ip);
+}
+
 /* A new object, its state word "free" and constructed; or NULL.  No lock held. */
 static void *object_new(struct pool *p, gfp_t flags)
 {
@@ -196,6 +221,9 @@ static void *object_new(struct pool *p, gfp_t flags)
 		return NULL;
 	if (POOL_CHECKS_EXACT)
 		pool_state_write(obj, p->state_off, pool_tag_free(p, obj));
+	/* The pool's own now: allocated below it, free above it, never a leak. */
+	if (DEBUG_OWNER)
+		track_hold(obj, _RET_IP_);
 	if (p->ctor)
 		p->ctor(obj);
 	return obj;
@@ -509,7 +537,8 @@ static void *alloc_refill(struct pool *p, struct pool_cpu *pc, gfp_t flags)
 		return obj;
 	}
 	spin_lock(&p->lock);
-	p->failures++;
+	if (!mm_failure_injected())   /* growth failed by an injected fault below */
+		p->failures++;
 	spin_unlock(&p->lock);
 	return NULL;
 }
@@ -531,6 +560,11 @@ void *pool_alloc_slow(struct pool *p, gfp_t flags)
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	void *obj;
 
+	/* pool_alloc() is inline: its caller is this function's (a tail call: theirs). */
+	MM_DEBUG_ENTRY(void *, pool_alloc_slow(p, flags));
+	/* Counted by fault_inject.c alone, reported by no one; the reserve is no shield. */
+	if (fault_should_fail(FAULT_POOL, mm_api_caller(_RET_IP_)))
+		return NULL;
 	/* What kmem_cache_alloc() takes, and no more (gfp.h). */
 	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO))) {
 		spin_lock(&p->lock);
@@ -544,9 +578,12 @@ void *pool_alloc_slow(struct pool *p, gfp_t flags)
 	obj = alloc_refill(p, pc, flags);
 	slow_leave(pc);
 	if (!obj) {
-		alloc_failed(p, flags, "out of memory", _RET_IP_);
+		if (!mm_failure_injected())   /* a slab or page injected below */
+			alloc_failed(p, flags, "out of memory", mm_api_caller(_RET_IP_));
 		return NULL;
 	}
+	if (DEBUG_OWNER)
+		track_alloc(obj, _RET_IP_);
 	if (flags & __GFP_ZERO)
 		memset(obj, 0, p->size);
 	return obj;
@@ -661,11 +698,14 @@ int pool_free_slow(struct pool *p, void *obj)
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	int err;
 
+	MM_DEBUG_ENTRY(int, pool_free_slow(p, obj));
 	if (!obj)
 		return 0;
 	err = check_free(p, obj);
 	if (err)
 		return free_refused(p, obj, err);
+	if (DEBUG_OWNER)
+		track_hold(obj, _RET_IP_);
 	slow_enter(p, pc);
 	free_sound(p, pc, obj);
 	slow_leave(pc);
@@ -674,7 +714,7 @@ int pool_free_slow(struct pool *p, void *obj)
 
 int pool_free_checked(struct pool *p, void *obj)
 {
-	if (pool_free_fast(p, obj, p->state_off))
+	if (!DEBUG_OWNER && pool_free_fast(p, obj, p->state_off))
 		return 0;
 	return pool_free_slow(p, obj);
 }

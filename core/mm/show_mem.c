@@ -11,6 +11,7 @@
 #include "compiler.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "mm_debug.h"
 #include "page_alloc.h"
 #include "printk.h"
 #include "show_mem.h"
@@ -129,7 +130,8 @@ void warn_alloc(const struct alloc_request *req)
 	spin_unlock(&report_lock);
 }
 
-const bool warn_alloc_names_entry_point = !MMKIT_TAIL_CALLS;
+/* Unless the entry points note their caller themselves (mm_debug.h's API context). */
+const bool warn_alloc_names_entry_point = !MMKIT_TAIL_CALLS && !MM_DEBUG_CONTEXT;
 
 bool warn_alloc_last(struct alloc_request *req)
 {

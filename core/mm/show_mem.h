@@ -45,7 +45,9 @@ bool warn_alloc_last(struct alloc_request *req);
 /*
  * True where the allocator's entry points do not tail-call into their
  * slow paths (!MMKIT_TAIL_CALLS, compiler.h): a report then names the
- * entry point as its caller, not the entry point's caller.
+ * entry point as its caller, not the entry point's caller - unless the
+ * entry points note their caller themselves (Kconfig DEBUG_OWNER or
+ * FAULT_INJECTION: mm_debug.h).
  */
 extern const bool warn_alloc_names_entry_point;
 

@@ -51,6 +51,8 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "mm_stats.h"
 #include "mm_txn.h"
@@ -65,8 +67,36 @@
 #include "slab.h"
 #include "slab_def.h"
 #include "spinlock.h"
+#include "fault_inject.h"
 
 #define SLAB_LAYER "slab"
+
+/*
+ * The debugging offsets of a cache's slot (slab_def.h), which exist only
+ * when red zones or owners are built in; every read of them sits behind
+ * a DEBUG_* constant, so without them it is never made.
+ */
+#if defined(CONFIG_DEBUG_REDZONE) || defined(CONFIG_DEBUG_OWNER)
+#define DBG_FIELD(c, f) ((c)->f)
+#else
+#define DBG_FIELD(c, f) ((void)(c), (size_t)0)
+#endif
+
+/* Where the red zone starts in a slot, how long it is; where the owner track is. */
+static inline size_t red_start(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, red_start);
+}
+
+static inline size_t red_len(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, red_end) - DBG_FIELD(c, red_start);
+}
+
+static inline size_t track_off(const struct kmem_cache *c)
+{
+	return DBG_FIELD(c, track_offset);
+}
 
 /* A variable, not the macro: compared with counts, 0 is a legal limit. */
 static const size_t slab_keep_empty = SLAB_KEEP_EMPTY;
@@ -314,6 +344,10 @@ static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
 	c->ctor = ctor;
 	if (POISON_CACHES && !ctor)
 		c->flags |= SLAB_POISON;
+	if (DEBUG_REDZONE)
+		c->flags |= SLAB_RED_ZONE;
+	if (DEBUG_OWNER)
+		c->flags |= SLAB_STORE_USER;
 	if (ctor) {
 		/* Keep constructed state intact: the pointer goes after the object. */
 		c->fp_offset = ALIGN_UP(size, sizeof(void *));
@@ -321,12 +355,29 @@ static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
 	} else {
 		/*
 		 * In the first word, even when poisoning: the geometry stays the
-		 * same with and without debugging, and the word is checked
+		 * same with poisoning and without, and the word is checked
 		 * anyway when the freelist is popped.
 		 */
 		c->fp_offset = 0;
 		stride = MAX(size, sizeof(void *));
 	}
+#ifdef CONFIG_DEBUG_REDZONE
+	/*
+	 * Right after the object (after the free pointer's word of a tiny
+	 * one), RED_ZONE_BYTES at least; a constructor's free pointer moves
+	 * past it.
+	 */
+	c->red_start = ctor ? size : MAX(size, sizeof(void *));
+	c->red_end = ALIGN_UP(c->red_start, sizeof(void *)) + RED_ZONE_BYTES;
+	if (ctor)
+		c->fp_offset = c->red_end;
+	stride = c->fp_offset + (ctor ? sizeof(void *) : 0);
+	stride = MAX(stride, c->red_end);
+#endif
+#ifdef CONFIG_DEBUG_OWNER
+	c->track_offset = ALIGN_UP(stride, sizeof(void *));
+	stride = c->track_offset + sizeof(struct mm_track);
+#endif
 	c->size = ALIGN_UP(stride, c->align);
 	if (c->size > KMEM_CACHE_MAX_SIZE)
 		return KERR_INVAL;
@@ -395,10 +446,17 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour, gfp
 			c->ctor(obj);
 		else if (c->flags & SLAB_POISON)
 			poison_free_object(c, obj);
+		if (DEBUG_REDZONE)
+			memset(obj + red_start(c), RED_INACTIVE, red_len(c));
+		if (DEBUG_OWNER)
+			memset(obj + track_off(c), 0, sizeof(struct mm_track));
 		set_freepointer(c, obj, next);
 		next = obj;
 	}
 	s->freelist = next;
+	/* The slab's pages are the slab layer's, never a caller's leak. */
+	if (DEBUG_LEAK)
+		debug_page_internal(pages);
 
 	for (size_t i = 0; i < slab_pages(c); i++) {
 		struct page *pg = virt_to_page(pages + i * PAGE_SIZE);
@@ -684,11 +742,11 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 			  void **corrupt)
 {
 	/*
-	 * No CPU slab for a poisoning cache (every object is checked and
+	 * No CPU slab for a debugging cache (every object is checked and
 	 * filled here), nor for a kmalloc cache while this CPU is inside a
 	 * transaction (kmem_cache_flush_kmalloc_cpu()).
 	 */
-	if ((c->flags & SLAB_POISON) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
+	if ((c->flags & SLAB_DEBUG_FLAGS) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
 		return alloc_from_lists(c, corrupt);
 	/* Each round repairs a damaged list or takes a fresh one: two suffice. */
 	for (int round = 0; round < 3; round++) {
@@ -733,10 +791,82 @@ static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags)
 	return NULL;
 }
 
+/* ---- debugging caches: red zones and owners (mm_debug.h) ------------------ */
+
+/* The owner track of @obj (SLAB_STORE_USER). */
+static inline struct mm_track *obj_track(const struct kmem_cache *c, const void *obj)
+{
+	return (struct mm_track *)(void *)((char *)(uintptr_t)obj + track_off(c));
+}
+
+/* Count a misuse found outside the lock (poison, a red zone). */
+static void count_misuse(struct kmem_cache *c)
+{
+	spin_lock(&c->lock);
+	c->misuse++;
+	spin_unlock(&c->lock);
+}
+
+/*
+ * @obj was just handed out (no lock held): its red zone must still say
+ * free (a write past the end of a free object), then says live; its
+ * owner is the caller.
+ */
+static inline void debug_alloc(struct kmem_cache *c, void *obj, uintptr_t caller)
+{
+	if (DEBUG_REDZONE) {
+		uint8_t *rz = (uint8_t *)obj + red_start(c);
+		size_t n = red_len(c);
+
+		if (!redzone_check(SLAB_LAYER, obj, c->name, rz, red_start(c), n, RED_INACTIVE,
+				   DEBUG_OWNER ? obj_track(c, obj) : NULL))
+			count_misuse(c);
+		memset(rz, RED_ACTIVE, n);
+	}
+	if (DEBUG_OWNER)
+		mm_track_alloc(obj_track(c, obj), caller);
+}
+
+/* What debug_free_locked() saw, for the report made after the lock is dropped. */
+struct free_debug {
+	uint8_t rz[RED_ZONE_BYTES + sizeof(void *)];
+	struct mm_track owner;
+};
+
+/*
+ * @obj passed the free checks (lock held): keep a copy of its red zone
+ * and owner for debug_free_report(), mark the zone free and the owner
+ * freed.
+ */
+static inline void debug_free_locked(struct kmem_cache *c, void *obj, struct free_debug *d,
+				     uintptr_t caller)
+{
+	if (DEBUG_REDZONE) {
+		uint8_t *rz = (uint8_t *)obj + red_start(c);
+
+		memcpy(d->rz, rz, red_len(c));
+		memset(rz, RED_INACTIVE, red_len(c));
+	}
+	if (DEBUG_OWNER) {
+		d->owner = *obj_track(c, obj);
+		mm_track_free(obj_track(c, obj), caller);
+	}
+}
+
+/* A live object's red zone was broken: report it (the free went ahead). */
+static inline void debug_free_report(struct kmem_cache *c, const void *obj,
+				     const struct free_debug *d)
+{
+	if (DEBUG_REDZONE &&
+	    !redzone_check(SLAB_LAYER, obj, c->name, d->rz, red_start(c), red_len(c),
+			   RED_ACTIVE, DEBUG_OWNER ? &d->owner : NULL))
+		count_misuse(c);
+}
+
 /*
  * Everything but a sound CPU freelist: refill, a new slab, damage,
- * poison.  Tail-called by kmem_cache_alloc(): _RET_IP_ is its caller
- * (compiler.h).
+ * poison, debugging caches.  Tail-called by
+ * kmem_cache_alloc(): _RET_IP_ is its caller (compiler.h).
  */
 static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 {
@@ -762,7 +892,7 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 	}
 	if (obj)
 		cpu->allocs++;
-	else
+	else if (!mm_failure_injected())   /* a page injected below: not a real failure */
 		c->failures++;
 	if (corrupt)
 		c->misuse++;
@@ -772,15 +902,16 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 	if (corrupt)
 		report(KERR_USE_AFTER_FREE, corrupt);
 	if (!obj) {
-		alloc_failed(c, flags, "out of memory", caller);
+		if (!mm_failure_injected())
+			alloc_failed(c, flags, "out of memory", caller);
 		return NULL;
 	}
 	if ((c->flags & SLAB_POISON) && !unpoison_object(c, obj) && !corrupt) {
-		spin_lock(&c->lock);
-		c->misuse++;
-		spin_unlock(&c->lock);
+		count_misuse(c);
 		report(KERR_USE_AFTER_FREE, obj);
 	}
+	if ((DEBUG_REDZONE || DEBUG_OWNER) && (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)))
+		debug_alloc(c, obj, caller);
 	if (flags & __GFP_ZERO)
 		memset(obj, 0, c->object_size);
 	return obj;
@@ -790,10 +921,18 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 {
 	void *obj;
 
+	MM_DEBUG_ENTRY(void *, kmem_cache_alloc(c, flags));
 	if (!c)
 		return NULL;
 	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO)))
 		return alloc_refused(c, flags);
+	/*
+	 * An armed slab fault class decides first (counted by fault_inject.c
+	 * alone, reported by no one): the slow path takes a non-empty CPU
+	 * freelist for a damaged one.
+	 */
+	if (fault_should_fail(FAULT_SLAB, mm_api_caller(_RET_IP_)))
+		return NULL;
 	obj = slab_alloc_fast(c);
 	if (unlikely(!obj))
 		return alloc_slow(c, flags);
@@ -850,6 +989,7 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 	unsigned int cpuid = this_cpu();
 	struct kmem_cache_cpu *cpu = per_cpu_ptr(c->cpu_slab, cpuid);
 	struct slab *discard = NULL;
+	struct free_debug dbg;
 	size_t i = 0;
 	int err;
 
@@ -859,6 +999,8 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 		return free_refused(c, obj, err);
 	if (SLAB_CHECKS_EXACT)
 		clear_bit(s->inuse_map, i);
+	if ((DEBUG_REDZONE || DEBUG_OWNER) && (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)))
+		debug_free_locked(c, obj, &dbg, _RET_IP_);
 	if (c->flags & SLAB_POISON)
 		poison_free_object(c, obj);
 	if (s == cpu->slab) {
@@ -884,6 +1026,8 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 	if (discard)
 		c->nr_slabs--;
 	spin_unlock(&c->lock);
+	if (DEBUG_REDZONE && (c->flags & SLAB_RED_ZONE))
+		debug_free_report(c, obj, &dbg);
 	if (discard)
 		discard_slab(c, discard);
 	return KERR_OK;
@@ -903,6 +1047,7 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 	void *obj = (void *)(uintptr_t)objp;
 	struct slab *s;
 
+	MM_DEBUG_ENTRY(int, kmem_cache_free_checked(c, objp));
 	if (!obj)
 		return KERR_OK;
 	if (!c)
@@ -949,6 +1094,7 @@ int kmem_cache_check_live(struct kmem_cache *c, const void *obj)
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
+	MM_DEBUG_ENTRY_VOID(kmem_cache_free(c, obj));
 	(void)kmem_cache_free_checked(c, obj);
 }
 
@@ -1083,6 +1229,7 @@ struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t
 {
 	struct kmem_cache *c;
 
+	MM_DEBUG_ENTRY(struct kmem_cache *, kmem_cache_create_flags(name, size, align, flags, ctor));
 	slab_bootstrap();
 	c = kmem_cache_alloc(&kmem_cache_boot, 0);
 	if (!c)
@@ -1328,8 +1475,52 @@ static bool check_freelist(struct kmem_cache *c, struct slab *s, void *head, siz
 }
 
 /*
- * One slab: its count, freelists (the CPU's too, for a CPU slab), bitmap
- * and page marks agree.  Returns its objects in use in *@inuse.
+ * The first object whose red zone is broken, copied for the report after
+ * the lock: per CPU, since checks of different caches run at once.
+ */
+struct rz_damage {
+	const void *obj;
+	uint8_t rz[RED_ZONE_BYTES + sizeof(void *)];
+	uint8_t expect;
+	struct mm_track owner;
+} ____cacheline_aligned_in_smp;
+static DEFINE_PER_CPU(struct rz_damage, rz_damage);
+
+/*
+ * Every object's red zone reads one byte throughout: RED_ACTIVE or
+ * RED_INACTIVE (with owners, the one its track says).  The first that
+ * does not is kept in rz_damage for kmem_cache_check() to report.
+ */
+static inline bool check_redzones(struct kmem_cache *c, struct slab *s)
+{
+	size_t n = red_len(c);
+
+	for (size_t i = 0; i < c->objects; i++) {
+		const char *obj = s->s_mem + i * c->size;
+		const uint8_t *rz = (const uint8_t *)obj + red_start(c);
+		uint8_t expect = rz[0] == RED_ACTIVE ? RED_ACTIVE : RED_INACTIVE;
+
+		if (DEBUG_OWNER)
+			expect = obj_track(c, obj)->live ? RED_ACTIVE : RED_INACTIVE;
+		for (size_t j = 0; j < n; j++) {
+			if (rz[j] != expect) {
+				struct rz_damage *d = this_cpu_ptr(rz_damage);
+
+				d->obj = obj;
+				memcpy(d->rz, rz, n);
+				d->expect = expect;
+				if (DEBUG_OWNER)
+					d->owner = *obj_track(c, obj);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * One slab: its count, freelists (the CPU's too, for a CPU slab), bitmap,
+ * page marks and red zones agree.  Returns its objects in use in *@inuse.
  */
 static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where, size_t *inuse)
 {
@@ -1363,6 +1554,8 @@ static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where,
 		CHECK(pg && (pg->flags & PG_SLAB) && pg->owner == s,
 		      "slab %p: page %zu not marked", (void *)s, i);
 	}
+	if (DEBUG_REDZONE && (c->flags & SLAB_RED_ZONE) && !check_redzones(c, s))
+		return false;
 	if (where == SLAB_ON_FULL)
 		CHECK(s->inuse == c->objects, "slab %p on full list: inuse %u", (void *)s, s->inuse);
 	if (where == SLAB_ON_PARTIAL)
@@ -1423,10 +1616,110 @@ static bool check_locked(struct kmem_cache *c)
 
 bool kmem_cache_check(struct kmem_cache *c)
 {
+	struct rz_damage *d = this_cpu_ptr(rz_damage);
 	bool ok;
 
 	spin_lock(&c->lock);
+	d->obj = NULL;
 	ok = check_locked(c);
 	spin_unlock(&c->lock);
+	if (DEBUG_REDZONE && d->obj) {
+		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, red_start(c),
+				    red_len(c), d->expect,
+				    DEBUG_OWNER ? &d->owner : NULL);
+		count_misuse(c);
+	}
 	return ok;
 }
+
+/* ---- owners and leaks (DEBUG_OWNER, DEBUG_LEAK) ---------------------------- */
+
+#ifdef CONFIG_DEBUG_OWNER
+bool slab_owner_of(const void *addr, struct mm_track *t, const void **base)
+{
+	const struct slab *s = virt_to_slab(addr);
+	const struct kmem_cache *c;
+	uintptr_t off;
+
+	if (!DEBUG_OWNER || !s || !(s->cache->flags & SLAB_STORE_USER))
+		return false;
+	c = s->cache;
+	off = (uintptr_t)addr - (uintptr_t)s->s_mem;
+	if ((uintptr_t)addr < (uintptr_t)s->s_mem || off >= c->objects_span)
+		return false;
+	*base = s->s_mem + off / c->size * c->size;
+	*t = *obj_track(c, *base);
+	return true;
+}
+
+struct mm_track *slab_track_of(const void *obj)
+{
+	const struct slab *s = virt_to_slab(obj);
+
+	if (!DEBUG_OWNER || !s || !(s->cache->flags & SLAB_STORE_USER) ||
+	    object_index(s->cache, s, obj) < 0)
+		return NULL;
+	return obj_track(s->cache, obj);
+}
+
+#endif /* CONFIG_DEBUG_OWNER */
+
+#ifdef CONFIG_DEBUG_LEAK
+/* Live objects of @s numbered after the mark; lock held. */
+static size_t slab_leaks_in(struct kmem_cache *c, const struct slab *s, uint64_t mark)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->objects; i++) {
+		const char *obj = s->s_mem + i * c->size;
+		const struct mm_track *t = obj_track(c, obj);
+
+		if (t->live && !t->held && t->seq > mark) {
+			char what[KMEM_CACHE_NAME_LEN + 8] = "object of ";
+
+			memcpy(what + 10, c->name, KMEM_CACHE_NAME_LEN - 2);
+			what[sizeof(what) - 1] = '\0';
+			mm_leak_print(what, obj, c->object_size, t);
+			n++;
+		}
+	}
+	return n;
+}
+
+struct leak_walk {
+	uint64_t mark;
+	size_t n;
+};
+
+static void cache_leaks(struct kmem_cache *c, void *arg)
+{
+	struct leak_walk *w = arg;
+	const struct slab_list *lists[] = { &c->partial, &c->full, &c->empty };
+
+	/* Off-slab descriptors are the slab layer's own, held for its slabs. */
+	if (c == &kmem_slab_boot || !(c->flags & SLAB_STORE_USER))
+		return;
+	spin_lock(&c->lock);
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		for (const struct slab *s = lists[l]->first; s; s = s->next)
+			w->n += slab_leaks_in(c, s, w->mark);
+	}
+	for_each_possible_cpu(cpu) {
+		const struct slab *s = per_cpu_ptr(c->cpu_slab, cpu)->slab;
+
+		if (s)
+			w->n += slab_leaks_in(c, s, w->mark);
+	}
+	spin_unlock(&c->lock);
+}
+
+size_t slab_leaks(uint64_t mark)
+{
+	struct leak_walk w = { .mark = mark };
+
+	if (!DEBUG_LEAK)
+		return 0;
+	kmem_cache_for_each(cache_leaks, &w);
+	return w.n;
+}
+#endif /* CONFIG_DEBUG_LEAK */

@@ -171,6 +171,11 @@ struct kmem_cache {
 	unsigned int colour_next;
 	void (*ctor)(void *);
 	size_t nr_slabs;             /* all slabs, CPU slabs included */
+#if defined(CONFIG_DEBUG_REDZONE) || defined(CONFIG_DEBUG_OWNER)
+	/* Debugging caches (SLAB_RED_ZONE, SLAB_STORE_USER): offsets in each object's slot. */
+	size_t red_start, red_end;   /* the red zone */
+	size_t track_offset;         /* struct mm_track */
+#endif
 	struct kmem_cache *list_prev, *list_next;   /* all caches */
 };
 
@@ -305,8 +310,8 @@ static inline long object_index(const struct kmem_cache *c, const struct slab *s
  * NULL, with nothing done, when it is empty, when the next pointer leaves
  * the slab without ending the list (damage by a write after free: the
  * slow path repairs and reports it) or, at SLAB_CHECKS_FULL, when the
- * object is not a free object of the CPU slab.  Caches that poison never
- * have a CPU freelist.
+ * object is not a free object of the CPU slab.  Debugging caches
+ * (SLAB_DEBUG_FLAGS) never have a CPU freelist.
  */
 static __always_inline void *slab_alloc_fast_at(struct kmem_cache *c, size_t fp_offset)
 {
@@ -358,7 +363,7 @@ static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s
 	bool done = false;
 
 	/* A debugging cache checks and fills every free object: slab.c's work. */
-	if (unlikely(mm_txn_active() || (c->flags & SLAB_POISON)))
+	if (unlikely(mm_txn_active() || (c->flags & SLAB_DEBUG_FLAGS)))
 		return false;
 	spin_lock(&c->lock);
 	if (likely((s->where == SLAB_ON_PARTIAL && s->inuse > 1) || s->where == SLAB_ON_CPU) &&

@@ -14,6 +14,7 @@
 #include "kerrno.h"
 #include "kstring.h"
 #include "ktest.h"
+#include "mm_debug.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 
@@ -53,6 +54,25 @@ static bool fresh_heap(struct ktest *t)
 }
 
 #define SETUP(t) do { if (!fresh_heap(t)) return; } while (0)
+
+/* Red zone bytes after every block (Kconfig DEBUG_REDZONE), 0 without. */
+#define RZ ((size_t)(DEBUG_REDZONE ? RED_ZONE_BYTES : 0))
+
+/* Payload bytes a request of @n takes: rounded to the granule, red zone included. */
+static size_t payload(size_t n)
+{
+	n += RZ;
+	return n < HEAP_MIN_ALIGN ? HEAP_MIN_ALIGN : ALIGN_UP(n, (size_t)HEAP_MIN_ALIGN);
+}
+
+/* What heap_usable_size() says of a request of @n: all of its payload, or with red zones @n. */
+static size_t usable(size_t n)
+{
+	return DEBUG_REDZONE ? n : payload(n);
+}
+
+/* The largest request a fresh heap serves: its whole free block, less the red zone. */
+#define WHOLE_REQUEST (whole - RZ)
 #define SKIP_IF_MISUSE_PANICS(t) \
 	do { if (MM_MISUSE_PANICS) KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic"); } while (0)
 
@@ -139,8 +159,8 @@ static void first_fit_address_order(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, b);
 	KT_ASSERT_NOT_NULL(t, c);
 	KT_EXPECT_PTR_EQ(t, a, (uint8_t *)region + hdr);
-	KT_EXPECT_PTR_EQ(t, b, a + heap_usable_size(&heap, a) + hdr);
-	KT_EXPECT_PTR_EQ(t, c, b + heap_usable_size(&heap, b) + hdr);
+	KT_EXPECT_PTR_EQ(t, b, a + payload(100) + hdr);
+	KT_EXPECT_PTR_EQ(t, c, b + payload(100) + hdr);
 
 	KT_ASSERT_EQ(t, heap_free(&heap, b), KERR_OK);
 	d = heap_alloc(&heap, 50, 0);
@@ -159,21 +179,22 @@ static void split_leaves_no_sliver(struct ktest *t)
 
 	SETUP(t);
 	/* A remainder that could not hold a block (16 bytes here) stays with the allocation. */
-	p = heap_alloc(&heap, whole - 20, 0);
+	p = heap_alloc(&heap, WHOLE_REQUEST - 20, 0);
 	KT_ASSERT_NOT_NULL(t, p);
-	KT_EXPECT_EQ(t, heap_usable_size(&heap, p), whole);
+	KT_EXPECT_EQ(t, heap_usable_size(&heap, p), DEBUG_REDZONE ? WHOLE_REQUEST - 20 : whole);
 	heap_get_stats(&heap, &st);
 	KT_EXPECT_EQ(t, st.free_blocks, 0u);
-	KT_EXPECT_EQ(t, heap_requested_size(&heap, p), whole - 20);
+	KT_EXPECT_EQ(t, heap_requested_size(&heap, p), WHOLE_REQUEST - 20);
 	KT_ASSERT_EQ(t, heap_free(&heap, p), KERR_OK);
 
-	/* One that can is split off. */
-	p = heap_alloc(&heap, whole - 4 * HEAP_MIN_ALIGN, 0);
+	/* One that can (a header and three granules) is split off. */
+	p = heap_alloc(&heap, WHOLE_REQUEST - (hdr + 3 * HEAP_MIN_ALIGN), 0);
 	KT_ASSERT_NOT_NULL(t, p);
-	KT_EXPECT_EQ(t, heap_usable_size(&heap, p), whole - 4 * HEAP_MIN_ALIGN);
+	KT_EXPECT_EQ(t, heap_usable_size(&heap, p),
+		     usable(WHOLE_REQUEST - (hdr + 3 * HEAP_MIN_ALIGN)));
 	heap_get_stats(&heap, &st);
 	KT_EXPECT_EQ(t, st.free_blocks, 1u);
-	KT_EXPECT_EQ(t, st.free_bytes, 4 * HEAP_MIN_ALIGN - hdr);
+	KT_EXPECT_EQ(t, st.free_bytes, (size_t)3 * HEAP_MIN_ALIGN);
 	expect_consistent(t);
 	KT_ASSERT_EQ(t, heap_free(&heap, p), KERR_OK);
 	expect_all_free(t);
@@ -202,7 +223,7 @@ static void coalesce_every_order(struct ktest *t)
 			KT_EXPECT_EQ(t, heap_free(&heap, blk[order[i]]), KERR_OK);
 		expect_all_free(t);
 		/* ...so the whole region can be had in one piece. */
-		blk[0] = heap_alloc(&heap, whole, 0);
+		blk[0] = heap_alloc(&heap, WHOLE_REQUEST, 0);
 		KT_ASSERT_PTR_EQ(t, blk[0], (uint8_t *)region + hdr);
 		KT_ASSERT_EQ(t, heap_free(&heap, blk[0]), KERR_OK);
 	}
@@ -227,9 +248,9 @@ static void coalesce_both_neighbours(struct ktest *t)
 	KT_ASSERT_EQ(t, heap_free(&heap, b), KERR_OK);
 	heap_get_stats(&heap, &st);
 	KT_EXPECT_EQ(t, st.free_blocks, 2u);      /* a+b+c, the tail */
-	KT_EXPECT_EQ(t, st.largest_free, whole - 4 * (64 + hdr));
+	KT_EXPECT_EQ(t, st.largest_free, whole - 4 * (payload(64) + hdr));
 	/* a+b+c is one block now: a request for all of it lands at a. */
-	KT_EXPECT_PTR_EQ(t, heap_alloc(&heap, 3 * 64 + 2 * hdr, 0), a);
+	KT_EXPECT_PTR_EQ(t, heap_alloc(&heap, 3 * payload(64) + 2 * hdr - RZ, 0), a);
 	expect_consistent(t);
 }
 
@@ -396,7 +417,7 @@ static void exhaustion_and_recovery(struct ktest *t)
 
 	SETUP(t);
 	/* Blocks of 256 bytes, header included, tile the region exactly. */
-	while (n < ARRAY_SIZE(p) && (p[n] = heap_alloc(&heap, 256 - hdr, 0)))
+	while (n < ARRAY_SIZE(p) && (p[n] = heap_alloc(&heap, 256 - hdr - RZ, 0)))
 		n++;
 	KT_EXPECT_EQ(t, n, REGION_BYTES / 256);
 	KT_EXPECT_EQ(t, heap.counters.failures, 1u);
@@ -409,7 +430,7 @@ static void exhaustion_and_recovery(struct ktest *t)
 	for (size_t i = 1; i < n; i += 2)
 		KT_EXPECT_EQ(t, heap_free(&heap, p[i]), KERR_OK);
 	expect_all_free(t);
-	KT_EXPECT_NOT_NULL(t, heap_alloc(&heap, whole, 0));
+	KT_EXPECT_NOT_NULL(t, heap_alloc(&heap, WHOLE_REQUEST, 0));
 	expect_consistent(t);
 }
 
@@ -424,13 +445,13 @@ static void zero_and_huge_sizes(struct ktest *t)
 	KT_EXPECT_NULL(t, heap_alloc(&heap, SIZE_MAX - 15, 0));
 	KT_EXPECT_NULL(t, heap_alloc(&heap, SIZE_MAX / 2 + 1, 0));
 	KT_EXPECT_NULL(t, heap_alloc(&heap, SIZE_MAX - 15, PAGE_SIZE));
-	KT_EXPECT_NULL(t, heap_alloc(&heap, whole + 1, 0));
+	KT_EXPECT_NULL(t, heap_alloc(&heap, WHOLE_REQUEST + 1, 0));
 	KT_EXPECT_NULL(t, heap_alloc(&heap, REGION_BYTES, 0));
 	heap_get_stats(&heap, &after);
 	KT_EXPECT_EQ(t, after.counters.failures, before.counters.failures + 7);
 	KT_EXPECT_EQ(t, after.free_bytes, before.free_bytes);
 	KT_EXPECT_EQ(t, after.free_blocks, 1u);
-	KT_EXPECT_NOT_NULL(t, heap_alloc(&heap, whole, 0));
+	KT_EXPECT_NOT_NULL(t, heap_alloc(&heap, WHOLE_REQUEST, 0));
 }
 
 static void usable_and_requested_sizes(struct ktest *t)
@@ -442,9 +463,9 @@ static void usable_and_requested_sizes(struct ktest *t)
 	a = heap_alloc(&heap, 1, 0);
 	b = heap_alloc(&heap, 17, 0);
 	KT_ASSERT_NOT_NULL(t, b);
-	KT_EXPECT_EQ(t, heap_usable_size(&heap, a), (size_t)HEAP_MIN_ALIGN);
+	KT_EXPECT_EQ(t, heap_usable_size(&heap, a), usable(1));
 	KT_EXPECT_EQ(t, heap_requested_size(&heap, a), 1u);
-	KT_EXPECT_EQ(t, heap_usable_size(&heap, b), 2u * HEAP_MIN_ALIGN);
+	KT_EXPECT_EQ(t, heap_usable_size(&heap, b), usable(17));
 	KT_EXPECT_EQ(t, heap_requested_size(&heap, b), 17u);
 	KT_EXPECT_EQ(t, heap.requested_bytes, 18u);
 	KT_EXPECT_EQ(t, heap_usable_size(&heap, &local), 0u);
@@ -557,6 +578,31 @@ static void poison_catches_write_after_free(struct ktest *t)
 #endif
 }
 
+/* heap_check(): a sound heap passes; with red zones, a byte past a live block fails it. */
+static void check_finds_overflow(struct ktest *t)
+{
+	uint8_t *a, *b;
+	uint64_t reports;
+
+	SETUP(t);
+	KT_EXPECT_TRUE(t, heap_check(&heap));
+	a = heap_alloc(&heap, 40, 0);
+	b = heap_alloc(&heap, 300, 0);
+	KT_ASSERT_NOT_NULL(t, b);
+	KT_ASSERT_EQ(t, heap_free(&heap, a), KERR_OK);
+	KT_EXPECT_TRUE(t, heap_check(&heap));
+	if (DEBUG_REDZONE && !MM_MISUSE_PANICS) {
+		reports = mm_misuse_total();
+		b[heap_usable_size(&heap, b)] = 0;      /* one byte past what is b's */
+		KT_EXPECT_FALSE(t, heap_check(&heap));
+		KT_EXPECT_EQ(t, mm_misuse_total(), reports + 1);
+		b[heap_usable_size(&heap, b)] = RED_ACTIVE;
+		KT_EXPECT_TRUE(t, heap_check(&heap));
+	}
+	KT_EXPECT_EQ(t, heap_free(&heap, b), KERR_OK);
+	expect_all_free(t);
+}
+
 static const struct ktest_case heap_cases[] = {
 	KTEST_CASE(init_one_free_block),
 	KTEST_CASE(empty_heap_fails_cleanly),
@@ -576,6 +622,7 @@ static const struct ktest_case heap_cases[] = {
 	KTEST_CASE(stats_stay_consistent),
 	KTEST_CASE(poison_patterns),
 	KTEST_CASE(poison_catches_write_after_free),
+	KTEST_CASE(check_finds_overflow),
 	{ 0 },
 };
 KTEST_SUITE_WITH_HOOKS(heap, heap_cases, region_get, region_put);

@@ -45,6 +45,17 @@ static void deliberate_failure(struct ktest *t)
 }
 #endif
 
+#ifdef CONFIG_TEST_LEAK
+/* Never freed: leak_check must fail this suite (Kconfig DEBUG_LEAK). */
+static void deliberate_leak(struct ktest *t)
+{
+	static void *volatile leaked;
+
+	leaked = kmalloc(77, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, leaked);
+}
+#endif
+
 #ifdef CONFIG_TEST_PANIC
 static void deliberate_panic(struct ktest *t)
 {
@@ -95,6 +106,9 @@ static const struct ktest_case ktest_self_cases[] = {
 	KTEST_CASE(operands_evaluated_once),
 #ifdef CONFIG_TEST_FAILING_CASE
 	KTEST_CASE(deliberate_failure),
+#endif
+#ifdef CONFIG_TEST_LEAK
+	KTEST_CASE(deliberate_leak),
 #endif
 #ifdef CONFIG_TEST_PANIC
 	KTEST_CASE(deliberate_panic),

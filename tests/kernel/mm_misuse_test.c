@@ -162,6 +162,14 @@ static void page_misuse(struct ktest *t)
 	EXPECT_MISUSE(t, free_pages(block, 3), KERR_WRONG_SIZE);        /* order too large */
 	EXPECT_MISUSE(t, page_free(block, 3), KERR_WRONG_SIZE);         /* wrong page count */
 	EXPECT_MISUSE(t, free_pages(block + PAGE_SIZE, 0), KERR_BAD_PTR); /* inside a block */
+	{
+		struct mm_misuse_record r;
+
+		/* The last report is this one, as it was printed. */
+		mm_misuse_last(&r);
+		KT_EXPECT_EQ(t, r.err, KERR_BAD_PTR);
+		KT_EXPECT_PTR_EQ(t, r.addr, block + PAGE_SIZE);
+	}
 	EXPECT_MISUSE(t, free_pages(single, 1), KERR_WRONG_SIZE);       /* a single page as a pair */
 	err = page_free(foreign + PAGE_SIZE, 1);                        /* not managed */
 	KT_EXPECT_TRUE(t, err == KERR_RANGE || err == KERR_BAD_PTR);

@@ -54,7 +54,7 @@ static size_t global_free_pages(void)
 /* CPU slabs @c can hold on this CPU: none when it poisons (every call is slow). */
 static size_t cpu_slabs(const struct kmem_cache *c)
 {
-	return kmem_cache_flags(c) & SLAB_POISON ? 0 : 1;
+	return kmem_cache_flags(c) & SLAB_DEBUG_FLAGS ? 0 : 1;
 }
 
 static struct kmem_cache_stats cache_stats(struct kmem_cache *c)
@@ -121,7 +121,7 @@ static void slab_object_sizes(struct ktest *t)
 		struct kmem_cache_stats st;
 		size_t n, got;
 
-		if (sizes[k] > KMEM_CACHE_MAX_SIZE)
+		if (sizes[k] > KMEM_CACHE_MAX_OBJECT)
 			continue;
 		c = kmem_cache_create("test-size", sizes[k], 0, NULL);
 		KT_ASSERT_NOT_NULL(t, c);
@@ -701,11 +701,10 @@ static void slab_kmalloc_flag(struct ktest *t)
 	char *pin, *p, *q, *page;
 	size_t size = 0;
 
-#ifdef CONFIG_DEBUG_POISON
-	const unsigned int poison = SLAB_POISON;
-#else
-	const unsigned int poison = 0;
-#endif
+	/* The debug flags a cache sets itself, from Kconfig. */
+	const unsigned int poison = (POISON_CACHES ? SLAB_POISON : 0) |
+				    (DEBUG_REDZONE ? SLAB_RED_ZONE : 0) |
+				    (DEBUG_OWNER ? SLAB_STORE_USER : 0);
 
 	KT_EXPECT_NULL(t, kmem_cache_create_flags("bad", 64, 0, 0x80u, NULL));
 	/* SLAB_POISON is the cache's to set, from Kconfig: never asked for. */
@@ -761,7 +760,7 @@ static void slab_create_arguments(struct ktest *t)
 	KT_EXPECT_NULL(t, kmem_cache_create("bad", 64, 2 * PAGE_SIZE, NULL));
 	KT_EXPECT_NULL(t, kmem_cache_create("bad", KMEM_CACHE_MAX_SIZE + 1, 0, NULL));
 
-	c = kmem_cache_create("a-rather-long-cache-name-that-is-cut", KMEM_CACHE_MAX_SIZE, 0, NULL);
+	c = kmem_cache_create("a-rather-long-cache-name-that-is-cut", KMEM_CACHE_MAX_OBJECT, 0, NULL);
 	KT_ASSERT_NOT_NULL(t, c);
 	KT_EXPECT_EQ(t, strlen(kmem_cache_name(c)), (size_t)KMEM_CACHE_NAME_LEN - 1);
 	KT_EXPECT_EQ(t, strncmp(kmem_cache_name(c), "a-rather-long", 13), 0);
@@ -769,7 +768,7 @@ static void slab_create_arguments(struct ktest *t)
 	KT_EXPECT_EQ(t, cache_stats(c).order, (unsigned int)SLAB_MAX_ORDER);
 	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, objs[0]);
-	memset(objs[0], 0xa5, KMEM_CACHE_MAX_SIZE);
+	memset(objs[0], 0xa5, KMEM_CACHE_MAX_OBJECT);
 	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, objs[0]), 0);
 	kmem_cache_destroy(c);
 }
@@ -777,7 +776,7 @@ static void slab_create_arguments(struct ktest *t)
 /* Running the page allocator dry is a counted failure, not a panic. */
 static void slab_exhaustion_is_a_failure(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("test-exhaust", KMEM_CACHE_MAX_SIZE, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("test-exhaust", KMEM_CACHE_MAX_OBJECT, 0, NULL);
 	struct page_alloc_stats st;
 	struct take_all ta;
 	void *chain = NULL, *p;
