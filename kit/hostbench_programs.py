@@ -57,7 +57,7 @@ def ninja_context(out: Path, core: list[Path], has_slab: bool, obj) -> dict:
     """
     gen = out / "gen"
     ours = [BENCH_SRC / n for n in ("driver.c", "peer_mmkit.c", "arch_bench.c")] + \
-        [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arch_no_paging.c")]
+        [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arena/arch_no_paging.c")]
     defines = [f'-DHOSTBENCH_VARIANT=\\"{out.name}\\"'] + (["-DHOSTBENCH_SLAB"] if has_slab else [])
     includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, BENCH_SRC]
     mmkit_flags = " ".join([f"-I{d}" for d in includes]

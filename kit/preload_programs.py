@@ -23,7 +23,7 @@ LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c",
                "arch_preload_smp.c", "exit_report.c")
 # The arch.h functions every host build shares (counters, CPU id), and
 # those of a build that maps nothing.
-COMMON = [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arch_no_paging.c")]
+COMMON = [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arena/arch_no_paging.c")]
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
           "-fno-omit-frame-pointer",
           # Loaded at start (LD_PRELOAD): its thread-locals (the CPU id, the
