@@ -382,7 +382,22 @@ def results_document(matrix_path: Path, results: list[CellResult], threshold: fl
         "failed": [r.name for r in results if not r.passed],
         "regressions": regressions,
         "real_programs": realbench_summary(),
+        "lz4": lz4bench_summary(),
     }
+
+
+def lz4bench_summary() -> dict | None:
+    """The last ./build.py lz4bench run (build/lz4bench/lz4bench.json): the
+    codec against liblz4 on the host, for the report; None if there is none."""
+    path = paths.BUILD / "lz4bench" / "lz4bench.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        return {"path": str(path), "rounds": doc["rounds"], "cpu": doc["cpu"],
+                "results": {op: {c: doc["results"][op][c] for c in ("mmkit", "liblz4")}
+                            for op in ("compress", "decompress")},
+                "ratio": doc["ratio"], "targets": doc["targets"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def realbench_summary() -> dict | None:

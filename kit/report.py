@@ -146,6 +146,21 @@ def real_program_table(real: dict) -> Table:
     return Table(["workload"] + names, rows)
 
 
+def lz4_table(lz4: dict) -> Table:
+    """The codec against liblz4: each operation's speed per codec, the ratio,
+    and the issue's targets with what was measured."""
+    rows = []
+    for op in ("compress", "decompress"):
+        for codec in ("mmkit", "liblz4"):
+            r = lz4["results"][op][codec]
+            rows.append([f"{op} ({codec})", f"{r['median']:.0f} MB/s",
+                         f"{r['min']:.0f}-{r['max']:.0f} MB/s", ""])
+    rows.append(["ratio (bytes in / out)", f"mmkit {lz4['ratio']['mmkit']:.3f}",
+                 f"liblz4 {lz4['ratio']['liblz4']:.3f}", ""])
+    rows += [[t["target"], t["measured"], "", t["status"].upper()] for t in lz4["targets"]]
+    return Table(["figure", "median", "spread", "target"], rows)
+
+
 def regression_table(regressions: list[dict]) -> Table:
     return Table(["cell", "figure", "baseline", "now", "change"],
                  [[r["cell"], r["figure"], str(r["old"]), str(r["new"]), r["change"]]
@@ -264,6 +279,14 @@ def sections(doc: dict, plot_list: list[Plot]) -> list[Section]:
                                 "host wall time, median seconds, and peak RSS in KiB, each mmkit "
                                 "variant preloaded, with its ratio to glibc's in parentheses "
                                 "(below 1: mmkit is faster / smaller)."))
+    if doc.get("lz4"):
+        lz4 = doc["lz4"]
+        out.append(Section("LZ4 against liblz4 (host)", [lz4_table(lz4)],
+                           note=f"From the last ./build.py lz4bench ({lz4['path']}, "
+                                f"{lz4['rounds']} interleaved rounds on {lz4['cpu']}): "
+                                "MB/s of uncompressed data, median and min-max over the "
+                                "rounds; the guest's instructions per byte are the "
+                                "`lz4_*` rows of the cost tables."))
     if doc.get("baseline"):
         note = (f"Against `{doc['baseline']}`, threshold {doc['threshold_percent']:g}% "
                 "(instructions per op) / points (ratios).")

@@ -410,3 +410,50 @@ def test_a_cell_with_the_same_costs_as_another_is_not_repeated(cells: list[dict]
     t = report.cost_table([c for c in cells + [twin] if c["arch"] == "x86_64"])
     assert "twotier-again-x86_64" not in t.head
     assert ("twotier-again-x86_64", "twotier-x86_64") in t.twins
+
+
+# --- LZ4 against liblz4 --------------------------------------------------------------
+
+def test_the_last_lz4bench_run_is_reported_with_its_targets(cells: list[dict], tmp_path: Path):
+    doc = document(cells)
+    doc["lz4"] = {
+        "path": "build/lz4bench/lz4bench.json", "rounds": 11, "cpu": "Test CPU",
+        "results": {"compress": {"mmkit": {"min": 87, "median": 136, "max": 182},
+                                 "liblz4": {"min": 110, "median": 138, "max": 246}},
+                    "decompress": {"mmkit": {"min": 511, "median": 589, "max": 1140},
+                                   "liblz4": {"min": 471, "median": 600, "max": 920}}},
+        "ratio": {"mmkit": 1.645, "liblz4": 1.6449},
+        "targets": [{"target": "compress at least 70% of liblz4's speed", "status": "met",
+                     "measured": "mmkit 136 MB/s, liblz4 138 MB/s: 99%"},
+                    {"target": "ratio within 2% of liblz4's", "status": "not met",
+                     "measured": "mmkit 1.645, liblz4 1.645 (+0.00%)"}]}
+    report.write(doc, tmp_path)
+    md = (tmp_path / "report.md").read_text()
+    html = (tmp_path / "report.html").read_text()
+    section = md[md.index("LZ4 against liblz4 (host)"):]
+    assert "11 interleaved rounds on Test CPU" in section
+    assert re.search(r"compress \(mmkit\)\s*\|\s*136 MB/s\s*\|\s*87-182 MB/s", section), section
+    assert re.search(r"decompress \(liblz4\)\s*\|\s*600 MB/s", section), section
+    assert "mmkit 1.645" in section and "liblz4 1.645" in section
+    assert re.search(r"compress at least 70% of liblz4's speed.*MET", section)
+    assert re.search(r"ratio within 2% of liblz4's.*NOT MET", section)
+    assert "LZ4 against liblz4 (host)" in html
+
+
+def test_no_lz4bench_run_means_no_lz4_section(written: dict):
+    assert "LZ4 against liblz4" not in written["md"]
+
+
+def test_lz4bench_summary_reads_the_last_run(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(matrix.paths, "BUILD", tmp_path)
+    assert matrix.lz4bench_summary() is None
+    (tmp_path / "lz4bench").mkdir()
+    (tmp_path / "lz4bench" / "lz4bench.json").write_text("{not json")
+    assert matrix.lz4bench_summary() is None
+    r = {"min": 1, "median": 2, "max": 3, "rounds": [2], "passes": 1}
+    (tmp_path / "lz4bench" / "lz4bench.json").write_text(
+        '{"rounds": 7, "cpu": "c", "ratio": {"mmkit": 1.5, "liblz4": 1.5}, "targets": [], '
+        '"results": {"compress": {"mmkit": %s, "liblz4": %s}, '
+        '"decompress": {"mmkit": %s, "liblz4": %s}}}' % ((str(r).replace("'", '"'),) * 4))
+    got = matrix.lz4bench_summary()
+    assert got["rounds"] == 7 and got["results"]["decompress"]["liblz4"]["median"] == 2
