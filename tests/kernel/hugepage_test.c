@@ -365,6 +365,8 @@ static void misuse_is_refused_and_counted(struct ktest *t)
 
 	if (MM_MISUSE_PANICS)
 		KT_SKIP(t, "CONFIG_MM_PANIC_ON_MISUSE: misuse would panic");
+	if (!s0.size[0].free)
+		KT_SKIP(t, "no free 2 MiB pool page (HUGEPAGES_2M is 0, or all are in use)");
 	obj = kmalloc(64, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, obj);
 	p = alloc_huge_page(HUGE_SIZE_2M, GFP_KERNEL);
