@@ -23,6 +23,9 @@
 #include "printk.h"
 #include "spinlock.h"
 #include "vmap.h"
+#ifdef CONFIG_COMPACTION
+#include "migrate.h"
+#endif
 
 #define PROT_RW (ARCH_PROT_READ | ARCH_PROT_WRITE)
 /* Fallback frees remembered to tell a double free from a wild pointer. */
@@ -150,6 +153,11 @@ static void *alloc_fallback(struct pool *p, unsigned int idx, gfp_t gfp)
 
 	if (f) {
 		block = alloc_pages(p->order, (gfp & ~(gfp_t)__GFP_ZERO) | __GFP_NOWARN);
+#ifdef CONFIG_COMPACTION
+		/* No free block of the size: make one from a pageblock of movable pages. */
+		if (!block && compact_block(p->order))
+			block = alloc_pages(p->order, (gfp & ~(gfp_t)__GFP_ZERO) | __GFP_NOWARN);
+#endif
 		if (block) {
 			va = vmap_phys((uintptr_t)block, p->size, PROT_RW);
 			if (va) {
