@@ -11,6 +11,8 @@ prints one ``BENCH {json}`` line per figure, format version 1:
     pgtable page-table pages the kernel needed to map one more GiB with
            leaves of one size (and the first GiB, upper levels included);
            bytes per GiB are derived here (derive_pgtable)
+    compact the hugepage success rate on a fragmented heap without and with
+           compaction, and compaction's counts
     hugepage the hugepage pool's statistics for one page size after the
            workloads (configured, reserved, free, in use, fallbacks ...)
     end    the number of BENCH lines printed, so a cut run is caught
@@ -49,6 +51,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     "hugepage": {"page_size": INT, "configured": INT, "reserved": INT, "free": INT, "in_use": INT,
                  "allocs": INT, "fallback_block": INT, "fallback_small": INT, "failures": INT,
                  "auto_served": INT, "auto_missed": INT},
+    "compact": {"attempts": INT, "free_pages": INT, "without": INT, "with": INT, "movable_pages": INT,
+                "unmovable_pages": INT, "blocks_formed": INT, "pages_migrated": INT,
+                "failures": INT},
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
@@ -118,6 +123,7 @@ class BenchRun:
     frags: list[dict] = field(default_factory=list)
     pgtables: list[dict] = field(default_factory=list)
     hugepages: list[dict] = field(default_factory=list)
+    compacts: list[dict] = field(default_factory=list)
     end: dict | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -154,6 +160,8 @@ def parse(console: str) -> BenchRun:
             run.pgtables.append(obj)
         elif kind == "hugepage":
             run.hugepages.append(obj)
+        elif kind == "compact":
+            run.compacts.append(obj)
         elif kind == "end":
             run.end = obj
         else:
@@ -276,6 +284,7 @@ def summary(run: BenchRun) -> dict:
         "pgtable": [{**p, "derived": derive_pgtable(p, page_size)} for p in run.pgtables],
         "pools": pool_ratios(run.ops),
         "hugepage": run.hugepages,
+        "compact": run.compacts,
         "end": run.end,
         "errors": run.errors,
     }
@@ -345,6 +354,13 @@ def table(data: dict, counter: str) -> list[str]:
                    f"{h['reserved']:>8}  {h['free']:>4} {h['in_use']:>6}  {h['allocs']:>6}  "
                    f"{h['fallback_block']:>14}/{h['fallback_small']:<5}  {h['failures']:>8}  "
                    f"{h['auto_served']:>11}/{h['auto_missed']}")
+    for c in data.get("compact") or []:
+        out.append(f"  compaction: {c['attempts']} x 2 MiB on a fragmented heap "
+                   f"({c['movable_pages']} movable, {c['unmovable_pages']} unmovable pages, "
+                   f"{c['free_pages']} free): "
+                   f"{c['without']} without, {c['with']} with compaction; "
+                   f"{c['blocks_formed']} blocks formed, {c['pages_migrated']} pages migrated, "
+                   f"{c['failures']} failures")
     pools = data.get("pools") or []
     if pools:
         out.append(f"  pools against kmalloc (target: a pool pair at most {POOL_TARGET}x the "

@@ -56,6 +56,8 @@ CONFIGS = [
                       "VMAP_SIZE_MB=8192", "HUGEPAGE_AUTO_KB=4194304"]),
     ("twotier-huge", ["HUGEPAGES_2M=0", "HUGEPAGES_1G=4", "RAM_MB=8192",
                       "VMAP_SIZE_MB=65536", "HUGEPAGE_AUTO_KB=0"]),
+    # Compaction alone, with a pageblock that is the buddy's smallest largest block.
+    ("twotier", ["COMPACTION=y", "BUDDY_MAX_ORDER=4"]),
     # Object pools: on kmalloc's heap (SimpleHeap, exact state words), with
     # exact checks and poisoning on slabs, and at the magazine size's ends.
     ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),

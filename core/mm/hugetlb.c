@@ -11,6 +11,7 @@
  * a free can tell what it was.
  */
 #include "arch.h"
+#include "compiler.h"
 #include "hugetlb.h"
 #include "hugetlb_pool.h"
 #include "kerrno.h"
@@ -37,6 +38,7 @@ struct pool {
 	size_t size;
 	unsigned int order;
 	size_t count;			/* pages reserved (slots in use of the arrays below) */
+	size_t leaf;			/* the leaf size a page is mapped with */
 	uintptr_t va;			/* slot 0; 0 when nothing was reserved */
 	size_t nr_free;
 	uintptr_t *pa;			/* per slot */
@@ -115,30 +117,31 @@ static void reserve_pool(struct pool *p)
 
 void hugetlb_init(void)
 {
+	for (unsigned int i = 0; i < HUGE_NR_SIZES; i++)
+		pools[i].leaf = leaf_for(pools[i].size);
 	/* The largest first: a GiB is the hardest block to find, and 2 MiB ones would cut it up. */
 	reserve_pool(&pools[1]);
 	reserve_pool(&pools[0]);
 }
 
-/* A pool page taken off the free list: map it in its slot. */
+/*
+ * A pool page taken off the free list (and counted as in use): map it in
+ * its slot.  Only a failed mapping takes the lock again, to undo.
+ */
 static void *map_pool_page(struct pool *p, unsigned int slot, gfp_t gfp)
 {
 	uintptr_t va = p->va + (uintptr_t)slot * p->size;
-	int err = arch_map(va, p->pa[slot], p->size, leaf_for(p->size), PROT_RW);
 
-	spin_lock(&huge_lock);
-	if (err) {
+	if (unlikely(arch_map(va, p->pa[slot], p->size, p->leaf, PROT_RW))) {
+		spin_lock(&huge_lock);
 		p->state[slot] = SLOT_FREE;
 		p->free_stack[p->nr_free++] = slot;
+		p->st.in_use--;
+		p->st.allocs--;
 		p->st.failures++;
-	} else {
-		p->state[slot] = SLOT_IN_USE;
-		p->st.in_use++;
-		p->st.allocs++;
-	}
-	spin_unlock(&huge_lock);
-	if (err)
+		spin_unlock(&huge_lock);
 		return NULL;
+	}
 	if (gfp & __GFP_ZERO)
 		memset((void *)va, 0, p->size);
 	return (void *)va;
@@ -202,9 +205,12 @@ void *alloc_huge_page(size_t size, gfp_t gfp)
 		return NULL;
 	p = &pools[idx];
 	spin_lock(&huge_lock);
-	if (p->nr_free) {
+	if (likely(p->nr_free)) {
 		slot = p->free_stack[--p->nr_free];
-		p->state[slot] = SLOT_BUSY;
+		/* In use from here: a free before the mapping is done finds it mapped (or gone). */
+		p->state[slot] = SLOT_IN_USE;
+		p->st.in_use++;
+		p->st.allocs++;
 		spin_unlock(&huge_lock);
 		return map_pool_page(p, slot, gfp);
 	}

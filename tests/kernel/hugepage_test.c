@@ -4,9 +4,7 @@
  * physically aligned and reachable in every page; the pool runs out and
  * falls back to a buddy block, then to small pages, then fails; a free
  * unmaps on every CPU and the page comes back; misuse is refused; large
- * vmap requests take pool pages (HUGEPAGE_AUTO_KB); with COMPACTION,
- * a heap fragmented by movable pages gets a 2 MiB block back by
- * migration, every moved page's contents intact.
+ * vmap requests take pool pages (HUGEPAGE_AUTO_KB).
  *
  * What a case expects comes from the configuration (the Kconfig counts,
  * what boot reserved as hugepage_get_stats() reports it, the arch's leaf
@@ -30,9 +28,6 @@
 #include "smp.h"
 #include "take_all.h"
 #include "vmap.h"
-#ifdef CONFIG_COMPACTION
-#include "migrate.h"
-#endif
 
 #define ORDER_2M 9u
 
@@ -461,114 +456,6 @@ static void large_vmap_request_takes_pool_pages(struct ktest *t)
 }
 
 
-#ifdef CONFIG_COMPACTION
-/* Pages the case may hold: the ballast leaves fewer than TAKE_ALL_KEEP_PAGES + 1024 free. */
-#define FRAG_MAX (TAKE_ALL_KEEP_PAGES + 4096)
-
-static struct movable_ref refs[FRAG_MAX];
-static size_t migrated_calls;
-
-static void note_migrated(struct movable_ref *ref, void *old_page, void *new_page)
-{
-	(void)ref;
-	(void)old_page;
-	(void)new_page;
-	migrated_calls++;
-}
-
-static uint64_t word_of(size_t n, size_t w)
-{
-	return pattern(((uintptr_t)n << 9) | w);
-}
-
-/* More ballast, down to blocks of 4 MiB: what is left is at most a KEEP and a block's worth. */
-static void ballast_down_to_keep(struct held_pages *h)
-{
-	for (unsigned int o = TAKE_ALL_BLOCK_ORDER; o-- > ORDER_2M + 1;)
-		while (free_pages_now() >= TAKE_ALL_KEEP_PAGES + ((size_t)1 << o) &&
-		       held_take(h, o, GFP_KERNEL))
-			;
-}
-
-/*
- * Memory filled with movable pages, every other one freed: holes in every
- * pageblock, no free 2 MiB block, so a 2 MiB request fails.  Compaction
- * migrates one pageblock's pages out: a block is formed and taken, the
- * figures and the owner's callback count the same pages, and every page
- * still holds what was written into it.
- */
-static void compaction_forms_a_block_keeping_contents(struct ktest *t)
-{
-	struct compact_stats c0, c;
-	struct held_pages extra = { 0 };
-	struct take_all ta;
-	size_t n = 0, bad = 0, calls0;
-	void *block;
-
-	take_all_begin(t, &ta);
-	ballast_down_to_keep(&extra);
-	while (n < FRAG_MAX) {
-		refs[n] = (struct movable_ref){ .migrated = note_migrated };
-		if (alloc_movable_page(&refs[n], GFP_KERNEL | __GFP_NOWARN))
-			break;
-		for (size_t w = 0; w < PAGE_SIZE / 8; w++)
-			((uint64_t *)refs[n].page)[w] = word_of(n, w);
-		n++;
-	}
-	if (n == FRAG_MAX) {
-		ktest_skip(t, "memory left after the ballast is more than the case holds");
-		goto out;
-	}
-	for (size_t i = 1; i < n; i += 2)
-		KT_EXPECT_EQ(t, free_movable_page(&refs[i]), 0);
-	if (free_block(ORDER_2M)) {
-		ktest_skip(t, "a free 2 MiB block is left: nothing to compact");
-		goto out;
-	}
-	KT_EXPECT_NULL(t, alloc_pages(ORDER_2M, GFP_KERNEL | __GFP_NOWARN));
-	compact_get_stats(&c0);
-	calls0 = migrated_calls;
-	KT_EXPECT_TRUE(t, compact_block(ORDER_2M));
-	compact_get_stats(&c);
-	KT_EXPECT_EQ(t, c.blocks_formed, c0.blocks_formed + 1);
-	KT_EXPECT_EQ(t, c.runs, c0.runs + 1);
-	KT_EXPECT_EQ(t, c.failures, c0.failures);
-	KT_EXPECT_GT(t, c.pages_migrated, c0.pages_migrated);
-	/* A pageblock held at most half of its pages after the frees. */
-	KT_EXPECT_LE(t, c.pages_migrated - c0.pages_migrated, (size_t)1 << (ORDER_2M - 1));
-	KT_EXPECT_EQ(t, migrated_calls - calls0, c.pages_migrated - c0.pages_migrated);
-	block = alloc_pages(ORDER_2M, GFP_KERNEL | __GFP_NOWARN);
-	KT_EXPECT_NOT_NULL(t, block);
-	KT_EXPECT_EQ(t, free_pages(block, ORDER_2M), 0);
-	for (size_t i = 0; i < n; i += 2)
-		for (size_t w = 0; w < PAGE_SIZE / 8; w++)
-			bad += ((uint64_t *)refs[i].page)[w] != word_of(i, w);
-	KT_EXPECT_EQ(t, bad, 0u);
-out:
-	for (size_t i = 0; i < n; i++)
-		if (refs[i].page)
-			KT_EXPECT_EQ(t, free_movable_page(&refs[i]), 0);
-	KT_EXPECT_EQ(t, free_movable_page(&refs[0]), KERR_BAD_PTR);	/* freed already: refused */
-	held_release(t, &extra);
-	take_all_end(t, &ta);
-}
-
-/* Nothing movable to move: compaction says so and counts a failure. */
-static void compaction_without_movable_pages_fails(struct ktest *t)
-{
-	struct compact_stats c0, c;
-
-	compact_get_stats(&c0);
-	if (c0.movable_pages)
-		KT_SKIP(t, "movable pages are live: a block could be formed");
-	KT_EXPECT_FALSE(t, compact_block(ORDER_2M));
-	KT_EXPECT_FALSE(t, compact_block(18));		/* above a pageblock: never */
-	compact_get_stats(&c);
-	KT_EXPECT_EQ(t, c.failures, c0.failures + 2);
-	KT_EXPECT_EQ(t, c.blocks_formed, c0.blocks_formed);
-}
-#endif
-
 static const struct ktest_case hugepage_cases[] = {
 	KTEST_CASE(boot_reserved_what_kconfig_asked),
 	KTEST_CASE(pool_2m_page_is_one_2m_leaf),
@@ -580,10 +467,6 @@ static const struct ktest_case hugepage_cases[] = {
 	KTEST_CASE(fallback_double_free_is_refused),
 	KTEST_CASE(empty_pool_falls_back_then_fails),
 	KTEST_CASE(large_vmap_request_takes_pool_pages),
-#ifdef CONFIG_COMPACTION
-	KTEST_CASE(compaction_forms_a_block_keeping_contents),
-	KTEST_CASE(compaction_without_movable_pages_fails),
-#endif
 	{ 0 },
 };
 KTEST_SUITE(hugepage, hugepage_cases);
