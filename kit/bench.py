@@ -11,6 +11,10 @@ prints one ``BENCH {json}`` line per figure, format version 1:
     pgtable page-table pages the kernel needed to map one more GiB with
            leaves of one size (and the first GiB, upper levels included);
            bytes per GiB are derived here (derive_pgtable)
+    compact the hugepage success rate on a fragmented heap without and with
+           compaction, and compaction's counts
+    hugepage the hugepage pool's statistics for one page size after the
+           workloads (configured, reserved, free, in use, fallbacks ...)
     end    the number of BENCH lines printed, so a cut run is caught
     error  the guest's harness reports a problem of its own
 
@@ -44,6 +48,12 @@ SCHEMA: dict[str, dict[str, str]] = {
              "page_largest_run": INT, "page_meta": INT, "front_meta": INT, "nr_free": INTS,
              "largest_kmalloc": INT, "footprint": INT},
     "pgtable": {"page_size": INT, "mapped": INT, "table_pages": INT, "first_table_pages": INT},
+    "hugepage": {"page_size": INT, "configured": INT, "reserved": INT, "free": INT, "in_use": INT,
+                 "allocs": INT, "fallback_block": INT, "fallback_small": INT, "failures": INT,
+                 "auto_served": INT, "auto_missed": INT},
+    "compact": {"attempts": INT, "free_pages": INT, "without": INT, "with": INT, "movable_pages": INT,
+                "unmovable_pages": INT, "blocks_formed": INT, "pages_migrated": INT,
+                "failures": INT},
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
@@ -112,6 +122,8 @@ class BenchRun:
     ops: list[dict] = field(default_factory=list)
     frags: list[dict] = field(default_factory=list)
     pgtables: list[dict] = field(default_factory=list)
+    hugepages: list[dict] = field(default_factory=list)
+    compacts: list[dict] = field(default_factory=list)
     end: dict | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -146,6 +158,10 @@ def parse(console: str) -> BenchRun:
             run.frags.append(obj)
         elif kind == "pgtable":
             run.pgtables.append(obj)
+        elif kind == "hugepage":
+            run.hugepages.append(obj)
+        elif kind == "compact":
+            run.compacts.append(obj)
         elif kind == "end":
             run.end = obj
         else:
@@ -267,6 +283,8 @@ def summary(run: BenchRun) -> dict:
         "frag": [{**f, "derived": derive_frag(f, page_size)} for f in run.frags],
         "pgtable": [{**p, "derived": derive_pgtable(p, page_size)} for p in run.pgtables],
         "pools": pool_ratios(run.ops),
+        "hugepage": run.hugepages,
+        "compact": run.compacts,
         "end": run.end,
         "errors": run.errors,
     }
@@ -327,6 +345,22 @@ def table(data: dict, counter: str) -> list[str]:
         out.append(f"  {'':<14}  {fmt_leaf(p['page_size']):>8}  "
                    f"{fmt_bytes(d['table_bytes_per_gib']):>14}   "
                    f"{fmt_bytes(d['first_gib_table_bytes'])}")
+    huge = data.get("hugepage") or []
+    if huge:
+        out.append("  hugepage pool   size   configured reserved  free in_use  allocs  "
+                   "fallback block/small  failures  auto served/missed")
+    for h in huge:
+        out.append(f"  {'':<14}  {fmt_leaf(h['page_size']):>5}  {h['configured']:>10} "
+                   f"{h['reserved']:>8}  {h['free']:>4} {h['in_use']:>6}  {h['allocs']:>6}  "
+                   f"{h['fallback_block']:>14}/{h['fallback_small']:<5}  {h['failures']:>8}  "
+                   f"{h['auto_served']:>11}/{h['auto_missed']}")
+    for c in data.get("compact") or []:
+        out.append(f"  compaction: {c['attempts']} x 2 MiB on a fragmented heap "
+                   f"({c['movable_pages']} movable, {c['unmovable_pages']} unmovable pages, "
+                   f"{c['free_pages']} free): "
+                   f"{c['without']} without, {c['with']} with compaction; "
+                   f"{c['blocks_formed']} blocks formed, {c['pages_migrated']} pages migrated, "
+                   f"{c['failures']} failures")
     pools = data.get("pools") or []
     if pools:
         out.append(f"  pools against kmalloc (target: a pool pair at most {POOL_TARGET}x the "

@@ -272,6 +272,29 @@ def check_pools(values: dict[str, object]) -> None:
                            f"({arena_kb // 2} KiB)")
 
 
+def check_hugepages(values: dict[str, object]) -> None:
+    """The hugepage pool against RAM, the buddy allocator's largest block and
+    the vmap area: what HUGEPAGES_2M / HUGEPAGES_1G's ranges cannot say."""
+    n2m, n1g = int(values["HUGEPAGES_2M"]), int(values["HUGEPAGES_1G"])
+    ram_mb = int(values["RAM_MB"])
+    need_mb = n2m * 2 + n1g * 1024
+    if need_mb > ram_mb // 2:
+        raise KitError(f"HUGEPAGES_2M={n2m} and HUGEPAGES_1G={n1g} reserve {need_mb} MiB, "
+                       f"more than half of RAM_MB={ram_mb} ({ram_mb // 2} MiB)")
+    if values.get("PAGE_ALLOC_BUDDY"):
+        order = int(values["BUDDY_MAX_ORDER"])
+        for count, name, want in ((n2m, "HUGEPAGES_2M", 9), (n1g, "HUGEPAGES_1G", 18)):
+            if count and order < want:
+                raise KitError(f"{name}={count} needs BUDDY_MAX_ORDER >= {want} "
+                               f"(it is {order}: the buddy allocator has no such block)")
+    # Slots aligned to their size, each pool followed by a guard page.
+    vmap_mb = int(values["VMAP_SIZE_MB"])
+    slots_mb = need_mb + (1024 if n1g else 0) + (2 if n2m else 0) + 2
+    if slots_mb > vmap_mb:
+        raise KitError(f"HUGEPAGES_2M={n2m} and HUGEPAGES_1G={n1g} need up to {slots_mb} MiB "
+                       f"of address space, more than VMAP_SIZE_MB={vmap_mb}")
+
+
 def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     """Checks across symbols that Kconfig ranges cannot express."""
     syms = kconf.syms
@@ -304,6 +327,9 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     pools = syms.get("POOLS")
     if pools is not None and pools.str_value == "y":
         check_pools(resolved(kconf))
+    huge = syms.get("HUGEPAGES")
+    if huge is not None and huge.str_value == "y":
+        check_hugepages(resolved(kconf))
 
 
 # The .config's first line; menuconfig and oldconfig keep it

@@ -134,6 +134,24 @@ def test_good_kmalloc_classes_are_taken(out: Path):
     assert 'CONFIG_KMALLOC_CLASSES="8 24,40 4096"' in (out / ".config").read_text()
 
 
+@pytest.mark.parametrize("settings, message", [
+    (["HUGEPAGES_2M=600"], "HUGEPAGES_2M=600 and HUGEPAGES_1G=1 reserve 2224 MiB, more than "
+                           "half of RAM_MB=3072 (1536 MiB)"),
+    (["BUDDY_MAX_ORDER=10"], "HUGEPAGES_1G=1 needs BUDDY_MAX_ORDER >= 18 (it is 10"),
+    (["HUGEPAGES_1G=0", "BUDDY_MAX_ORDER=8"], "HUGEPAGES_2M=8 needs BUDDY_MAX_ORDER >= 9"),
+    (["VMAP_SIZE_MB=1024"], "need up to 2068 MiB of address space, more than VMAP_SIZE_MB=1024"),
+])
+def test_hugepage_pool_that_does_not_fit_is_refused(out: Path, settings: list[str], message: str):
+    args = ["defconfig", "twotier-huge", "-O", str(out)]
+    for s in settings:
+        args += ["--set", s]
+    proc = kit(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
 def test_heap_region_must_fit_a_buddy_block(out: Path):
     proc = kit("defconfig", "hybrid", "-O", str(out), "--set", "BUDDY_MAX_ORDER=6",
                "--set", "SIMPLEHEAP_SIZE_KB=512")

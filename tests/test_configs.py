@@ -8,9 +8,10 @@ largest one, every slab check level, colouring, poisoning, no per-CPU
 lists, misuse that panics, one CPU and eight under SMP, the vmap area's
 size at its ends, object pools in every mode, the compressed page
 store's smallest and largest limit, largest acceleration and every
-trigger.  The suites run natively under ASan/UBSan (the host build of
-the same code): they derive their sizes from the configuration, and a
-case that cannot apply skips and says why.
+trigger, the hugepage pool's counts at their ends.  The suites run
+natively under ASan/UBSan (the host build of the same code): they derive
+their sizes from the configuration, and a case that cannot apply skips
+and says why.
 """
 from pathlib import Path
 
@@ -49,6 +50,14 @@ CONFIGS = [
     ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
     ("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"]),
     ("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"]),
+    # The hugepage pool at its counts' ends (and none), automatic selection
+    # off and at its largest threshold.
+    ("twotier-huge", ["HUGEPAGES_2M=2048", "HUGEPAGES_1G=0", "RAM_MB=8192",
+                      "VMAP_SIZE_MB=8192", "HUGEPAGE_AUTO_KB=4194304"]),
+    ("twotier-huge", ["HUGEPAGES_2M=0", "HUGEPAGES_1G=4", "RAM_MB=8192",
+                      "VMAP_SIZE_MB=65536", "HUGEPAGE_AUTO_KB=0"]),
+    # Compaction alone, with a pageblock that is the buddy's smallest largest block.
+    ("twotier", ["COMPACTION=y", "BUDDY_MAX_ORDER=4"]),
     # Object pools: on kmalloc's heap (SimpleHeap, exact state words), with
     # exact checks and poisoning on slabs, and at the magazine size's ends.
     ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),

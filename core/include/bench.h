@@ -144,6 +144,7 @@ void bench_vmap(void);     /* vmap_alloc / vmap_free per size (Kconfig VMAP; els
 void bench_zstore(void);   /* the compressed page store: store / load of a page (ZSTORE) */
 
 void bench_traces(void);   /* real programs' allocation traces, replayed */
+void bench_hugepage(void); /* hugepage pool alloc / free, fallback, zeroing (Kconfig HUGEPAGES) */
 
 /* --- fragmentation figures (tests/bench/stress.c) ------------------------ */
 

@@ -19,6 +19,8 @@
  *     GFP_DMA32         from ZONE_DMA32 or below (below 4 GiB)
  *     __GFP_ZERO        zeroed memory
  *     __GFP_NOWARN      no failure report (show_mem.h) if it fails
+ *     __GFP_MOVABLE     a page its owner lets compaction move (migrate.h):
+ *                       from a movable pageblock, never from a per-CPU list
  *
  * A zone modifier for a zone the kernel was built without names the next
  * zone up that exists (GFP_DMA on riscv64 is DMA32 when that is
@@ -46,10 +48,11 @@ typedef unsigned int gfp_t;
 #define __GFP_NOWARN 0x40u   /* fail quietly */
 #define __GFP_ZERO 0x100u    /* return zeroed memory */
 #define __GFP_NOFAIL 0x200u  /* refused: every allocation here may fail */
+#define __GFP_MOVABLE 0x400u /* movable (migrate.h); page allocator: grouped per pageblock */
 
 /* Every bit a request may carry. */
 #define __GFP_VALID (__GFP_DMA | __GFP_DMA32 | __GFP_ZERO | __GFP_ATOMIC | __GFP_HIGH | \
-		     __GFP_NOWARN)
+		     __GFP_NOWARN | __GFP_MOVABLE)
 /*
  * The bits that change nothing for memory already at hand (an object on
  * this CPU's slab, a page on this CPU's list): such a request may take

@@ -29,7 +29,9 @@
  *                     asked for (PG_LARGE), a page on a per-CPU list links
  *                     to the next one (PG_PCP), the head of a free buddy
  *                     block links its free list, a page-table page counts
- *                     its valid entries (PG_PGTABLE, pgtable.h).
+ *                     its valid entries (PG_PGTABLE, pgtable.h), a
+ *                     movable page points to its owner's reference
+ *                     (PG_MOVABLE, migrate.h).
  *
  * 16 bytes per 4 KiB frame (0.4% of RAM).  The allocator never reads or
  * writes the pages it manages for its own bookkeeping, so a stray write
@@ -52,7 +54,7 @@ struct page {
 	uint8_t flags;        /* PG_* */
 	uint32_t npages;      /* head of a live allocation: its pages; else 0 */
 	union {
-		void *owner;              /* PG_SLAB: the struct slab the page belongs to */
+		void *owner;              /* PG_SLAB: its struct slab; PG_MOVABLE: its struct movable_ref */
 		size_t requested;         /* PG_LARGE head: bytes the caller asked for */
 		struct page *pcp_next;    /* PG_PCP: next page on the per-CPU list */
 		size_t pt_entries;        /* PG_PGTABLE: valid entries in the table */
@@ -74,6 +76,7 @@ struct page {
 #define PG_PCP 0x4u      /* free, on a per-CPU page list (page_alloc's) */
 #define PG_KMALLOC 0x8u  /* with PG_SLAB: the slab is a kmalloc cache's (one test for kfree()) */
 #define PG_PGTABLE 0x10u  /* a page-table page of the kernel's tables (pgtable.h) */
+#define PG_MOVABLE 0x20u  /* a movable page: compaction may migrate it (migrate.h) */
 
 /*
  * The frames described: one struct page per frame from @base on, holes

@@ -61,6 +61,7 @@ int image_main(void)
 	bench_mapping();
 	bench_vmap();
 	bench_zstore();
+	bench_hugepage();
 	mm_get_stats(&after);
 
 	/* Every workload frees what it allocates: a live object left is a leak. */

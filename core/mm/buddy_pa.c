@@ -85,9 +85,29 @@ static unsigned int order_for_pages(size_t n)
 	return o;
 }
 
+/* Index of the pageblock holding page @idx in the type array. */
+static size_t pageblock_of(const struct buddy_pa *pa, size_t idx)
+{
+	return ((pa->base_pfn + idx) >> pa->pb_order) - (pa->base_pfn >> pa->pb_order);
+}
+
+static enum buddy_migratetype type_of(const struct buddy_pa *pa, size_t idx)
+{
+	return pa->pb_type ? (enum buddy_migratetype)pa->pb_type[pageblock_of(pa, idx)] :
+			     BUDDY_UNMOVABLE;
+}
+
+/* The free list of a block of @order at @idx: typed below a pageblock, shared above. */
+static struct buddy_free_area *area_of(struct buddy_pa *pa, size_t idx, unsigned int order)
+{
+	if (order < pa->pb_order && type_of(pa, idx) == BUDDY_MOVABLE)
+		return &pa->movable_area[order];
+	return &pa->free_area[order];
+}
+
 static void free_list_add(struct buddy_pa *pa, size_t idx, unsigned int order)
 {
-	struct buddy_free_area *area = &pa->free_area[order];
+	struct buddy_free_area *area = area_of(pa, idx, order);
 	struct page *pg = &pa->map[idx];
 
 	set_head(pa, idx, PA_FREE, order);
@@ -102,7 +122,7 @@ static void free_list_add(struct buddy_pa *pa, size_t idx, unsigned int order)
 
 static void free_list_del(struct buddy_pa *pa, size_t idx, unsigned int order)
 {
-	struct buddy_free_area *area = &pa->free_area[order];
+	struct buddy_free_area *area = area_of(pa, idx, order);
 	uint32_t next = pa->map[idx].buddy.next, prev = pa->map[idx].buddy.prev;
 
 	if (prev != BUDDY_NO_PAGE)
@@ -143,20 +163,56 @@ static void merge_and_insert(struct buddy_pa *pa, size_t idx, unsigned int order
 }
 
 /*
+ * The free list to take a block of @order of @type from, and its order:
+ * the type's own lists below a pageblock, then whole pageblocks, then the
+ * other type's largest block (buddy_pa.h).  NULL when nothing fits.
+ */
+static struct buddy_free_area *find_area(struct buddy_pa *pa, unsigned int order,
+					 enum buddy_migratetype type, unsigned int *k_out)
+{
+	struct buddy_free_area *own = type == BUDDY_MOVABLE ? pa->movable_area : pa->free_area;
+	struct buddy_free_area *other = type == BUDDY_MOVABLE ? pa->free_area : pa->movable_area;
+	unsigned int k;
+
+	for (k = order; k < pa->pb_order; k++) {
+		if (own[k].nr_free) {
+			*k_out = k;
+			return &own[k];
+		}
+	}
+	for (k = MAX(order, pa->pb_order); k <= pa->max_order; k++) {
+		if (pa->free_area[k].nr_free) {
+			*k_out = k;
+			return &pa->free_area[k];
+		}
+	}
+	for (k = pa->pb_order; k-- > order;) {
+		if (other[k].nr_free) {
+			*k_out = k;
+			return &other[k];
+		}
+	}
+	return NULL;
+}
+
+/*
  * Take a free block of at least @order, split it down to @order and mark
  * it allocated.  Returns false when no block is big enough.
  */
-static bool take_block(struct buddy_pa *pa, unsigned int order, size_t *out)
+static bool take_block(struct buddy_pa *pa, unsigned int order, enum buddy_migratetype type,
+		       size_t *out)
 {
-	unsigned int k = order;
+	unsigned int k;
+	struct buddy_free_area *area = find_area(pa, order, type, &k);
 	size_t idx;
 
-	while (k <= pa->max_order && pa->free_area[k].nr_free == 0)
-		k++;
-	if (k > pa->max_order)
+	if (!area)
 		return false;
-	idx = pa->free_area[k].head;
+	idx = area->head;
 	free_list_del(pa, idx, k);
+	/* A whole pageblock split for a smaller request takes the request's type. */
+	if (k >= pa->pb_order && order < pa->pb_order && pa->pb_type)
+		pa->pb_type[pageblock_of(pa, idx)] = (uint8_t)type;
 	while (k > order) {
 		k--;
 		/* Keep the lower half, give back the upper one. */
@@ -266,6 +322,12 @@ void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
 		pa->free_area[o].head = BUDDY_NO_PAGE;
 		pa->free_area[o].nr_free = 0;
 	}
+	for (unsigned int o = 0; o < BUDDY_PAGEBLOCK_ORDER; o++) {
+		pa->movable_area[o].head = BUDDY_NO_PAGE;
+		pa->movable_area[o].nr_free = 0;
+	}
+	pa->pb_order = MIN(BUDDY_PAGEBLOCK_ORDER, max_order);
+	pa->pb_type = NULL;
 	pa->map = map;
 	for (size_t i = 0; i < npages; i++) {
 		map[i].pa_state = PA_RESERVED;
@@ -317,14 +379,57 @@ int buddy_pa_release(struct buddy_pa *pa, uintptr_t addr, size_t npages)
 	return KERR_OK;
 }
 
-void *buddy_pa_alloc(struct buddy_pa *pa, unsigned int order)
+size_t buddy_pa_types_size(size_t npages, unsigned int max_order)
+{
+	/* One per pageblock, and one more for a partial pageblock at each end. */
+	return (npages >> MIN(BUDDY_PAGEBLOCK_ORDER, max_order)) + 2;
+}
+
+void buddy_pa_set_types(struct buddy_pa *pa, uint8_t *types)
+{
+	BUG_ON(pa->managed_pages);	/* lists already filled by the old types */
+	for (size_t i = 0; i < buddy_pa_types_size(pa->npages, pa->max_order); i++)
+		types[i] = BUDDY_UNMOVABLE;
+	pa->pb_type = types;
+}
+
+void *buddy_pa_alloc_type(struct buddy_pa *pa, unsigned int order, enum buddy_migratetype type)
 {
 	size_t idx;
 
-	if (order > pa->max_order || !take_block(pa, order, &idx))
+	if (order > pa->max_order || !take_block(pa, order, type, &idx))
 		return NULL;
 	pa->map[idx].npages = (uint32_t)order_pages(order);
 	return (void *)idx_to_addr(pa, idx);
+}
+
+void *buddy_pa_alloc(struct buddy_pa *pa, unsigned int order)
+{
+	return buddy_pa_alloc_type(pa, order, BUDDY_UNMOVABLE);
+}
+
+size_t buddy_pa_range_movable(const struct buddy_pa *pa, uintptr_t addr, size_t npages,
+			      bool (*movable)(const struct page *head))
+{
+	size_t idx, end, used = 0;
+
+	if (addr_to_idx(pa, addr, &idx) || npages > pa->npages - idx)
+		return SIZE_MAX;
+	end = idx + npages;
+	while (idx < end) {
+		const struct page *pg = &pa->map[idx];
+
+		/* A tail here starts inside a block that reaches in from below: not ours to move. */
+		if (!is_head(pg) || idx + order_pages(pg->order) > end)
+			return SIZE_MAX;
+		if (pg->pa_state == PA_ALLOC) {
+			if (pg->order != 0 || pg->npages != 1 || !movable(pg))
+				return SIZE_MAX;
+			used++;
+		}
+		idx += order_pages(pg->order);
+	}
+	return used;
 }
 
 int buddy_pa_free(struct buddy_pa *pa, const void *addr, unsigned int order)
@@ -351,7 +456,7 @@ void *buddy_pa_alloc_exact(struct buddy_pa *pa, size_t npages)
 	size_t idx = 0, block, i;
 
 	if (npages < 1 || npages > order_pages(pa->max_order) ||
-	    !take_block(pa, order_for_pages(npages), &idx))
+	    !take_block(pa, order_for_pages(npages), BUDDY_UNMOVABLE, &idx))
 		return NULL;
 	block = order_pages(order_for_pages(npages));
 	/*
@@ -399,7 +504,10 @@ int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages)
 
 size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order)
 {
-	return order <= pa->max_order ? pa->free_area[order].nr_free : 0;
+	if (order > pa->max_order)
+		return 0;
+	return pa->free_area[order].nr_free +
+	       (order < pa->pb_order ? pa->movable_area[order].nr_free : 0);
 }
 
 int buddy_pa_largest_free_order(const struct buddy_pa *pa)
@@ -407,7 +515,7 @@ int buddy_pa_largest_free_order(const struct buddy_pa *pa)
 	int o;
 
 	for (o = (int)pa->max_order; o >= 0; o--)
-		if (pa->free_area[o].nr_free)
+		if (buddy_pa_nr_free(pa, (unsigned int)o))
 			break;
 	return o;
 }
@@ -485,23 +593,32 @@ bool buddy_pa_check(const struct buddy_pa *pa)
 	CHECK(managed == pa->managed_pages, "managed %zu, counted %zu", pa->managed_pages, managed);
 	CHECK(free_pages == pa->free_pages, "free %zu, counted %zu", pa->free_pages, free_pages);
 	for (unsigned int o = 0; o <= BUDDY_ORDER_LIMIT; o++) {
-		const struct buddy_free_area *area = &pa->free_area[o];
-		uint32_t prev = BUDDY_NO_PAGE;
-		size_t n = 0;
+		size_t listed = 0;
 
-		CHECK(o <= pa->max_order || area->nr_free == 0, "order %u above max has blocks", o);
-		CHECK(area->nr_free == free_blocks[o], "order %u: nr_free %zu, counted %zu",
-		      o, area->nr_free, free_blocks[o]);
-		for (uint32_t i = area->head; i != BUDDY_NO_PAGE; i = pa->map[i].buddy.next) {
-			CHECK(i < pa->npages && n < area->nr_free, "order %u: list runs away", o);
-			CHECK(is_free_block(&pa->map[i], o),
-			      "order %u: page %u on the list is not a free head", o, (unsigned int)i);
-			CHECK(pa->map[i].buddy.prev == prev, "order %u: page %u: bad back link", o,
-			      (unsigned int)i);
-			prev = i;
-			n++;
+		for (unsigned int moving = 0; moving < (o < BUDDY_PAGEBLOCK_ORDER ? 2u : 1u); moving++) {
+			const struct buddy_free_area *area = moving ? &pa->movable_area[o] : &pa->free_area[o];
+			uint32_t prev = BUDDY_NO_PAGE;
+			size_t n = 0;
+
+			CHECK(o <= pa->max_order || area->nr_free == 0, "order %u above max has blocks", o);
+			for (uint32_t i = area->head; i != BUDDY_NO_PAGE; i = pa->map[i].buddy.next) {
+				CHECK(i < pa->npages && n < area->nr_free, "order %u: list runs away", o);
+				CHECK(is_free_block(&pa->map[i], o),
+				      "order %u: page %u on the list is not a free head", o, (unsigned int)i);
+				CHECK(pa->map[i].buddy.prev == prev, "order %u: page %u: bad back link", o,
+				      (unsigned int)i);
+				CHECK(area_of((struct buddy_pa *)pa, i, o) == area,
+				      "order %u: page %u on the list of another migrate type", o,
+				      (unsigned int)i);
+				prev = i;
+				n++;
+			}
+			CHECK(n == area->nr_free, "order %u: list has %zu blocks, nr_free %zu", o, n,
+			      area->nr_free);
+			listed += n;
 		}
-		CHECK(n == area->nr_free, "order %u: list has %zu blocks, nr_free %zu", o, n, area->nr_free);
+		CHECK(listed == free_blocks[o], "order %u: listed %zu, counted %zu", o, listed,
+		      free_blocks[o]);
 	}
 	return true;
 }

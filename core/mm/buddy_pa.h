@@ -49,12 +49,35 @@ struct buddy_free_area {
 
 #define BUDDY_NO_PAGE UINT32_MAX
 
+/*
+ * Migrate types, as Linux's, per pageblock (2 MiB, or the largest block
+ * when BUDDY_MAX_ORDER is smaller): pages asked for as movable
+ * (buddy_pa_alloc_type(..., BUDDY_MOVABLE)) come from movable pageblocks,
+ * the rest from unmovable ones, so that the pages compaction can move are
+ * not scattered among the ones it cannot.  A pageblock takes the type of
+ * the request that first splits it out of a whole free block; free blocks
+ * smaller than a pageblock sit on the free list of their pageblock's type,
+ * whole pageblocks (and larger) on one list for both.  A request with no
+ * block of its type takes a whole pageblock, and only then the largest
+ * block of the other type (stealing, which leaves the pageblock's type
+ * as it was).  Without a type array (buddy_pa_set_types()) every
+ * pageblock is unmovable.  With no movable request ever made the
+ * allocator behaves exactly as one without types.
+ */
+enum buddy_migratetype { BUDDY_UNMOVABLE, BUDDY_MOVABLE };
+#define BUDDY_PAGEBLOCK_ORDER 9u
+
 struct buddy_pa {
 	uintptr_t base;            /* address of page 0, page aligned */
 	uintptr_t base_pfn;        /* base >> PAGE_SHIFT */
 	size_t npages;             /* pages covered, reserved ones included */
 	unsigned int max_order;
+	/* Whole pageblocks and larger, and the unmovable blocks below a pageblock. */
 	struct buddy_free_area free_area[BUDDY_ORDER_LIMIT + 1];
+	/* Blocks below a pageblock inside movable pageblocks. */
+	struct buddy_free_area movable_area[BUDDY_PAGEBLOCK_ORDER];
+	unsigned int pb_order;     /* MIN(BUDDY_PAGEBLOCK_ORDER, max_order) */
+	uint8_t *pb_type;          /* per pageblock: enum buddy_migratetype; NULL: all unmovable */
 	struct page *map;          /* descriptor of each page, map[0] for @base */
 	size_t managed_pages;      /* pages released to the allocator */
 	size_t free_pages;
@@ -79,9 +102,27 @@ void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
  */
 int buddy_pa_release(struct buddy_pa *pa, uintptr_t addr, size_t npages);
 
+/* Bytes of type array an instance of @npages pages with @max_order needs. */
+size_t buddy_pa_types_size(size_t npages, unsigned int max_order);
+
+/* Give @pa its pageblock type array (buddy_pa_types_size() bytes), before any release. */
+void buddy_pa_set_types(struct buddy_pa *pa, uint8_t *types);
+
 /* 2^order naturally aligned pages; NULL when no block of that order can
- * be made or @order > max_order. */
+ * be made or @order > max_order.  Unmovable. */
 void *buddy_pa_alloc(struct buddy_pa *pa, unsigned int order);
+
+/* The same, of migrate type @type (grouped per pageblock as above). */
+void *buddy_pa_alloc_type(struct buddy_pa *pa, unsigned int order, enum buddy_migratetype type);
+
+/*
+ * Compaction's view of [@addr, @addr + @npages pages) (inside the
+ * instance): the number of allocated pages in it when every allocation
+ * there is a single page that @movable accepts and nothing is reserved;
+ * SIZE_MAX otherwise.  Changes nothing.
+ */
+size_t buddy_pa_range_movable(const struct buddy_pa *pa, uintptr_t addr, size_t npages,
+			      bool (*movable)(const struct page *head));
 
 /*
  * Return a block from buddy_pa_alloc().  0 on success, else nothing is

@@ -11,6 +11,9 @@
 #ifdef CONFIG_POOLS
 #include "pool.h"
 #endif
+#ifdef CONFIG_HUGEPAGES
+#include "hugetlb.h"
+#endif
 
 void mm_init(void)
 {
@@ -19,6 +22,10 @@ void mm_init(void)
 
 	page_alloc_init(regions, n);
 	kmalloc_front_init();
+#ifdef CONFIG_HUGEPAGES
+	/* Before anything else takes large blocks, as hugepages= at boot (its slots' descriptors are kmalloc()ed). */
+	hugetlb_init();
+#endif
 #ifdef CONFIG_POOLS
 	/* The typed pools, filled to their counts before any image code runs. */
 	pool_types_init();

@@ -15,6 +15,8 @@
  *     pa_strategy_release(s, addr, n)      boot: frames become free
  *     pa_strategy_alloc(s, npages)         exactly npages contiguous pages
  *     pa_strategy_alloc_order(s, order)    2^order naturally aligned pages
+ *     pa_strategy_alloc_movable(s, order)  the same, for a movable page
+ *                                          (buddy: from a movable pageblock)
  *     pa_strategy_free(s, addr, npages)    0 or the misuse error, reported
  *     pa_strategy_free_pages(s), _largest_free_run(s), _nr_free(s, nr_free[])
  */
@@ -37,16 +39,16 @@ struct pa_strategy {
 	struct buddy_pa buddy;
 };
 
+/* The pageblocks' migrate types (buddy_pa.h). */
 static inline size_t pa_strategy_meta_size(size_t npages)
 {
-	(void)npages;
-	return 0;
+	return buddy_pa_types_size(npages, CONFIG_BUDDY_MAX_ORDER);
 }
 static inline void pa_strategy_init(struct pa_strategy *s, uintptr_t base, size_t npages,
 				    struct page *map, void *meta)
 {
-	(void)meta;
 	buddy_pa_init(&s->buddy, base, npages, CONFIG_BUDDY_MAX_ORDER, map);
+	buddy_pa_set_types(&s->buddy, meta);
 }
 static inline void pa_strategy_release(struct pa_strategy *s, uintptr_t addr, size_t npages)
 {
@@ -59,6 +61,17 @@ static inline void *pa_strategy_alloc(struct pa_strategy *s, size_t npages)
 static inline void *pa_strategy_alloc_order(struct pa_strategy *s, unsigned int order)
 {
 	return buddy_pa_alloc(&s->buddy, order);
+}
+static inline void *pa_strategy_alloc_movable(struct pa_strategy *s, unsigned int order)
+{
+	return buddy_pa_alloc_type(&s->buddy, order, BUDDY_MOVABLE);
+}
+/* Compaction (buddy only): pages to migrate out of a range, or SIZE_MAX (buddy_pa.h). */
+static inline size_t pa_strategy_range_movable(const struct pa_strategy *s, uintptr_t addr,
+					       size_t npages,
+					       bool (*movable)(const struct page *head))
+{
+	return buddy_pa_range_movable(&s->buddy, addr, npages, movable);
 }
 static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size_t npages)
 {
@@ -107,6 +120,11 @@ static inline void *pa_strategy_alloc(struct pa_strategy *s, size_t npages)
 static inline void *pa_strategy_alloc_order(struct pa_strategy *s, unsigned int order)
 {
 	return bitmap_pa_alloc_aligned(&s->bitmap, (size_t)1 << order, (size_t)1 << order);
+}
+/* First fit has no pageblocks to group by: a movable page is any page. */
+static inline void *pa_strategy_alloc_movable(struct pa_strategy *s, unsigned int order)
+{
+	return pa_strategy_alloc_order(s, order);
 }
 static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size_t npages)
 {

@@ -237,17 +237,21 @@ static void count_atomic(uint64_t *counter)
 	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
+static void note_taken(struct zone *z)
+{
+	size_t taken = z->managed - pa_strategy_free_pages(&z->pa);
+
+	if (taken > z->peak_taken)
+		z->peak_taken = taken;
+}
+
 void *zone_take_locked(struct zone *z, size_t npages, unsigned int order, bool by_order)
 {
 	void *addr = by_order ? pa_strategy_alloc_order(&z->pa, order) :
 				pa_strategy_alloc(&z->pa, npages);
-	size_t taken;
 
-	if (!addr)
-		return NULL;
-	taken = z->managed - pa_strategy_free_pages(&z->pa);
-	if (taken > z->peak_taken)
-		z->peak_taken = taken;
+	if (addr)
+		note_taken(z);
 	return addr;
 }
 
@@ -266,13 +270,20 @@ int zone_give_locked(struct zone *z, const void *addr, size_t npages)
  * its head's descriptor clean for the caller; NULL if there is none.
  */
 static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool by_order,
-		       size_t floor)
+		       size_t floor, bool movable)
 {
 	void *addr = NULL;
 
 	spin_lock(&z->lock);
-	if (zone_watermark_ok(z, npages, floor))
-		addr = zone_take_locked(z, npages, order, by_order);
+	if (zone_watermark_ok(z, npages, floor)) {
+		if (movable && by_order) {
+			addr = pa_strategy_alloc_movable(&z->pa, order);
+			if (addr)
+				note_taken(z);
+		} else {
+			addr = zone_take_locked(z, npages, order, by_order);
+		}
+	}
 	if (addr) {
 		struct page *pg = virt_to_page(addr);
 
@@ -317,7 +328,8 @@ static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_
 
 	if (!z->managed)
 		return NULL;
-	if (ac->npages == 1) {
+	/* A movable page comes from a movable pageblock: the per-CPU lists are not grouped. */
+	if (ac->npages == 1 && !(ac->flags & __GFP_MOVABLE)) {
 		/* A page on this CPU's list is out of the free count: no watermark. */
 		pg = pcp_pop(z);
 		if (pg)
@@ -330,7 +342,8 @@ static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_
 			return page_to_virt(pg);
 	}
 	/* zone_take() checks the floor under the zone's lock. */
-	return zone_take(z, ac->npages, ac->order, ac->by_order, floor);
+	return zone_take(z, ac->npages, ac->order, ac->by_order, floor,
+			 ac->flags & __GFP_MOVABLE);
 }
 
 /* The zones a request may use, highest first, down to watermark @mark. */

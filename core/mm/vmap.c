@@ -16,10 +16,16 @@
 #include "panic.h"
 #include "spinlock.h"
 #include "vmap.h"
+#ifdef CONFIG_HUGEPAGES
+#include "hugetlb_pool.h"
+#endif
 
 #define GUARD PAGE_SIZE
 #define INLINE_BLOCKS 4
-#define ORDER_MASK ((uint64_t)PAGE_SIZE - 1)
+/* A block's low bits: its order, and whether it is a hugepage pool page on loan. */
+#define ORDER_MASK ((uint64_t)0xff)
+#define POOL_BLOCK ((uint64_t)0x100)
+#define BLOCK_BITS ((uint64_t)PAGE_SIZE - 1)
 #define PROT_RW (ARCH_PROT_READ | ARCH_PROT_WRITE)
 
 /*
@@ -46,6 +52,7 @@ struct region {
 	size_t size;			/* bytes mapped once live */
 	size_t done;			/* bytes mapped so far (a prefix) */
 	enum region_state state;
+	bool reserved;			/* address space only (vmap_reserve()) */
 	size_t mapped[VMAP_NR_PAGE_SIZES];
 	size_t nr_blocks, cap;
 	uint64_t *blocks;		/* physical address | order */
@@ -176,7 +183,7 @@ static int map_range(struct region *r, uintptr_t pa, size_t len, unsigned int pr
 	return 0;
 }
 
-static int record_block(struct region *r, void *block, unsigned int order)
+static int record_block(struct region *r, void *block, uint64_t order)
 {
 	if (r->nr_blocks == r->cap) {
 		size_t cap = r->cap * 2;
@@ -208,6 +215,44 @@ static unsigned int floor_log2(size_t n)
 	return log;
 }
 
+#ifdef CONFIG_HUGEPAGES
+/*
+ * Automatic selection: a pool page for the stretch at @r->done when the
+ * request is large enough, a whole page of a pool size is left and the
+ * address is aligned for its leaf.  1 if one was taken and mapped, 0 if
+ * not, or an error (the page is recorded, so unmap_and_free() returns it).
+ */
+static int populate_from_pool(struct region *r, gfp_t gfp)
+{
+	static const size_t sizes[] = { PAGE_SIZE_1G, PAGE_SIZE_2M };
+	uintptr_t va = r->va + r->done;
+
+	if (!hugetlb_auto_threshold() || r->size < hugetlb_auto_threshold())
+		return 0;
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t ps = sizes[i];
+		uintptr_t pa;
+		int err;
+
+		if (r->size - r->done < ps || !IS_ALIGNED(va, (uintptr_t)ps))
+			continue;
+		pa = hugetlb_take_block(ps);
+		if (!pa)
+			continue;
+		err = record_block(r, (void *)pa, POOL_BLOCK | floor_log2(ps >> PAGE_SHIFT));
+		if (err) {
+			hugetlb_return_block(pa, ps);
+			return err;
+		}
+		if (gfp & __GFP_ZERO)
+			memset((void *)pa, 0, ps);	/* through the identity map, as alloc_pages() does */
+		err = map_range(r, pa, ps, PROT_RW);
+		return err ? err : 1;
+	}
+	return 0;
+}
+#endif
+
 /* Take and map the pages of a BUILDING region, largest blocks first. */
 static int populate(struct region *r, gfp_t gfp)
 {
@@ -218,6 +263,13 @@ static int populate(struct region *r, gfp_t gfp)
 		void *block;
 		int err;
 
+#ifdef CONFIG_HUGEPAGES
+		err = populate_from_pool(r, gfp);
+		if (err < 0)
+			return err;
+		if (err)
+			continue;
+#endif
 		while (!(block = alloc_pages(order, gfp)) && order > 0)
 			cap = --order;	/* that order is gone: do not ask again */
 		if (!block)
@@ -246,8 +298,16 @@ static void unmap_and_free(struct region *r)
 	r->done = 0;
 	for (size_t i = 0; i < r->nr_blocks; i++) {
 		uint64_t b = r->blocks[i];
+		void *block = (void *)(uintptr_t)(b & ~BLOCK_BITS);
+		unsigned int order = (unsigned int)(b & ORDER_MASK);
 
-		BUG_ON(free_pages((void *)(uintptr_t)(b & ~ORDER_MASK), (unsigned int)(b & ORDER_MASK)));
+#ifdef CONFIG_HUGEPAGES
+		if (b & POOL_BLOCK) {
+			hugetlb_return_block((uintptr_t)block, PAGE_SIZE << order);
+			continue;
+		}
+#endif
+		BUG_ON(free_pages(block, order));
 	}
 	r->nr_blocks = 0;
 }
@@ -339,6 +399,11 @@ void *vmap_alloc(size_t size, gfp_t gfp)
 		return NULL;
 	}
 	size = ALIGN_UP(size, PAGE_SIZE);
+#ifdef CONFIG_HUGEPAGES
+	/* A request the pool may serve is aligned for the pool's largest leaf it can use. */
+	if (hugetlb_auto_threshold() && size >= hugetlb_auto_threshold())
+		blocks_up_to = MAX(blocks_up_to, PAGE_SIZE_1G);
+#endif
 	return make_region(size, alignment_for(size, blocks_up_to), true, 0, PROT_RW, gfp);
 }
 
@@ -353,6 +418,42 @@ void *vmap_phys(uintptr_t pa, size_t size, unsigned int prot)
 		return NULL;
 	}
 	return make_region(size, alignment_for(size, pa_alignment), false, pa, prot, 0);
+}
+
+void *vmap_reserve(size_t size, size_t align)
+{
+	struct region *r;
+	bool room;
+
+	if (size == 0 || !IS_ALIGNED(size, PAGE_SIZE) || align < PAGE_SIZE || (align & (align - 1))) {
+		count_failure(false);
+		return NULL;
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		count_failure(false);
+		return NULL;
+	}
+	r->blocks = r->inline_blocks;
+	r->cap = INLINE_BLOCKS;
+	spin_lock(&vmap_lock);
+	setup();
+	room = reserve(r, size, align);
+	if (room) {
+		r->state = LIVE;	/* nothing mapped: done stays 0, so a free unmaps nothing */
+		r->reserved = true;
+		stats.regions++;
+		stats.reserved += size;
+	} else {
+		stats.counters.failures++;
+		stats.va_failures++;
+	}
+	spin_unlock(&vmap_lock);
+	if (!room) {
+		kfree(r);
+		return NULL;
+	}
+	return (void *)r->va;
 }
 
 static int refuse(int err, const void *addr)
@@ -390,6 +491,8 @@ int vmap_free(const void *addr)
 	r->state = DYING;
 	stats.regions--;
 	stats.counters.frees++;
+	if (r->reserved)
+		stats.reserved -= r->size;
 	for (unsigned int i = 0; i < VMAP_NR_PAGE_SIZES; i++)
 		stats.mapped[i] -= r->mapped[i];
 	spin_unlock(&vmap_lock);

@@ -74,6 +74,16 @@ void *vmap_alloc(size_t size, gfp_t gfp);
  */
 void *vmap_phys(uintptr_t pa, size_t size, unsigned int prot);
 
+/*
+ * Address space only: @size bytes (page aligned) at an @align-aligned
+ * start (a power of two, at least a page), with a guard page behind, for
+ * a caller that maps there itself with arch_map() (the hugepage pool's
+ * slots) and unmaps what it mapped before vmap_free() gives the range
+ * back.  Counted in regions and reserved, never in mapped.  NULL when the
+ * area has no such room.
+ */
+void *vmap_reserve(size_t size, size_t align);
+
 /* Unmap and release a region; 0 (also for NULL) or a misuse error above. */
 int vmap_free(const void *addr);
 
@@ -87,6 +97,7 @@ struct vmap_stats {
 	size_t largest_gap;		/* longest run of free address space */
 	/* Bytes live regions map with leaves of 4 KiB, 2 MiB, 1 GiB. */
 	size_t mapped[VMAP_NR_PAGE_SIZES];
+	size_t reserved;		/* bytes of address space vmap_reserve() holds */
 	size_t pt_pages;		/* page-table pages in use (arch_pt_get_stats()) */
 	struct alloc_counters counters;	/* allocs, frees, failures, misuse */
 	uint64_t va_failures;		/* of failures: no room in the area */

@@ -425,6 +425,75 @@ static void buddy_never_hands_out_page_zero(struct ktest *t)
 	KT_EXPECT_TRUE(t, bt_exact(t, &big_env));
 }
 
+
+static bool bt_flagged_movable(const struct page *head)
+{
+	return head->flags & PG_MOVABLE;
+}
+
+static size_t pageblock_at(uintptr_t a)
+{
+	return (a / PAGE_SIZE) >> 3;
+}
+
+/*
+ * Migrate types: with max order 3 a pageblock is 8 pages.  Over 32 pages
+ * at 0, page 0 is never managed, so pageblock 0 is unmovable fragments and
+ * pageblocks 1-3 are whole.  Movable pages take a whole pageblock of their
+ * own and stay in it; unmovable ones stay in pageblock 0 while it has
+ * room, then take whole pageblocks, and steal from the movable pageblock
+ * only when nothing else is left.  The range query counts the movable
+ * pages of a pageblock and refuses one holding anything else.
+ */
+static void buddy_migrate_types_group_pages(struct ktest *t)
+{
+	static uint8_t types[8];
+	struct buddy_pa *pa = &big_env.pa;
+	uintptr_t u, m, m2, x;
+	size_t mb;
+
+	if (!bt_setup(&big_env, 0, 32, 3))
+		KT_SKIP(t, "no memory for the instance's metadata");
+	KT_ASSERT_LE(t, buddy_pa_types_size(32, 3), sizeof(types));
+	buddy_pa_set_types(pa, types);
+	bt_release(t, &big_env, 0, 32);
+	KT_EXPECT_EQ(t, buddy_pa_nr_free(pa, 3), (size_t)3);
+
+	u = (uintptr_t)buddy_pa_alloc_type(pa, 0, BUDDY_UNMOVABLE);
+	KT_EXPECT_EQ(t, pageblock_at(u), 0u);
+	m = (uintptr_t)buddy_pa_alloc_type(pa, 0, BUDDY_MOVABLE);
+	KT_ASSERT_TRUE(t, m != 0);
+	mb = pageblock_at(m);
+	KT_EXPECT_NE(t, mb, 0u);
+	KT_EXPECT_EQ(t, buddy_pa_nr_free(pa, 3), (size_t)2);
+	m2 = (uintptr_t)buddy_pa_alloc_type(pa, 0, BUDDY_MOVABLE);
+	KT_EXPECT_EQ(t, pageblock_at(m2), mb);
+	x = (uintptr_t)buddy_pa_alloc_type(pa, 0, BUDDY_UNMOVABLE);
+	KT_EXPECT_EQ(t, pageblock_at(x), 0u);
+	KT_EXPECT_TRUE(t, buddy_pa_check(pa));
+
+	/* The movable pageblock: two pages to move, once they are marked movable. */
+	KT_EXPECT_EQ(t, buddy_pa_range_movable(pa, mb * 8 * PAGE_SIZE, 8, bt_flagged_movable),
+		     SIZE_MAX);
+	pa->map[m / PAGE_SIZE].flags |= PG_MOVABLE;
+	pa->map[m2 / PAGE_SIZE].flags |= PG_MOVABLE;
+	KT_EXPECT_EQ(t, buddy_pa_range_movable(pa, mb * 8 * PAGE_SIZE, 8, bt_flagged_movable),
+		     (size_t)2);
+	KT_EXPECT_EQ(t, buddy_pa_range_movable(pa, 0, 8, bt_flagged_movable), SIZE_MAX);
+
+	/* Unmovable pages fill pageblock 0 and the whole ones, then steal. */
+	for (unsigned int i = 0; i < 5 + 16; i++)
+		KT_EXPECT_TRUE(t, buddy_pa_alloc_type(pa, 0, BUDDY_UNMOVABLE) != NULL);
+	KT_EXPECT_EQ(t, buddy_pa_nr_free(pa, 3), (size_t)0);
+	x = (uintptr_t)buddy_pa_alloc_type(pa, 0, BUDDY_UNMOVABLE);
+	KT_EXPECT_EQ(t, pageblock_at(x), mb);
+	KT_EXPECT_EQ(t, buddy_pa_range_movable(pa, mb * 8 * PAGE_SIZE, 8, bt_flagged_movable),
+		     SIZE_MAX);
+	KT_EXPECT_TRUE(t, buddy_pa_check(pa));
+	pa->map[m / PAGE_SIZE].flags = 0;
+	pa->map[m2 / PAGE_SIZE].flags = 0;
+}
+
 /* Each misuse is reported with its own error and leaves the allocator
  * exact and usable. */
 static void buddy_misuse_is_refused(struct ktest *t)
@@ -649,6 +718,7 @@ static const struct ktest_case buddy_pa_cases[] = {
 	KTEST_CASE(buddy_release_unaligned_ranges),
 	KTEST_CASE(buddy_release_is_checked),
 	KTEST_CASE(buddy_never_hands_out_page_zero),
+	KTEST_CASE(buddy_migrate_types_group_pages),
 	KTEST_CASE(buddy_misuse_is_refused),
 	KTEST_CASE(buddy_alloc_exact_sizes),
 	KTEST_CASE(buddy_stats_match),
