@@ -52,13 +52,15 @@ static inline struct kmalloc_cpu_stats *my_stats(void)
 }
 
 /*
- * Flags kmalloc refuses: what no request may carry (gfp.h), and zone
+ * Flags kmalloc refuses: what no request may carry (gfp.h), zone
  * modifiers - kmalloc memory comes from the highest zone that has some;
- * a buffer that must lie low is page_alloc(n, GFP_DMA)'s.
+ * a buffer that must lie low is page_alloc(n, GFP_DMA)'s - and
+ * __GFP_MOVABLE: an object shares its page with others and has no owner
+ * compaction could tell where it went (migrate.h).
  */
 static bool flags_refused(gfp_t flags)
 {
-	return gfp_check(flags) || (flags & __GFP_ZONE_MASK);
+	return gfp_check(flags) || (flags & (__GFP_ZONE_MASK | __GFP_MOVABLE));
 }
 
 /*

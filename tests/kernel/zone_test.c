@@ -339,7 +339,10 @@ static __noinline void ask_pages(size_t npages, gfp_t flags)
 	__asm__ volatile("" ::: "memory");
 }
 
-/* Flags no request may carry fail, counted and reported; kmalloc refuses zone modifiers. */
+/*
+ * Flags no request may carry fail, counted and reported; kmalloc refuses
+ * zone modifiers and __GFP_MOVABLE.
+ */
 static void bad_flags_refused(struct ktest *t)
 {
 	struct page_alloc_stats before, after;
@@ -363,8 +366,9 @@ static void bad_flags_refused(struct ktest *t)
 	KT_EXPECT_NULL(t, kmalloc(64, GFP_DMA));
 	KT_EXPECT_NULL(t, kmalloc(64, GFP_DMA32 | __GFP_NOWARN));
 	KT_EXPECT_NULL(t, kzalloc(64, __GFP_NOFAIL));
+	KT_EXPECT_NULL(t, kmalloc(64, __GFP_MOVABLE | __GFP_NOWARN));
 	mm_get_stats(&ma);
-	KT_EXPECT_EQ(t, ma.counters.failures, mb.counters.failures + 3);
+	KT_EXPECT_EQ(t, ma.counters.failures, mb.counters.failures + 4);
 	KT_EXPECT_EQ(t, ma.live_objects, mb.live_objects);
 #ifdef CONFIG_SLAB
 	{
