@@ -94,6 +94,7 @@
 #include "compiler.h"
 #include "fault_inject.h"
 #include "gfp.h"
+#include "irq.h"
 #include "mm_debug.h"
 #include "page.h"
 #include "percpu.h"
@@ -342,22 +343,28 @@ static __always_inline bool pool_owns_fast(const struct pool *p, const void *obj
  */
 static __always_inline void *pool_alloc_fast(struct pool *p, size_t state_off)
 {
+	/* A cross-CPU pull (pool.c) must not land between the load and the store. */
+	unsigned long flags = irq_save();
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	struct pool_mag *m = pc->loaded;
 	unsigned long n = m->rounds;
 	void *obj = m->round[n];
 
 	if (unlikely(!obj))
-		return NULL;
+		goto out;
 	if (POOL_CHECKS_EXACT) {
-		if (unlikely(pool_state_read(obj, state_off) != pool_tag_free(p, obj)))
-			return NULL;
+		if (unlikely(pool_state_read(obj, state_off) != pool_tag_free(p, obj))) {
+			obj = NULL;
+			goto out;
+		}
 		pool_state_write(obj, state_off, pool_tag_live(p, obj));
 	}
 	m->rounds = n - 1;
 	pc->hits++;
 	if (unlikely(n - 1 < pc->low))
 		pc->low = n - 1;
+out:
+	irq_restore(flags);
 	return obj;
 }
 
@@ -368,24 +375,30 @@ static __always_inline void *pool_alloc_fast(struct pool *p, size_t state_off)
  */
 static __always_inline bool pool_free_fast(struct pool *p, void *obj, size_t state_off)
 {
+	unsigned long flags;
 	struct pool_cpu *pc;
 	struct pool_mag *m;
 	unsigned long n;
+	bool done = false;
 
 	if (unlikely(!pool_owns_fast(p, obj, state_off)))
 		return false;
+	flags = irq_save();
 	pc = this_cpu_ptr(p->cpu);
 	m = pc->loaded;
 	n = m->rounds;
 	if (unlikely(n >= __atomic_load_n(&p->fill, __ATOMIC_RELAXED)))
-		return false;
+		goto out;
 	if (POOL_CHECKS_NAIVE && unlikely(m->round[n] == obj))
-		return false;
+		goto out;
 	if (POOL_CHECKS_EXACT)
 		pool_state_write(obj, state_off, pool_tag_free(p, obj));
 	m->round[n + 1] = obj;
 	m->rounds = n + 1;
-	return true;
+	done = true;
+out:
+	irq_restore(flags);
+	return done;
 }
 
 /*
