@@ -126,13 +126,19 @@ struct kmem_cache_stats {
 	bool off_slab;             /* slab descriptor kept off the slab pages */
 	size_t active_objects;     /* handed out and not yet freed */
 	size_t total_objects;      /* in all slabs, free or not */
-	/* Slabs by how full they are; CPU slabs are counted by their state. */
+	/*
+	 * Slabs by how full they are; CPU slabs are counted by their state
+	 * (with SMP, another CPU's slab counts as partial: its freelist is
+	 * that CPU's alone).
+	 */
 	size_t slabs_full;
 	size_t slabs_partial;
 	size_t slabs_empty;
 	size_t pages;              /* pages held by the cache's slabs */
 	size_t meta_bytes;         /* slab descriptors incl. in-use bitmaps */
 	struct alloc_counters counters;
+	/* Of counters.frees, those onto another CPU's slab without a lock (SMP). */
+	uint64_t remote_frees;
 };
 
 /*
