@@ -255,6 +255,13 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max);
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
 
 /*
+ * One console line per cache whose objects were freed onto another CPU's
+ * slab without a lock (SMP: the remote frees of kmem_cache_stats), then
+ * the total: "mmkit: remote frees: <count> <cache>".
+ */
+void kmem_cache_print_remote_frees(void);
+
+/*
  * Debug self-check, O(objects): lists, counts, in-use bitmaps, freelists
  * and page marks agree, and (Kconfig DEBUG_REDZONE) every object's red
  * zone is intact.  Prints the first inconsistency and returns false.

@@ -1524,6 +1524,26 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max)
 	return w.n;
 }
 
+static void print_remote(struct kmem_cache *c, void *arg)
+{
+	uint64_t n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += percpu_counter_read(per_cpu_ptr(c->cpu_slab, cpu)->remote_frees);
+	if (!n)
+		return;
+	printk("mmkit: remote frees: %llu %s\n", (unsigned long long)n, c->name);
+	*(uint64_t *)arg += n;
+}
+
+void kmem_cache_print_remote_frees(void)
+{
+	uint64_t total = 0;
+
+	kmem_cache_for_each(print_remote, &total);
+	printk("mmkit: remote frees: %llu in all\n", (unsigned long long)total);
+}
+
 /* ---- self-check ---------------------------------------------------------- */
 
 #define CHECK(cond, ...)                                                    \
