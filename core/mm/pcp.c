@@ -156,6 +156,7 @@ size_t pcp_drain_zone(struct zone *z)
 	return total;
 }
 
+#if NR_CPUS > 1
 /*
  * drain_all_pages() on one CPU, in its IPI handler: its own lists, which
  * stay in its cache; the count is added to *@arg.
@@ -171,6 +172,8 @@ static void drain_here(void *arg)
 	__atomic_fetch_add((size_t *)arg, n, __ATOMIC_RELAXED);
 }
 
+#endif
+
 /*
  * Every CPU's lists.  With SMP each CPU drains its own, through a
  * cross-CPU call (as Linux's drain_all_pages() queues work on each CPU);
@@ -182,11 +185,13 @@ size_t drain_all_pages(void)
 {
 	size_t total = 0;
 
-	if (NR_CPUS > 1 && irqs_enabled()) {
+#if NR_CPUS > 1
+	if (irqs_enabled()) {
 		smp_call_function_all(drain_here, &total, true);
 		drain_here(&total);
 		return __atomic_load_n(&total, __ATOMIC_RELAXED);
 	}
+#endif
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
 		if (zones[i].pcp)
 			total += pcp_drain_zone(&zones[i]);

@@ -347,11 +347,11 @@ static size_t free_in_cpus(const struct pool *p)
  */
 static size_t free_elsewhere(const struct pool *p, const struct pool_cpu *pc)
 {
-	size_t n = p->depot_objects + p->reserve.nr + pc->previous->rounds;
-
-	if (NR_CPUS == 1)
-		return n + free_in_cpus(p) - pc->loaded->rounds - pc->previous->rounds;
-	return n;
+#if NR_CPUS > 1
+	return p->depot_objects + p->reserve.nr + pc->previous->rounds;
+#else
+	return p->depot_objects + p->reserve.nr + free_in_cpus(p) - pc->loaded->rounds;
+#endif
 }
 
 /* Objects handed out now: exact while no other CPU uses @p.  Lock held. */
@@ -444,6 +444,7 @@ static void *pop_loaded(struct pool_cpu *pc)
 	return m->round[m->rounds--];
 }
 
+#if NR_CPUS > 1
 /*
  * This CPU's part of pool_pull_remote(), in its IPI handler (interrupts
  * off, so no magazine operation of this CPU is half done): the rounds of
@@ -470,6 +471,8 @@ static void pull_here(void *arg)
 	pool_unlock(p);
 }
 
+#endif
+
 /*
  * Pull the objects parked in other CPUs' magazines back into the reserve.
  * A CPU's magazines are touched by that CPU only, so this runs the pull on
@@ -480,8 +483,12 @@ static void pull_here(void *arg)
  */
 static void pool_pull_remote(struct pool *p)
 {
-	if (NR_CPUS > 1 && irqs_enabled())
+#if NR_CPUS > 1
+	if (irqs_enabled())
 		smp_call_function_all(pull_here, p, true);
+#else
+	(void)p;
+#endif
 }
 
 /* ---- allocation ---------------------------------------------------------------- */
@@ -1176,6 +1183,7 @@ static void *take_surplus(struct pool *p, struct pool_cpu *pc)
 	return NULL;
 }
 
+#if NR_CPUS > 1
 /*
  * This CPU's part of pool_shrink() on another CPU, in its IPI handler
  * (interrupts off): each magazine holding objects goes to the depot, for
@@ -1234,6 +1242,8 @@ static void flush_prepare(struct pool *p)
 	}
 }
 
+#endif
+
 size_t pool_shrink(struct pool *p)
 {
 	struct pool_cpu *pc;
@@ -1244,10 +1254,12 @@ size_t pool_shrink(struct pool *p)
 		return 0;
 	pc = this_cpu_ptr(p->cpu);
 	/* Other CPUs' free objects first, into the depot (a cross-CPU wait: smp.h). */
-	if (NR_CPUS > 1 && irqs_enabled()) {
+#if NR_CPUS > 1
+	if (irqs_enabled()) {
 		flush_prepare(p);
 		smp_call_function_all(flush_here, p, true);
 	}
+#endif
 	slow_enter(p, pc);
 	for (;;) {
 		void *obj = NULL;

@@ -1308,6 +1308,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	kmem_cache_free(&kmem_cache_boot, c);
 }
 
+#if NR_CPUS > 1
 /*
  * kmem_cache_shrink() on another CPU, in its IPI handler: only a CPU
  * touches its own CPU slab's freelist, so each takes its own slab off.
@@ -1323,6 +1324,8 @@ static void flush_cpu_slab_here(void *arg)
 	spin_unlock_irqsafe(&c->lock);
 }
 
+#endif
+
 size_t kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct slab *chain;
@@ -1334,8 +1337,10 @@ size_t kmem_cache_shrink(struct kmem_cache *c)
 	 * Every other CPU's slab first, through a cross-CPU call (which needs
 	 * interrupts on, smp.h: without, only this CPU's goes).
 	 */
-	if (NR_CPUS > 1 && irqs_enabled())
+#if NR_CPUS > 1
+	if (irqs_enabled())
 		smp_call_function_all(flush_cpu_slab_here, c, true);
+#endif
 	spin_lock_irqsafe(&c->lock);
 	chain = detach_slabs(c, false, &count);
 	spin_unlock_irqsafe(&c->lock);
@@ -1429,11 +1434,13 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 
 		if (!s)
 			continue;
-		/* Another CPU's slab (SMP): in use as far as this CPU can tell. */
-		if (NR_CPUS > 1 && cpu != this_cpu()) {
+#if NR_CPUS > 1
+		/* Another CPU's slab: in use as far as this CPU can tell. */
+		if (cpu != this_cpu()) {
 			st->slabs_partial++;
 			continue;
 		}
+#endif
 		inuse = cpu_slab_inuse(c, s);
 		if (inuse == 0)
 			st->slabs_empty++;
