@@ -44,12 +44,13 @@
  *     the object comes from the backing allocator; the pool never writes
  *     into an object's bytes (it keeps its own state, where it keeps any,
  *     in a word after them, the object's "state word").
- *   - Each CPU's magazines are touched by that CPU only.  With one CPU
- *     (NR_CPUS == 1, the only choice today) that is all there is to it:
- *     no allocator path runs in interrupt context and nothing preempts.
- *     Objects "in other CPUs' magazines" are pulled back by running the
- *     flush on each of those CPUs (pool.c: pool_pull_remote()), never by
- *     touching their magazines from here.
+ *   - Each CPU's magazines are touched by that CPU only, with
+ *     interrupts off (with SMP; without, there are none), so that a
+ *     cross-CPU call landing on the CPU never finds an operation half
+ *     done.  Objects in other CPUs' magazines are pulled back by running
+ *     the pull on each of those CPUs (pool.c: pool_pull_remote(), an IPI
+ *     each; pool_shrink() likewise), never by touching their magazines
+ *     from here.  Pools are tested from thread context only.
  *
  * Checks: a free - fast path or not - runs the checks of the configured
  * slab check level (Kconfig SLAB_CHECKS_*; slab.h), and
@@ -487,9 +488,10 @@ struct pool_stats {
 };
 
 /*
- * A consistent snapshot with one CPU.  in_use and high_water are exact
- * with one CPU; with more, other CPUs' magazines are read while they
- * change, and the figures are estimates.
+ * A consistent snapshot with one CPU.  in_use and free_cpu are exact
+ * while no other CPU uses @p (read them after the others are done);
+ * with SMP high_water is an upper bound, since the slow paths do not read
+ * other CPUs' magazines.
  */
 void pool_get_stats(struct pool *p, struct pool_stats *st);
 
