@@ -12,9 +12,11 @@
  *                              wait counts one contention against the
  *                              lock's class (below).
  *   one CPU                    a compiler barrier only: nothing else can
- *                              run while the lock is held (no allocator
- *                              path runs in interrupt context), so there
- *                              is nothing to exclude.
+ *                              run while the lock is held (without SMP
+ *                              nothing runs in interrupt context; with
+ *                              it, a lock a handler takes too is taken
+ *                              with interrupts off: spin_lock_irqsafe()),
+ *                              so there is nothing to exclude.
  *   one CPU, DEBUG_SPINLOCK    a flag as well: taking a lock that is
  *                              already held can only be recursion, which
  *                              would hang an SMP kernel forever, so it
