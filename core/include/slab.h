@@ -257,7 +257,8 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 /*
  * One console line per cache whose objects were freed onto another CPU's
  * slab without a lock (SMP: the remote frees of kmem_cache_stats), then
- * the total: "mmkit: remote frees: <count> <cache>".
+ * the total: "mmkit: remote frees: <count> <cache>".  Built with more than
+ * one CPU only.
  */
 void kmem_cache_print_remote_frees(void);
 

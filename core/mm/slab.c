@@ -1456,7 +1456,9 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 
 		st->counters.allocs += percpu_counter_read(kc->allocs);
 		st->counters.frees += percpu_counter_read(kc->frees);
+#if NR_CPUS > 1
 		st->remote_frees += percpu_counter_read(kc->remote_frees);
+#endif
 	}
 	st->counters.failures = c->failures;
 	st->counters.misuse = c->misuse;
@@ -1531,6 +1533,7 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max)
 	return w.n;
 }
 
+#if NR_CPUS > 1
 static void print_remote(struct kmem_cache *c, void *arg)
 {
 	uint64_t n = 0;
@@ -1550,6 +1553,7 @@ void kmem_cache_print_remote_frees(void)
 	kmem_cache_for_each(print_remote, &total);
 	printk("mmkit: remote frees: %llu in all\n", (unsigned long long)total);
 }
+#endif
 
 /* ---- self-check ---------------------------------------------------------- */
 

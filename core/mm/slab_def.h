@@ -155,8 +155,10 @@ struct kmem_cache_cpu {
 	struct slab *slab;           /* the CPU slab, or NULL */
 	/* Per-CPU counters (percpu.h): objects this CPU handed out and took back... */
 	uint64_t allocs, frees;
+#if NR_CPUS > 1
 	/* ...and of those frees, the ones onto another CPU's slab's remote list. */
 	uint64_t remote_frees;
+#endif
 } ____cacheline_aligned_in_smp;
 
 struct kmem_cache {
