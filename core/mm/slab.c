@@ -571,50 +571,50 @@ static void freeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu, struct
 #endif
 }
 
+#if NR_CPUS > 1
 /*
  * Take @s's remote list (slab_def.h), leaving it @then (NULL: open, the
- * slab stays on its CPU; SLAB_REMOTE_CLOSED: it leaves).  NULL with one
- * CPU.  Lock held.
+ * slab stays on its CPU; SLAB_REMOTE_CLOSED: it leaves).  Lock held.
  */
 static void *take_remote(struct slab *s, void *then)
 {
-#if NR_CPUS > 1
 	/* Acquire: the pushers' free pointers are seen. */
 	void *list = __atomic_exchange_n(&s->remote, then, __ATOMIC_ACQUIRE);
 
 	return list == SLAB_REMOTE_CLOSED ? NULL : list;
-#else
-	(void)s;
-	(void)then;
-	return NULL;
-#endif
 }
+#endif
 
 /*
  * Take @cpu's slab off the CPU: what is left on the CPU's freelist goes
  * back to the slab, whose count is settled, and the slab is detached.
  * Returns it.  Lock held.
  */
+/* Move the free objects of list @p onto @s's own freelist, settling its count. */
+static void settle_list(struct kmem_cache *c, struct slab *s, void *p)
+{
+	while (p) {
+		void *next = get_freepointer(c, p);
+
+		set_freepointer(c, p, s->freelist);
+		s->freelist = p;
+		s->inuse--;
+		p = next;
+	}
+}
+
 static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
 {
 	struct slab *s = cpu->slab;
-	void *lists[2] = { cpu->freelist, take_remote(s, SLAB_REMOTE_CLOSED) };
+	void *p = cpu->freelist;
 
 	cpu->slab = NULL;
 	cpu->freelist = NULL;
-	/* The CPU's objects and the remote list onto the slab's own. */
-	for (unsigned int l = 0; l < 2; l++) {
-		void *p = lists[l];
-
-		while (p) {
-			void *next = get_freepointer(c, p);
-
-			set_freepointer(c, p, s->freelist);
-			s->freelist = p;
-			s->inuse--;
-			p = next;
-		}
-	}
+	/* The CPU's objects, then (SMP) the remote list, onto the slab's own. */
+	settle_list(c, s, p);
+#if NR_CPUS > 1
+	settle_list(c, s, take_remote(s, SLAB_REMOTE_CLOSED));
+#endif
 	s->where = SLAB_DETACHED;
 	return s;
 }
@@ -733,9 +733,11 @@ static bool refill_cpu(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsigne
 		s->inuse = c->objects;
 		return true;
 	}
+#if NR_CPUS > 1
 	/* Other CPUs' lock-free frees: counted in use already, so just taken. */
 	if (s && (cpu->freelist = take_remote(s, NULL)))
 		return true;
+#endif
 	if (s) {
 		/* Used up: retire it; frees will bring it back. */
 		s = unfreeze_slab(c, cpu);
