@@ -214,9 +214,10 @@ def report(what: str, boot, verdict, verbose: bool) -> int:
         print(boot.console)
     for line in verdict.summary:
         print(line)
-    # SMP runs end with how often each lock class made a CPU wait.
+    # SMP runs end with how often each lock class made a CPU wait, and how
+    # many objects each slab cache had freed onto another CPU's slab.
     for line in boot.console.splitlines():
-        if line.startswith("mmkit: lock contention:"):
+        if line.startswith(("mmkit: lock contention:", "mmkit: remote frees:")):
             print(line)
     print(verdict.line(what))
     return 0 if verdict.passed else 1

@@ -189,31 +189,47 @@ def test_misuse_panics_with_mm_panic_on_misuse(arch: str, tmp_path: Path):
 # --- SMP ------------------------------------------------------------------------------
 
 SMP_PRESET = "twotier-smp"
-# Boots per arch here; the SMP runtime's races show now and then, not every
-# time, so more runs find more (the issue asks for 20 in a row: run
-# SMP_BOOTS=20 /usr/bin/python3 -m pytest -q tests/test_boot.py -k smp_boots).
+# Boots per arch in the default run; the SMP runtime's races show now and
+# then, not every time, so more runs find more.  The issue's bar, 20 in a
+# row per arch, is the long test below (MMKIT_LONG=1: the workflow's long
+# job); SMP_BOOTS changes the default run's count.
 SMP_BOOTS = int(os.environ.get("SMP_BOOTS", "3"))
+SMP_BOOTS_LONG = 20
 
 
 def nr_cpus(out: Path) -> int:
     return int(re.search(r"^CONFIG_NR_CPUS=(\d+)$", (out / ".config").read_text(), re.M).group(1))
 
 
-@pytest.mark.parametrize("arch", config.ARCHES)
-def test_smp_boots_every_cpu_and_passes_repeatedly(arch: str, tmp_path: Path):
+def boot_smp_repeatedly(arch: str, out: Path, boots: int) -> None:
     """With -smp NR_CPUS under multi-threaded TCG every CPU comes up, with a
-    dense id each, and the smp suite (and every other) passes, boot after boot."""
-    out = tmp_path / arch
+    dense id each, and the smp and mm_smp suites (and every other) pass,
+    boot after boot."""
     kit("defconfig", SMP_PRESET, "--arch", arch, "-O", str(out), check=True)
     cpus = nr_cpus(out)
     assert cpus > 1
-    for run in range(SMP_BOOTS):
+    for run in range(boots):
         proc = kit("test", "-O", str(out))
         log = (out / "test.log").read_text()
         assert proc.returncode == 0, f"boot {run + 1}: {proc.stdout}{proc.stderr}"
         assert f"mmkit: smp: {cpus} of {cpus} CPUs online" in log
         assert re.search(r"^ok \d+ smp$", log, re.M), f"boot {run + 1}"
+        assert re.search(r"^ok \d+ mm_smp$", log, re.M), f"boot {run + 1}"
         assert "mmkit: lock contention:" in proc.stdout
+        # The mm_smp suite's producer/consumer frees onto other CPUs' slabs.
+        assert re.search(r"^mmkit: remote frees: [1-9]\d* in all$", log, re.M), f"boot {run + 1}"
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_smp_boots_every_cpu_and_passes_repeatedly(arch: str, tmp_path: Path):
+    boot_smp_repeatedly(arch, tmp_path / arch, SMP_BOOTS)
+
+
+@pytest.mark.long
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_smp_passes_twenty_boots_in_a_row(arch: str, tmp_path: Path):
+    """Issue 14's Done-when: twotier-smp passes 20 runs in a row per arch."""
+    boot_smp_repeatedly(arch, tmp_path / arch, SMP_BOOTS_LONG)
 
 
 def test_smp_host_run_is_clean_under_tsan(tmp_path: Path):

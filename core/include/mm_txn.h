@@ -55,8 +55,14 @@
  * slab_pages and slab_active_objects match exactly as well (both page
  * allocators merge free runs canonically).
  *
- * Transactions belong to the CPU that began them; their state is per CPU
- * and touched only by that CPU, so it needs no lock.
+ * Transactions belong to the CPU that began them: begun, committed and
+ * aborted there, their state per CPU and touched only by that CPU (its IPI
+ * handler included), so it needs no lock.  An object one CPU's open
+ * transaction recorded may be freed on another CPU: while any CPU has a
+ * transaction open every free takes the slow path, which has the other
+ * CPUs forget the pointer first (mm_txn_forget_elsewhere(), a cross-CPU
+ * call), so the recording CPU's abort leaves it alone.  That free must be
+ * made with interrupts on.
  */
 #ifndef MMKIT_MM_TXN_H
 #define MMKIT_MM_TXN_H
@@ -120,6 +126,36 @@ static inline bool mm_txn_active(void)
  * mm_txn_moved(): a krealloc() moved @old to @new.
  * mm_txn_failed(): an allocation failed with @err; applies the policy.
  */
+#if NR_CPUS > 1
+/* CPUs with a transaction open now (txn.c). */
+extern unsigned int mm_txn_open_cpus;
+#endif
+
+/*
+ * Is a transaction open on any CPU?  Then a free anywhere may be of an
+ * object some CPU recorded, and takes the slow path, which asks that CPU
+ * to forget it (mm_txn_forget_elsewhere()).  With one CPU: this CPU's.
+ */
+static inline bool mm_txn_open_anywhere(void)
+{
+#if NR_CPUS > 1
+	return __atomic_load_n(&mm_txn_open_cpus, __ATOMIC_RELAXED) != 0;
+#else
+	return mm_txn_active();
+#endif
+}
+
+#if NR_CPUS > 1
+/*
+ * @p is being freed on this CPU: every other CPU forgets its record of
+ * @p, if it has one (a cross-CPU call to each, waiting; with interrupts
+ * off it cannot wait, and does nothing: free another CPU's transaction's
+ * objects from thread context).  Called before the free, so that an abort
+ * on the recording CPU never frees @p again.
+ */
+void mm_txn_forget_elsewhere(const void *p);
+#endif
+
 int mm_txn_check_alloc(void);
 int mm_txn_record(void *p);
 void mm_txn_forget(const void *p);

@@ -64,4 +64,35 @@ static inline unsigned int this_cpu(void)
 
 #define for_each_possible_cpu(cpu) for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
 
+/*
+ * Per-CPU counters: a CPU adds to its own only, any CPU may read anyone's
+ * (statistics summed on read).  With several CPUs the store is a relaxed
+ * atomic - the load, add and store it would be anyway, but a reader on
+ * another CPU makes no data race of it (the host's ThreadSanitizer run
+ * checks); with one CPU it is a plain add, which x86 does in memory in
+ * one instruction.  A sum read while CPUs count is a moment's estimate;
+ * read after they are done (on_each_cpu() has returned) it is exact.
+ */
+/*
+ * A word written under a lock and read without it (a zone's free-page
+ * count, which every watermark check reads): with several CPUs the store
+ * and the lockless loads are relaxed atomics, so the readers race with
+ * nothing; with one CPU, plain accesses.
+ */
+#if NR_CPUS > 1
+#define WRITE_ONCE(var, val) __atomic_store_n(&(var), (val), __ATOMIC_RELAXED)
+#define READ_ONCE(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
+#else
+#define WRITE_ONCE(var, val) ((var) = (val))
+#define READ_ONCE(var) (var)
+#endif
+
+#if NR_CPUS > 1
+#define percpu_counter_add(var, n) __atomic_store_n(&(var), (var) + (n), __ATOMIC_RELAXED)
+#define percpu_counter_read(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
+#else
+#define percpu_counter_add(var, n) ((var) += (n))
+#define percpu_counter_read(var) (var)
+#endif
+
 #endif /* MMKIT_PERCPU_H */

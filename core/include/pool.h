@@ -44,12 +44,13 @@
  *     the object comes from the backing allocator; the pool never writes
  *     into an object's bytes (it keeps its own state, where it keeps any,
  *     in a word after them, the object's "state word").
- *   - Each CPU's magazines are touched by that CPU only.  With one CPU
- *     (NR_CPUS == 1, the only choice today) that is all there is to it:
- *     no allocator path runs in interrupt context and nothing preempts.
- *     Objects "in other CPUs' magazines" are pulled back by running the
- *     flush on each of those CPUs (pool.c: pool_pull_remote()), never by
- *     touching their magazines from here.
+ *   - Each CPU's magazines are touched by that CPU only, with
+ *     interrupts off (with SMP; without, there are none), so that a
+ *     cross-CPU call landing on the CPU never finds an operation half
+ *     done.  Objects in other CPUs' magazines are pulled back by running
+ *     the pull on each of those CPUs (pool.c: pool_pull_remote(), an IPI
+ *     each; pool_shrink() likewise), never by touching their magazines
+ *     from here.  Pools are tested from thread context only.
  *
  * Checks: a free - fast path or not - runs the checks of the configured
  * slab check level (Kconfig SLAB_CHECKS_*; slab.h), and
@@ -94,6 +95,7 @@
 #include "compiler.h"
 #include "fault_inject.h"
 #include "gfp.h"
+#include "irq.h"
 #include "mm_debug.h"
 #include "page.h"
 #include "percpu.h"
@@ -342,22 +344,28 @@ static __always_inline bool pool_owns_fast(const struct pool *p, const void *obj
  */
 static __always_inline void *pool_alloc_fast(struct pool *p, size_t state_off)
 {
+	/* A cross-CPU pull (pool.c) must not land between the load and the store. */
+	unsigned long flags = irq_save();
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	struct pool_mag *m = pc->loaded;
 	unsigned long n = m->rounds;
 	void *obj = m->round[n];
 
 	if (unlikely(!obj))
-		return NULL;
+		goto out;
 	if (POOL_CHECKS_EXACT) {
-		if (unlikely(pool_state_read(obj, state_off) != pool_tag_free(p, obj)))
-			return NULL;
+		if (unlikely(pool_state_read(obj, state_off) != pool_tag_free(p, obj))) {
+			obj = NULL;
+			goto out;
+		}
 		pool_state_write(obj, state_off, pool_tag_live(p, obj));
 	}
 	m->rounds = n - 1;
 	pc->hits++;
 	if (unlikely(n - 1 < pc->low))
 		pc->low = n - 1;
+out:
+	irq_restore(flags);
 	return obj;
 }
 
@@ -368,24 +376,30 @@ static __always_inline void *pool_alloc_fast(struct pool *p, size_t state_off)
  */
 static __always_inline bool pool_free_fast(struct pool *p, void *obj, size_t state_off)
 {
+	unsigned long flags;
 	struct pool_cpu *pc;
 	struct pool_mag *m;
 	unsigned long n;
+	bool done = false;
 
 	if (unlikely(!pool_owns_fast(p, obj, state_off)))
 		return false;
+	flags = irq_save();
 	pc = this_cpu_ptr(p->cpu);
 	m = pc->loaded;
 	n = m->rounds;
 	if (unlikely(n >= __atomic_load_n(&p->fill, __ATOMIC_RELAXED)))
-		return false;
+		goto out;
 	if (POOL_CHECKS_NAIVE && unlikely(m->round[n] == obj))
-		return false;
+		goto out;
 	if (POOL_CHECKS_EXACT)
 		pool_state_write(obj, state_off, pool_tag_free(p, obj));
 	m->round[n + 1] = obj;
 	m->rounds = n + 1;
-	return true;
+	done = true;
+out:
+	irq_restore(flags);
+	return done;
 }
 
 /*
@@ -474,9 +488,10 @@ struct pool_stats {
 };
 
 /*
- * A consistent snapshot with one CPU.  in_use and high_water are exact
- * with one CPU; with more, other CPUs' magazines are read while they
- * change, and the figures are estimates.
+ * A consistent snapshot with one CPU.  in_use and free_cpu are exact
+ * while no other CPU uses @p (read them after the others are done);
+ * with SMP high_water is an upper bound, since the slow paths do not read
+ * other CPUs' magazines.
  */
 void pool_get_stats(struct pool *p, struct pool_stats *st);
 

@@ -126,13 +126,19 @@ struct kmem_cache_stats {
 	bool off_slab;             /* slab descriptor kept off the slab pages */
 	size_t active_objects;     /* handed out and not yet freed */
 	size_t total_objects;      /* in all slabs, free or not */
-	/* Slabs by how full they are; CPU slabs are counted by their state. */
+	/*
+	 * Slabs by how full they are; CPU slabs are counted by their state
+	 * (with SMP, another CPU's slab counts as partial: its freelist is
+	 * that CPU's alone).
+	 */
 	size_t slabs_full;
 	size_t slabs_partial;
 	size_t slabs_empty;
 	size_t pages;              /* pages held by the cache's slabs */
 	size_t meta_bytes;         /* slab descriptors incl. in-use bitmaps */
 	struct alloc_counters counters;
+	/* Of counters.frees, those onto another CPU's slab without a lock (SMP). */
+	uint64_t remote_frees;
 };
 
 /*
@@ -247,6 +253,14 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max);
 /* Call @fn on every cache, the bootstrap ones included, under the cache
  * list lock: @fn must not create or destroy caches. */
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
+
+/*
+ * One console line per cache whose objects were freed onto another CPU's
+ * slab without a lock (SMP: the remote frees of kmem_cache_stats), then
+ * the total: "mmkit: remote frees: <count> <cache>".  Built with more than
+ * one CPU only.
+ */
+void kmem_cache_print_remote_frees(void);
 
 /*
  * Debug self-check, O(objects): lists, counts, in-use bitmaps, freelists

@@ -12,9 +12,11 @@
  *                              wait counts one contention against the
  *                              lock's class (below).
  *   one CPU                    a compiler barrier only: nothing else can
- *                              run while the lock is held (no allocator
- *                              path runs in interrupt context), so there
- *                              is nothing to exclude.
+ *                              run while the lock is held (without SMP
+ *                              nothing runs in interrupt context; with
+ *                              it, a lock a handler takes too is taken
+ *                              with interrupts off: spin_lock_irqsafe()),
+ *                              so there is nothing to exclude.
  *   one CPU, DEBUG_SPINLOCK    a flag as well: taking a lock that is
  *                              already held can only be recursion, which
  *                              would hang an SMP kernel forever, so it
@@ -51,6 +53,9 @@
 #if CONFIG_NR_CPUS == 1
 typedef struct {
 	uint32_t locked;
+#ifdef CONFIG_SMP
+	unsigned long irqflags;         /* spin_lock_irqsafe()'s holder's */
+#endif
 } spinlock_t;
 
 #define SPINLOCK_INIT { 0 }
@@ -133,6 +138,7 @@ typedef struct {
 	atomic_uint next;               /* the next ticket to hand out */
 	atomic_uint owner;              /* the ticket being served */
 	struct lock_class *class;       /* NULL: "(unnamed)" */
+	unsigned long irqflags;         /* spin_lock_irqsafe()'s holder's */
 #ifdef CONFIG_DEBUG_SPINLOCK
 	atomic_uint holder;             /* CPU + 1 holding it, 0 when free */
 #endif
@@ -267,6 +273,39 @@ static inline void spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
 {
 	spin_unlock(lock);
 	irq_restore(flags);
+}
+
+/*
+ * spin_lock_irqsave() for a lock taken from interrupt context somewhere
+ * (an allocator's: GFP_ATOMIC from a tick hook, a cross-CPU flush in an
+ * IPI handler), whose holder keeps the interrupt state in the lock: only
+ * the holder touches it, and taking and dropping may be in different
+ * functions.  Every acquisition of such a lock must be one of these, or an
+ * interrupt on the holder's CPU could spin on it for ever.  Without SMP
+ * interrupts are never on, and these are spin_lock() and spin_unlock().
+ */
+static inline void spin_lock_irqsafe(spinlock_t *lock)
+{
+#ifdef CONFIG_SMP
+	unsigned long flags = irq_save();
+
+	spin_lock(lock);
+	lock->irqflags = flags;
+#else
+	spin_lock(lock);
+#endif
+}
+
+static inline void spin_unlock_irqsafe(spinlock_t *lock)
+{
+#ifdef CONFIG_SMP
+	unsigned long flags = lock->irqflags;
+
+	spin_unlock(lock);
+	irq_restore(flags);
+#else
+	spin_unlock(lock);
+#endif
 }
 
 #endif /* MMKIT_SPINLOCK_H */

@@ -4,7 +4,9 @@
  * when an allocation the suite made is still live (mm_debug.h).
  *
  * With more than one CPU, the run ends with the lock contention figures
- * (spinlock.h): how often each lock class made a CPU wait.
+ * (spinlock.h): how often each lock class made a CPU wait; and, with slab
+ * caches, how many objects each cache had freed onto another CPU's slab
+ * (slab.h: remote frees).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +15,9 @@
 #include "ktest.h"
 #include "mm_debug.h"
 #include "spinlock.h"
+#ifdef CONFIG_SLAB
+#include "slab.h"
+#endif
 
 #ifdef CONFIG_DEBUG_LEAK
 static uint64_t suite_mark;
@@ -42,6 +47,9 @@ int image_main(void)
 
 #if CONFIG_NR_CPUS > 1
 	lock_stats_print();
+#ifdef CONFIG_SLAB
+	kmem_cache_print_remote_frees();
+#endif
 #endif
 	return status;
 }

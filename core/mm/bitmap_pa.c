@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "mm_misuse.h"
+#include "percpu.h"
 
 static size_t words_for(size_t nbits)
 {
@@ -63,7 +64,7 @@ void bitmap_pa_init(struct bitmap_pa *pa, uintptr_t base, size_t npages,
 		map[i].pa_state = PA_RESERVED;
 		map[i].npages = 0;
 	}
-	pa->free_pages = 0;
+	WRITE_ONCE(pa->free_pages, 0);
 	pa->hint = npages;
 }
 
@@ -88,7 +89,7 @@ int bitmap_pa_release(struct bitmap_pa *pa, uintptr_t addr, size_t npages)
 	for (used = bitmap_find_next(pa->bitmap, i, end, true); used < end;) {
 		size_t run_end = bitmap_find_next(pa->bitmap, used, end, false);
 
-		pa->free_pages += run_end - used;
+		WRITE_ONCE(pa->free_pages, pa->free_pages + run_end - used);
 		used = bitmap_find_next(pa->bitmap, run_end, end, true);
 	}
 	bitmap_fill(pa->bitmap, i, npages, false);
@@ -143,7 +144,7 @@ void *bitmap_pa_alloc_aligned(struct bitmap_pa *pa, size_t npages, size_t align_
 	bitmap_fill(pa->bitmap, start, npages, true);
 	pa->map[start].pa_state = PA_ALLOC;
 	pa->map[start].npages = (uint32_t)npages;
-	pa->free_pages -= npages;
+	WRITE_ONCE(pa->free_pages, pa->free_pages - npages);
 	/* Nothing was free below start, and now [start, start + n) is used. */
 	if (start == pa->hint)
 		pa->hint = start + npages;
@@ -193,7 +194,7 @@ int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages)
 	bitmap_fill(pa->bitmap, i, npages, false);
 	pa->map[i].pa_state = PA_FREE;
 	pa->map[i].npages = 0;
-	pa->free_pages += npages;
+	WRITE_ONCE(pa->free_pages, pa->free_pages + npages);
 	if (i < pa->hint)
 		pa->hint = i;
 	return 0;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "page_alloc.h"
+#include "percpu.h"
 
 struct bitmap_pa {
 	uintptr_t base;          /* address of page 0; page aligned */
@@ -82,7 +83,7 @@ bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr);
 /* Queries.  Free pages is a counter: every watermark check reads it. */
 static inline size_t bitmap_pa_free_pages(const struct bitmap_pa *pa)
 {
-	return pa->free_pages;
+	return READ_ONCE(pa->free_pages);
 }
 
 size_t bitmap_pa_largest_free_run(const struct bitmap_pa *pa);

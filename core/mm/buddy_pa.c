@@ -30,6 +30,7 @@
 #include "kernel.h"
 #include "mm_misuse.h"
 #include "panic.h"
+#include "percpu.h"
 #include "printk.h"
 
 #define BUDDY_LAYER "buddy_pa"
@@ -219,7 +220,7 @@ static bool take_block(struct buddy_pa *pa, unsigned int order, enum buddy_migra
 		free_list_add(pa, idx + order_pages(k), k);
 	}
 	set_head(pa, idx, PA_ALLOC, order);
-	pa->free_pages -= order_pages(order);
+	WRITE_ONCE(pa->free_pages, pa->free_pages - order_pages(order));
 	*out = idx;
 	return true;
 }
@@ -334,7 +335,7 @@ void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
 		map[i].npages = 0;
 	}
 	pa->managed_pages = 0;
-	pa->free_pages = 0;
+	WRITE_ONCE(pa->free_pages, 0);
 }
 
 /* Release the reserved pages [i, end) as maximal aligned blocks. */
@@ -347,7 +348,7 @@ static void release_run(struct buddy_pa *pa, size_t i, size_t end)
 		for (size_t j = i + 1; j < i + n; j++)
 			pa->map[j].pa_state = PA_TAIL;
 		pa->managed_pages += n;
-		pa->free_pages += n;
+		WRITE_ONCE(pa->free_pages, pa->free_pages + n);
 		merge_and_insert(pa, i, o);
 		i += n;
 	}
@@ -446,7 +447,7 @@ int buddy_pa_free(struct buddy_pa *pa, const void *addr, unsigned int order)
 		return report(err, (uintptr_t)addr);
 	/* Whatever order the caller named, the descriptor agreed with it. */
 	pa->map[idx].npages = 0;
-	pa->free_pages += order_pages(order);
+	WRITE_ONCE(pa->free_pages, pa->free_pages + order_pages(order));
 	merge_and_insert(pa, idx, order);
 	return KERR_OK;
 }
@@ -472,7 +473,7 @@ void *buddy_pa_alloc_exact(struct buddy_pa *pa, size_t npages)
 			set_head(pa, i, PA_ALLOC, o);
 			pa->map[i].npages = 0;
 		} else {
-			pa->free_pages += order_pages(o);
+			WRITE_ONCE(pa->free_pages, pa->free_pages + order_pages(o));
 			merge_and_insert(pa, i, o);
 		}
 		i += order_pages(o);
@@ -495,7 +496,7 @@ int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages)
 
 		/* alloc_exact() laid the allocation out as exactly these blocks. */
 		BUG_ON(pa->map[i].pa_state != PA_ALLOC || pa->map[i].order != o);
-		pa->free_pages += order_pages(o);
+		WRITE_ONCE(pa->free_pages, pa->free_pages + order_pages(o));
 		merge_and_insert(pa, i, o);
 		i += order_pages(o);
 	}

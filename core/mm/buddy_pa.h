@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "page_alloc.h"
+#include "percpu.h"
 
 /* Largest max_order an instance accepts: its per-order statistics must fit
  * struct page_alloc_stats. */
@@ -152,7 +153,7 @@ size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order);
 /* Free pages over all orders (a counter: every watermark check reads it). */
 static inline size_t buddy_pa_free_pages(const struct buddy_pa *pa)
 {
-	return pa->free_pages;
+	return READ_ONCE(pa->free_pages);
 }
 /* Highest order with a free block, or -1 when nothing is free. */
 int buddy_pa_largest_free_order(const struct buddy_pa *pa);

@@ -85,9 +85,9 @@ static uintptr_t pick_range(unsigned int order, size_t *moves)
 		     a += pages * PAGE_SIZE) {
 			size_t n;
 
-			spin_lock(&z->lock);
+			spin_lock_irqsafe(&z->lock);
 			n = pa_strategy_range_movable(&z->pa, a, pages, is_movable);
-			spin_unlock(&z->lock);
+			spin_unlock_irqsafe(&z->lock);
 			if (n && n < best) {
 				best = n;
 				found = a;

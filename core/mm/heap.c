@@ -414,14 +414,14 @@ void *heap_alloc(struct heap *h, size_t size, size_t align)
 		return NULL;
 	if (align < GRANULE)
 		align = GRANULE;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	if (valid)
 		p = alloc_locked(h, size, align);
 	if (p)
 		h->counters.allocs++;
 	else
 		h->counters.failures++;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return p;
 }
 
@@ -521,7 +521,7 @@ static int refuse(struct heap *h, const void *p, int err)
 			owner = *track_of(b);
 	}
 	h->counters.misuse++;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	mm_report_misuse_track(HEAP_LAYER, err, p, b ? &owner : NULL);
 	return err;
 }
@@ -542,7 +542,7 @@ int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *us
 	*requested = *usable = 0;
 	if (!p)
 		return 0;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	b = live_block(h, p);
 	if (!b)
 		return refuse(h, p, not_live_error(h, p));
@@ -550,7 +550,7 @@ int heap_free_sized(struct heap *h, const void *p, size_t *requested, size_t *us
 	*usable = caller_usable(b);
 	free_locked(h, b);
 	h->counters.frees++;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return 0;
 }
 
@@ -627,13 +627,13 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 		*out = heap_alloc(h, size, 0);
 		return *out ? 0 : (size ? KERR_NOMEM : KERR_INVAL);
 	}
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	b = live_block(h, p);
 	if (!b)
 		return refuse(h, p, not_live_error(h, p));
 	if (!size || size > h->end - h->start) {
 		h->counters.failures++;
-		spin_unlock(&h->lock);
+		spin_unlock_irqsafe(&h->lock);
 		return size ? KERR_NOMEM : KERR_INVAL;
 	}
 	need = payload_for(size);
@@ -655,18 +655,18 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 			poison_fresh((uintptr_t)p + had, (uintptr_t)p + size);
 		redzone_fill(b);
 		*out = p;
-		spin_unlock(&h->lock);
+		spin_unlock_irqsafe(&h->lock);
 		return 0;
 	}
 	/* A new block is an allocation: an armed heap fault class may fail it (counted there). */
 	if (fault_should_fail(FAULT_HEAP, _RET_IP_)) {
-		spin_unlock(&h->lock);
+		spin_unlock_irqsafe(&h->lock);
 		return KERR_NOMEM;
 	}
 	q = alloc_locked(h, size, GRANULE);
 	if (!q) {
 		h->counters.failures++;
-		spin_unlock(&h->lock);
+		spin_unlock_irqsafe(&h->lock);
 		return KERR_NOMEM;
 	}
 	/* With red zones only the bytes asked for are the caller's (and fit q's). */
@@ -674,7 +674,7 @@ int heap_realloc_try(struct heap *h, void *p, size_t size, void **out)
 	free_locked(h, b);
 	h->counters.allocs++;
 	h->counters.frees++;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	*out = q;
 	return 0;
 }
@@ -698,13 +698,13 @@ static void live_sizes(struct heap *h, const void *p, size_t *requested, size_t 
 	struct heap_block *b;
 
 	*requested = *usable = 0;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	b = live_block(h, p);
 	if (b) {
 		block_sizes(b, requested, usable);
 		*usable = caller_usable(b);
 	}
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 }
 
 size_t heap_usable_size(struct heap *h, const void *p)
@@ -732,7 +732,7 @@ void heap_get_stats(struct heap *h, struct heap_stats *st)
 {
 	size_t largest = 0;
 
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	for (struct heap_block *b = first_free(h); b; b = next_free(h, b))
 		largest = MAX(largest, b->size - HDR);
 	st->region_bytes = h->end - h->start;
@@ -746,16 +746,16 @@ void heap_get_stats(struct heap *h, struct heap_stats *st)
 	st->meta_bytes = HDR * (h->free_blocks + h->live_blocks);
 	st->extent_bytes = h->top - h->start;
 	st->counters = h->counters;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 }
 
 size_t heap_extent(struct heap *h)
 {
 	size_t n;
 
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	n = h->top - h->start;
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return n;
 }
 
@@ -764,7 +764,7 @@ bool heap_check(struct heap *h)
 	uint64_t before = h->counters.misuse;
 	bool tiled;
 
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	tiled = h->start == h->end || block_containing(h, h->end - 1) != NULL;
 	for (uintptr_t p = h->start; tiled && p < h->end; p += ((struct heap_block *)p)->size) {
 		struct heap_block *b = (struct heap_block *)p;
@@ -772,7 +772,7 @@ bool heap_check(struct heap *h)
 		if (block_is(b, BLOCK_USED))
 			redzone_verify(h, b);
 	}
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return tiled && h->counters.misuse == before;
 }
 
@@ -783,13 +783,13 @@ bool heap_owner_of(struct heap *h, const void *addr, struct mm_track *t, const v
 
 	if (!DEBUG_OWNER || !heap_contains(h, addr))
 		return false;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	b = block_containing(h, (uintptr_t)addr);
 	if (b) {
 		*t = *track_of(b);
 		*base = (char *)b + HDR;
 	}
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return b != NULL;
 }
 
@@ -799,9 +799,9 @@ struct mm_track *heap_track_of(struct heap *h, const void *p)
 
 	if (!DEBUG_OWNER)
 		return NULL;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	b = live_block(h, p);
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return b ? track_of(b) : NULL;
 }
 
@@ -814,7 +814,7 @@ size_t heap_leaks(struct heap *h, uint64_t mark)
 
 	if (!DEBUG_LEAK)
 		return 0;
-	spin_lock(&h->lock);
+	spin_lock_irqsafe(&h->lock);
 	for (uintptr_t p = h->start; p < h->end; p += ((struct heap_block *)p)->size) {
 		struct heap_block *b = (struct heap_block *)p;
 
@@ -827,7 +827,7 @@ size_t heap_leaks(struct heap *h, uint64_t mark)
 			n++;
 		}
 	}
-	spin_unlock(&h->lock);
+	spin_unlock_irqsafe(&h->lock);
 	return n;
 }
 #endif /* CONFIG_DEBUG_LEAK */

@@ -12,8 +12,11 @@
  * its own CPU's slot, never a shared lock; mm_get_stats() sums the slots.
  * A CPU's byte figures may go "negative" when it frees what another CPU
  * allocated: they are kept modulo 2^N, and only the sum means anything.
+ * With SMP a slot is updated with interrupts off, since an allocation from
+ * a tick hook (GFP_ATOMIC) counts in the same slot.
  */
 #include "compiler.h"
+#include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kmalloc_fast.h"
@@ -75,6 +78,7 @@ static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 		.who = "kmalloc", .size = size, .order = -1, .flags = flags,
 		.caller = mm_api_caller(caller),
 	};
+	unsigned long irq = irq_save();
 
 	/* An injected failure (fault_inject.h) is counted there and reported by no one. */
 	if (err == KERR_NOMEM && mm_failure_injected()) {
@@ -82,6 +86,7 @@ static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 		return err;
 	}
 	my_stats()->counters.failures++;
+	irq_restore(irq);
 	mm_txn_failed(err);
 	if (err == KERR_NOMEM || (err == KERR_INVAL && flags_refused(flags))) {
 		req.why = err == KERR_NOMEM ? "out of memory" : "invalid gfp flags";
@@ -92,7 +97,10 @@ static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 
 static void count_misuse(void)
 {
+	unsigned long irq = irq_save();
+
 	my_stats()->counters.misuse++;
+	irq_restore(irq);
 }
 
 /* What the front passes on to the page allocator (kmalloc_front_alloc()). */
@@ -108,6 +116,7 @@ static inline gfp_t front_flags(gfp_t flags)
  */
 static void rebook(const struct kmalloc_sizes *old, const struct kmalloc_sizes *new, bool moved)
 {
+	unsigned long irq = irq_save();
 	struct kmalloc_cpu_stats *ks = my_stats();
 
 	if (!old->by_cache) {
@@ -120,6 +129,7 @@ static void rebook(const struct kmalloc_sizes *old, const struct kmalloc_sizes *
 		ks->bytes_granted += new->granted;
 		ks->counters.allocs += moved;
 	}
+	irq_restore(irq);
 }
 
 static int check_request(size_t size, size_t align, gfp_t flags)
@@ -135,13 +145,16 @@ static int check_request(size_t size, size_t align, gfp_t flags)
 static __always_inline void count_alloc_bytes(const struct kmalloc_sizes *sz)
 {
 	struct kmalloc_cpu_stats *ks;
+	unsigned long irq;
 
 	if (sz->by_cache)
 		return;
+	irq = irq_save();
 	ks = my_stats();
 	ks->counters.allocs++;
 	ks->bytes_slack += sz->granted - sz->requested;
 	ks->bytes_granted += sz->granted;
+	irq_restore(irq);
 }
 
 /* Book a successful allocation of @sz at @p. */
@@ -156,13 +169,16 @@ static inline void count_alloc(void *p, const struct kmalloc_sizes *sz, gfp_t fl
 static __always_inline void count_free(const struct kmalloc_sizes *sz)
 {
 	struct kmalloc_cpu_stats *ks;
+	unsigned long irq;
 
 	if (sz->by_cache)
 		return;
+	irq = irq_save();
 	ks = my_stats();
 	ks->counters.frees++;
 	ks->bytes_slack -= sz->granted - sz->requested;
 	ks->bytes_granted -= sz->granted;
+	irq_restore(irq);
 }
 
 static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr_t caller)
@@ -286,6 +302,11 @@ static __noinline int free_slow(const void *p)
 
 	if (!p)
 		return 0;
+#if NR_CPUS > 1
+	/* Another CPU's open transaction may have @p recorded: it forgets it first. */
+	if (unlikely(mm_txn_open_anywhere()))
+		mm_txn_forget_elsewhere(p);
+#endif
 	err = kmalloc_front_free(p, &sz);
 	if (unlikely(err)) {
 		count_misuse();

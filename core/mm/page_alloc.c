@@ -34,6 +34,7 @@
  * checking, and reports the misuse it detects (mm_report_misuse()).
  */
 #include "compiler.h"
+#include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -274,7 +275,7 @@ static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool b
 {
 	void *addr = NULL;
 
-	spin_lock(&z->lock);
+	spin_lock_irqsafe(&z->lock);
 	if (zone_watermark_ok(z, npages, floor)) {
 		if (movable && by_order) {
 			addr = pa_strategy_alloc_movable(&z->pa, order);
@@ -291,7 +292,7 @@ static void *zone_take(struct zone *z, size_t npages, unsigned int order, bool b
 		pg->owner = NULL;
 		z->counters.allocs++;
 	}
-	spin_unlock(&z->lock);
+	spin_unlock_irqsafe(&z->lock);
 	return addr;
 }
 
@@ -386,12 +387,12 @@ static void reclaim_low_zones(const struct alloc_context *ac)
 		struct zone *z = &zones[i];
 		bool run;
 
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		run = z->managed && z->reclaim_armed &&
 		      zone_free_pages(z) < z->watermark[WMARK_LOW];
 		if (run)
 			z->reclaim_armed = false;
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 		if (run)
 			reclaim_zone(z);
 	}
@@ -425,7 +426,16 @@ static void *alloc_failed(const struct alloc_context *ac, const char *why)
 /* Every request that the inline path did not finish: steps 1 to 5 above. */
 static inline void *alloc_slowpath(const struct alloc_context *ac)
 {
+	/*
+	 * A reclaim runs shrinkers that wait for other CPUs (cross-CPU
+	 * drains), which needs interrupts on (smp.h): with them off - an
+	 * interrupt handler, a caller holding an irqsafe lock - a request
+	 * is served as GFP_ATOMIC is, from what is free.
+	 */
 	bool may_reclaim = !(ac->flags & __GFP_ATOMIC);
+#ifdef CONFIG_SMP
+	may_reclaim = may_reclaim && irqs_enabled();
+#endif
 	void *addr;
 
 	if (unlikely(gfp_check(ac->flags)))
@@ -514,7 +524,7 @@ static int zone_give(void *addr, size_t npages)
 		return err;
 	}
 	z = page_zone(pg);
-	spin_lock(&z->lock);
+	spin_lock_irqsafe(&z->lock);
 	if (unlikely(pg->flags & PG_PCP)) {
 		err = KERR_DOUBLE_FREE;
 	} else {
@@ -534,7 +544,7 @@ static int zone_give(void *addr, size_t npages)
 		z->counters.frees++;
 	else
 		count_atomic(&z->counters.misuse);
-	spin_unlock(&z->lock);
+	spin_unlock_irqsafe(&z->lock);
 	if (err == KERR_DOUBLE_FREE && (pg->flags & PG_PCP))
 		pcp_report_double_free(pg);
 	return err;
@@ -655,9 +665,9 @@ size_t page_alloc_taken_pages(void)
 
 		if (!z->managed)
 			continue;
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		taken += z->managed - pa_strategy_free_pages(&z->pa);
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 	return taken;
 }
@@ -687,7 +697,7 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 		st->counters.misuse += __atomic_load_n(&z->counters.misuse, __ATOMIC_RELAXED);
 		if (!z->managed)
 			continue;
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		st->total_pages += z->managed;
 		st->peak_used_pages += z->peak_taken;
 		st->free_pages += pa_strategy_free_pages(&z->pa);
@@ -696,7 +706,7 @@ void page_alloc_get_stats(struct page_alloc_stats *st)
 		pa_strategy_nr_free(&z->pa, st->nr_free);
 		st->counters.allocs += z->counters.allocs;
 		st->counters.frees += z->counters.frees;
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 	st->health = page_alloc_health();
 	warn_alloc_counts(&st->reports, &st->reports_suppressed);
@@ -721,7 +731,7 @@ size_t page_alloc_get_zone_stats(struct zone_stats *out, size_t max)
 		zs->counters.misuse = __atomic_load_n(&z->counters.misuse, __ATOMIC_RELAXED);
 		if (!z->managed)
 			continue;
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		zs->managed = z->managed;
 		zs->free_pages = zone_free_pages(z);
 		zs->min = z->watermark[WMARK_MIN];
@@ -732,7 +742,7 @@ size_t page_alloc_get_zone_stats(struct zone_stats *out, size_t max)
 		pa_strategy_nr_free(&z->pa, zs->nr_free);
 		zs->counters.allocs = z->counters.allocs;
 		zs->counters.frees = z->counters.frees;
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 	return MAX_NR_ZONES;
 }

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "mm_misuse.h"
@@ -24,6 +25,7 @@
 #include "pcp.h"
 #include "percpu.h"
 #include "shrinker.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "zone.h"
 
@@ -49,7 +51,7 @@ static size_t take_batch(struct zone *z, struct page **list, size_t n, size_t fl
 {
 	size_t got = 0;
 
-	spin_lock(&z->lock);
+	spin_lock_irqsafe(&z->lock);
 	for (; got < n && zone_free_pages(z) > floor; got++) {
 		void *addr = zone_take_locked(z, 1, 0, true);
 		struct page *pg;
@@ -61,14 +63,14 @@ static size_t take_batch(struct zone *z, struct page **list, size_t n, size_t fl
 		pg->pcp_next = *list;
 		*list = pg;
 	}
-	spin_unlock(&z->lock);
+	spin_unlock_irqsafe(&z->lock);
 	return got;
 }
 
 /* Give the chain @list back to @z's strategy. */
 static void give_batch(struct zone *z, struct page *list)
 {
-	spin_lock(&z->lock);
+	spin_lock_irqsafe(&z->lock);
 	while (list) {
 		struct page *next = list->pcp_next;
 
@@ -78,7 +80,7 @@ static void give_batch(struct zone *z, struct page *list)
 		BUG_ON(zone_give_locked(z, page_to_virt(list), 1) != 0);
 		list = next;
 	}
-	spin_unlock(&z->lock);
+	spin_unlock_irqsafe(&z->lock);
 }
 
 struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
@@ -90,7 +92,7 @@ struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
 		return NULL;
 	for (tail = list; tail->pcp_next; tail = tail->pcp_next)
 		;
-	spin_lock(&pcp->lock);
+	spin_lock_irqsafe(&pcp->lock);
 	/* Whatever a free pushed meanwhile stays on top: it is the hotter page. */
 	tail->pcp_next = pcp->head;
 	pcp->head = list;
@@ -102,7 +104,7 @@ struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
 	pcp->allocs++;
 	pg->flags = 0;
 	pg->owner = NULL;
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
 }
 
@@ -124,35 +126,72 @@ void pcp_drain_excess(struct zone *z, struct per_cpu_pages *pcp)
 {
 	struct page *drain = cut_tail(pcp, PCP_BATCH);
 
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	give_batch(z, drain);
+}
+
+/* Empty CPU @cpu's list of @z into the strategy; returns how many. */
+static size_t drain_list(struct zone *z, unsigned int cpu)
+{
+	struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
+	struct page *list = NULL;
+	size_t n;
+
+	spin_lock_irqsafe(&pcp->lock);
+	n = pcp->count;
+	if (n)
+		list = cut_tail(pcp, n);
+	spin_unlock_irqsafe(&pcp->lock);
+	if (list)
+		give_batch(z, list);
+	return n;
 }
 
 size_t pcp_drain_zone(struct zone *z)
 {
 	size_t total = 0;
 
-	for_each_possible_cpu(cpu) {
-		struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
-		struct page *list = NULL;
-		size_t n;
-
-		spin_lock(&pcp->lock);
-		n = pcp->count;
-		if (n)
-			list = cut_tail(pcp, n);
-		spin_unlock(&pcp->lock);
-		if (list)
-			give_batch(z, list);
-		total += n;
-	}
+	for_each_possible_cpu(cpu)
+		total += drain_list(z, cpu);
 	return total;
 }
 
+#if NR_CPUS > 1
+/*
+ * drain_all_pages() on one CPU, in its IPI handler: its own lists, which
+ * stay in its cache; the count is added to *@arg.
+ */
+static void drain_here(void *arg)
+{
+	unsigned int cpu = this_cpu();
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
+		if (zones[i].pcp)
+			n += drain_list(&zones[i], cpu);
+	__atomic_fetch_add((size_t *)arg, n, __ATOMIC_RELAXED);
+}
+
+#endif
+
+/*
+ * Every CPU's lists.  With SMP each CPU drains its own, through a
+ * cross-CPU call (as Linux's drain_all_pages() queues work on each CPU);
+ * a caller that cannot wait for other CPUs (interrupts off: smp.h)
+ * drains them all from here, list lock by list lock - a list's lock makes
+ * either way safe.  CPUs that never came online have nothing listed.
+ */
 size_t drain_all_pages(void)
 {
 	size_t total = 0;
 
+#if NR_CPUS > 1
+	if (irqs_enabled()) {
+		smp_call_function_all(drain_here, &total, true);
+		drain_here(&total);
+		return __atomic_load_n(&total, __ATOMIC_RELAXED);
+	}
+#endif
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
 		if (zones[i].pcp)
 			total += pcp_drain_zone(&zones[i]);
@@ -168,9 +207,9 @@ static void for_each_list(void (*fn)(const struct per_cpu_pages *pcp, void *arg)
 		for_each_possible_cpu(cpu) {
 			struct per_cpu_pages *pcp = per_cpu_ptr(zones[i].pcp, cpu);
 
-			spin_lock(&pcp->lock);
+			spin_lock_irqsafe(&pcp->lock);
 			fn(pcp, arg);
-			spin_unlock(&pcp->lock);
+			spin_unlock_irqsafe(&pcp->lock);
 		}
 	}
 }
@@ -202,9 +241,9 @@ size_t pcp_count_zone(struct zone *z)
 	for_each_possible_cpu(cpu) {
 		struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);
 
-		spin_lock(&pcp->lock);
+		spin_lock_irqsafe(&pcp->lock);
 		n += pcp->count;
-		spin_unlock(&pcp->lock);
+		spin_unlock_irqsafe(&pcp->lock);
 	}
 	return n;
 }

@@ -91,10 +91,10 @@ static __always_inline struct page *pcp_alloc(struct zone *z, size_t floor)
 	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
 	struct page *pg;
 
-	spin_lock(&pcp->lock);
+	spin_lock_irqsafe(&pcp->lock);
 	pg = pcp->head;
 	if (unlikely(!pg)) {
-		spin_unlock(&pcp->lock);
+		spin_unlock_irqsafe(&pcp->lock);
 		return pcp_refill(z, pcp, floor);
 	}
 	pcp->head = pg->pcp_next;
@@ -102,7 +102,7 @@ static __always_inline struct page *pcp_alloc(struct zone *z, size_t floor)
 	pcp->allocs++;
 	pg->flags = 0;
 	pg->owner = NULL;
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
 }
 
@@ -122,7 +122,7 @@ static __always_inline int pcp_free(struct zone *z, struct page *pg)
 	if (unlikely(pg->npages != 1))
 		return PCP_NOT_CACHED;
 	pcp = this_cpu_ptr(z->pcp);
-	spin_lock(&pcp->lock);
+	spin_lock_irqsafe(&pcp->lock);
 	pg->flags = PG_PCP;
 	pg->pcp_next = pcp->head;
 	pcp->head = pg;
@@ -131,7 +131,7 @@ static __always_inline int pcp_free(struct zone *z, struct page *pg)
 		pcp_drain_excess(z, pcp);
 		return 0;
 	}
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	return 0;
 }
 
@@ -147,7 +147,7 @@ static __always_inline struct page *pcp_pop(struct zone *z)
 	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
 	struct page *pg;
 
-	spin_lock(&pcp->lock);
+	spin_lock_irqsafe(&pcp->lock);
 	pg = pcp->head;
 	if (likely(pg)) {
 		pcp->head = pg->pcp_next;
@@ -156,7 +156,7 @@ static __always_inline struct page *pcp_pop(struct zone *z)
 		pg->flags = 0;
 		pg->owner = NULL;
 	}
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
 }
 
@@ -165,7 +165,7 @@ static __always_inline bool pcp_push(struct zone *z, struct page *pg)
 	struct per_cpu_pages *pcp = this_cpu_ptr(z->pcp);
 	bool done = false;
 
-	spin_lock(&pcp->lock);
+	spin_lock_irqsafe(&pcp->lock);
 	if (likely(pcp->count < PCP_HIGH)) {
 		pg->flags = PG_PCP;
 		pg->pcp_next = pcp->head;
@@ -174,7 +174,7 @@ static __always_inline bool pcp_push(struct zone *z, struct page *pg)
 		pcp->frees++;
 		done = true;
 	}
-	spin_unlock(&pcp->lock);
+	spin_unlock_irqsafe(&pcp->lock);
 	return done;
 }
 

@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -60,6 +61,7 @@
 #include "show_mem.h"
 #include "shrinker.h"
 #include "slab.h"
+#include "smp.h"
 #include "spinlock.h"
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
@@ -72,6 +74,21 @@ static struct pool_mag pool_mag_none;
 
 static spinlock_t pools_lock = SPINLOCK_INIT;
 static struct pool *pools;
+
+/*
+ * A pool's lock is taken with interrupts off (spinlock.h: irqsafe): a
+ * cross-CPU pull or flush (below) takes it in the IPI handler of the CPU
+ * it runs on, which must not be the CPU holding it.
+ */
+static void pool_lock(struct pool *p)
+{
+	spin_lock_irqsafe(&p->lock);
+}
+
+static void pool_unlock(struct pool *p)
+{
+	spin_unlock_irqsafe(&p->lock);
+}
 
 /* ---- metadata: magazines and descriptors -------------------------------- */
 
@@ -150,9 +167,9 @@ static struct pool_mag *mag_new(struct pool *p, gfp_t flags)
 	m->rounds = 0;
 	m->next = NULL;
 	m->round[0] = NULL;
-	spin_lock(&p->lock);
+	pool_lock(p);
 	p->mags_made++;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	return m;
 }
 
@@ -310,22 +327,37 @@ static void swap_mags(struct pool_cpu *pc)
 	pc->swaps++;
 }
 
-/* Free objects outside @pc's loaded magazine, on every layer.  Lock held. */
-static size_t free_elsewhere(const struct pool *p, const struct pool_cpu *pc)
+/* Free objects in the CPU layer, all CPUs: exact while no other CPU uses @p. */
+static size_t free_in_cpus(const struct pool *p)
 {
-	size_t n = p->depot_objects + p->reserve.nr + pc->previous->rounds;
+	size_t n = 0;
 
-	for_each_possible_cpu(cpu) {
-		if (&p->cpu[cpu] != pc)
-			n += p->cpu[cpu].loaded->rounds + p->cpu[cpu].previous->rounds;
-	}
+	for_each_possible_cpu(cpu)
+		n += p->cpu[cpu].loaded->rounds + p->cpu[cpu].previous->rounds;
 	return n;
 }
 
-/* Objects handed out now.  Lock held. */
-static size_t in_use_of(const struct pool *p, const struct pool_cpu *pc)
+/*
+ * Free objects outside @pc's loaded magazine, as far as @pc's CPU can
+ * tell: the depot, the reserve, its previous magazine and, with one CPU,
+ * the other slots' (untouched).  On SMP other CPUs' magazines change
+ * under their CPUs without the lock, so they are not read: their objects
+ * count as handed out, and the high-water mark is an upper bound (pool.h).
+ * Lock held.
+ */
+static size_t free_elsewhere(const struct pool *p, const struct pool_cpu *pc)
 {
-	size_t free = free_elsewhere(p, pc) + pc->loaded->rounds;
+#if NR_CPUS > 1
+	return p->depot_objects + p->reserve.nr + pc->previous->rounds;
+#else
+	return p->depot_objects + p->reserve.nr + free_in_cpus(p) - pc->loaded->rounds;
+#endif
+}
+
+/* Objects handed out now: exact while no other CPU uses @p.  Lock held. */
+static size_t in_use_of(const struct pool *p)
+{
+	size_t free = p->depot_objects + p->reserve.nr + free_in_cpus(p);
 
 	/* A growth in progress has claimed objects it does not have yet. */
 	return p->owned > free ? p->owned - free : 0;
@@ -348,15 +380,18 @@ static void sample_high_water(struct pool *p, const struct pool_cpu *pc)
 /* Every slow path starts here: the fast paths' interval ends. */
 static void slow_enter(struct pool *p, struct pool_cpu *pc)
 {
-	spin_lock(&p->lock);
+	pool_lock(p);
 	sample_high_water(p, pc);
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 }
 
 /* ...and ends here: the next interval starts from the magazine as it is. */
 static void slow_leave(struct pool_cpu *pc)
 {
+	unsigned long flags = irq_save();
+
 	pc->low = pc->loaded->rounds;
+	irq_restore(flags);
 }
 
 /*
@@ -370,35 +405,90 @@ static void hand_out(struct pool *p, void *obj)
 	if (!POOL_CHECKS_EXACT)
 		return;
 	if (pool_state_read(obj, p->state_off) != pool_tag_free(p, obj)) {
-		spin_lock(&p->lock);
+		pool_lock(p);
 		p->misuse++;
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		mm_report_misuse(POOL_LAYER, KERR_USE_AFTER_FREE, obj);
 	}
 	pool_state_write(obj, p->state_off, pool_tag_live(p, obj));
 }
 
-/* Pop the loaded magazine, which has rounds. */
-static void *pop_loaded(struct pool *p, struct pool_cpu *pc)
+/* Is @pc's loaded magazine full? */
+static bool loaded_full(struct pool_cpu *pc)
+{
+	unsigned long flags = irq_save();
+	bool full = pc->loaded->rounds == POOL_MAG_SIZE;
+
+	irq_restore(flags);
+	return full;
+}
+
+/* Push @obj onto @pc's loaded magazine if it has room; false if not. */
+static bool push_loaded(struct pool_cpu *pc, void *obj)
+{
+	unsigned long flags = irq_save();
+	struct pool_mag *m = pc->loaded;
+	bool room = m->rounds < POOL_MAG_SIZE;
+
+	if (room)
+		m->round[++m->rounds] = obj;
+	irq_restore(flags);
+	return room;
+}
+
+/* Pop the loaded magazine, which has rounds.  Interrupts off (the caller hands it out). */
+static void *pop_loaded(struct pool_cpu *pc)
 {
 	struct pool_mag *m = pc->loaded;
-	void *obj = m->round[m->rounds--];
 
-	hand_out(p, obj);
-	return obj;
+	return m->round[m->rounds--];
 }
+
+#if NR_CPUS > 1
+/*
+ * This CPU's part of pool_pull_remote(), in its IPI handler (interrupts
+ * off, so no magazine operation of this CPU is half done): the rounds of
+ * both its magazines go into the reserve while it is short.
+ */
+static void pull_here(void *arg)
+{
+	struct pool *p = arg;
+	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
+
+	pool_lock(p);
+	if (p->ready) {
+		struct pool_mag *mags[2] = { pc->loaded, pc->previous };
+
+		sample_high_water(p, pc);
+		for (unsigned int i = 0; i < 2; i++) {
+			struct pool_mag *m = mags[i];
+
+			while (m->rounds && reserve_refill(p, m->round[m->rounds]))
+				m->rounds--;
+		}
+		pc->low = pc->loaded->rounds;
+	}
+	pool_unlock(p);
+}
+
+#endif
 
 /*
  * Pull the objects parked in other CPUs' magazines back into the reserve.
- * A CPU's magazines are touched by that CPU only, so this has to run the
- * refill on each of those CPUs (a cross-CPU call), never reach into their
- * magazines from here.  Kconfig allows one CPU today (NR_CPUS == 1): there
- * is no other CPU, and nothing to pull.
+ * A CPU's magazines are touched by that CPU only, so this runs the pull on
+ * each of those CPUs (a cross-CPU call, waiting for all), never reaching
+ * into their magazines from here.  A cross-CPU wait needs interrupts on
+ * (smp.h): with them off there is nothing to pull.  With one CPU there is
+ * no other CPU.  No lock held.
  */
 static void pool_pull_remote(struct pool *p)
 {
-	_Static_assert(NR_CPUS == 1, "pool_pull_remote() needs a cross-CPU call on SMP");
+#if NR_CPUS > 1
+	if (irqs_enabled())
+		smp_call_function_all(pull_here, p, true);
+#else
 	(void)p;
+#endif
 }
 
 /* ---- allocation ---------------------------------------------------------------- */
@@ -411,13 +501,13 @@ static void *take_reserve(struct pool *p)
 {
 	void *obj = NULL;
 
-	spin_lock(&p->lock);
+	pool_lock(p);
 	if (p->reserve.nr) {
 		obj = stack_pop(&p->reserve);
 		p->reserve_uses++;
 		__atomic_store_n(&p->fill, 0ul, __ATOMIC_RELAXED);
 	}
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	return obj;
 }
 
@@ -435,10 +525,16 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 
 	if (first)
 		got = 1;
+	/*
+	 * The backing allocator runs with interrupts as the caller had them,
+	 * so a pull (pool_pull_remote()) may take rounds from the loaded
+	 * magazine meanwhile: each look at it is a section of its own, and
+	 * room seen there is still room after.
+	 */
 	while (first && got < n) {
 		void *obj;
 
-		if (pc->loaded->rounds == POOL_MAG_SIZE && (!m || m->rounds == POOL_MAG_SIZE)) {
+		if (loaded_full(pc) && (!m || m->rounds == POOL_MAG_SIZE)) {
 			struct pool_mag *fresh = mag_new(p, flags);
 
 			if (!fresh)
@@ -451,9 +547,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 		if (!obj)
 			break;
 		got++;
-		if (pc->loaded->rounds < POOL_MAG_SIZE) {
-			pc->loaded->round[++pc->loaded->rounds] = obj;
-		} else {
+		if (!push_loaded(pc, obj)) {
 			m->round[++m->rounds] = obj;
 			batched++;
 		}
@@ -463,7 +557,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 	else if (m)
 		meta_free(false, m);
 
-	spin_lock(&p->lock);
+	pool_lock(p);
 	p->owned -= n - got;
 	if (got) {
 		p->grows++;
@@ -476,7 +570,7 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 		p->nr_full++;
 	}
 	p->depot_objects += batched;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	if (first)
 		hand_out(p, first);
 	return first;
@@ -485,24 +579,29 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 /* Steps 1 to 7 of the top: the CPU layer is empty or was declined. */
 static void *alloc_refill(struct pool *p, struct pool_cpu *pc, gfp_t flags)
 {
+	/* The CPU layer and the depot exchange: one section, as the fast path. */
+	unsigned long irq = irq_save();
 	struct pool_mag *full;
 	size_t n = 0;
 	void *obj;
 
 	if (pc->loaded->rounds) {
 		pc->hits++;
-		return pop_loaded(p, pc);
+		obj = pop_loaded(pc);
+		goto hand_out;
 	}
 	if (pc->previous->rounds) {
 		swap_mags(pc);
 		pc->hits++;
-		return pop_loaded(p, pc);
+		obj = pop_loaded(pc);
+		goto hand_out;
 	}
-	spin_lock(&p->lock);
+	pool_lock(p);
 	p->misses++;
 	if (!p->ready) {
 		p->failures++;
-		spin_unlock(&p->lock);
+		pool_unlock(p);
+		irq_restore(irq);
 		return NULL;
 	}
 	full = mag_pop(&p->depot_full);
@@ -515,14 +614,16 @@ static void *alloc_refill(struct pool *p, struct pool_cpu *pc, gfp_t flags)
 		p->nr_empty++;
 		pc->previous = pc->loaded;
 		pc->loaded = full;
-		spin_unlock(&p->lock);
-		return pop_loaded(p, pc);
+		pool_unlock(p);
+		obj = pop_loaded(pc);
+		goto hand_out;
 	}
 	if (p->grow && (!p->max || p->owned < p->max)) {
 		n = p->max ? MIN(p->grow, p->max - p->owned) : p->grow;
 		p->owned += n;    /* claimed now, so that no two growths pass max */
 	}
-	spin_unlock(&p->lock);
+	pool_unlock(p);
+	irq_restore(irq);
 
 	if (n && (obj = grow(p, pc, n, flags)))
 		return obj;
@@ -536,11 +637,16 @@ static void *alloc_refill(struct pool *p, struct pool_cpu *pc, gfp_t flags)
 		hand_out(p, obj);
 		return obj;
 	}
-	spin_lock(&p->lock);
+	pool_lock(p);
 	if (!mm_failure_injected())   /* growth failed by an injected fault below */
 		p->failures++;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	return NULL;
+
+hand_out:
+	irq_restore(irq);
+	hand_out(p, obj);
+	return obj;
 }
 
 /* A request no layer served: reported unless __GFP_NOWARN (show_mem.h). */
@@ -567,10 +673,10 @@ void *pool_alloc_slow(struct pool *p, gfp_t flags)
 		return NULL;
 	/* What kmem_cache_alloc() takes, and no more (gfp.h). */
 	if (unlikely(flags & ~(__GFP_FAST_OK | __GFP_ZERO))) {
-		spin_lock(&p->lock);
+		pool_lock(p);
 		p->misses++;
 		p->failures++;
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		alloc_failed(p, flags, "invalid gfp flags", _RET_IP_);
 		return NULL;
 	}
@@ -638,9 +744,9 @@ static int check_free(struct pool *p, const void *obj)
 /* A refused free: counted and reported. */
 static __noinline int free_refused(struct pool *p, const void *obj, int err)
 {
-	spin_lock(&p->lock);
+	pool_lock(p);
 	p->misuse++;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	mm_report_misuse(POOL_LAYER, err, obj);
 	return err;
 }
@@ -649,48 +755,68 @@ static __noinline int free_refused(struct pool *p, const void *obj, int err)
 static void free_sound(struct pool *p, struct pool_cpu *pc, void *obj)
 {
 	struct pool_mag *m;
+	unsigned long irq;
 
 	if (POOL_CHECKS_EXACT)
 		pool_state_write(obj, p->state_off, pool_tag_free(p, obj));
-	spin_lock(&p->lock);
+	pool_lock(p);
 	if (reserve_refill(p, obj)) {
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		return;
 	}
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 
+	irq = irq_save();
 	if (pc->loaded->rounds == POOL_MAG_SIZE && pc->previous->rounds == 0)
 		swap_mags(pc);
 	if (pc->loaded->rounds < POOL_MAG_SIZE) {
 		pc->loaded->round[++pc->loaded->rounds] = obj;
+		irq_restore(irq);
 		return;
 	}
+	irq_restore(irq);
 	/* Both full: trade the previous one for an empty magazine. */
-	spin_lock(&p->lock);
+	pool_lock(p);
 	m = mag_pop(&p->depot_empty);
 	if (m)
 		p->nr_empty--;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	/* A free may not fail: a magazine if one is at hand, quietly. */
 	if (!m)
 		m = mag_new(p, GFP_KERNEL);
 	if (!m) {
 		/* No magazine to be had: the object leaves the pool. */
-		spin_lock(&p->lock);
+		pool_lock(p);
 		p->owned--;
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		object_release(p, obj);
 		return;
 	}
-	spin_lock(&p->lock);
-	mag_push(&p->depot_full, pc->previous);
-	p->nr_full++;
-	p->depot_objects += pc->previous->rounds;
-	p->depot_puts++;
-	spin_unlock(&p->lock);
+	/*
+	 * A pull may have taken rounds meanwhile (interrupts were on while
+	 * the magazine was found): look again, with them off.
+	 */
+	pool_lock(p);
+	if (pc->loaded->rounds < POOL_MAG_SIZE) {
+		pc->loaded->round[++pc->loaded->rounds] = obj;
+		mag_push(&p->depot_empty, m);
+		p->nr_empty++;
+		pool_unlock(p);
+		return;
+	}
+	if (pc->previous->rounds) {
+		mag_push(&p->depot_full, pc->previous);
+		p->nr_full++;
+		p->depot_objects += pc->previous->rounds;
+		p->depot_puts++;
+	} else {
+		mag_push(&p->depot_empty, pc->previous);
+		p->nr_empty++;
+	}
 	pc->previous = pc->loaded;
 	pc->loaded = m;
 	m->round[++m->rounds] = obj;
+	pool_unlock(p);
 }
 
 int pool_free_slow(struct pool *p, void *obj)
@@ -966,22 +1092,12 @@ struct pool *pool_create(const struct pool_params *pp)
 
 /* ---- statistics ------------------------------------------------------------------ */
 
-/* Free objects in the CPU layer, all CPUs.  Racy on SMP; exact on one CPU. */
-static size_t free_in_cpus(const struct pool *p)
-{
-	size_t n = 0;
-
-	for_each_possible_cpu(cpu)
-		n += p->cpu[cpu].loaded->rounds + p->cpu[cpu].previous->rounds;
-	return n;
-}
-
 void pool_get_stats(struct pool *p, struct pool_stats *st)
 {
 	const struct pool_cpu *me = this_cpu_ptr(p->cpu);
 
 	memset(st, 0, sizeof(*st));
-	spin_lock(&p->lock);
+	pool_lock(p);
 	if (p->ready)
 		sample_high_water(p, me);
 	st->name = p->name;
@@ -1001,7 +1117,7 @@ void pool_get_stats(struct pool *p, struct pool_stats *st)
 #endif
 	st->owned = p->owned;
 	st->owned_peak = p->owned_peak;
-	st->in_use = in_use_of(p, me);
+	st->in_use = in_use_of(p);
 	st->free_cpu = free_in_cpus(p);
 	st->free_depot = p->depot_objects;
 	st->reserve = p->reserve.nr;
@@ -1025,7 +1141,7 @@ void pool_get_stats(struct pool *p, struct pool_stats *st)
 	st->reserve_uses = p->reserve_uses;
 	st->misuse = p->misuse;
 	st->released = p->released;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 }
 
 const char *pool_name(const struct pool *p)
@@ -1067,37 +1183,106 @@ static void *take_surplus(struct pool *p, struct pool_cpu *pc)
 	return NULL;
 }
 
+#if NR_CPUS > 1
+/*
+ * This CPU's part of pool_shrink() on another CPU, in its IPI handler
+ * (interrupts off): each magazine holding objects goes to the depot, for
+ * an empty one from the depot, while the depot has empty ones.
+ */
+static void flush_here(void *arg)
+{
+	struct pool *p = arg;
+	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
+
+	pool_lock(p);
+	if (p->ready) {
+		struct pool_mag **slots[2] = { &pc->loaded, &pc->previous };
+
+		sample_high_water(p, pc);
+		for (unsigned int i = 0; i < 2; i++) {
+			struct pool_mag *m = *slots[i], *e;
+
+			if (!m->rounds || !(e = mag_pop(&p->depot_empty)))
+				continue;
+			p->nr_empty--;
+			mag_push(&p->depot_full, m);
+			p->nr_full++;
+			p->depot_objects += m->rounds;
+			p->depot_puts++;
+			*slots[i] = e;
+		}
+		pc->low = pc->loaded->rounds;
+	}
+	pool_unlock(p);
+}
+
+/*
+ * Empty magazines in the depot for every other CPU to trade both of its
+ * own for: flush_here() cannot allocate (it runs in an IPI handler).
+ * Made without reclaim (the shrink may be part of one) and quietly: with
+ * fewer, fewer objects come back.  They go with the depot's other empty
+ * magazines at the end of the shrink.
+ */
+static void flush_prepare(struct pool *p)
+{
+	size_t want = 2 * (num_online_cpus() - 1), have;
+
+	pool_lock(p);
+	have = p->nr_empty;
+	pool_unlock(p);
+	for (; have < want; have++) {
+		struct pool_mag *m = mag_new(p, __GFP_ATOMIC);
+
+		if (!m)
+			break;
+		pool_lock(p);
+		mag_push(&p->depot_empty, m);
+		p->nr_empty++;
+		pool_unlock(p);
+	}
+}
+
+#endif
+
 size_t pool_shrink(struct pool *p)
 {
-	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
+	struct pool_cpu *pc;
 	struct pool_mag *empties;
 	size_t released = 0;
 
 	if (!p || !p->ready)
 		return 0;
+	pc = this_cpu_ptr(p->cpu);
+	/* Other CPUs' free objects first, into the depot (a cross-CPU wait: smp.h). */
+#if NR_CPUS > 1
+	if (irqs_enabled()) {
+		flush_prepare(p);
+		smp_call_function_all(flush_here, p, true);
+	}
+#endif
 	slow_enter(p, pc);
 	for (;;) {
 		void *obj = NULL;
 
-		spin_lock(&p->lock);
+		pool_lock(p);
 		if (p->owned > p->count)
 			obj = take_surplus(p, pc);
 		if (obj) {
 			p->owned--;
 			p->released++;
 		}
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		if (!obj)
 			break;
 		object_release(p, obj);
 		released++;
 	}
 	slow_leave(pc);
-	spin_lock(&p->lock);
+	pool_lock(p);
 	empties = p->depot_empty;
 	p->depot_empty = NULL;
 	p->nr_empty = 0;
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	mags_free(empties);
 	return released;
 }
@@ -1108,15 +1293,15 @@ void pool_destroy(struct pool *p)
 
 	if (!p || !p->ready)
 		return;
-	spin_lock(&p->lock);
-	in_use = in_use_of(p, this_cpu_ptr(p->cpu));
+	pool_lock(p);
+	in_use = in_use_of(p);
 	if (in_use) {
 		p->misuse++;
-		spin_unlock(&p->lock);
+		pool_unlock(p);
 		mm_report_misuse(POOL_LAYER, KERR_INVAL, p);
 		return;
 	}
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 
 	spin_lock(&pools_lock);
 	for (struct pool **pp = &pools; *pp; pp = &(*pp)->list_next) {
@@ -1150,11 +1335,11 @@ static void count_surplus(struct pool *p, void *arg)
 	const struct pool_cpu *pc = this_cpu_ptr(p->cpu);
 	size_t *pages = arg, surplus = 0;
 
-	spin_lock(&p->lock);
+	pool_lock(p);
 	if (p->owned > p->count)
 		surplus = MIN(p->owned - p->count, p->depot_objects + pc->loaded->rounds +
 			      pc->previous->rounds);
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	*pages += (surplus * p->stride + PAGE_SIZE - 1) / PAGE_SIZE;
 }
 
@@ -1288,8 +1473,8 @@ bool pool_check(struct pool *p)
 {
 	bool ok;
 
-	spin_lock(&p->lock);
+	pool_lock(p);
 	ok = check_locked(p);
-	spin_unlock(&p->lock);
+	pool_unlock(p);
 	return ok;
 }

@@ -111,7 +111,7 @@ void warn_alloc(const struct alloc_request *req)
 {
 	if (req->flags & __GFP_NOWARN)
 		return;
-	spin_lock(&report_lock);
+	spin_lock_irqsafe(&report_lock);
 	last = *req;
 	have_last = true;
 	failures_seen++;
@@ -127,7 +127,7 @@ void warn_alloc(const struct alloc_request *req)
 		suppressed++;
 		suppressed_since++;
 	}
-	spin_unlock(&report_lock);
+	spin_unlock_irqsafe(&report_lock);
 }
 
 /* Unless the entry points note their caller themselves (mm_debug.h's API context). */
@@ -137,18 +137,18 @@ bool warn_alloc_last(struct alloc_request *req)
 {
 	bool have;
 
-	spin_lock(&report_lock);
+	spin_lock_irqsafe(&report_lock);
 	have = have_last;
 	if (have)
 		*req = last;
-	spin_unlock(&report_lock);
+	spin_unlock_irqsafe(&report_lock);
 	return have;
 }
 
 void warn_alloc_counts(uint64_t *printed, uint64_t *held)
 {
-	spin_lock(&report_lock);
+	spin_lock_irqsafe(&report_lock);
 	*printed = reported;
 	*held = suppressed;
-	spin_unlock(&report_lock);
+	spin_unlock_irqsafe(&report_lock);
 }

@@ -66,6 +66,7 @@
 #include "shrinker.h"
 #include "slab.h"
 #include "slab_def.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "fault_inject.h"
 
@@ -150,8 +151,8 @@ static size_t cache_active_objects(const struct kmem_cache *c)
 	uint64_t allocs = 0, frees = 0;
 
 	for_each_possible_cpu(cpu) {
-		allocs += per_cpu_ptr(c->cpu_slab, cpu)->allocs;
-		frees += per_cpu_ptr(c->cpu_slab, cpu)->frees;
+		allocs += percpu_counter_read(per_cpu_ptr(c->cpu_slab, cpu)->allocs);
+		frees += percpu_counter_read(per_cpu_ptr(c->cpu_slab, cpu)->frees);
 	}
 	return (size_t)(allocs - frees);
 }
@@ -437,6 +438,9 @@ static struct slab *allocate_slab(struct kmem_cache *c, unsigned int colour, gfp
 	s->pages = pages;
 	s->s_mem = pages + c->obj_offset + (size_t)colour * c->colour_off;
 	s->where = SLAB_DETACHED;
+#if NR_CPUS > 1
+	s->remote = SLAB_REMOTE_CLOSED;
+#endif
 
 	/* Carve backwards so that the freelist runs in address order. */
 	for (size_t i = c->objects; i-- > 0;) {
@@ -496,7 +500,7 @@ static void rebuild_freelist(struct kmem_cache *c, struct slab *s)
 	for (size_t i = c->objects; i-- > 0;) {
 		char *obj = s->s_mem + i * c->size;
 
-		if (!test_bit(s->inuse_map, i)) {
+		if (!inuse_test(s->inuse_map, i)) {
 			set_freepointer(c, obj, next);
 			next = obj;
 		}
@@ -520,7 +524,7 @@ static size_t walk_freelist(struct kmem_cache *c, struct slab *s, void *head, si
 	for (void *p = head, *prev = NULL; p; prev = p, p = get_freepointer(c, p)) {
 		long i = object_index(c, s, p);
 
-		if (n == limit || i < 0 || (SLAB_CHECKS_EXACT && test_bit(s->inuse_map, (size_t)i))) {
+		if (n == limit || i < 0 || (SLAB_CHECKS_EXACT && inuse_test(s->inuse_map, (size_t)i))) {
 			*bad = prev ? prev : head;
 			return n;
 		}
@@ -561,21 +565,34 @@ static void freeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu, struct
 	cpu->freelist = s->freelist;
 	s->freelist = NULL;
 	s->inuse = c->objects;
+#if NR_CPUS > 1
+	/* Other CPUs' frees may take the remote list from now on. */
+	__atomic_store_n(&s->remote, NULL, __ATOMIC_RELAXED);
+#endif
 }
+
+#if NR_CPUS > 1
+/*
+ * Take @s's remote list (slab_def.h), leaving it @then (NULL: open, the
+ * slab stays on its CPU; SLAB_REMOTE_CLOSED: it leaves).  Lock held.
+ */
+static void *take_remote(struct slab *s, void *then)
+{
+	/* Acquire: the pushers' free pointers are seen. */
+	void *list = __atomic_exchange_n(&s->remote, then, __ATOMIC_ACQUIRE);
+
+	return list == SLAB_REMOTE_CLOSED ? NULL : list;
+}
+#endif
 
 /*
  * Take @cpu's slab off the CPU: what is left on the CPU's freelist goes
  * back to the slab, whose count is settled, and the slab is detached.
  * Returns it.  Lock held.
  */
-static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
+/* Move the free objects of list @p onto @s's own freelist, settling its count. */
+static void settle_list(struct kmem_cache *c, struct slab *s, void *p)
 {
-	struct slab *s = cpu->slab;
-	void *p = cpu->freelist;
-
-	cpu->slab = NULL;
-	cpu->freelist = NULL;
-	/* Append the slab's own (remote-freed) objects after the CPU's. */
 	while (p) {
 		void *next = get_freepointer(c, p);
 
@@ -584,6 +601,20 @@ static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *c
 		s->inuse--;
 		p = next;
 	}
+}
+
+static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
+{
+	struct slab *s = cpu->slab;
+	void *p = cpu->freelist;
+
+	cpu->slab = NULL;
+	cpu->freelist = NULL;
+	/* The CPU's objects, then (SMP) the remote list, onto the slab's own. */
+	settle_list(c, s, p);
+#if NR_CPUS > 1
+	settle_list(c, s, take_remote(s, SLAB_REMOTE_CLOSED));
+#endif
 	s->where = SLAB_DETACHED;
 	return s;
 }
@@ -639,7 +670,7 @@ static void *pop_slab_object(struct kmem_cache *c, struct slab *s, void **corrup
 	next = get_freepointer(c, obj);
 	i = object_index(c, s, obj);
 	if (i < 0 || (next && object_index(c, s, next) < 0) ||
-	    (SLAB_CHECKS_EXACT && test_bit(s->inuse_map, (size_t)i))) {
+	    (SLAB_CHECKS_EXACT && inuse_test(s->inuse_map, (size_t)i))) {
 		size_t n = walk_freelist(c, s, obj, c->objects - s->inuse, &bad);
 
 		if (SLAB_CHECKS_EXACT) {
@@ -658,7 +689,7 @@ static void *pop_slab_object(struct kmem_cache *c, struct slab *s, void **corrup
 	s->freelist = next;
 	s->inuse++;
 	if (SLAB_CHECKS_EXACT)
-		set_bit(s->inuse_map, (size_t)i);
+		inuse_set(s->inuse_map, (size_t)i);
 	return obj;
 }
 
@@ -702,6 +733,11 @@ static bool refill_cpu(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsigne
 		s->inuse = c->objects;
 		return true;
 	}
+#if NR_CPUS > 1
+	/* Other CPUs' lock-free frees: counted in use already, so just taken. */
+	if (s && (cpu->freelist = take_remote(s, NULL)))
+		return true;
+#endif
 	if (s) {
 		/* Used up: retire it; frees will bring it back. */
 		s = unfreeze_slab(c, cpu);
@@ -758,7 +794,7 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 			return NULL;
 		obj = slab_alloc_fast(c);
 		if (obj) {
-			cpu->allocs--;
+			percpu_counter_add(cpu->allocs, -1);
 			return obj;
 		}
 	}
@@ -784,9 +820,9 @@ static __noinline void *alloc_refused(struct kmem_cache *c, gfp_t flags)
 {
 	uintptr_t caller = _RET_IP_;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	c->failures++;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	alloc_failed(c, flags, "invalid gfp flags", caller);
 	return NULL;
 }
@@ -802,9 +838,9 @@ static inline struct mm_track *obj_track(const struct kmem_cache *c, const void 
 /* Count a misuse found outside the lock (poison, a red zone). */
 static void count_misuse(struct kmem_cache *c)
 {
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	c->misuse++;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 }
 
 /*
@@ -876,14 +912,14 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 	struct kmem_cache_cpu *cpu = per_cpu_ptr(c->cpu_slab, cpuid);
 	struct slab *fresh;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	obj = alloc_locked(c, cpu, cpuid, &corrupt);
 	if (!obj) {
 		unsigned int colour = next_colour(c);
 
-		spin_unlock(&c->lock);
+		spin_unlock_irqsafe(&c->lock);
 		fresh = allocate_slab(c, colour, flags);
-		spin_lock(&c->lock);
+		spin_lock_irqsafe(&c->lock);
 		if (fresh) {
 			c->nr_slabs++;
 			slab_list_add(&c->empty, fresh, SLAB_ON_EMPTY);
@@ -891,12 +927,12 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 		}
 	}
 	if (obj)
-		cpu->allocs++;
+		percpu_counter_add(cpu->allocs, 1);
 	else if (!mm_failure_injected())   /* a page injected below: not a real failure */
 		c->failures++;
 	if (corrupt)
 		c->misuse++;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 
 	/* One report per alloc: a damaged freelist usually means damaged poison. */
 	if (corrupt)
@@ -958,7 +994,7 @@ static int check_free(struct kmem_cache *c, struct slab *s, const void *obj, siz
 		return KERR_BAD_PTR;
 	*index = (size_t)i;
 	if (SLAB_CHECKS_EXACT)
-		return test_bit(s->inuse_map, (size_t)i) ? KERR_OK : KERR_DOUBLE_FREE;
+		return inuse_test(s->inuse_map, (size_t)i) ? KERR_OK : KERR_DOUBLE_FREE;
 	if (!SLAB_CHECKS_HARDEN)
 		return KERR_OK;
 	if (obj == s->freelist)
@@ -974,7 +1010,7 @@ static int check_free(struct kmem_cache *c, struct slab *s, const void *obj, siz
 static __noinline int free_refused(struct kmem_cache *c, const void *obj, int err)
 {
 	c->misuse++;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	report(err, obj);
 	return err;
 }
@@ -993,12 +1029,12 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 	size_t i = 0;
 	int err;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	err = check_free(c, s, obj, &i);
 	if (unlikely(err))
 		return free_refused(c, obj, err);
 	if (SLAB_CHECKS_EXACT)
-		clear_bit(s->inuse_map, i);
+		inuse_clear(s->inuse_map, i);
 	if ((DEBUG_REDZONE || DEBUG_OWNER) && (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER)))
 		debug_free_locked(c, obj, &dbg, _RET_IP_);
 	if (c->flags & SLAB_POISON)
@@ -1022,10 +1058,10 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 			}
 		}
 	}
-	cpu->frees++;
+	percpu_counter_add(cpu->frees, 1);
 	if (discard)
 		c->nr_slabs--;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	if (DEBUG_REDZONE && (c->flags & SLAB_RED_ZONE))
 		debug_free_report(c, obj, &dbg);
 	if (discard)
@@ -1054,7 +1090,7 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 		return KERR_INVAL;
 	s = virt_to_slab(obj);
 	if (!s || s->cache != c) {
-		spin_lock(&c->lock);
+		spin_lock_irqsafe(&c->lock);
 		return free_refused(c, obj, KERR_BAD_PTR);
 	}
 	return free_object(c, s, obj);
@@ -1082,13 +1118,13 @@ int kmem_cache_check_live(struct kmem_cache *c, const void *obj)
 	size_t i;
 	int err = KERR_BAD_PTR;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	if (s && s->cache == c) {
 			err = check_free(c, s, obj, &i);
 	}
 	if (err)
 		return free_refused(c, obj, err);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	return 0;
 }
 
@@ -1124,9 +1160,9 @@ static void flush_kmalloc_cpu(struct kmem_cache *c, void *arg)
 	(void)arg;
 	if (!(c->flags & SLAB_KMALLOC))
 		return;
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	flush_cpu_slabs(c, false);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 }
 
 void kmem_cache_flush_kmalloc_cpu(void)
@@ -1257,15 +1293,15 @@ void kmem_cache_destroy(struct kmem_cache *c)
 
 	if (!c)
 		return;
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	if (cache_active_objects(c) || c->bootstrap) {
 		c->misuse++;
-		spin_unlock(&c->lock);
+		spin_unlock_irqsafe(&c->lock);
 		report(KERR_INVAL, c);
 		return;
 	}
 	chain = detach_slabs(c, true, &count);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	discard_chain(c, chain);
 
 	spin_lock(&slab_caches_lock);
@@ -1274,6 +1310,24 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	kmem_cache_free(&kmem_cache_boot, c);
 }
 
+#if NR_CPUS > 1
+/*
+ * kmem_cache_shrink() on another CPU, in its IPI handler: only a CPU
+ * touches its own CPU slab's freelist, so each takes its own slab off.
+ */
+static void flush_cpu_slab_here(void *arg)
+{
+	struct kmem_cache *c = arg;
+	struct kmem_cache_cpu *kc = this_cpu_ptr(c->cpu_slab);
+
+	spin_lock_irqsafe(&c->lock);
+	if (kc->slab)
+		slab_list_by_count(c, unfreeze_slab(c, kc));
+	spin_unlock_irqsafe(&c->lock);
+}
+
+#endif
+
 size_t kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct slab *chain;
@@ -1281,9 +1335,17 @@ size_t kmem_cache_shrink(struct kmem_cache *c)
 
 	if (!c)
 		return 0;
-	spin_lock(&c->lock);
+	/*
+	 * Every other CPU's slab first, through a cross-CPU call (which needs
+	 * interrupts on, smp.h: without, only this CPU's goes).
+	 */
+#if NR_CPUS > 1
+	if (irqs_enabled())
+		smp_call_function_all(flush_cpu_slab_here, c, true);
+#endif
+	spin_lock_irqsafe(&c->lock);
 	chain = detach_slabs(c, false, &count);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	discard_chain(c, chain);
 	return count * slab_pages(c);
 }
@@ -1320,18 +1382,42 @@ static size_t freelist_length(const struct kmem_cache *c, const void *p, size_t 
 	return n;
 }
 
-/* Objects of CPU slab @s handed out: neither on its CPU's list nor its own.  Lock held. */
+/*
+ * Objects on CPU slab @s's remote list.  Pushers only put objects on top
+ * and the owner takes the list under the lock, which is held: the list
+ * under the head read here stays as it is.
+ */
+static size_t remote_length(const struct kmem_cache *c, const struct slab *s)
+{
+#if NR_CPUS > 1
+	/* Acquire: the free pointers were written before the push. */
+	const void *head = __atomic_load_n(&s->remote, __ATOMIC_ACQUIRE);
+
+	return head == SLAB_REMOTE_CLOSED ? 0 : freelist_length(c, head, s->inuse);
+#else
+	(void)c;
+	(void)s;
+	return 0;
+#endif
+}
+
+/*
+ * Objects of CPU slab @s handed out: neither on its CPU's list, nor its
+ * remote list, nor its own.  Lock held, and the calling CPU owns @s: another
+ * CPU's freelist changes under it without the lock.
+ */
 static size_t cpu_slab_inuse(const struct kmem_cache *c, const struct slab *s)
 {
 	const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
+	size_t free = freelist_length(c, kc->freelist, s->inuse) + remote_length(c, s);
 
-	return s->inuse - freelist_length(c, kc->freelist, s->inuse);
+	return s->inuse > free ? s->inuse - free : 0;
 }
 
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	st->name = c->name;
 	st->object_size = c->object_size;
 	st->size = c->size;
@@ -1350,6 +1436,13 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 
 		if (!s)
 			continue;
+#if NR_CPUS > 1
+		/* Another CPU's slab: in use as far as this CPU can tell. */
+		if (cpu != this_cpu()) {
+			st->slabs_partial++;
+			continue;
+		}
+#endif
 		inuse = cpu_slab_inuse(c, s);
 		if (inuse == 0)
 			st->slabs_empty++;
@@ -1361,12 +1454,17 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->pages = c->nr_slabs * slab_pages(c);
 	st->meta_bytes = c->nr_slabs * c->desc_size;
 	for_each_possible_cpu(cpu) {
-		st->counters.allocs += per_cpu_ptr(c->cpu_slab, cpu)->allocs;
-		st->counters.frees += per_cpu_ptr(c->cpu_slab, cpu)->frees;
+		const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, cpu);
+
+		st->counters.allocs += percpu_counter_read(kc->allocs);
+		st->counters.frees += percpu_counter_read(kc->frees);
+#if NR_CPUS > 1
+		st->remote_frees += percpu_counter_read(kc->remote_frees);
+#endif
 	}
 	st->counters.failures = c->failures;
 	st->counters.misuse = c->misuse;
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 }
 
 void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
@@ -1381,9 +1479,9 @@ void kmem_cache_for_each(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 
 static void count_empty(struct kmem_cache *c, void *arg)
 {
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	*(size_t *)arg += c->empty.nr * slab_pages(c);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 }
 
 static size_t slab_shrinker_count(void)
@@ -1437,6 +1535,28 @@ size_t kmem_cache_stats_all(struct kmem_cache_stats *out, size_t max)
 	return w.n;
 }
 
+#if NR_CPUS > 1
+static void print_remote(struct kmem_cache *c, void *arg)
+{
+	uint64_t n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += percpu_counter_read(per_cpu_ptr(c->cpu_slab, cpu)->remote_frees);
+	if (!n)
+		return;
+	printk("mmkit: remote frees: %llu %s\n", (unsigned long long)n, c->name);
+	*(uint64_t *)arg += n;
+}
+
+void kmem_cache_print_remote_frees(void)
+{
+	uint64_t total = 0;
+
+	kmem_cache_for_each(print_remote, &total);
+	printk("mmkit: remote frees: %llu in all\n", (unsigned long long)total);
+}
+#endif
+
 /* ---- self-check ---------------------------------------------------------- */
 
 #define CHECK(cond, ...)                                                    \
@@ -1465,7 +1585,7 @@ static bool check_freelist(struct kmem_cache *c, struct slab *s, void *head, siz
 		CHECK(n < expect, "slab %p: %s freelist longer than %zu", (void *)s, which, expect);
 		CHECK(i >= 0, "slab %p: %s freelist holds %p", (void *)s, which, p);
 		if (SLAB_CHECKS_EXACT)
-			CHECK(!test_bit(s->inuse_map, (size_t)i),
+			CHECK(!inuse_test(s->inuse_map, (size_t)i),
 			      "slab %p: %s freelist holds %p, in use", (void *)s, which, p);
 		n++;
 	}
@@ -1532,9 +1652,17 @@ static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where,
 	if (where == SLAB_ON_CPU) {
 		const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
 
+		size_t remote = remote_length(c, s);
+
 		on_cpu = freelist_length(c, kc->freelist, c->objects + 1);
 		if (!check_freelist(c, s, kc->freelist, on_cpu, "CPU"))
 			return false;
+#if NR_CPUS > 1
+		if (remote && !check_freelist(c, s, __atomic_load_n(&s->remote, __ATOMIC_ACQUIRE),
+					      remote, "remote"))
+			return false;
+#endif
+		on_cpu += remote;
 		CHECK(on_cpu <= s->inuse, "slab %p: %zu on the CPU freelist, inuse %u", (void *)s,
 		      on_cpu, s->inuse);
 	}
@@ -1545,7 +1673,7 @@ static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where,
 		size_t used = 0;
 
 		for (size_t i = 0; i < c->objects; i++)
-			used += test_bit(s->inuse_map, i);
+			used += inuse_test(s->inuse_map, i);
 		CHECK(used == *inuse, "slab %p: %zu in use, bitmap %zu", (void *)s, *inuse, used);
 	}
 	for (size_t i = 0; i < slab_pages(c); i++) {
@@ -1619,10 +1747,10 @@ bool kmem_cache_check(struct kmem_cache *c)
 	struct rz_damage *d = this_cpu_ptr(rz_damage);
 	bool ok;
 
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	d->obj = NULL;
 	ok = check_locked(c);
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	if (DEBUG_REDZONE && d->obj) {
 		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, red_start(c),
 				    red_len(c), d->expect,
@@ -1699,7 +1827,7 @@ static void cache_leaks(struct kmem_cache *c, void *arg)
 	/* Off-slab descriptors are the slab layer's own, held for its slabs. */
 	if (c == &kmem_slab_boot || !(c->flags & SLAB_STORE_USER))
 		return;
-	spin_lock(&c->lock);
+	spin_lock_irqsafe(&c->lock);
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		for (const struct slab *s = lists[l]->first; s; s = s->next)
 			w->n += slab_leaks_in(c, s, w->mark);
@@ -1710,7 +1838,7 @@ static void cache_leaks(struct kmem_cache *c, void *arg)
 		if (s)
 			w->n += slab_leaks_in(c, s, w->mark);
 	}
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 }
 
 size_t slab_leaks(uint64_t mark)

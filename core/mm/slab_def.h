@@ -46,6 +46,7 @@
 #include "page_alloc.h"
 #include "percpu.h"
 #include "poison.h"
+#include "irq.h"
 #include "reciprocal.h"
 #include "slab.h"
 #include "spinlock.h"
@@ -97,8 +98,21 @@ struct slab {
 	 * use, so the slab stays until the cache is destroyed.
 	 */
 	unsigned int damaged;
+#if NR_CPUS > 1
+	/*
+	 * Frees from other CPUs into this slab while it is a CPU slab: a
+	 * lock-free stack (SLUB's remote free), pushed with a compare-and-
+	 * swap by any CPU, taken whole by the owner when its own list runs
+	 * dry or the slab leaves it.  SLAB_REMOTE_CLOSED while the slab is on
+	 * no CPU: frees then take the cache lock.  Its objects count in
+	 * inuse, as the CPU's freelist's do.
+	 */
+	void *remote;
+#endif
 	unsigned long inuse_map[];   /* SLAB_CHECKS_FULL: bit i set, object i handed out */
 };
+
+#define SLAB_REMOTE_CLOSED ((void *)1)
 
 /* slab_page_cache() (slab.h) reads a slab's cache through the page's owner. */
 _Static_assert(offsetof(struct slab, cache) == 0, "struct slab must begin with its cache");
@@ -139,7 +153,12 @@ static inline void slab_list_move_tail(struct slab_list *l, struct slab *s)
 struct kmem_cache_cpu {
 	void *freelist;              /* free objects of ->slab, for this CPU only */
 	struct slab *slab;           /* the CPU slab, or NULL */
-	uint64_t allocs, frees;      /* objects this CPU handed out and took back */
+	/* Per-CPU counters (percpu.h): objects this CPU handed out and took back... */
+	uint64_t allocs, frees;
+#if NR_CPUS > 1
+	/* ...and of those frees, the ones onto another CPU's slab's remote list. */
+	uint64_t remote_frees;
+#endif
 } ____cacheline_aligned_in_smp;
 
 struct kmem_cache {
@@ -253,6 +272,41 @@ static inline bool same_slab(const struct kmem_cache *c, const void *a, const vo
 /* ---- small helpers ---------------------------------------------------- */
 
 /*
+ * The exact level's in-use bitmap: the owner sets bits in its fast path
+ * without the lock while another CPU's free clears one under it, so with
+ * more than one CPU a bit changes by an atomic or/and of its word (a lost
+ * update would be a false double-free report).  One CPU: plain bit ops.
+ */
+static inline bool inuse_test(const unsigned long *map, size_t i)
+{
+#if NR_CPUS > 1
+	return (__atomic_load_n(&map[i / BITS_PER_LONG], __ATOMIC_RELAXED) >>
+		(i % BITS_PER_LONG)) & 1ul;
+#else
+	return test_bit(map, i);
+#endif
+}
+
+static inline void inuse_set(unsigned long *map, size_t i)
+{
+#if NR_CPUS > 1
+	__atomic_fetch_or(&map[i / BITS_PER_LONG], 1ul << (i % BITS_PER_LONG), __ATOMIC_RELAXED);
+#else
+	set_bit(map, i);
+#endif
+}
+
+static inline void inuse_clear(unsigned long *map, size_t i)
+{
+#if NR_CPUS > 1
+	__atomic_fetch_and(&map[i / BITS_PER_LONG], ~(1ul << (i % BITS_PER_LONG)),
+			   __ATOMIC_RELAXED);
+#else
+	clear_bit(map, i);
+#endif
+}
+
+/*
  * The slab @addr lies in, or NULL.  One range check and one load: frames
  * page_alloc does not manage never have PG_SLAB (so virt_to_page()'s
  * reserved check is not needed), and a page that has it has its slab as
@@ -313,7 +367,7 @@ static inline long object_index(const struct kmem_cache *c, const struct slab *s
  * object is not a free object of the CPU slab.  Debugging caches
  * (SLAB_DEBUG_FLAGS) never have a CPU freelist.
  */
-static __always_inline void *slab_alloc_fast_at(struct kmem_cache *c, size_t fp_offset)
+static __always_inline void *slab_alloc_fast_locked(struct kmem_cache *c, size_t fp_offset)
 {
 	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
 	void *obj = cpu->freelist, *next;
@@ -329,12 +383,27 @@ static __always_inline void *slab_alloc_fast_at(struct kmem_cache *c, size_t fp_
 		struct slab *s = cpu->slab;
 		long i = object_index(c, s, obj);
 
-		if (unlikely(i < 0 || test_bit(s->inuse_map, (size_t)i)))
+		if (unlikely(i < 0 || inuse_test(s->inuse_map, (size_t)i)))
 			return NULL;
-		set_bit(s->inuse_map, (size_t)i);
+		inuse_set(s->inuse_map, (size_t)i);
 	}
 	cpu->freelist = next;
-	cpu->allocs++;
+	percpu_counter_add(cpu->allocs, 1);
+	return obj;
+}
+
+/*
+ * With SMP the CPU's part is touched with interrupts off: an allocation
+ * from a tick hook (GFP_ATOMIC) or a cross-CPU flush in an IPI handler
+ * must not land between the load of the freelist and its store.  Without
+ * SMP there are no interrupts, and this is the pop alone.
+ */
+static __always_inline void *slab_alloc_fast_at(struct kmem_cache *c, size_t fp_offset)
+{
+	unsigned long flags = irq_save();
+	void *obj = slab_alloc_fast_locked(c, fp_offset);
+
+	irq_restore(flags);
 	return obj;
 }
 
@@ -345,8 +414,36 @@ static __always_inline void *slab_alloc_fast(struct kmem_cache *c)
 
 /* ---- free --------------------------------------------------------------- */
 
+#if NR_CPUS > 1
 /*
- * A free into @s, which is not this CPU's slab: onto the slab's own
+ * A free into @s, another CPU's slab: pushed onto its remote list, no
+ * lock taken.  false, with nothing done, when the slab is on no CPU (the
+ * list is closed) or @obj heads the list already (HARDENED's naive double
+ * free: the slow path reports it).  The exact level keeps its bitmap
+ * under the lock and never comes here.
+ */
+static __always_inline bool slab_free_remote(struct kmem_cache *c, struct slab *s, void *obj,
+					     size_t fp_offset)
+{
+	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
+	void *head = __atomic_load_n(&s->remote, __ATOMIC_RELAXED);
+
+	do {
+		if (head == SLAB_REMOTE_CLOSED || (SLAB_CHECKS_HARDEN && obj == head))
+			return false;
+		set_freepointer_at(c, obj, fp_offset, head);
+		/* Release: the free pointer is written before the owner can take it. */
+	} while (!__atomic_compare_exchange_n(&s->remote, &head, obj, true, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
+	percpu_counter_add(cpu->frees, 1);
+	percpu_counter_add(cpu->remote_frees, 1);
+	return true;
+}
+#endif
+
+/*
+ * A free into @s, which is not this CPU's slab: another CPU's slab takes
+ * it on its remote list (slab_free_remote()); else onto the slab's own
  * freelist under the cache lock, when the slab stays where it is (a
  * partial slab keeping objects in use, or another CPU's slab, whose count
  * is settled when it leaves that CPU).  A slab that would change lists
@@ -363,26 +460,30 @@ static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s
 	bool done = false;
 
 	/* A debugging cache checks and fills every free object: slab.c's work. */
-	if (unlikely(mm_txn_active() || (c->flags & SLAB_DEBUG_FLAGS)))
+	if (unlikely(mm_txn_open_anywhere() || (c->flags & SLAB_DEBUG_FLAGS)))
 		return false;
-	spin_lock(&c->lock);
+#if NR_CPUS > 1
+	if (!SLAB_CHECKS_EXACT && slab_free_remote(c, s, obj, fp_offset))
+		return true;
+#endif
+	spin_lock_irqsafe(&c->lock);
 	if (likely((s->where == SLAB_ON_PARTIAL && s->inuse > 1) || s->where == SLAB_ON_CPU) &&
 	    !(SLAB_CHECKS_HARDEN && obj == s->freelist)) {
 		long i = SLAB_CHECKS_EXACT ? object_index(c, s, obj) : 0;
 
-		if (!SLAB_CHECKS_EXACT || (i >= 0 && test_bit(s->inuse_map, (size_t)i))) {
+		if (!SLAB_CHECKS_EXACT || (i >= 0 && inuse_test(s->inuse_map, (size_t)i))) {
 			if (SLAB_CHECKS_EXACT)
-				clear_bit(s->inuse_map, (size_t)i);
+				inuse_clear(s->inuse_map, (size_t)i);
 			set_freepointer_at(c, obj, fp_offset, s->freelist);
 			s->freelist = obj;
 			s->inuse--;
 			if (s->where == SLAB_ON_PARTIAL)
 				slab_list_move_tail(&c->partial, s);
-			this_cpu_ptr(c->cpu_slab)->frees++;
+			percpu_counter_add(this_cpu_ptr(c->cpu_slab)->frees, 1);
 			done = true;
 		}
 	}
-	spin_unlock(&c->lock);
+	spin_unlock_irqsafe(&c->lock);
 	return done;
 }
 
@@ -394,27 +495,41 @@ static __always_inline bool slab_free_other(struct kmem_cache *c, struct slab *s
  * (HARDENED), an object that is not in use or not at an object boundary
  * (FULL).
  */
-static __always_inline bool slab_free_fast_at(struct kmem_cache *c, struct slab *s, void *obj,
-					       size_t fp_offset)
+static __always_inline bool slab_free_fast_locked(struct kmem_cache *c, struct slab *s,
+						   void *obj, size_t fp_offset)
 {
 	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
 	void *head = cpu->freelist;
 
 	if (unlikely(s != cpu->slab))
 		return slab_free_other(c, s, obj, fp_offset);
+	/* Another CPU's transaction may have recorded @obj: the slow path asks it. */
+	if (NR_CPUS > 1 && unlikely(mm_txn_open_anywhere()))
+		return false;
 	if (SLAB_CHECKS_HARDEN && unlikely(obj == head))
 		return false;
 	if (SLAB_CHECKS_EXACT) {
 		long i = object_index(c, s, obj);
 
-		if (unlikely(i < 0 || !test_bit(s->inuse_map, (size_t)i)))
+		if (unlikely(i < 0 || !inuse_test(s->inuse_map, (size_t)i)))
 			return false;
-		clear_bit(s->inuse_map, (size_t)i);
+		inuse_clear(s->inuse_map, (size_t)i);
 	}
 	set_freepointer_at(c, obj, fp_offset, head);
 	cpu->freelist = obj;
-	cpu->frees++;
+	percpu_counter_add(cpu->frees, 1);
 	return true;
+}
+
+/* Interrupts off on SMP, as slab_alloc_fast_at(). */
+static __always_inline bool slab_free_fast_at(struct kmem_cache *c, struct slab *s, void *obj,
+					       size_t fp_offset)
+{
+	unsigned long flags = irq_save();
+	bool done = slab_free_fast_locked(c, s, obj, fp_offset);
+
+	irq_restore(flags);
+	return done;
 }
 
 static __always_inline bool slab_free_fast(struct kmem_cache *c, struct slab *s, void *obj)

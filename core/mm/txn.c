@@ -10,10 +10,14 @@
  * O(records), which keeps every transaction's records contiguous.
  *
  * No lock: a CPU's transactions are touched only by that CPU (mm_txn.h).
+ * With SMP, "by that CPU" includes its IPI handler: a free on another CPU
+ * of an object recorded here asks this CPU to forget it (forget_here()),
+ * so every change to the records is made with interrupts off.
  */
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "irq.h"
 #include "kerrno.h"
 #include "kstring.h"
 #include "mm.h"
@@ -21,6 +25,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "slab.h"
+#include "smp.h"
 
 
 struct txn_frame {
@@ -37,6 +42,19 @@ struct txn_cpu {
 
 static struct txn_cpu txn_cpus[NR_CPUS];
 DEFINE_PER_CPU(struct mm_txn_open, mm_txn_open);
+#if NR_CPUS > 1
+unsigned int mm_txn_open_cpus;
+#endif
+
+/* This CPU opened its first transaction (+1) or closed its last (-1). */
+static void count_open(int delta)
+{
+#if NR_CPUS > 1
+	__atomic_fetch_add(&mm_txn_open_cpus, (unsigned int)delta, __ATOMIC_SEQ_CST);
+#else
+	(void)delta;
+#endif
+}
 
 /* @tc's open transactions, kept where mm_txn_active() reads them. */
 #define depth_of(tc) (per_cpu_ptr(mm_txn_open, (unsigned int)((tc) - txn_cpus))->depth)
@@ -52,9 +70,12 @@ static struct txn_cpu *this_cpu_txn(void)
  */
 static void rollback(struct txn_cpu *tc, size_t from)
 {
+	unsigned long irq = irq_save();
 	size_t end = tc->nr;
 
 	tc->nr = from;
+	irq_restore(irq);
+	/* Past the cut: no one else reads these records any more. */
 	while (end > from)
 		kfree(tc->records[--end]);
 }
@@ -64,16 +85,22 @@ int mm_txn_begin(unsigned int flags)
 	struct txn_cpu *tc = this_cpu_txn();
 	struct txn_frame *f;
 
+	unsigned long irq;
+
 	if (flags & ~MM_TXN_ABORT_ON_FAILURE)
 		return KERR_INVAL;
 	if (depth_of(tc) == MM_TXN_MAX_DEPTH)
 		return KERR_LIMIT;
+	irq = irq_save();
 	f = &tc->frames[depth_of(tc)];
 	f->start = tc->nr;
 	f->flags = flags;
 	/* Inside a doomed transaction nothing can succeed any more. */
 	f->doomed = depth_of(tc) ? tc->frames[depth_of(tc) - 1].doomed : 0;
 	depth_of(tc)++;
+	irq_restore(irq);
+	if (depth_of(tc) == 1)
+		count_open(1);
 #ifdef CONFIG_SLAB
 	/* From here on every kmalloc()/kfree() of this CPU takes the recording slow path. */
 	if (depth_of(tc) == 1)
@@ -87,15 +114,21 @@ int mm_txn_commit(void)
 	struct txn_cpu *tc = this_cpu_txn();
 	struct txn_frame *f;
 
+	unsigned long irq;
+	int doomed;
+
 	if (!depth_of(tc))
 		return KERR_INVAL;
+	irq = irq_save();
 	f = &tc->frames[--depth_of(tc)];
-	if (f->doomed)
-		return f->doomed;
+	doomed = f->doomed;
 	/* The outermost commit forgets; an inner one leaves the records to its parent. */
-	if (!depth_of(tc))
+	if (!doomed && !depth_of(tc))
 		tc->nr = 0;
-	return 0;
+	irq_restore(irq);
+	if (!depth_of(tc))
+		count_open(-1);
+	return doomed;
 }
 
 int mm_txn_abort(void)
@@ -107,6 +140,8 @@ int mm_txn_abort(void)
 	/* Still open while it rolls back: the frees must not touch outer records. */
 	rollback(tc, tc->frames[depth_of(tc) - 1].start);
 	depth_of(tc)--;
+	if (!depth_of(tc))
+		count_open(-1);
 	return 0;
 }
 
@@ -131,12 +166,18 @@ int mm_txn_record(void *p)
 {
 	struct txn_cpu *tc = this_cpu_txn();
 
+	unsigned long irq;
+	int err = 0;
+
 	if (!depth_of(tc))
 		return 0;
+	irq = irq_save();
 	if (tc->nr == MM_TXN_MAX_RECORDS)
-		return KERR_LIMIT;
-	tc->records[tc->nr++] = p;
-	return 0;
+		err = KERR_LIMIT;
+	else
+		tc->records[tc->nr++] = p;
+	irq_restore(irq);
+	return err;
 }
 
 /* Index of @p's record (the latest, should it repeat), or -1. */
@@ -149,9 +190,9 @@ static long find_record(const struct txn_cpu *tc, const void *p)
 	return -1;
 }
 
-void mm_txn_forget(const void *p)
+/* Remove @p's record from @tc, if it has one.  Interrupts off. */
+static void forget_in(struct txn_cpu *tc, const void *p)
 {
-	struct txn_cpu *tc = this_cpu_txn();
 	long i;
 
 	if (!depth_of(tc))
@@ -169,16 +210,48 @@ void mm_txn_forget(const void *p)
 	}
 }
 
+void mm_txn_forget(const void *p)
+{
+	unsigned long irq = irq_save();
+
+	forget_in(this_cpu_txn(), p);
+	irq_restore(irq);
+}
+
+#if NR_CPUS > 1
+/* mm_txn_forget_elsewhere() on one CPU, in its IPI handler. */
+static void forget_here(void *p)
+{
+	forget_in(this_cpu_txn(), p);
+}
+
+void mm_txn_forget_elsewhere(const void *p)
+{
+	unsigned int me = this_cpu();
+
+	/* A cross-CPU wait needs interrupts on (smp.h): see mm_txn.h. */
+	if (!irqs_enabled())
+		return;
+	for_each_online_cpu(cpu)
+		if (cpu != me)
+			(void)smp_call_function_single(cpu, forget_here, (void *)(uintptr_t)p, true);
+}
+#endif
+
 void mm_txn_moved(const void *old, void *new)
 {
 	struct txn_cpu *tc = this_cpu_txn();
 	long i;
 
+	unsigned long irq;
+
 	if (!depth_of(tc))
 		return;
+	irq = irq_save();
 	i = find_record(tc, old);
 	if (i >= 0)
 		tc->records[i] = new;
+	irq_restore(irq);
 }
 
 void mm_txn_failed(int err)

@@ -84,25 +84,25 @@ static void apply_tunables(const struct page_alloc_tunables *t)
 		share = total ? (size_t)((uint64_t)pages_min * z->managed / total) : 0;
 		gap = MAX(share / 4, (size_t)((uint64_t)z->managed *
 					       t->watermark_scale_factor / 10000));
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		z->watermark[WMARK_MIN] = share;
 		z->watermark[WMARK_LOW] = share + gap;
 		z->watermark[WMARK_HIGH] = share + 2 * gap;
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 		size_t above = 0;
 
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		for (unsigned int j = 0; j < MAX_NR_ZONES; j++) {
 			if (j > i)
 				above += zones[j].managed;
 			z->lowmem_reserve[j] = j > i && t->lowmem_reserve_ratio[i] && z->managed ?
 					       above / t->lowmem_reserve_ratio[i] : 0;
 		}
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 }
 
@@ -138,9 +138,9 @@ int page_alloc_set_tunables(const struct page_alloc_tunables *t)
 	spin_unlock(&tunables_lock);
 	/* A zone now below its new low may reclaim at once. */
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
-		spin_lock(&zones[i].lock);
+		spin_lock_irqsafe(&zones[i].lock);
 		zones[i].reclaim_armed = true;
-		spin_unlock(&zones[i].lock);
+		spin_unlock_irqsafe(&zones[i].lock);
 	}
 	return 0;
 }
@@ -163,10 +163,10 @@ enum mm_health zone_health(struct zone *z)
 
 	if (!z->managed)
 		return MM_HEALTH_OK;
-	spin_lock(&z->lock);
+	spin_lock_irqsafe(&z->lock);
 	h = health_of(zone_free_pages(z), z->watermark,
 		      __atomic_load_n(&z->recent_failures, __ATOMIC_RELAXED));
-	spin_unlock(&z->lock);
+	spin_unlock_irqsafe(&z->lock);
 	return h;
 }
 
@@ -179,12 +179,12 @@ enum mm_health page_alloc_health(void)
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 
-		spin_lock(&z->lock);
+		spin_lock_irqsafe(&z->lock);
 		free += zone_free_pages(z);
 		for (unsigned int m = 0; m < NR_WMARK; m++)
 			wm[m] += z->watermark[m];
 		recent |= __atomic_load_n(&z->recent_failures, __ATOMIC_RELAXED);
-		spin_unlock(&z->lock);
+		spin_unlock_irqsafe(&z->lock);
 	}
 	return health_of(free, wm, recent);
 }

@@ -61,12 +61,16 @@ static bool pressure(bool tick)
 
 		if (!z->managed)
 			continue;
+		/* Zone locks are irqsafe (spinlock.h): the tick has interrupts off already. */
 		if (!tick)
-			spin_lock(&z->lock);
+			spin_lock_irqsafe(&z->lock);
 		else if (!spin_trylock(&z->lock))
 			continue;
 		below = zone_free_pages(z) < z->watermark[TRIGGER_WMARK];
-		spin_unlock(&z->lock);
+		if (tick)
+			spin_unlock(&z->lock);
+		else
+			spin_unlock_irqsafe(&z->lock);
 		if (below)
 			return true;
 	}

@@ -31,6 +31,7 @@
 #include "pool_types.h"
 #include "show_mem.h"
 #include "shrinker.h"
+#include "smp.h"
 #ifdef CONFIG_SLAB
 #include "take_all.h"
 #endif
@@ -844,6 +845,218 @@ static void pool_destroy_refused_while_in_use(struct ktest *t)
 	pool_destroy(p);
 }
 
+/* ---- several CPUs ------------------------------------------------------------------- */
+
+#define SKIP_UNLESS_TWO_CPUS(t)                                                   \
+	do {                                                                      \
+		if (num_online_cpus() < 2)                                        \
+			KT_SKIP(t, "needs 2 CPUs online (SMP)");                 \
+	} while (0)
+
+/* What CPU 1 does for the cases below, in on_each_cpu()'s thread context. */
+struct on_cpu1 {
+	struct pool *p;
+	size_t n;           /* objects to take, then give back */
+	size_t got;         /* how many came */
+};
+
+/* CPU 1 takes @n objects and gives them back: they stay in its magazines (and the depot). */
+static void park_on_cpu1(void *arg)
+{
+	struct on_cpu1 *a = arg;
+	void **mine = held + MAX_HELD / 2;
+
+	if (this_cpu() != 1)
+		return;
+	for (a->got = 0; a->got < a->n; a->got++) {
+		mine[a->got] = pool_alloc(a->p, GFP_KERNEL);
+		if (!mine[a->got])
+			break;
+	}
+	for (size_t i = a->got; i--;)
+		pool_free(a->p, mine[i]);
+}
+
+/*
+ * Objects parked in another CPU's magazines are not lost to this one: when
+ * the reserve runs dry the pull (a cross-CPU call) brings them back, so
+ * every object the pool holds can be had from CPU 0.
+ */
+static void pool_pull_from_other_cpus(struct ktest *t)
+{
+	size_t reserve = M, count = 2 * M + reserve;
+	struct on_cpu1 a;
+	struct pool_stats st;
+	struct pool *p;
+
+	SKIP_UNLESS_TWO_CPUS(t);
+	p = test_pool(t, "t-pull", count, reserve, 0, count, NULL);
+	if (!p)
+		return;
+	a = (struct on_cpu1){ .p = p, .n = 2 * M };
+	on_each_cpu(park_on_cpu1, &a);
+	KT_ASSERT_EQ(t, a.got, 2 * M);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.free_cpu, 2 * M);
+	KT_EXPECT_EQ(t, st.free_depot, (size_t)0);
+	KT_EXPECT_EQ(t, st.reserve, reserve);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	/* The reserve, then CPU 1's magazines through the reserve, then nothing. */
+	KT_ASSERT_EQ(t, take(p, 0, count), count);
+	KT_EXPECT_NULL(t, pool_alloc(p, __GFP_NOWARN));
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.in_use, count);
+	KT_EXPECT_EQ(t, st.free_cpu, (size_t)0);
+	KT_EXPECT_EQ(t, st.reserve_uses, (uint64_t)count);
+	KT_EXPECT_EQ(t, st.failures, (uint64_t)1);
+	KT_EXPECT_EQ(t, st.owned, count);
+	KT_EXPECT_EQ(t, st.high_water, count);
+	KT_EXPECT_TRUE(t, pool_check(p));
+	give(t, p, 0, count);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	KT_EXPECT_EQ(t, st.reserve, reserve);
+	KT_EXPECT_TRUE(t, pool_check(p));
+	pool_destroy(p);
+}
+
+/* A shrink on CPU 0 gives back the growth parked in CPU 1's magazines too. */
+static void pool_shrink_reaches_other_cpus(struct ktest *t)
+{
+	size_t count = M, step = M, most = count + 3 * step;
+	struct on_cpu1 a;
+	struct pool_stats st;
+	struct pool *p;
+
+	SKIP_UNLESS_TWO_CPUS(t);
+	p = test_pool(t, "t-shrink-smp", count, 0, step, 0, NULL);
+	if (!p)
+		return;
+	a = (struct on_cpu1){ .p = p, .n = most };
+	on_each_cpu(park_on_cpu1, &a);
+	KT_ASSERT_EQ(t, a.got, most);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.owned, most);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	KT_EXPECT_GT(t, st.free_cpu, (size_t)0);
+	KT_EXPECT_EQ(t, pool_shrink(p), most - count);
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.owned, count);
+	KT_EXPECT_EQ(t, st.released, (uint64_t)(most - count));
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	KT_EXPECT_EQ(t, st.mags_empty, (size_t)0);
+	KT_EXPECT_TRUE(t, pool_check(p));
+	pool_destroy(p);
+}
+
+/*
+ * Every CPU allocates and frees from one pool at once, a pattern of its
+ * own (a fixed seed per CPU), tagging each object it holds with its CPU
+ * and slot: an object handed to two CPUs at once shows as a wrong tag.
+ * Afterwards nothing is in use, nothing failed, and the pool is sound.
+ */
+#define CONC_OPS 3000
+#define CONC_HOLD (3 * M)
+
+struct conc_cpu {
+	void *hold[CONC_HOLD];
+	uint64_t allocs, frees, failures, bad_tags;
+} ____cacheline_aligned_in_smp;
+
+static DEFINE_PER_CPU(struct conc_cpu, conc);
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static uintptr_t conc_tag(unsigned int cpu, size_t slot)
+{
+	return ((uintptr_t)cpu << 32) ^ slot ^ 0x5a5a0000u;
+}
+
+static void conc_release(struct pool *p, struct conc_cpu *me, unsigned int cpu, size_t i)
+{
+	uintptr_t tag;
+
+	__builtin_memcpy(&tag, me->hold[i], sizeof(tag));
+	if (tag != conc_tag(cpu, i))
+		me->bad_tags++;
+	pool_free(p, me->hold[i]);
+	me->hold[i] = NULL;
+	me->frees++;
+}
+
+static void conc_work(void *arg)
+{
+	struct pool *p = arg;
+	unsigned int cpu = this_cpu();
+	struct conc_cpu *me = per_cpu_ptr(conc, cpu);
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (cpu + 1);
+
+	for (unsigned int op = 0; op < CONC_OPS; op++) {
+		size_t i = (size_t)(xorshift(&seed) % CONC_HOLD);
+
+		if (me->hold[i]) {
+			conc_release(p, me, cpu, i);
+			continue;
+		}
+		me->hold[i] = pool_alloc(p, GFP_KERNEL);
+		if (!me->hold[i]) {
+			me->failures++;
+			continue;
+		}
+		me->allocs++;
+		{
+			uintptr_t tag = conc_tag(cpu, i);
+
+			__builtin_memcpy(me->hold[i], &tag, sizeof(tag));
+		}
+	}
+	for (size_t i = 0; i < CONC_HOLD; i++)
+		if (me->hold[i])
+			conc_release(p, me, cpu, i);
+}
+
+static void pool_several_cpus_at_once(struct ktest *t)
+{
+	size_t count = 4 * M, reserve = M;
+	uint64_t allocs = 0, frees = 0;
+	struct pool_stats st;
+	struct pool *p;
+
+	SKIP_UNLESS_TWO_CPUS(t);
+	p = test_pool(t, "t-conc", count, reserve, M, 0, NULL);
+	if (!p)
+		return;
+	for_each_possible_cpu(cpu)
+		*per_cpu_ptr(conc, cpu) = (struct conc_cpu){ 0 };
+	on_each_cpu(conc_work, p);
+	for_each_possible_cpu(cpu) {
+		const struct conc_cpu *c = per_cpu_ptr(conc, cpu);
+
+		KT_EXPECT_EQ(t, c->failures, (uint64_t)0);
+		KT_EXPECT_EQ(t, c->bad_tags, (uint64_t)0);
+		KT_EXPECT_EQ(t, c->allocs, c->frees);
+		if (cpu < num_online_cpus())
+			KT_EXPECT_GT(t, c->allocs, (uint64_t)0);
+		allocs += c->allocs;
+		frees += c->frees;
+	}
+	st = stats(p);
+	KT_EXPECT_EQ(t, st.in_use, (size_t)0);
+	KT_EXPECT_EQ(t, st.failures, (uint64_t)0);
+	KT_EXPECT_EQ(t, st.allocs, allocs);
+	KT_EXPECT_EQ(t, st.frees, frees);
+	KT_EXPECT_EQ(t, st.reserve, reserve);
+	KT_EXPECT_GE(t, st.owned, count);
+	KT_EXPECT_TRUE(t, pool_check(p));
+	pool_destroy(p);
+}
+
 static const struct ktest_case pool_cases[] = {
 	KTEST_CASE(pool_typed_preallocated),
 	KTEST_CASE(pool_typed_alloc_free),
@@ -865,6 +1078,9 @@ static const struct ktest_case pool_cases[] = {
 	KTEST_CASE(pool_misuse_interior),
 	KTEST_CASE(pool_state_word_damage),
 	KTEST_CASE(pool_destroy_refused_while_in_use),
+	KTEST_CASE(pool_pull_from_other_cpus),
+	KTEST_CASE(pool_shrink_reaches_other_cpus),
+	KTEST_CASE(pool_several_cpus_at_once),
 	{0},
 };
 KTEST_SUITE(pool, pool_cases);
