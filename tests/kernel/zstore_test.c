@@ -762,8 +762,13 @@ static void fill_memory(struct held_pages *h)
 			target = zs[i].min;
 		for (unsigned int order = FILL_ORDER + 1; order-- > 0;) {
 			for (;;) {
-				/* Single pages come through per-CPU lists, out of the count: empty them. */
-				drain_all_pages();
+				/*
+				 * Single pages come through per-CPU lists, out of the
+				 * count: empty them (only then: a drain is an IPI to
+				 * every CPU, and large blocks are thousands at 6 GiB).
+				 */
+				if (!order)
+					drain_all_pages();
 				page_alloc_get_zone_stats(zs, MAX_ZONES);
 				if (zs[i].free_pages < target + ((size_t)1 << order) ||
 				    !held_take(h, order, zone_gfp(&zs[i]) | GFP_ATOMIC))
