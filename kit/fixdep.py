@@ -85,7 +85,9 @@ def ensure_stamp(path: str) -> None:
 def fix(raw_text: str, gen: str) -> str:
     target, deps = parse(raw_text)
     autoconf = os.path.join(gen, "autoconf.h")
-    kept = [d for d in deps if os.path.normpath(d) != os.path.normpath(autoconf)]
+    # ccache (kit/toolchain.py) may name it relative to the build directory,
+    # where Ninja runs this: compare absolute paths.
+    kept = [d for d in deps if os.path.abspath(d) != os.path.abspath(autoconf)]
     config_dir = os.path.join(gen, "config")
     stamps = sorted(os.path.join(config_dir, name) for name in symbols(kept))
     if stamps:

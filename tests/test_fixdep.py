@@ -25,6 +25,17 @@ def test_autoconf_replaced_by_the_symbols_mentioned(tmp_path: Path):
     assert deps == [str(src), str(hdr), f"{gen}/config/A", f"{gen}/config/C"]
 
 
+def test_autoconf_named_relative_to_the_build_directory(tmp_path: Path, monkeypatch):
+    """ccache names headers relative to the build directory, where Ninja runs
+    fixdep: gen/autoconf.h is still autoconf.h, not a header naming every symbol."""
+    gen = make_tree(tmp_path)
+    src = tmp_path / "x.c"
+    src.write_text("#ifdef CONFIG_A\n#endif\n")
+    monkeypatch.chdir(tmp_path)
+    _, deps = fixdep.parse(fixdep.fix(f"x.o: x.c gen/autoconf.h\n", str(gen)))
+    assert deps == ["x.c", f"{gen}/config/A"]
+
+
 def test_a_missing_stamp_keeps_its_dependency(tmp_path: Path):
     """A deleted stamp must not drop the dependency (the regen edge writes it
     again); a name Kconfig does not define gets an 'undefined' stamp, so the
