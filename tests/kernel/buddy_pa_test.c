@@ -185,7 +185,7 @@ static bool bt_setup(struct bt_env *e, uintptr_t base, size_t npages, unsigned i
 	size_t meta = npages * sizeof(struct page);
 
 	e->aux_pages = (meta + npages + PAGE_SIZE - 1) / PAGE_SIZE;
-	e->aux = page_alloc(e->aux_pages, 0);
+	e->aux = page_alloc(e->aux_pages, __GFP_ZERO);	/* struct page flags start clear */
 	if (!e->aux)
 		return false;
 	e->base = base;
