@@ -19,6 +19,12 @@ import pytest
 
 from conftest import kit
 
+def long(row: tuple) -> tuple:
+    """A row of the long run (MMKIT_LONG=1, the workflow's long job): the
+    default run keeps each axis's first row, so .ci/run stays in budget."""
+    return row + ("long",)
+
+
 CONFIGS = [
     ("simpleheap", ["SIMPLEHEAP_SIZE_KB=64", "RAM_MB=32"]),
     ("simpleheap", ["RAM_MB=2048", "SIMPLEHEAP_SIZE_KB=1048576", "TXN_MAX_RECORDS=65536"]),
@@ -39,30 +45,30 @@ CONFIGS = [
     # (its suite runs the API at 1%, 10% and 50%).
     ("twotier", ["KMALLOC_CLASSES=32720", "DEBUG_REDZONE=y", "DEBUG_OWNER=y",
                  "DEBUG_LEAK=y"]),
-    ("twotier-bitmap", ["DEBUG_REDZONE=y", "DEBUG_PAGE_POISON=y", "PCP=n"]),
-    ("simpleheap", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=2147483647"]),
+    long(("twotier-bitmap", ["DEBUG_REDZONE=y", "DEBUG_PAGE_POISON=y", "PCP=n"])),
+    long(("simpleheap", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=2147483647"])),
     ("hybrid-debug", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=1"]),
-    ("twotier-pools", ["FAULT_INJECTION=y", "DEBUG_OWNER=y", "DEBUG_LEAK=y"]),
+    long(("twotier-pools", ["FAULT_INJECTION=y", "DEBUG_OWNER=y", "DEBUG_LEAK=y"])),
     # SMP at NR_CPUS's ends: the runtime on one CPU (locks stay barriers),
     # and eight CPUs (threads here) with the lock debugging on.
-    ("twotier", ["SMP=y", "NR_CPUS=1"]),
+    long(("twotier", ["SMP=y", "NR_CPUS=1"])),
     ("twotier-smp", ["NR_CPUS=8", "DEBUG_SPINLOCK=y"]),
     ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
-    ("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"]),
-    ("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"]),
+    long(("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"])),
+    long(("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"])),
     # The hugepage pool at its counts' ends (and none), automatic selection
     # off and at its largest threshold.
     ("twotier-huge", ["HUGEPAGES_2M=2048", "HUGEPAGES_1G=0", "RAM_MB=8192",
                       "VMAP_SIZE_MB=8192", "HUGEPAGE_AUTO_KB=4194304"]),
-    ("twotier-huge", ["HUGEPAGES_2M=0", "HUGEPAGES_1G=4", "RAM_MB=8192",
-                      "VMAP_SIZE_MB=65536", "HUGEPAGE_AUTO_KB=0"]),
+    long(("twotier-huge", ["HUGEPAGES_2M=0", "HUGEPAGES_1G=4", "RAM_MB=8192",
+                           "VMAP_SIZE_MB=65536", "HUGEPAGE_AUTO_KB=0"])),
     # Compaction alone, with a pageblock that is the buddy's smallest largest block.
-    ("twotier", ["COMPACTION=y", "BUDDY_MAX_ORDER=4"]),
+    long(("twotier", ["COMPACTION=y", "BUDDY_MAX_ORDER=4"])),
     # Object pools: on kmalloc's heap (SimpleHeap, exact state words), with
     # exact checks and poisoning on slabs, and at the magazine size's ends.
     ("simpleheap", ["POOLS=y", "POOL_EXTRA=inode:40:96:8 tiny:1:16:16"]),
     ("twotier-pools", ["SLAB_CHECKS_FULL=y", "DEBUG_POISON=y", "POOL_MAGAZINE_SIZE=1"]),
-    ("hybrid", ["POOLS=y", "SLAB_CHECKS_OFF=y", "POOL_MAGAZINE_SIZE=256"]),
+    long(("hybrid", ["POOLS=y", "SLAB_CHECKS_OFF=y", "POOL_MAGAZINE_SIZE=256"])),
     # The compressed page store: the smallest store in the smallest RAM
     # with same-filled detection off and the late trigger; the largest
     # store with the early trigger and lock debugging; and without SMP
@@ -70,14 +76,15 @@ CONFIGS = [
     # pages fit a slot.
     ("twotier-zstore", ["ZSTORE_LIMIT_KB=64", "ZSTORE_SAME_FILLED=n", "ZSTORE_TRIGGER_MIN=y",
                         "RAM_MB=32"]),
-    ("twotier-zstore", ["ZSTORE_LIMIT_KB=262144", "RAM_MB=1024", "ZSTORE_TRIGGER_HIGH=y",
-                        "DEBUG_SPINLOCK=y"]),
-    ("simpleheap", ["ZSTORE=y", "ZSTORE_ACCELERATION=65537"]),
+    long(("twotier-zstore", ["ZSTORE_LIMIT_KB=262144", "RAM_MB=1024", "ZSTORE_TRIGGER_HIGH=y",
+                             "DEBUG_SPINLOCK=y"])),
+    long(("simpleheap", ["ZSTORE=y", "ZSTORE_ACCELERATION=65537"])),
 ]
 
 
-@pytest.mark.parametrize("preset, settings", CONFIGS,
-                         ids=[f"{p}:{','.join(s)}" for p, s in CONFIGS])
+@pytest.mark.parametrize("preset, settings", [
+    pytest.param(r[0], r[1], marks=pytest.mark.long) if len(r) > 2 else (r[0], r[1])
+    for r in CONFIGS], ids=[f"{r[0]}:{','.join(r[1])}" for r in CONFIGS])
 def test_suites_pass_on_host(preset: str, settings: list[str], tmp_path: Path):
     out = tmp_path / "v"
     args = ["defconfig", preset, "-O", str(out)]
