@@ -17,6 +17,7 @@
 #include "ktest.h"
 #include "migrate.h"
 #include "mm.h"
+#include "free_figures.h"
 #include "page_alloc.h"
 #include "take_all.h"
 
@@ -25,29 +26,6 @@
 static uint64_t pattern(uintptr_t a)
 {
 	return (uint64_t)a * 0x9e3779b97f4a7c15ull ^ 0x5a5a5a5a5a5a5a5aull;
-}
-
-/* Is a free block of at least @order there to take? */
-static bool free_block(unsigned int order)
-{
-	struct page_alloc_stats st;
-
-	mm_drain_caches();
-	page_alloc_get_stats(&st);
-	for (unsigned int o = order; o <= PAGE_STATS_MAX_ORDER; o++) {
-		if (st.nr_free[o])
-			return true;
-	}
-	return false;
-}
-
-static size_t free_pages_now(void)
-{
-	struct page_alloc_stats st;
-
-	mm_drain_caches();
-	page_alloc_get_stats(&st);
-	return st.free_pages;
 }
 
 /* Pages the case may hold: the ballast leaves fewer than TAKE_ALL_KEEP_PAGES + 1024 free. */

@@ -24,6 +24,7 @@
 #include "ktest.h"
 #include "mm.h"
 #include "mm_misuse.h"
+#include "free_figures.h"
 #include "page_alloc.h"
 #include "smp.h"
 #include "take_all.h"
@@ -191,29 +192,6 @@ static void freed_page_is_reused(struct ktest *t)
 	KT_EXPECT_EQ(t, pa2, pa1);
 	KT_EXPECT_EQ(t, free_huge_page(b), 0);
 	KT_EXPECT_EQ(t, hstats().size[0].fallback_block, s0.size[0].fallback_block);
-}
-
-/* Is a free block of at least @order there to take? */
-static bool free_block(unsigned int order)
-{
-	struct page_alloc_stats st;
-
-	mm_drain_caches();
-	page_alloc_get_stats(&st);
-	for (unsigned int o = order; o <= PAGE_STATS_MAX_ORDER; o++) {
-		if (st.nr_free[o])
-			return true;
-	}
-	return false;
-}
-
-static size_t free_pages_now(void)
-{
-	struct page_alloc_stats st;
-
-	mm_drain_caches();
-	page_alloc_get_stats(&st);
-	return st.free_pages;
 }
 
 #define SPLIT_BLOCKS 3
