@@ -201,13 +201,15 @@ def nr_cpus(out: Path) -> int:
     return int(re.search(r"^CONFIG_NR_CPUS=(\d+)$", (out / ".config").read_text(), re.M).group(1))
 
 
-def boot_smp_repeatedly(arch: str, out: Path, boots: int) -> None:
+def boot_smp_repeatedly(arch: str, out: Path, boots: int) -> list[int]:
     """With -smp NR_CPUS under multi-threaded TCG every CPU comes up, with a
     dense id each, and the smp and mm_smp suites (and every other) pass,
-    boot after boot."""
+    boot after boot.  Returns riscv64's boot hart id per boot (OpenSBI's
+    lottery picks it), empty on x86_64."""
     kit("defconfig", SMP_PRESET, "--arch", arch, "-O", str(out), check=True)
     cpus = nr_cpus(out)
     assert cpus > 1
+    boot_harts = []
     for run in range(boots):
         proc = kit("test", "-O", str(out))
         log = (out / "test.log").read_text()
@@ -218,6 +220,11 @@ def boot_smp_repeatedly(arch: str, out: Path, boots: int) -> None:
         assert "mmkit: lock contention:" in proc.stdout
         # The mm_smp suite's producer/consumer frees onto other CPUs' slabs.
         assert re.search(r"^mmkit: remote frees: [1-9]\d* in all$", log, re.M), f"boot {run + 1}"
+        hart = re.search(r"^mmkit: riscv64: boot hart (\d+) of", log, re.M)
+        assert (hart is not None) == (arch == "riscv64"), f"boot {run + 1}"
+        if hart:
+            boot_harts.append(int(hart.group(1)))
+    return boot_harts
 
 
 @pytest.mark.parametrize("arch", config.ARCHES)
@@ -228,8 +235,18 @@ def test_smp_boots_every_cpu_and_passes_repeatedly(arch: str, tmp_path: Path):
 @pytest.mark.long
 @pytest.mark.parametrize("arch", config.ARCHES)
 def test_smp_passes_twenty_boots_in_a_row(arch: str, tmp_path: Path):
-    """Issue 14's Done-when: twotier-smp passes 20 runs in a row per arch."""
-    boot_smp_repeatedly(arch, tmp_path / arch, SMP_BOOTS_LONG)
+    """Issue 14's Done-when: twotier-smp passes 20 runs in a row per arch,
+    including runs where riscv64's boot hart is not hart 0.  OpenSBI's
+    lottery decides which hart boots, so the test keeps booting (passing
+    every time) until it has seen one, up to twice the bar."""
+    boot_harts = boot_smp_repeatedly(arch, tmp_path / arch, SMP_BOOTS_LONG)
+    if arch == "riscv64":
+        extra = 0
+        while not any(boot_harts) and extra < SMP_BOOTS_LONG:
+            boot_harts += boot_smp_repeatedly(arch, tmp_path / arch, 1)
+            extra += 1
+        assert any(boot_harts), f"boot harts seen: {sorted(set(boot_harts))}"
+        print(f"riscv64 boot harts over {len(boot_harts)} boots: {boot_harts}")
 
 
 def test_smp_host_run_is_clean_under_tsan(tmp_path: Path):
