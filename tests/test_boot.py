@@ -195,6 +195,7 @@ SMP_PRESET = "twotier-smp"
 # job); SMP_BOOTS changes the default run's count.
 SMP_BOOTS = int(os.environ.get("SMP_BOOTS", "3"))
 SMP_BOOTS_LONG = 20
+SMP_BOOT_TIMEOUT = 600
 
 
 def nr_cpus(out: Path) -> int:
@@ -206,7 +207,10 @@ def boot_smp_repeatedly(arch: str, out: Path, boots: int) -> list[int]:
     dense id each, and the smp and mm_smp suites (and every other) pass,
     boot after boot.  Returns riscv64's boot hart id per boot (OpenSBI's
     lottery picks it), empty on x86_64."""
-    kit("defconfig", SMP_PRESET, "--arch", arch, "-O", str(out), check=True)
+    # Four vCPU threads on a loaded 2-core host boot in minutes, not seconds
+    # (about 140 s at load 27 here); a deadlock still shows, as a hang.
+    kit("defconfig", SMP_PRESET, "--arch", arch, "--set", f"QEMU_TIMEOUT={SMP_BOOT_TIMEOUT}",
+        "-O", str(out), check=True)
     cpus = nr_cpus(out)
     assert cpus > 1
     boot_harts = []
