@@ -90,11 +90,12 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path):
     """A file that cannot be staged (here: a directory in the way of
     README's staging copy) stops the scaffold before anything is replaced."""
     repo = clone_of_repository(tmp_path / "mmkit")
-    (repo / ".README.md.new-allocator").mkdir()
-    (repo / ".README.md.new-allocator" / "in-the-way").write_text("")
+    staging = "." + "README.md" + ".new-allocator"   # kit/scaffold.py's name for its copy
+    (repo / staging).mkdir()
+    (repo / staging / "in-the-way").write_text("")
     proc = run(repo, "new-allocator", "halfway", "--kind", "pages")
     assert proc.returncode != 0 and proc.stderr.count("\n") == 1, proc.stderr
-    assert status(repo) == "?? .README.md.new-allocator/\n"
+    assert status(repo) == f"?? {staging}/\n"
 
 
 def scaffolded(tmp_path: Path, name: str, kind: str) -> Path:
