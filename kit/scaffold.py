@@ -52,7 +52,9 @@ NAME_MAX = 24
 
 # Where README's table of variants is: its header row.
 README_TABLE = "| Preset | Mode | Page allocator | What it is for |"
-PA_MARKER = "/* Strategies written since, one #elif each (./build.py new-allocator --kind pages). */"
+# The line of pa_strategy.h after which a new strategy's #elif goes.
+PA_MARKER = ("/* Strategies written since, one #elif each "
+             "(./build.py new-allocator --kind pages). */")
 
 
 def check_name(kconf, name: str) -> None:
