@@ -199,6 +199,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     variant = built(args, ["kernel"])
+    if args.group:
+        args.filter = group_filter(args, variant)
     run = run_options(args)
     if run["gdb"]:
         announce_gdb(variant, "run", run["gdb"])
@@ -240,8 +242,21 @@ def write_results(args: argparse.Namespace, verdict, arch: str, variant: Variant
         print(f"build.py: results (JUnit XML): {args.junit}")
 
 
+def group_filter(args: argparse.Namespace, variant: Variant) -> str:
+    """--group as a filter: the group's suites that the (built) variant has."""
+    from . import config, sources
+    kconf, _ = config.load(variant.out)
+    return sources.group_filter(kconf, args.group)
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     from .cmdline import check_filter
+    if args.group and args.filter:
+        raise KitError("--group and --filter both choose the cases: use one")
+    if args.group:
+        from . import sources
+        if args.group not in sources.groups():
+            sources.group_filter(None, args.group)   # the one-line error naming the groups
     if args.filter:
         check_filter(args.filter)
     if args.tsan and not args.host:
@@ -253,10 +268,14 @@ def cmd_test(args: argparse.Namespace) -> int:
             raise KitError("--list-tests lists the test image's cases: use it without --host")
         target, what = ("host-tsan", "TSan") if args.tsan else ("host", "ASan+UBSan")
         variant = built(args, [target])
+        if args.group:
+            args.filter = group_filter(args, variant)
         boot, verdict = variant.host_test(args.filter or "", tsan=args.tsan)
         write_results(args, verdict, "host", variant, "mmkit host")
         return report(f"test (host, {what})", boot, verdict, args.verbose)
     variant = built(args, ["kernel"])
+    if args.group:
+        args.filter = group_filter(args, variant)
     run = run_options(args)
     if args.list_tests:
         for name in variant.list_tests(args.filter or "", **run):
@@ -287,6 +306,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     arch = next((a for a in archs.ARCHES if f"mmkit: {a}," in text), "unknown")
     write_results(args, verdict, arch, None, f"mmkit {arch}")
     return report(f"parse {args.log}", boot, verdict, False)
+
+
+def cmd_new_allocator(args: argparse.Namespace) -> int:
+    from . import scaffold
+    written = scaffold.new_allocator(args.name, args.kind)
+    for path in written:
+        print(f"new-allocator: wrote {path.relative_to(paths.ROOT)}")
+    print(f"new-allocator: {args.name} builds with ./build.py defconfig {args.name}; "
+          "./build.py test --group conformance names each function still a stub "
+          "(docs/ALLOCATOR_INTERFACE.md)")
+    return 0
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
@@ -401,6 +431,9 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     t.add_argument("--filter", metavar="GLOBS",
                    help="run only these cases, KUnit-style suite_glob[.case_glob],... "
                         "(this run only: the kernel command line, no rebuild)")
+    t.add_argument("--group", metavar="NAME",
+                   help="run only the suites of this group of tests/kernel/suites.toml, e.g. "
+                        "conformance (what every allocator must pass)")
     t.add_argument("--list-tests", action="store_true",
                    help="list the cases the test image would run (suite.case), run none")
     t.add_argument("--gdb", action="store_true",
@@ -412,6 +445,14 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
         if command is None or ELSEWHERE.get(command) == module:
             importlib.import_module(f"{__package__}.{module}").register(add, common, settable)
+    n = add("new-allocator", cmd_new_allocator,
+            "write a new kmalloc front or page strategy with every interface function a stub: "
+            "Kconfig entry, C file, source line, preset, README row", [])
+    n.add_argument("name", help="the allocator's name: a lowercase C identifier, used for the "
+                                "preset, the file and (in capitals) the Kconfig symbol")
+    n.add_argument("--kind", required=True, choices=["front", "pages"],
+                   help="front: an allocator mode (kmalloc_front.h); pages: a page allocator "
+                        "strategy (pa_strategy.h)")
     add("clean", cmd_clean, "remove the variant directory (only one the kit made)", [common])
     add("generate", cmd_generate, None, [common])  # build.ninja's regen edge runs it
     if command is not None and command not in seen and command not in ELSEWHERE:

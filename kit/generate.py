@@ -20,22 +20,11 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import (archs, bench_sizes, config, coverage, fixdep, hostbench_programs, paths, pools,
-               preload_programs, size_classes, sources, toolchain, traces, zones)
+from . import (allocators, archs, bench_sizes, config, coverage, fixdep, hostbench_programs,
+               paths, pools, preload_programs, size_classes, sources, toolchain, traces, zones)
 from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
-
-MODES = {"MM_SIMPLEHEAP": "simpleheap", "MM_TWOTIER": "twotier", "MM_HYBRID": "hybrid"}
-PAGE_ALLOCS = {"PAGE_ALLOC_BITMAP": "bitmap", "PAGE_ALLOC_BUDDY": "buddy"}
-
-
-def _choice(values: dict[str, object], table: dict[str, str], what: str) -> str:
-    chosen = [name for sym, name in table.items() if values.get(sym)]
-    if len(chosen) != 1:
-        raise KitError(f"configuration selects no {what}")
-    return chosen[0]
-
 
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -185,8 +174,9 @@ def generate(out: Path) -> None:
     kconf, _ = config.load(out)
     values = config.resolved(kconf)
     arch = archs.get(str(values["ARCH"]))
-    mode = _choice(values, MODES, "allocator mode")
-    page_alloc = _choice(values, PAGE_ALLOCS, "page allocator")
+    # The modes and page allocators are Kconfig's choices (kit/allocators.py).
+    mode = allocators.chosen(kconf, values, "front")
+    page_alloc = allocators.chosen(kconf, values, "pages")
     gen = out / "gen"
     env = _environment()
 

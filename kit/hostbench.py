@@ -127,11 +127,13 @@ def what(figure: str, m: Measured) -> str | None:
 
 def resolve(name: str) -> Measured:
     """What a preset selects (Kconfig resolves it; nothing is written)."""
-    from . import config, fragments, generate
+    from . import allocators, config, fragments
     kconf = config.from_preset(name)
     values = config.resolved(kconf)
-    mode = next((m for sym, m in generate.MODES.items() if values.get(sym)), "?")
-    pages = next((p for sym, p in generate.PAGE_ALLOCS.items() if values.get(sym)), "?")
+    mode = next((m for sym, m in allocators.table(kconf, "front").items() if values.get(sym)),
+                "?")
+    pages = next((p for sym, p in allocators.table(kconf, "pages").items() if values.get(sym)),
+                 "?")
     return Measured(name, mode, pages, bool(values.get("PCP")),
                     len(fragments.parse_fragment(fragments.preset(name).path)))
 

@@ -32,6 +32,7 @@ class Suite:
     name: str
     file: Path
     depends: str
+    group: str = ""   # "conformance": what every front and page strategy must pass
 
 
 def _read_toml(path: Path) -> dict:
@@ -55,8 +56,24 @@ def suites(kconf) -> list[Suite]:
             raise KitError(f"{paths.SUITES_FILE.name}: suite '{name}': no file {file}")
         depends = entry.get("depends", "y")
         if config.eval_expr(kconf, depends):
-            selected.append(Suite(name, path, depends))
+            selected.append(Suite(name, path, depends, str(entry.get("group", ""))))
     return selected
+
+
+def groups() -> set[str]:
+    """Every group tests/kernel/suites.toml names."""
+    return {str(e["group"]) for e in _read_toml(paths.SUITES_FILE).get("suite", [])
+            if e.get("group")}
+
+
+def group_filter(kconf, group: str) -> str:
+    """A test filter (suite names, comma separated) running ``group``'s suites
+    that this configuration builds."""
+    known = groups()
+    if group not in known:
+        raise KitError(f"no suite group '{group}' in {paths.SUITES_FILE.name} "
+                       f"(groups: {', '.join(sorted(known)) or 'none'})")
+    return ",".join(s.name for s in suites(kconf) if s.group == group)
 
 
 def arch_sources_file(arch: Arch) -> Path:

@@ -22,6 +22,7 @@ enum kerr {
 	KERR_EXIST = -12,      /* already there (a mapping over a mapped page) */
 	KERR_FAULT = -13,      /* the address is not mapped, or an access to it faulted */
 	KERR_REDZONE = -14,    /* a write past the end of an allocation (its red zone is broken) */
+	KERR_NOSYS = -15,      /* not implemented: a scaffolded allocator's stub (not_implemented.h) */
 };
 
 /* Short name of an error code, e.g. "ENOMEM"; "E?" for unknown codes. */

@@ -19,6 +19,7 @@ const char *kerr_name(int err)
 	case KERR_EXIST: return "EEXIST";
 	case KERR_FAULT: return "EFAULT";
 	case KERR_REDZONE: return "EREDZONE";
+	case KERR_NOSYS: return "ENOSYS";
 	default: return "E?";
 	}
 }

@@ -18,6 +18,15 @@
  *
  * The front also defines what mm.h declares per mode: mm_mode_name(), and
  * mm_set_mode() and mm_get_mode() in Hybrid.
+ *
+ * What a front may not do: take part in transactions, count what
+ * kmalloc.c counts (by_cache below is the one exception), zero memory,
+ * report a failure (kmalloc.c does, once), or decide a fault injection
+ * (the allocators below it do, at their own entry points).  Debug hooks
+ * (poison, red zones, owners) belong to the allocators behind it too.
+ * docs/ALLOCATOR_INTERFACE.md is the guide for writing one; `./build.py
+ * new-allocator NAME --kind front` writes the file with every function a
+ * stub (not_implemented.h) for the conformance suites to name.
  */
 #ifndef MMKIT_KMALLOC_FRONT_H
 #define MMKIT_KMALLOC_FRONT_H

@@ -1,24 +1,53 @@
 /*
  * pa_strategy.h - the page allocator strategy a zone runs: bitmap
- * first-fit or buddy (Kconfig PAGE_ALLOC_BITMAP / PAGE_ALLOC_BUDDY).
+ * first-fit, buddy, or one written since (Kconfig choice "Page
+ * allocator"; docs/ALLOCATOR_INTERFACE.md is the guide).
  *
  * This is the whole interface a strategy offers a zone, and the only file
  * that knows which one is configured.  A strategy is a plain data
  * structure over a range of frames whose descriptors it is given: it finds
  * runs, checks frees exactly (reporting misuse through mm_report_misuse())
  * and records allocation heads in the descriptors (page.h); it takes no
- * lock and keeps no counters - the zone does both.
+ * lock and keeps no counters - the zone does both (page_alloc.c calls
+ * every function below with the zone's lock held, or at boot).  Debug
+ * hooks (page poison, page owners), fault injection, watermarks, per-CPU
+ * lists and statistics all sit above it, in page_alloc.c: a strategy
+ * never sees them.
  *
+ *     PA_STRATEGY_NAME                     its name in statistics ("buddy")
+ *     PA_STRATEGY_MAX_PAGES                the longest run it can hand out;
+ *                                          page_alloc() refuses longer ones
+ *     struct pa_strategy                   its state, one per zone (in
+ *                                          struct zone, zone.h)
  *     pa_strategy_meta_size(npages)        bytes of its own metadata beyond
- *                                          the descriptors (bitmap words)
+ *                                          the descriptors (bitmap words),
+ *                                          carved at boot and passed to init
  *     pa_strategy_init(s, base, n, map, meta)    every frame reserved
  *     pa_strategy_release(s, addr, n)      boot: frames become free
- *     pa_strategy_alloc(s, npages)         exactly npages contiguous pages
+ *     pa_strategy_alloc(s, npages)         exactly npages contiguous pages,
+ *                                          page-aligned; NULL if none
  *     pa_strategy_alloc_order(s, order)    2^order naturally aligned pages
+ *                                          (the per-CPU lists' refill and
+ *                                          alloc_pages()); NULL if none
  *     pa_strategy_alloc_movable(s, order)  the same, for a movable page
- *                                          (buddy: from a movable pageblock)
- *     pa_strategy_free(s, addr, npages)    0 or the misuse error, reported
- *     pa_strategy_free_pages(s), _largest_free_run(s), _nr_free(s, nr_free[])
+ *                                          (buddy: from a movable pageblock;
+ *                                          others: any page)
+ *     pa_strategy_free(s, addr, npages)    0, or with nothing changed the
+ *                                          misuse error (KERR_DOUBLE_FREE,
+ *                                          _BAD_PTR, _RANGE, _WRONG_SIZE),
+ *                                          reported by the strategy
+ *     pa_strategy_free_pages(s)            pages free in it now
+ *     pa_strategy_largest_free_run(s)      its longest free run, in pages
+ *     pa_strategy_nr_free(s, nr_free[])    add its free blocks per order
+ *                                          (each run cut into maximal
+ *                                          naturally aligned blocks)
+ *     pa_strategy_range_movable(...)       buddy only, for compaction
+ *                                          (Kconfig COMPACTION needs buddy)
+ *
+ * The two built in are inline adapters over their own headers
+ * (buddy_pa.h, bitmap_pa.h); a strategy added by `./build.py
+ * new-allocator NAME --kind pages` declares the same names in NAME_pa.h,
+ * defines them out of line in NAME_pa.c, and gets an #elif below.
  */
 #ifndef MMKIT_PA_STRATEGY_H
 #define MMKIT_PA_STRATEGY_H
@@ -146,8 +175,9 @@ static inline void pa_strategy_nr_free(const struct pa_strategy *s, size_t *nr_f
 	for (unsigned int o = 0; o <= PAGE_STATS_MAX_ORDER; o++)
 		nr_free[o] += mine[o];
 }
+/* Strategies written since, one #elif each (./build.py new-allocator --kind pages). */
 #else
-#error "no page allocator strategy configured (Kconfig PAGE_ALLOC_BITMAP or PAGE_ALLOC_BUDDY)"
+#error "no page allocator strategy configured (Kconfig choice \"Page allocator\")"
 #endif
 
 #endif /* MMKIT_PA_STRATEGY_H */
