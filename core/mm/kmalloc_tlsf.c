@@ -1,0 +1,104 @@
+/*
+ * kmalloc_tlsf.c - the kmalloc front of the TLSF mode: every request is a
+ * block of one TLSF region (tlsf.h) of Kconfig TLSF_SIZE_KB, taken from
+ * the page allocator at boot as the SimpleHeap region is
+ * (heap_region.c).  If it cannot be had, the allocator stays empty and
+ * every allocation fails: fallible, not a panic.  The interface is
+ * kmalloc_front.h; argument checks, counting and transactions are
+ * kmalloc.c's.
+ */
+#include "kerrno.h"
+#include "kmalloc_front.h"
+#include "mm_stats.h"
+#include "page_alloc.h"
+#include "printk.h"
+#include "tlsf.h"
+
+#define TLSF_REGION_BYTES ((size_t)CONFIG_TLSF_SIZE_KB * 1024)
+
+struct tlsf kmalloc_tlsf;
+static size_t region_pages;
+
+void kmalloc_front_init(void)
+{
+	size_t npages = (TLSF_REGION_BYTES + PAGE_SIZE - 1) / PAGE_SIZE;
+	void *region = page_alloc(npages, GFP_KERNEL);
+
+	if (!region)
+		printk("mm: TLSF: no %zu KiB region; its allocations will fail\n",
+		       TLSF_REGION_BYTES / 1024);
+	tlsf_init(&kmalloc_tlsf, region, region ? npages * PAGE_SIZE : 0);
+	if (region) {
+		region_pages = npages;
+		mm_front_pages_add((long)npages);
+	}
+}
+
+long tlsf_region_footprint_adjust(void)
+{
+	return (long)tlsf_extent(&kmalloc_tlsf) - (long)(region_pages * PAGE_SIZE);
+}
+
+const char *mm_mode_name(void)
+{
+	return "TLSF";
+}
+
+/* The region was taken at boot: @flags have no page allocation to steer. */
+int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
+			struct kmalloc_sizes *sz)
+{
+	(void)flags;
+	*out = tlsf_alloc(&kmalloc_tlsf, size, align);
+	if (!*out)
+		return KERR_NOMEM;
+	sz->requested = size;
+	sz->granted = tlsf_usable_size(&kmalloc_tlsf, *out);
+	sz->by_cache = false;
+	return 0;
+}
+
+int kmalloc_front_free(const void *p, struct kmalloc_sizes *sz)
+{
+	sz->by_cache = false;
+	return tlsf_free_sized(&kmalloc_tlsf, p, &sz->requested, &sz->granted);
+}
+
+int kmalloc_front_realloc(void *p, size_t size, gfp_t flags, void **out)
+{
+	(void)flags;
+	return tlsf_realloc_try(&kmalloc_tlsf, p, size, out);
+}
+
+size_t kmalloc_front_usable_size(const void *p)
+{
+	return tlsf_usable_size(&kmalloc_tlsf, p);
+}
+
+void kmalloc_front_sizes(const void *p, struct kmalloc_sizes *sz)
+{
+	sz->requested = tlsf_requested_size(&kmalloc_tlsf, p);
+	sz->granted = tlsf_usable_size(&kmalloc_tlsf, p);
+	sz->by_cache = false;
+}
+
+/*
+ * The region's free bytes and largest free block stand where SimpleHeap's
+ * do (heap_free_bytes, heap_largest_free: "the mode's heap region"); its
+ * metadata is the block headers and the control structure.
+ */
+void kmalloc_front_stats(struct mm_stats *st)
+{
+	struct tlsf_stats ts;
+
+	tlsf_get_stats(&kmalloc_tlsf, &ts);
+	st->heap_free_bytes = ts.free_bytes;
+	st->heap_largest_free = ts.largest_free;
+	st->front_meta_bytes += ts.meta_bytes + ts.control_bytes;
+}
+
+/* TLSF caches nothing: freed blocks are merged at once. */
+size_t kmalloc_front_shrink(void)
+{
+	return 0;
+}
