@@ -29,8 +29,10 @@ HOW_TO_READ = TEMPLATES / "matrix_how_to_read.md"
 # The allocator modes side by side: each mode's release preset (named as the
 # mode, no extra settings), the figures that tell them apart.
 MODES = ("simpleheap", "twotier", "hybrid", "tlsf")
-MODE_COSTS = ("pair size=64", "batch_alloc pattern=random size=64",
-              "batch_free pattern=random size=64", "pair_aged size=64")
+MODE_COSTS = ("pair size=64", "batch_alloc pattern=random size=4096",
+              "batch_free pattern=random size=4096", "pair_aged size=64",
+              "batch_alloc_aged pattern=random size=4096")
+STRESS_PATTERNS = ("fixed", "increasing", "random")   # tests/bench/stress.c's kmalloc patterns
 
 
 @dataclass
@@ -156,7 +158,7 @@ def modes_table(cells: list[dict]) -> Table:
                 row.append(f"{w['max']} ({w['pattern']})" if w else "-")
             row.append(str(TLSF_PUBLISHED_BOUND))
             jw = [(f["derived"]["jw4"], f["pattern"]) for f in _frags_of(c)
-                  if f["pattern"] != "pages" and f["derived"].get("jw4") is not None]
+                  if f["pattern"] in STRESS_PATTERNS and f["derived"].get("jw4") is not None]
             if jw:
                 top = max(jw)
                 row += [f"{fmt_ratio(top[0], percent=False)} ({top[1]})",
@@ -320,13 +322,15 @@ def sections(doc: dict, plot_list: list[Plot]) -> list[Section]:
             "Allocator modes compared", [t for t in modes if t.rows],
             note="Each mode's release preset (SimpleHeap, TwoTier, Hybrid, TLSF), one table per "
                  "arch: instructions per operation (median) of a 64-byte pair and of a random-"
-                 "order batch, new and after aging; the worst single `kmalloc()` and "
+                 "order batch of 4 KiB allocations (the size every mode's batch and aged "
+                 "figures share), new and after aging; the worst single `kmalloc()` and "
                  "`kfree()` over every call of the stress patterns (instructions of the whole "
                  "kernel call, the pattern that produced it in parentheses) next to the bound "
                  f"of {TLSF_PUBLISHED_BOUND} instructions Masmano et al. (2004) publish for "
                  "TLSF's own operations; and Johnstone and Wilson's fragmentation (footprint "
-                 "at its peak / peak live bytes requested): the worst kmalloc pattern and the "
-                 "mean over them."))
+                 "at its peak / peak live bytes requested): the worst of the fixed, increasing "
+                 "and random patterns and the mean over them (the traces' figures are in the "
+                 "fragmentation table)."))
     out.append(Section("Fragmentation and overhead after aging", [frag_table(cells)]))
     if doc.get("real_programs"):
         real = doc["real_programs"]

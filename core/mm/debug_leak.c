@@ -17,7 +17,7 @@
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 #include "tlsf.h"
 #endif
 
@@ -37,7 +37,7 @@ size_t mm_leak_report(uint64_t mark)
 #ifdef CONFIG_HEAP_REGION
 	n += heap_leaks(&kmalloc_heap, mark);
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 	n += tlsf_leaks(&kmalloc_tlsf, mark);
 #endif
 	n += debug_page_leaks(mark);

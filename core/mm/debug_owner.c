@@ -16,7 +16,7 @@
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 #include "tlsf.h"
 #endif
 
@@ -54,7 +54,7 @@ struct mm_track *mm_track_of(const void *obj)
 	return slab_track_of(obj);
 #elif defined(CONFIG_HEAP_REGION)
 	return heap_track_of(&kmalloc_heap, obj);
-#elif defined(CONFIG_MM_TLSF)
+#elif defined(CONFIG_TLSF_REGION)
 	return tlsf_track_of(&kmalloc_tlsf, obj);
 #else
 	(void)obj;
@@ -86,7 +86,7 @@ bool mm_owner_of(const void *addr, struct mm_track *t, const void **base)
 	if (heap_owner_of(&kmalloc_heap, addr, t, base))
 		return true;
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 	if (tlsf_owner_of(&kmalloc_tlsf, addr, t, base))
 		return true;
 #endif

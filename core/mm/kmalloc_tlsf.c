@@ -1,42 +1,16 @@
 /*
  * kmalloc_tlsf.c - the kmalloc front of the TLSF mode: every request is a
- * block of one TLSF region (tlsf.h) of Kconfig TLSF_SIZE_KB, taken from
- * the page allocator at boot as the SimpleHeap region is
- * (heap_region.c).  If it cannot be had, the allocator stays empty and
- * every allocation fails: fallible, not a panic.  The interface is
+ * block of the TLSF region (tlsf_region.c, tlsf.h).  The interface is
  * kmalloc_front.h; argument checks, counting and transactions are
  * kmalloc.c's.
  */
 #include "kerrno.h"
 #include "kmalloc_front.h"
-#include "mm_stats.h"
-#include "page_alloc.h"
-#include "printk.h"
 #include "tlsf.h"
-
-#define TLSF_REGION_BYTES ((size_t)CONFIG_TLSF_SIZE_KB * 1024)
-
-struct tlsf kmalloc_tlsf;
-static size_t region_pages;
 
 void kmalloc_front_init(void)
 {
-	size_t npages = (TLSF_REGION_BYTES + PAGE_SIZE - 1) / PAGE_SIZE;
-	void *region = page_alloc(npages, GFP_KERNEL);
-
-	if (!region)
-		printk("mm: TLSF: no %zu KiB region; its allocations will fail\n",
-		       TLSF_REGION_BYTES / 1024);
-	tlsf_init(&kmalloc_tlsf, region, region ? npages * PAGE_SIZE : 0);
-	if (region) {
-		region_pages = npages;
-		mm_front_pages_add((long)npages);
-	}
-}
-
-long tlsf_region_footprint_adjust(void)
-{
-	return (long)tlsf_extent(&kmalloc_tlsf) - (long)(region_pages * PAGE_SIZE);
+	tlsf_region_init("TLSF");
 }
 
 const char *mm_mode_name(void)
@@ -49,11 +23,10 @@ int kmalloc_front_alloc(size_t size, size_t align, gfp_t flags, void **out,
 			struct kmalloc_sizes *sz)
 {
 	(void)flags;
-	*out = tlsf_alloc(&kmalloc_tlsf, size, align);
+	*out = tlsf_alloc_usable(&kmalloc_tlsf, size, align, &sz->granted);
 	if (!*out)
 		return KERR_NOMEM;
 	sz->requested = size;
-	sz->granted = tlsf_usable_size(&kmalloc_tlsf, *out);
 	sz->by_cache = false;
 	return 0;
 }

@@ -12,7 +12,7 @@
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 #include "tlsf.h"
 #endif
 
@@ -60,7 +60,7 @@ size_t mm_footprint_bytes(void)
 #ifdef CONFIG_HEAP_REGION
 	bytes += heap_region_footprint_adjust();
 #endif
-#ifdef CONFIG_MM_TLSF
+#ifdef CONFIG_TLSF_REGION
 	bytes += tlsf_region_footprint_adjust();
 #endif
 	return (size_t)bytes;

@@ -74,16 +74,21 @@ _Static_assert(TLSF_SL_COUNT <= BITS_PER_LONG, "a second-level bitmap is one wor
 
 /* ---- headers ---- */
 
-static uint32_t block_check(const struct tlsf_block *b)
-{
-	uint64_t x = (uint64_t)(uintptr_t)b ^ ((uint64_t)b->size << 24) ^ b->state;
-
-	return (uint32_t)(x ^ (x >> 32)) ^ CHECK_SEED;
-}
-
 static size_t size_of(const struct tlsf_block *b)
 {
 	return b->size & ~PREV_FREE;
+}
+
+/*
+ * Over the address, the size and the state; not the PREV_FREE bit, which
+ * a neighbour's change flips with one store (a forged bit is caught where
+ * it is used: the tag it leads to must be a free header that ends here).
+ */
+static uint32_t block_check(const struct tlsf_block *b)
+{
+	uint64_t x = (uint64_t)(uintptr_t)b ^ ((uint64_t)size_of(b) << 24) ^ b->state;
+
+	return (uint32_t)(x ^ (x >> 32)) ^ CHECK_SEED;
 }
 
 static bool prev_is_free(const struct tlsf_block *b)
@@ -100,7 +105,7 @@ static void block_set(struct tlsf_block *b, size_t size, bool prev_free, uint16_
 
 static void set_prev_free(struct tlsf_block *b, bool prev_free)
 {
-	block_set(b, size_of(b), prev_free, b->state);
+	b->size = prev_free ? b->size | PREV_FREE : b->size & ~PREV_FREE;
 }
 
 static bool block_is(const struct tlsf_block *b, uint16_t state)
@@ -223,9 +228,17 @@ static void poison_check(struct tlsf *t, struct tlsf_block *fb, uintptr_t from, 
 
 /* ---- the two-level index ---- */
 
-/* Index of the highest set bit of @w (not 0), in constant time (see bitops.h). */
+/*
+ * Index of the highest set bit of @w (not 0), in constant time: one
+ * instruction where the ISA has it; on riscv64 without Zbb (where GCC
+ * would call libgcc's __clzdi2, see bitops.h) the bits below the highest
+ * are smeared into ones and the top one isolated for lowest_bit().
+ */
 static unsigned int highest_bit(unsigned long w)
 {
+#if !defined(__riscv) || defined(__riscv_zbb)
+	return (unsigned int)(BITS_PER_LONG - 1) - (unsigned int)__builtin_clzl(w);
+#else
 	w |= w >> 1;
 	w |= w >> 2;
 	w |= w >> 4;
@@ -233,6 +246,7 @@ static unsigned int highest_bit(unsigned long w)
 	w |= w >> 16;
 	w |= w >> 32;
 	return lowest_bit(w ^ (w >> 1));
+#endif
 }
 
 void tlsf_mapping(size_t block_bytes, unsigned int *fl, unsigned int *sl)
@@ -255,23 +269,32 @@ void tlsf_mapping(size_t block_bytes, unsigned int *fl, unsigned int *sl)
  */
 static void mapping_search(size_t block_bytes, unsigned int *fl, unsigned int *sl)
 {
-	if (block_bytes >= ((size_t)1 << TLSF_FL_SHIFT))
-		block_bytes += ((size_t)1 << (highest_bit(block_bytes) - TLSF_SL_BITS)) - 1;
-	tlsf_mapping(block_bytes, fl, sl);
+	unsigned int f;
+
+	if (block_bytes < ((size_t)1 << TLSF_FL_SHIFT)) {
+		*fl = 0;
+		*sl = (unsigned int)(block_bytes >> TLSF_ALIGN_SHIFT);
+		return;
+	}
+	f = highest_bit(block_bytes);
+	block_bytes += ((size_t)1 << (f - TLSF_SL_BITS)) - 1;
+	f += (unsigned int)(block_bytes >> (f + 1));   /* rounding up may reach the next power */
+	*fl = f - TLSF_FL_SHIFT + 1;
+	*sl = (unsigned int)(block_bytes >> (f - TLSF_SL_BITS)) ^ TLSF_SL_COUNT;
 }
 
 /* ---- the free lists ---- */
 
 /*
- * @b, found on list [@fl][@sl], must be a free header of the region that
- * maps to that list; anything else means the allocator's own state is
- * corrupted (an overflow into a free block, most likely).
+ * @b, found on list [@fl][@sl], must be a free header of the region with
+ * its tag in place; anything else means the allocator's own state is
+ * corrupted (an overflow into a free block, most likely).  That it is on
+ * the right list is tlsf_check()'s to say: not worth a mapping per call.
  */
 static struct tlsf_block *checked_free(const struct tlsf *t, struct tlsf_block *b,
 				       unsigned int fl, unsigned int sl)
 {
 	uintptr_t a = (uintptr_t)b;
-	unsigned int f, s;
 
 	if (!b)
 		return NULL;
@@ -279,10 +302,6 @@ static struct tlsf_block *checked_free(const struct tlsf *t, struct tlsf_block *
 	    size_of(b) < MIN_BLOCK || size_of(b) > t->end - a || *tag_of(b) != b)
 		panic("tlsf %p: free list [%u][%u] corrupted at %p", (const void *)t, fl, sl,
 		      (void *)b);
-	tlsf_mapping(size_of(b), &f, &s);
-	if (f != fl || s != sl)
-		panic("tlsf %p: block %p of %zu bytes on list [%u][%u]", (const void *)t, (void *)b,
-		      size_of(b), fl, sl);
 	return b;
 }
 
@@ -515,12 +534,19 @@ static bool align_ok(size_t align)
 	return !(align & (align - 1)) && align <= PAGE_SIZE;
 }
 
-void *tlsf_alloc(struct tlsf *t, size_t size, size_t align)
+/* What callers may use of live block @b: with red zones, exactly what they asked for. */
+static size_t caller_usable(const struct tlsf_block *b)
+{
+	return size_of(b) - HDR - (DEBUG_REDZONE ? b->slack : 0);
+}
+
+void *tlsf_alloc_usable(struct tlsf *t, size_t size, size_t align, size_t *usable)
 {
 	bool valid = align_ok(align);
 	void *p = NULL;
 
-	MM_DEBUG_ENTRY(void *, tlsf_alloc(t, size, align));
+	MM_DEBUG_ENTRY(void *, tlsf_alloc_usable(t, size, align, usable));
+	*usable = 0;
 	/* Counted by fault_inject.c alone. */
 	if (fault_should_fail(FAULT_HEAP, _RET_IP_))
 		return NULL;
@@ -528,12 +554,22 @@ void *tlsf_alloc(struct tlsf *t, size_t size, size_t align)
 	spin_lock_irqsafe(&t->lock);
 	if (valid)
 		p = alloc_locked(t, size, align);
-	if (p)
+	if (p) {
 		t->counters.allocs++;
-	else
+		*usable = caller_usable((const struct tlsf_block *)((uintptr_t)p - HDR));
+	} else {
 		t->counters.failures++;
+	}
 	spin_unlock_irqsafe(&t->lock);
 	return p;
+}
+
+void *tlsf_alloc(struct tlsf *t, size_t size, size_t align)
+{
+	size_t usable;
+
+	MM_DEBUG_ENTRY(void *, tlsf_alloc(t, size, align));
+	return tlsf_alloc_usable(t, size, align, &usable);
 }
 
 /* ---- free ---- */
@@ -557,12 +593,6 @@ static void block_sizes(const struct tlsf_block *b, size_t *requested, size_t *u
 {
 	*usable = size_of(b) - HDR;
 	*requested = *usable - b->slack;
-}
-
-/* What callers may use of live block @b: with red zones, exactly what they asked for. */
-static size_t caller_usable(const struct tlsf_block *b)
-{
-	return size_of(b) - HDR - (DEBUG_REDZONE ? b->slack : 0);
 }
 
 /*

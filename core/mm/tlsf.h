@@ -96,6 +96,9 @@ void tlsf_init(struct tlsf *t, void *mem, size_t size);
  * exhaustion or bad arguments (size 0 included); counted as a failure. */
 void *tlsf_alloc(struct tlsf *t, size_t size, size_t align);
 
+/* tlsf_alloc(), telling the usable bytes (tlsf_usable_size()) of what it returns. */
+void *tlsf_alloc_usable(struct tlsf *t, size_t size, size_t align, size_t *usable);
+
 /* 0 (also for NULL), or KERR_BAD_PTR / KERR_DOUBLE_FREE, reported, nothing changed. */
 int tlsf_free(struct tlsf *t, const void *p);
 /* tlsf_free(), telling the requested and usable bytes @p had (0 if refused). */
@@ -146,9 +149,11 @@ bool tlsf_owner_of(struct tlsf *t, const void *addr, struct mm_track *track, con
 struct mm_track *tlsf_track_of(struct tlsf *t, const void *p);
 size_t tlsf_leaks(struct tlsf *t, uint64_t mark);
 
-/* ---- the kmalloc region in TLSF mode (kmalloc_tlsf.c) ---- */
-#ifdef CONFIG_MM_TLSF
+/* ---- the TLSF region behind kmalloc (tlsf_region.c, Kconfig TLSF_REGION) ---- */
+#ifdef CONFIG_TLSF_REGION
 extern struct tlsf kmalloc_tlsf;
+/* Take the region (TLSF_SIZE_KB); @mode names the front in the message if it cannot. */
+void tlsf_region_init(const char *mode);
 /*
  * What the region holds because of its allocations: its extent less the
  * whole region (taken at boot), as heap_region_footprint_adjust() does for
