@@ -513,4 +513,4 @@ def test_modes_compared_on_cost_worst_case_and_fragmentation():
 def test_no_mode_presets_means_no_modes_section(cells: list[dict]):
     others = [c for c in cells if c["preset"] not in report.MODES]
     assert others
-    assert "Allocator modes compared" not in report.markdown(document(others), [])
+    assert "## Allocator modes compared" not in report.markdown(document(others), [])
