@@ -15,6 +15,9 @@ prints one ``BENCH {json}`` line per figure, format version 1:
            compaction, and compaction's counts
     hugepage the hugepage pool's statistics for one page size after the
            workloads (configured, reserved, free, in use, fallbacks ...)
+    worst  the largest instruction count of a single kmalloc() or kfree()
+           over a stress pattern (and the sum, for the mean): the worst
+           case, next to TLSF's published bound (TLSF_PUBLISHED_BOUND)
     end    the number of BENCH lines printed, so a cut run is caught
     error  the guest's harness reports a problem of its own
 
@@ -54,12 +57,19 @@ SCHEMA: dict[str, dict[str, str]] = {
     "compact": {"attempts": INT, "free_pages": INT, "without": INT, "with": INT, "movable_pages": INT,
                 "unmovable_pages": INT, "blocks_formed": INT, "pages_migrated": INT,
                 "failures": INT},
+    "worst": {"name": STR, "pattern": STR, "ops": INT, "max": INT, "total": INT},
     "end": {"lines": INT, "leaked_objects": INT, "pages_retained": INT, "misuse": INT},
     "error": {"message": STR},
 }
 OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size",
                    "zone", "from", "to", "page_size", "pool"},
             "frag": {"largest_kmalloc", "footprint"}}
+
+# The worst case Masmano et al. (ECRTS 2004) publish for TLSF's operations, in
+# instructions: printed next to the measured worst single kmalloc() / kfree()
+# of the stress patterns, a reference, not a target (their count is the
+# allocator's own code; ours is the whole kernel call).
+TLSF_PUBLISHED_BOUND = 168
 
 # Parameters that tell one op figure from another, in display order.
 OP_PARAMS = ("pool", "pattern", "zone", "from", "to", "size", "order", "page_size")
@@ -124,6 +134,7 @@ class BenchRun:
     pgtables: list[dict] = field(default_factory=list)
     hugepages: list[dict] = field(default_factory=list)
     compacts: list[dict] = field(default_factory=list)
+    worsts: list[dict] = field(default_factory=list)
     end: dict | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -162,6 +173,8 @@ def parse(console: str) -> BenchRun:
             run.hugepages.append(obj)
         elif kind == "compact":
             run.compacts.append(obj)
+        elif kind == "worst":
+            run.worsts.append(obj)
         elif kind == "end":
             run.end = obj
         else:
@@ -285,6 +298,7 @@ def summary(run: BenchRun) -> dict:
         "pools": pool_ratios(run.ops),
         "hugepage": run.hugepages,
         "compact": run.compacts,
+        "worst": run.worsts,
         "end": run.end,
         "errors": run.errors,
     }
@@ -338,6 +352,14 @@ def table(data: dict, counter: str) -> list[str]:
                    f"{fmt_ratio(d['unusable_index']['9']):>6}  "
                    f"{fmt_ratio(d['fragmentation_index']['9'], False):>6}  "
                    f"{fmt_ratio(d['meta_overhead']):>8}")
+    worst = data.get("worst") or []
+    if worst:
+        out.append(f"  worst single call (published TLSF bound: {TLSF_PUBLISHED_BOUND})"
+                   "   pattern      max    mean   calls")
+    for w in worst:
+        mean = w["total"] // w["ops"] if w["ops"] else 0
+        out.append(f"  {w['name']:<42}  {w['pattern']:<10}  {w['max']:>6}  {mean:>6}  "
+                   f"{w['ops']:>6}")
     if data.get("pgtable"):
         out.append("  page tables     leaf      per GiB mapped   first GiB (upper levels too)")
     for p in data.get("pgtable", []):

@@ -299,17 +299,20 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     """Checks across symbols that Kconfig ranges cannot express."""
     syms = kconf.syms
     ram_kb = int(syms["RAM_MB"].str_value) * 1024
-    heap = syms.get("SIMPLEHEAP_SIZE_KB")
-    if heap is not None and heap.visibility and int(heap.str_value) > ram_kb // 2:
-        raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit in half of "
-                       f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 2} KiB)")
-    # The heap region is one page_alloc() run, and a buddy run is one block.
+    # The SimpleHeap and TLSF regions: each one page_alloc() run, and a buddy run is one block.
     order = syms.get("BUDDY_MAX_ORDER")
-    if (heap is not None and heap.visibility and order is not None and order.visibility
-            and int(heap.str_value) > _PAGE_KB << int(order.str_value)):
-        raise KitError(f"SIMPLEHEAP_SIZE_KB={heap.str_value} does not fit the largest buddy "
-                       f"block of BUDDY_MAX_ORDER={order.str_value} "
-                       f"({_PAGE_KB << int(order.str_value)} KiB)")
+    for region in ("SIMPLEHEAP_SIZE_KB", "TLSF_SIZE_KB"):
+        heap = syms.get(region)
+        if heap is None or not heap.visibility:
+            continue
+        if int(heap.str_value) > ram_kb // 2:
+            raise KitError(f"{region}={heap.str_value} does not fit in half of "
+                           f"RAM_MB={syms['RAM_MB'].str_value} ({ram_kb // 2} KiB)")
+        if (order is not None and order.visibility
+                and int(heap.str_value) > _PAGE_KB << int(order.str_value)):
+            raise KitError(f"{region}={heap.str_value} does not fit the largest buddy "
+                           f"block of BUDDY_MAX_ORDER={order.str_value} "
+                           f"({_PAGE_KB << int(order.str_value)} KiB)")
     reserve = int(syms["MIN_FREE_KBYTES"].str_value)
     if reserve > ram_kb // 8:
         raise KitError(f"MIN_FREE_KBYTES={reserve} is more than an eighth of "

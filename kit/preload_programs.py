@@ -62,7 +62,7 @@ def ninja_context(out: Path, core: list[Path], obj) -> dict:
 # A real program needs more than a test kernel's defaults: an arena of
 # RAM_MB (reserved, committed only as touched; what page_alloc_init()
 # writes at start is 16 bytes per 4 KiB page, 2 MiB here), and in
-# SimpleHeap mode a region that is the whole kmalloc arena (its 4 MiB
+# SimpleHeap and TLSF mode a region that is the whole kmalloc arena (the 4 MiB
 # default runs python3 out of memory).  Hybrid keeps its fallback region.
 HOST_RAM_MB = 512
 HOST_HEAP_KB = HOST_RAM_MB * 1024 // 2
@@ -75,6 +75,8 @@ def host_settings(preset: str) -> list[str]:
     settings = [f"RAM_MB={HOST_RAM_MB}"]
     if values.get("HEAP_REGION") and not values.get("SLAB"):
         settings.append(f"SIMPLEHEAP_SIZE_KB={HOST_HEAP_KB}")
+    if values.get("TLSF_REGION"):
+        settings.append(f"TLSF_SIZE_KB={HOST_HEAP_KB}")
     return settings
 
 

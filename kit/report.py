@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import safety, svgplot
-from .bench import fmt_bytes, fmt_ratio
+from .bench import TLSF_PUBLISHED_BOUND, fmt_bytes, fmt_ratio
 from .fsutil import write_atomic
 from .report_render import TEMPLATES, Link, Table, anchor, render, tidy
 
@@ -26,6 +26,13 @@ FRAG_BARS = {"failure rate": "failure_rate", "internal frag.": "internal_frag",
              "external frag.": "external_frag", "metadata overhead": "meta_overhead"}
 SAFETY_BARS = ("pair size=64", "pair_aged size=64")
 HOW_TO_READ = TEMPLATES / "matrix_how_to_read.md"
+# The allocator modes side by side: each mode's release preset (named as the
+# mode, no extra settings), the figures that tell them apart.
+MODES = ("simpleheap", "twotier", "hybrid", "tlsf")
+MODE_COSTS = ("pair size=64", "batch_alloc pattern=random size=4096",
+              "batch_free pattern=random size=4096", "pair_aged size=64",
+              "batch_alloc_aged pattern=random size=4096")
+STRESS_PATTERNS = ("fixed", "increasing", "random")   # tests/bench/stress.c's kmalloc patterns
 
 
 @dataclass
@@ -125,6 +132,43 @@ def frag_table(cells: list[dict]) -> Table:
                          fmt_ratio(d["fragmentation_index"]["9"], percent=False),
                          fmt_ratio(d["meta_overhead"])])
     return tidy(Table(head, rows), keep=2)
+
+
+def _worst_of(cell: dict, name: str) -> dict | None:
+    """The stress pattern whose single kmalloc() / kfree() cost most."""
+    worst = [w for w in (cell.get("bench") or {}).get("worst", []) if w["name"] == name]
+    return max(worst, key=lambda w: w["max"]) if worst else None
+
+
+def modes_table(cells: list[dict]) -> Table:
+    """One row per allocator mode (its release preset, same arch: sections()):
+    the cost of a pair and a batch, new and aged; the worst single
+    kmalloc() and kfree() over the stress patterns next to TLSF's published
+    bound; Johnstone and Wilson's footprint ratio, worst pattern and mean."""
+    rows = []
+    for mode in MODES:
+        for c in cells:
+            if c["preset"] != mode or c.get("settings") or not _ops_of(c):
+                continue
+            ops = {op["key"]: op["median"] for op in _ops_of(c)}
+            row = [c["name"], (c.get("variant") or {}).get("mode", mode)]
+            row += [str(ops[k]) if k in ops else "-" for k in MODE_COSTS]
+            for name in ("kmalloc", "kfree"):
+                w = _worst_of(c, name)
+                row.append(f"{w['max']} ({w['pattern']})" if w else "-")
+            row.append(str(TLSF_PUBLISHED_BOUND))
+            jw = [(f["derived"]["jw4"], f["pattern"]) for f in _frags_of(c)
+                  if f["pattern"] in STRESS_PATTERNS and f["derived"].get("jw4") is not None]
+            if jw:
+                top = max(jw)
+                row += [f"{fmt_ratio(top[0], percent=False)} ({top[1]})",
+                        fmt_ratio(sum(j for j, _ in jw) / len(jw), percent=False)]
+            else:
+                row += ["-", "-"]
+            rows.append(row)
+    return Table(["cell", "mode"] + list(MODE_COSTS)
+                 + ["worst kmalloc", "worst kfree", "TLSF bound (published)",
+                    "JW #4 worst", "JW #4 mean"], rows)
 
 
 def real_program_table(real: dict) -> Table:
@@ -270,6 +314,23 @@ def sections(doc: dict, plot_list: list[Plot]) -> list[Section]:
                            [cost_table([c for c in cells if c["arch"] == arch])],
                            note="Median over the repetitions; the maximum in parentheses "
                                 "when it differs."))
+    modes = [modes_table([c for c in cells if c["arch"] == arch]) for arch in arches_of(cells)]
+    for arch, t in zip(arches_of(cells), modes):
+        t.caption = f"{arch}: the modes' release presets"
+    if any(t.rows for t in modes):
+        out.append(Section(
+            "Allocator modes compared", [t for t in modes if t.rows],
+            note="Each mode's release preset (SimpleHeap, TwoTier, Hybrid, TLSF), one table per "
+                 "arch: instructions per operation (median) of a 64-byte pair and of a random-"
+                 "order batch of 4 KiB allocations (the size every mode's batch and aged "
+                 "figures share), new and after aging; the worst single `kmalloc()` and "
+                 "`kfree()` over every call of the stress patterns (instructions of the whole "
+                 "kernel call, the pattern that produced it in parentheses) next to the bound "
+                 f"of {TLSF_PUBLISHED_BOUND} instructions Masmano et al. (2004) publish for "
+                 "TLSF's own operations; and Johnstone and Wilson's fragmentation (footprint "
+                 "at its peak / peak live bytes requested): the worst of the fixed, increasing "
+                 "and random patterns and the mean over them (the traces' figures are in the "
+                 "fragmentation table)."))
     out.append(Section("Fragmentation and overhead after aging", [frag_table(cells)]))
     if doc.get("real_programs"):
         real = doc["real_programs"]

@@ -103,6 +103,24 @@ def test_page_table_lines_are_parsed_and_kept():
     assert any("4 KiB" in ln and "2.0 MiB" in ln for ln in lines)
 
 
+WORST = ('BENCH {"v":1,"kind":"worst","name":"kmalloc","pattern":"random","ops":4,'
+         '"max":700,"total":1000}')
+
+
+def test_worst_case_lines_are_parsed_kept_and_printed_next_to_the_bound():
+    run = bench.parse("\n".join([META, WORST, end(3)]))
+    assert run.ok, run.errors
+    assert run.worsts == [bench.parse_line(WORST)]
+    data = bench.summary(run)
+    assert data["worst"] == run.worsts
+    lines = bench.table(data, "instret")
+    assert any(f"published TLSF bound: {bench.TLSF_PUBLISHED_BOUND}" in ln for ln in lines)
+    row = next(ln for ln in lines if ln.strip().startswith("kmalloc"))
+    assert row.split()[1:] == ["random", "700", "250", "4"]     # max, mean = 1000 / 4, calls
+    with pytest.raises(bench.BenchLineError, match="missing field"):
+        bench.parse_line(WORST.replace(',"total":1000', ""))
+
+
 # --- derived figures, against values worked out by hand ----------------------------------
 
 def test_page_table_bytes_per_gib():

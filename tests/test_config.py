@@ -166,6 +166,25 @@ def test_heap_region_must_fit_a_buddy_block(out: Path):
         check=True)
 
 
+def test_tlsf_region_must_fit_ram_and_a_buddy_block(out: Path):
+    proc = kit("defconfig", "tlsf", "-O", str(out), "--set", "RAM_MB=64",
+               "--set", "TLSF_SIZE_KB=65536")
+    assert proc.returncode != 0
+    assert "TLSF_SIZE_KB=65536 does not fit in half of RAM_MB=64 (32768 KiB)" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    fragment = out.parent / "tlsf-buddy.config"
+    fragment.write_text("CONFIG_MM_TLSF=y\nCONFIG_PAGE_ALLOC_BUDDY=y\n")
+    proc = kit("defconfig", str(fragment), "-O", str(out), "--set", "BUDDY_MAX_ORDER=6",
+               "--set", "TLSF_SIZE_KB=512")
+    assert proc.returncode != 0
+    assert ("TLSF_SIZE_KB=512 does not fit the largest buddy block of "
+            "BUDDY_MAX_ORDER=6 (256 KiB)") in proc.stderr
+    # Pools stand on slabs or the SimpleHeap region: TLSF mode has neither.
+    proc = kit("defconfig", "tlsf", "-O", str(out), "--set", "POOLS=y")
+    assert proc.returncode != 0 and "POOLS=y not applied" in proc.stderr
+    assert not (out / ".config").exists()
+
+
 def test_options_of_other_modes_are_refused(out: Path):
     proc = kit("defconfig", "simpleheap", "-O", str(out), "--set", "KMALLOC_CLASSES=8 16")
     assert proc.returncode != 0

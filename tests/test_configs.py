@@ -8,7 +8,8 @@ largest one, every slab check level, colouring, poisoning, no per-CPU
 lists, misuse that panics, one CPU and eight under SMP, the vmap area's
 size at its ends, object pools in every mode, the compressed page
 store's smallest and largest limit, largest acceleration and every
-trigger, the hugepage pool's counts at their ends.  The suites run
+trigger, the hugepage pool's counts at their ends, TLSF's second-level
+index and region at their ends.  The suites run
 natively under ASan/UBSan (the host build of the same code): they derive
 their sizes from the configuration, and a case that cannot apply skips
 and says why.
@@ -79,6 +80,12 @@ CONFIGS = [
     long(("twotier-zstore", ["ZSTORE_LIMIT_KB=262144", "RAM_MB=1024", "ZSTORE_TRIGGER_HIGH=y",
                              "DEBUG_SPINLOCK=y"])),
     long(("simpleheap", ["ZSTORE=y", "ZSTORE_ACCELERATION=65537"])),
+    # TLSF at its second-level index's ends (1: two lists per power of two,
+    # 5: the preset's 32) and its region's, and with every debug option and
+    # fault injection (its heap class).
+    ("tlsf", ["TLSF_SL_INDEX_BITS=1", "TLSF_SIZE_KB=64", "RAM_MB=32"]),
+    long(("tlsf", ["TLSF_SL_INDEX_BITS=5", "TLSF_SIZE_KB=1048576", "RAM_MB=2048"])),
+    long(("tlsf-debug", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=3"])),
 ]
 
 

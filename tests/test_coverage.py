@@ -3,7 +3,8 @@
 Two runs are made once for the module:
 
 - `coverage --matrix --enforce-gate` over a preset of every allocator
-  mode (simpleheap-debug, twotier-pools, and full: Hybrid with every axis) on
+  mode (simpleheap-debug, twotier-pools, full: Hybrid with every axis, and
+  tlsf-debug) on
   riscv64, every suite: the 90% core/mm line-coverage gate must hold on
   their merged report, so no mode's code escapes it;
 - `coverage` alone on x86_64 with only the ktest_self suite: the command
@@ -33,10 +34,11 @@ FILTER = "TEST_FILTER=ktest_self"
 PRESET = "simpleheap"
 # One preset per allocator mode: together they hold every core/mm file a
 # preset builds (Hybrid's is full, which turns every other axis on as well;
-# SimpleHeap's is its debug preset, with every memory debugging option).
+# SimpleHeap's and TLSF's are their debug presets, with every memory
+# debugging option).
 # Fault injection is in no preset (its suite turns it on, test_configs.py),
 # and with SMP its suite does not pass yet, so fault_inject.c is not here.
-MODES = ("simpleheap-debug", "twotier-pools", "full")
+MODES = ("simpleheap-debug", "twotier-pools", "full", "tlsf-debug")
 MODE_SETTINGS = ()
 NO_PRESET_BUILDS = {"core/mm/fault_inject.c"}
 

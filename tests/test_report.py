@@ -457,3 +457,60 @@ def test_lz4bench_summary_reads_the_last_run(tmp_path: Path, monkeypatch):
         '"decompress": {"mmkit": %s, "liblz4": %s}}}' % ((str(r).replace("'", '"'),) * 4))
     got = matrix.lz4bench_summary()
     assert got["rounds"] == 7 and got["results"]["decompress"]["liblz4"]["median"] == 2
+
+
+# --- the allocator modes side by side ------------------------------------------------
+
+def mode_cell(mode: str, arch: str, pair: int, worst: dict[str, list[int]],
+              jw: dict[str, float]) -> dict:
+    """A release preset's cell with worst-case lines (per call: one max per
+    kmalloc pattern) and fragmentation per pattern."""
+    c = cell(mode, arch, "hardened" if mode in ("twotier", "hybrid") else None, pair)
+    c["variant"]["mode"] = mode
+    patterns = ("fixed", "increasing", "random")
+    c["bench"]["worst"] = [{"name": name, "pattern": p, "ops": 100, "max": m, "total": 100 * m}
+                           for name, maxima in worst.items() for p, m in zip(patterns, maxima)]
+    c["bench"]["frag"] = [{**FRAG, "pattern": p, "derived": {**FRAG["derived"], "jw4": j}}
+                          for p, j in jw.items()]
+    c["bench"]["ops"].append(op("batch_alloc pattern=random size=4096", pair // 2))
+    return c
+
+
+def test_modes_compared_on_cost_worst_case_and_fragmentation():
+    jw = {"fixed": 1.0, "increasing": 1.5, "random": 1.25, "pages": 3.0, "trace-lua": 2.0}
+    modes = [mode_cell("simpleheap", "x86_64", 300, {"kmalloc": [900, 4000, 2500],
+                                                     "kfree": [800, 700, 600]}, jw),
+             mode_cell("twotier", "x86_64", 60, {"kmalloc": [500, 600, 700],
+                                                 "kfree": [90, 80, 70]}, jw),
+             mode_cell("hybrid", "x86_64", 70, {"kmalloc": [510, 610, 710],
+                                                "kfree": [91, 81, 71]}, jw),
+             mode_cell("tlsf", "x86_64", 150, {"kmalloc": [190, 210, 205],
+                                               "kfree": [120, 130, 125]}, jw)]
+    # A variant of a mode's preset with extra settings is not its release preset.
+    other = mode_cell("tlsf", "x86_64", 1, {"kmalloc": [1], "kfree": [1]}, jw)
+    other.update(name="tlsf-sl1-x86_64", settings=["TLSF_SL_INDEX_BITS=1"])
+    md = report.markdown(document(modes + [other]), [])
+    assert "## Allocator modes compared" in md
+    section = md[md.index("## Allocator modes compared"):]
+    rows = md_rows(section[:section.index("\n## ")], "x86_64: the modes' release presets")
+    head = rows.pop("cell")
+    assert list(rows) == ["simpleheap-x86_64", "twotier-x86_64", "hybrid-x86_64", "tlsf-x86_64"]
+    tlsf = dict(zip(head, rows["tlsf-x86_64"]))
+    assert tlsf["mode"] == "tlsf"
+    assert tlsf["pair size=64"] == "150"
+    assert tlsf["batch_alloc pattern=random size=4096"] == "75"
+    assert tlsf["batch_free pattern=random size=4096"] == "-"      # not measured: said so
+    assert tlsf["worst kmalloc"] == "210 (increasing)"      # the max over the patterns
+    assert tlsf["worst kfree"] == "130 (increasing)"
+    assert tlsf["TLSF bound (published)"] == "168"
+    # The pages pattern is the page allocator's, the traces are real programs':
+    # only the kmalloc stress patterns make the JW figures.
+    assert tlsf["JW #4 worst"] == "1.50 (increasing)"
+    assert tlsf["JW #4 mean"] == "1.25"
+    assert dict(zip(head, rows["simpleheap-x86_64"]))["worst kmalloc"] == "4000 (increasing)"
+
+
+def test_no_mode_presets_means_no_modes_section(cells: list[dict]):
+    others = [c for c in cells if c["preset"] not in report.MODES]
+    assert others
+    assert "## Allocator modes compared" not in report.markdown(document(others), [])

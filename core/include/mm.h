@@ -158,7 +158,7 @@ enum mm_hybrid_mode mm_get_mode(void);
  * sizeable request.  Pages on the per-CPU lists count as free but belong
  * to no run, so call drain_all_pages() first for a figure about the
  * strategy alone.  heap_frag_permille is the same over the SimpleHeap
- * region (heap_free_bytes, heap_largest_free).  The host derives the
+ * or TLSF region (heap_free_bytes, heap_largest_free).  The host derives the
  * per-order indices (kit/bench.py: Linux's U(o) and F(o)) from pages.nr_free[].
  */
 struct mm_stats {
@@ -183,10 +183,11 @@ struct mm_stats {
 	size_t front_pages;
 	size_t front_peak_pages;
 	size_t live_objects;       /* kmalloc allocations not yet freed */
-	size_t heap_free_bytes;    /* SimpleHeap region free bytes (0 if none) */
+	size_t heap_free_bytes;    /* SimpleHeap or TLSF region free bytes (0 if none) */
 	size_t heap_largest_free;  /* largest free block in that region */
 	size_t front_meta_bytes;   /* the front's own metadata: heap block headers,
-				    * slab descriptors (page allocator's: pages.meta_bytes) */
+				    * slab descriptors, TLSF's lists and bitmaps
+				    * (page allocator's: pages.meta_bytes) */
 	/* Over every slab cache, bootstrap ones included (0 without slabs). */
 	size_t slab_caches;
 	size_t slab_active_objects;

@@ -6,7 +6,8 @@
  *
  * Walked: every slab cache's objects (slab.c; not the off-slab
  * descriptors the slab layer allocates for itself, nor objects pools
- * hold), the kmalloc heap region's blocks (heap.c), and page allocations
+ * hold), the kmalloc heap region's blocks (heap.c) or TLSF region's
+ * (tlsf.c), and page allocations
  * (debug_page.c; not the slabs' pages, nor the heap region, nor
  * page-table pages, nor pages on per-CPU lists, which are free).  A test heap built on pages of its own shows as those pages.
  */
@@ -15,6 +16,9 @@
 #include "printk.h"
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
+#endif
+#ifdef CONFIG_TLSF_REGION
+#include "tlsf.h"
 #endif
 
 void mm_leak_print(const char *what, const void *addr, size_t bytes, const struct mm_track *t)
@@ -32,6 +36,9 @@ size_t mm_leak_report(uint64_t mark)
 #endif
 #ifdef CONFIG_HEAP_REGION
 	n += heap_leaks(&kmalloc_heap, mark);
+#endif
+#ifdef CONFIG_TLSF_REGION
+	n += tlsf_leaks(&kmalloc_tlsf, mark);
 #endif
 	n += debug_page_leaks(mark);
 	return n;

@@ -4,7 +4,7 @@
  * (mm_debug.h), and the lookup every misuse report uses.
  *
  * The tracks themselves live with the memory they describe: after each
- * slab object (slab.c), in each heap block's header (heap.c), in the page
+ * slab object (slab.c), in each heap block's header (heap.c, tlsf.c), in the page
  * debug array (debug_page.c).  This file fills them, numbers allocations
  * for the leak report, and finds the one for an address.
  */
@@ -15,6 +15,9 @@
 #include "printk.h"
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
+#endif
+#ifdef CONFIG_TLSF_REGION
+#include "tlsf.h"
 #endif
 
 /* Allocations numbered from 1; a mark of 0 covers them all. */
@@ -51,6 +54,8 @@ struct mm_track *mm_track_of(const void *obj)
 	return slab_track_of(obj);
 #elif defined(CONFIG_HEAP_REGION)
 	return heap_track_of(&kmalloc_heap, obj);
+#elif defined(CONFIG_TLSF_REGION)
+	return tlsf_track_of(&kmalloc_tlsf, obj);
 #else
 	(void)obj;
 	return NULL;
@@ -79,6 +84,10 @@ bool mm_owner_of(const void *addr, struct mm_track *t, const void **base)
 		return true;
 #ifdef CONFIG_HEAP_REGION
 	if (heap_owner_of(&kmalloc_heap, addr, t, base))
+		return true;
+#endif
+#ifdef CONFIG_TLSF_REGION
+	if (tlsf_owner_of(&kmalloc_tlsf, addr, t, base))
 		return true;
 #endif
 	return debug_page_owner(addr, t, base);

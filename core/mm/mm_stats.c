@@ -12,6 +12,9 @@
 #ifdef CONFIG_HEAP_REGION
 #include "heap_region.h"
 #endif
+#ifdef CONFIG_TLSF_REGION
+#include "tlsf.h"
+#endif
 
 static long front_pages;
 static long front_peak_pages;
@@ -56,6 +59,9 @@ size_t mm_footprint_bytes(void)
 
 #ifdef CONFIG_HEAP_REGION
 	bytes += heap_region_footprint_adjust();
+#endif
+#ifdef CONFIG_TLSF_REGION
+	bytes += tlsf_region_footprint_adjust();
 #endif
 	return (size_t)bytes;
 }

@@ -40,6 +40,14 @@
  *     (footprint - granted) / footprint, the held bytes no live
  *     allocation uses (holes in a heap, free objects in slabs).
  *
+ * Every kmalloc() and kfree() of the kmalloc patterns is also counted on
+ * its own, and one "worst" line per pattern and call reports the largest
+ * single count (and the sum, for the mean): the worst case an allocator
+ * shows over thousands of operations on an aging heap, the figure a
+ * real-time allocator promises a bound for (TLSF: Masmano et al. 2004).
+ * It is the whole call as a kernel caller pays it (kmalloc.c's checks
+ * and counting included), less the counter's own cost.
+ *
  * After the random pattern, with its live set still held, the pair and
  * batch figures are measured again at a few sizes ("pair_aged",
  * "batch_alloc_aged", "batch_free_aged"): the cost in an aged heap, where
@@ -63,6 +71,35 @@ static struct {
 	size_t requested;
 	size_t granted;   /* kmalloc: ksize(); pages: the order */
 } slot[SLOTS];
+
+/* One call's single-operation counts over a pattern. */
+struct worst {
+	uint64_t ops, max, total;
+};
+static struct worst worst_alloc, worst_free;
+
+static void worst_note(struct worst *w, uint64_t start)
+{
+	uint64_t delta = bench_now() - start, overhead = bench_counter_overhead();
+
+	delta = delta > overhead ? delta - overhead : 0;
+	w->ops++;
+	w->total += delta;
+	w->max = MAX(w->max, delta);
+}
+
+static void worst_report(const char *name, const char *pattern, const struct worst *w)
+{
+	struct bench_line l;
+
+	bench_line_begin(&l, "worst");
+	bench_line_str(&l, "name", name);
+	bench_line_str(&l, "pattern", pattern);
+	bench_line_u64(&l, "ops", w->ops);
+	bench_line_u64(&l, "max", w->max);
+	bench_line_u64(&l, "total", w->total);
+	bench_line_end(&l);
+}
 
 /* After an allocation: the footprint only grows there. */
 void bench_footprint_sample(struct bench_frag_run *run)
@@ -97,7 +134,10 @@ static void take(enum pattern p, struct bench_frag_run *run, unsigned int s, siz
 		size = PAGE_SIZE << order;
 		slot[s].granted = order;
 	} else {
+		uint64_t start = bench_now();
+
 		ptr = kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+		worst_note(&worst_alloc, start);
 		slot[s].granted = ksize(ptr);
 	}
 	if (!ptr) {
@@ -114,10 +154,14 @@ static void take(enum pattern p, struct bench_frag_run *run, unsigned int s, siz
 
 static void drop(enum pattern p, struct bench_frag_run *run, unsigned int s)
 {
-	if (p == PAGES)
+	if (p == PAGES) {
 		free_pages(slot[s].ptr, (unsigned int)slot[s].granted);
-	else
+	} else {
+		uint64_t start = bench_now();
+
 		kfree(slot[s].ptr);
+		worst_note(&worst_free, start);
+	}
 	run->live--;
 	run->requested -= slot[s].requested;
 	slot[s].ptr = NULL;
@@ -193,6 +237,7 @@ static void run_pattern(enum pattern p)
 	/* What earlier patterns left cached is not this one's footprint. */
 	mm_drain_caches();
 	run.footprint_base = mm_footprint_bytes();
+	worst_alloc = worst_free = (struct worst){ 0 };
 	bench_rng_seed(&rng, (uint64_t)CONFIG_BENCH_SEED * 31 + p);
 	for (unsigned int i = 0; i < CONFIG_BENCH_STRESS_OPS; i++) {
 		unsigned int s = (unsigned int)bench_rng_below(&rng, SLOTS);
@@ -205,6 +250,10 @@ static void run_pattern(enum pattern p)
 			take(p, &run, s, pattern_size(p, &rng, i));
 	}
 	bench_frag_report(pattern_name[p], CONFIG_BENCH_STRESS_OPS, &run, p == PAGES);
+	if (p != PAGES) {
+		worst_report("kmalloc", pattern_name[p], &worst_alloc);
+		worst_report("kfree", pattern_name[p], &worst_free);
+	}
 	if (p == RANDOM)
 		measure_aged();
 	for (unsigned int s = 0; s < SLOTS; s++) {

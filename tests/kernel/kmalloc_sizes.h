@@ -11,11 +11,13 @@
 #include "kernel.h"
 #include "mm.h"
 
-/* The bytes kmalloc() serves from in all: the region in SimpleHeap mode, else free RAM. */
+/* The bytes kmalloc() serves from in all: the region in SimpleHeap and TLSF mode, else free RAM. */
 static inline size_t test_kmalloc_arena(void)
 {
 #ifdef CONFIG_MM_SIMPLEHEAP
 	return (size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024;
+#elif defined(CONFIG_MM_TLSF)
+	return (size_t)CONFIG_TLSF_SIZE_KB * 1024;
 #else
 	struct mm_stats st;
 

@@ -161,8 +161,15 @@ static void fragmentation_rises_and_falls(struct ktest *t)
 	take_all_end(t, &ta);
 }
 
+#if defined(CONFIG_HEAP_REGION) || defined(CONFIG_TLSF_REGION)
+/* The region kmalloc's blocks come from: SimpleHeap's or TLSF's. */
 #ifdef CONFIG_HEAP_REGION
-/* The same over the SimpleHeap region: holes between live blocks. */
+#define REGION_KB CONFIG_SIMPLEHEAP_SIZE_KB
+#else
+#define REGION_KB CONFIG_TLSF_SIZE_KB
+#endif
+
+/* The same over the SimpleHeap or TLSF region: holes between live blocks. */
 static void heap_fragmentation(struct ktest *t)
 {
 	static void *blocks[64];
@@ -174,8 +181,8 @@ static void heap_fragmentation(struct ktest *t)
 #endif
 	before = stats();
 	/* Holes big enough to show in permille of any configured region, all fitting it. */
-	size = MAX((size_t)1000, (size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024 / 512);
-	size = MIN(size, (size_t)CONFIG_SIMPLEHEAP_SIZE_KB * 1024 / (4 * ARRAY_SIZE(blocks)));
+	size = MAX((size_t)1000, (size_t)REGION_KB * 1024 / 512);
+	size = MIN(size, (size_t)REGION_KB * 1024 / (4 * ARRAY_SIZE(blocks)));
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
 		blocks[i] = kmalloc(size, GFP_KERNEL);
 		KT_EXPECT_NOT_NULL(t, blocks[i]);
@@ -201,7 +208,7 @@ static const struct ktest_case mm_stats_cases[] = {
 	KTEST_CASE(figures_agree),
 	KTEST_CASE(allocation_moves_the_figures),
 	KTEST_CASE(fragmentation_rises_and_falls),
-#ifdef CONFIG_HEAP_REGION
+#if defined(CONFIG_HEAP_REGION) || defined(CONFIG_TLSF_REGION)
 	KTEST_CASE(heap_fragmentation),
 #endif
 	{ 0 },
