@@ -121,7 +121,8 @@ struct kmem_cache_stats {
 	size_t size;               /* stride: object, free pointer if kept
 				    * outside it, padding to the alignment */
 	size_t align;              /* effective alignment (>= sizeof(void *)) */
-	unsigned int order;        /* each slab is 2^order pages */
+	unsigned int order;        /* the smallest order holding a slab's pages */
+	unsigned int pages_per_slab;   /* any count, not only 2^order */
 	unsigned int objects_per_slab;
 	bool off_slab;             /* slab descriptor kept off the slab pages */
 	size_t active_objects;     /* handed out and not yet freed */
