@@ -274,9 +274,12 @@ static bool calculate_geometry(struct kmem_cache *c)
 	static const unsigned int fraction[] = { 8, 4 };
 	const size_t max_pages = (size_t)1 << SLAB_MAX_ORDER;
 	size_t off;
-	unsigned int n;
+	unsigned int n = objects_fit(c, max_pages, &off);
 
-	for (unsigned int min = SLAB_MIN_OBJECTS; min >= 1; min /= 2) {
+	if (n == 0)
+		return false;
+	/* Never ask for more than the largest slab holds. */
+	for (unsigned int min = MIN(SLAB_MIN_OBJECTS, n); min >= 1; min /= 2) {
 		for (size_t f = 0; f < ARRAY_SIZE(fraction); f++) {
 			for (size_t pages = 1; pages <= max_pages; pages++) {
 				size_t bytes = PAGE_SIZE * pages;
@@ -291,9 +294,8 @@ static bool calculate_geometry(struct kmem_cache *c)
 			}
 		}
 	}
+	/* Nothing wastes little enough: the largest slab, as full as it gets. */
 	n = objects_fit(c, max_pages, &off);
-	if (n == 0)
-		return false;
 	set_geometry(c, max_pages, n, off);
 	return true;
 }
