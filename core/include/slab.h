@@ -2,8 +2,9 @@
  * slab.h - slab caches of equal-sized objects, in the vocabulary of Linux's
  * SLUB.
  *
- * A cache hands out objects of one size from slabs: blocks of 2^order pages
- * from the page allocator (alloc_pages()), cut into objects.  A free object
+ * A cache hands out objects of one size from slabs: runs of 1 to
+ * 2^SLAB_MAX_ORDER pages, any count, from the page allocator (page_alloc()),
+ * cut into objects.  A free object
  * holds the pointer to the next free object of its slab (the freelist);
  * each CPU has a current slab it allocates from first; the other slabs are
  * on the cache's partial, full and empty lists.  Every page of a slab has
