@@ -49,7 +49,9 @@ SCHEMA: dict[str, dict[str, str]] = {
              "requested": INT, "granted": INT, "peak_requested": INT, "peak_footprint": INT,
              "heap_free": INT, "heap_largest": INT, "page_total": INT, "page_free": INT,
              "page_largest_run": INT, "page_meta": INT, "front_meta": INT, "nr_free": INTS,
-             "largest_kmalloc": INT, "footprint": INT},
+             "largest_kmalloc": INT, "footprint": INT, "peak_slab_live": INT,
+             "peak_slab_free": INT, "peak_slab_empty": INT, "peak_slab_tail": INT,
+             "peak_pcp": INT},
     "pgtable": {"page_size": INT, "mapped": INT, "table_pages": INT, "first_table_pages": INT},
     "hugepage": {"page_size": INT, "configured": INT, "reserved": INT, "free": INT, "in_use": INT,
                  "allocs": INT, "fallback_block": INT, "fallback_small": INT, "failures": INT,
@@ -63,7 +65,11 @@ SCHEMA: dict[str, dict[str, str]] = {
 }
 OPTIONAL = {"op": {"size", "class", "granted", "pattern", "order", "seed", "slots", "max_size",
                    "zone", "from", "to", "page_size", "pool"},
-            "frag": {"largest_kmalloc", "footprint"}}
+            "frag": {"largest_kmalloc", "footprint", "peak_slab_live", "peak_slab_free",
+                     "peak_slab_empty", "peak_slab_tail", "peak_pcp"}}
+
+# What a footprint's peak held (the frag line's peak_* parts), in display order.
+PEAK_PARTS = ("slab_live", "slab_free", "slab_empty", "slab_tail", "pcp")
 
 # The worst case Masmano et al. (ECRTS 2004) publish for TLSF's operations, in
 # instructions: printed next to the measured worst single kmalloc() / kfree()
@@ -221,6 +227,18 @@ def fragmentation_index(nr_free: list[int], free_pages: int, order: int) -> floa
     return 1 - (1 + free_pages / (1 << order)) / blocks
 
 
+def peak_parts(frag: dict) -> dict | None:
+    """What the footprint held at its peak, each part over peak_requested;
+    "other" is the rest of the peak (pages outside slabs).  None when the
+    line does not carry the parts or nothing was requested."""
+    if not frag["peak_requested"] or any(f"peak_{k}" not in frag for k in PEAK_PARTS):
+        return None
+    parts = {k: frag[f"peak_{k}"] / frag["peak_requested"] for k in PEAK_PARTS}
+    rest = frag["peak_footprint"] - sum(frag[f"peak_{k}"] for k in PEAK_PARTS)
+    parts["other"] = rest / frag["peak_requested"]
+    return parts
+
+
 def derive_frag(frag: dict, page_size: int, orders: tuple[int, ...] = (0, 3, 9)) -> dict:
     """The standard figures from one frag line's counts (None: not defined)."""
     def ratio(a: int, b: int) -> float | None:
@@ -234,6 +252,9 @@ def derive_frag(frag: dict, page_size: int, orders: tuple[int, ...] = (0, 3, 9))
         if frag["granted"] >= frag["requested"] else None,
         "jw4": ratio(frag["peak_footprint"], frag["peak_requested"])
         if frag["peak_footprint"] else None,
+        # JW #4 taken apart: each part of the peak per peak requested byte,
+        # "other" the pages outside slabs (None: the line has no parts).
+        "jw4_parts": peak_parts(frag),
         # Held bytes no live allocation uses, the same way for every mode.
         "external_frag": ratio(frag["footprint"] - frag["granted"], frag["footprint"])
         if frag.get("footprint") and frag["footprint"] >= frag["granted"] else None,
@@ -352,6 +373,15 @@ def table(data: dict, counter: str) -> list[str]:
                    f"{fmt_ratio(d['unusable_index']['9']):>6}  "
                    f"{fmt_ratio(d['fragmentation_index']['9'], False):>6}  "
                    f"{fmt_ratio(d['meta_overhead']):>8}")
+    parts = [f for f in data["frag"] if f["derived"].get("jw4_parts")]
+    if parts:
+        out.append("  JW#4 at peak    live  free slots  empty slabs  slab tails  per-CPU pages"
+                   "  outside slabs")
+    for f in parts:
+        p = f["derived"]["jw4_parts"]
+        out.append(f"  {f['pattern']:<12}  {p['slab_live']:>6.2f}  {p['slab_free']:>10.2f}  "
+                   f"{p['slab_empty']:>11.2f}  {p['slab_tail']:>10.2f}  {p['pcp']:>13.2f}  "
+                   f"{p['other']:>13.2f}")
     worst = data.get("worst") or []
     if worst:
         out.append(f"  worst single call (published TLSF bound: {TLSF_PUBLISHED_BOUND})"

@@ -160,6 +160,21 @@ def test_derived_heap_and_overhead_figures():
     assert d["heap_external_frag"] == pytest.approx(0.75)
     assert d["meta_overhead"] == pytest.approx(8192 / 409600)
     assert d["largest_free_pages"] == 30 * 4096 and d["largest_kmalloc"] == 480
+    assert d["jw4_parts"] is None   # a line without the peak's parts
+
+
+def test_jw4_taken_apart():
+    """The peak's parts over the peak requested bytes; the rest is "other"."""
+    frag = {"pattern": "random", "ops": 10, "attempts": 40, "failures": 0, "live": 5,
+            "requested": 300, "granted": 400, "peak_requested": 1000, "peak_footprint": 1300,
+            "heap_free": 0, "heap_largest": 0, "page_total": 100, "page_free": 50,
+            "page_largest_run": 30, "page_meta": 0, "front_meta": 0, "nr_free": [50],
+            "peak_slab_live": 1050, "peak_slab_free": 100, "peak_slab_empty": 50,
+            "peak_slab_tail": 40, "peak_pcp": 20}
+    parts = bench.derive_frag(frag, 4096)["jw4_parts"]
+    assert parts["slab_live"] == pytest.approx(1.05) and parts["pcp"] == pytest.approx(0.02)
+    assert parts["other"] == pytest.approx(0.04)
+    assert sum(parts.values()) == pytest.approx(bench.derive_frag(frag, 4096)["jw4"])
 
 
 # --- the size list ---------------------------------------------------------------------

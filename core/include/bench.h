@@ -153,8 +153,18 @@ struct bench_frag_run {
 	uint64_t attempts, failures;
 	size_t live, requested, peak_requested;
 	size_t footprint_base, peak_footprint;   /* mm_footprint_bytes(), less the base */
+	/* What the footprint held at its peak, less the same at the base (struct bench_held). */
+	struct bench_held {
+		size_t slab_live;    /* slab objects in use, at their stride */
+		size_t slab_free;    /* free objects in slabs with objects in use */
+		size_t slab_empty;   /* pages of slabs with no object in use (kept, or a CPU's) */
+		size_t slab_tail;    /* slab bytes no object fits in, and on-slab descriptors */
+		size_t pcp;          /* pages on the per-CPU page lists */
+	} base, peak;
 };
 
+/* Before a workload: its footprint's base (mm_footprint_bytes()) and what that holds. */
+void bench_footprint_base(struct bench_frag_run *run);
 /* After an allocation: raise peak_footprint to the footprint now. */
 void bench_footprint_sample(struct bench_frag_run *run);
 /* One "frag" line for @pattern, with the live set still held; @pages: page allocations. */

@@ -2,8 +2,9 @@
  * slab.h - slab caches of equal-sized objects, in the vocabulary of Linux's
  * SLUB.
  *
- * A cache hands out objects of one size from slabs: blocks of 2^order pages
- * from the page allocator (alloc_pages()), cut into objects.  A free object
+ * A cache hands out objects of one size from slabs: runs of 1 to
+ * 2^SLAB_MAX_ORDER pages, any count, from the page allocator (page_alloc()),
+ * cut into objects.  A free object
  * holds the pointer to the next free object of its slab (the freelist);
  * each CPU has a current slab it allocates from first; the other slabs are
  * on the cache's partial, full and empty lists.  Every page of a slab has
@@ -121,7 +122,8 @@ struct kmem_cache_stats {
 	size_t size;               /* stride: object, free pointer if kept
 				    * outside it, padding to the alignment */
 	size_t align;              /* effective alignment (>= sizeof(void *)) */
-	unsigned int order;        /* each slab is 2^order pages */
+	unsigned int order;        /* the smallest order holding a slab's pages */
+	unsigned int pages_per_slab;   /* any count, not only 2^order */
 	unsigned int objects_per_slab;
 	bool off_slab;             /* slab descriptor kept off the slab pages */
 	size_t active_objects;     /* handed out and not yet freed */

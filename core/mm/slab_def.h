@@ -152,6 +152,13 @@ static inline void slab_list_move_tail(struct slab_list *l, struct slab *s)
 /* A cache's per-CPU part: written by its CPU alone. */
 struct kmem_cache_cpu {
 	void *freelist;              /* free objects of ->slab, for this CPU only */
+	/*
+	 * Where ->slab's objects start and end (s_mem, s_mem + objects_span):
+	 * a next pointer popped off the freelist must lie between.  A slab is
+	 * a run of pages, not an aligned block, so no address mask can tell;
+	 * two compares against words on this line cost no more than one.
+	 */
+	uintptr_t s_mem, s_end;
 	struct slab *slab;           /* the CPU slab, or NULL */
 	/* Per-CPU counters (percpu.h): objects this CPU handed out and took back... */
 	uint64_t allocs, frees;
@@ -168,7 +175,6 @@ struct kmem_cache {
 	size_t object_size;          /* as asked */
 	size_t fp_offset;            /* where a free object keeps the next pointer */
 	uintptr_t random;            /* SLAB_CHECKS_HARDENED: the free-pointer key */
-	uintptr_t slab_mask;         /* ~(slab bytes - 1): the bits a slab's objects share */
 	size_t size;                 /* stride */
 	struct reciprocal size_recip;   /* divides by the stride */
 	size_t objects_span;         /* objects * size: bytes from s_mem to the last object's end */
@@ -181,7 +187,8 @@ struct kmem_cache {
 	size_t align;
 	size_t desc_size;            /* struct slab plus its bitmap */
 	size_t obj_offset;           /* first object in the slab, before colour */
-	unsigned int order;
+	unsigned int order;          /* the smallest order holding a slab (figures, reports) */
+	unsigned int pages;          /* per slab: any count up to 2^SLAB_MAX_ORDER */
 	unsigned int objects;        /* per slab */
 	bool off_slab;
 	bool bootstrap;              /* static; never destroyed */
@@ -263,10 +270,10 @@ static inline void set_freepointer(const struct kmem_cache *c, void *obj, void *
  */
 #define KMALLOC_FP_OFFSET 0
 
-/* Do @a and @b lie in one slab of @c?  (Slabs are naturally aligned blocks.) */
-static inline bool same_slab(const struct kmem_cache *c, const void *a, const void *b)
+/* Does @p lie among the objects of @cpu's slab? */
+static inline bool in_cpu_slab(const struct kmem_cache_cpu *cpu, const void *p)
 {
-	return !(((uintptr_t)a ^ (uintptr_t)b) & c->slab_mask);
+	return (uintptr_t)p >= cpu->s_mem && (uintptr_t)p < cpu->s_end;
 }
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -376,8 +383,7 @@ static __always_inline void *slab_alloc_fast_locked(struct kmem_cache *c, size_t
 		return NULL;
 	next = freepointer_at(c, obj, fp_offset);
 	/* The end of the list is tested only off the common path. */
-	if ((SLAB_CHECKS_EXACT || SLAB_CHECKS_HARDEN) && unlikely(!same_slab(c, obj, next)) &&
-	    next)
+	if ((SLAB_CHECKS_EXACT || SLAB_CHECKS_HARDEN) && unlikely(!in_cpu_slab(cpu, next)) && next)
 		return NULL;
 	if (SLAB_CHECKS_EXACT) {
 		struct slab *s = cpu->slab;

@@ -23,7 +23,7 @@
 #include "twotier_fast.h"
 
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
-struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE + 1];
+struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE];
 
 /* The stand-in for a class without a cache: no CPU slab, so never a fast hit. */
 static struct kmem_cache_cpu no_cache_cpu[NR_CPUS];
@@ -49,8 +49,9 @@ void twotier_init(void)
 			printk("mm: no slab cache %s; its requests will fail\n",
 			       kmalloc_class_name[i]);
 	}
+	/* Slot k: sizes up to (k + 1) granules, lookup entry k + 1 (twotier_fast.h). */
 	for (size_t k = 0; k < ARRAY_SIZE(kmalloc_cache_table); k++) {
-		struct kmem_cache *c = kmalloc_caches[kmalloc_class_lookup[k]];
+		struct kmem_cache *c = kmalloc_caches[kmalloc_class_lookup[k + 1]];
 
 		kmalloc_cache_table[k] = c ? c : &no_cache;
 	}

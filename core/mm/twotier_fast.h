@@ -36,22 +36,24 @@ extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 
 /*
  * The cache serving each granule of request size, so that the fast path
- * goes from a size to its cache in one load (not class, then cache).
- * Filled by twotier_init(); a class whose cache could not be made points
- * at an empty stand-in whose freelist is always empty, so the fast path
- * needs no NULL test and the slow path fails the request.
+ * goes from a size to its cache in one load (not class, then cache):
+ * slot k serves sizes k * GRANULE + 1 .. (k + 1) * GRANULE.  Filled by
+ * twotier_init(); a class whose cache could not be made points at an
+ * empty stand-in whose freelist is always empty, so the fast path needs
+ * no NULL test and the slow path fails the request.
  */
-extern struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE + 1];
+extern struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE];
 
 /* An object for @size bytes (any size_t) with *@sz set, or NULL: not done. */
 static __always_inline void *twotier_alloc_fast(size_t size, struct kmalloc_sizes *sz)
 {
 	struct kmem_cache *c;
 
-	/* size - 1 wraps for 0: one comparison refuses both ends. */
+	/* size - 1 wraps for 0: one comparison refuses both ends... */
 	if (unlikely(size - 1 >= KMALLOC_MAX_CLASS_SIZE))
 		return NULL;
-	c = kmalloc_cache_table[(size + KMALLOC_CLASS_GRANULE - 1) / KMALLOC_CLASS_GRANULE];
+	/* ...and, shifted, it is the slot (no rounding up to add). */
+	c = kmalloc_cache_table[(size - 1) / KMALLOC_CLASS_GRANULE];
 	/* Slab objects keep no requested size (mm.h): they count as their class. */
 	sz->requested = sz->granted = c->object_size;
 	sz->by_cache = true;

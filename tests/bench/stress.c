@@ -24,6 +24,14 @@
  *     pages, off-slab descriptors - and a SimpleHeap region as far as its
  *     highest live block reaches), over the caches drained before it
  *     began.  Johnstone and Wilson's #4 is peak_footprint / peak_requested;
+ *   - peak_slab_live, peak_slab_free, peak_slab_empty, peak_slab_tail,
+ *     peak_pcp: what the footprint held at its peak, over what its base
+ *     held - slab objects in use at their stride (off-slab descriptors
+ *     included: they are objects of kmem_slab), free objects beside them,
+ *     slabs with none in use (kept empty, or a CPU's), slab bytes no
+ *     object fits in (with on-slab descriptors), pages on the per-CPU page
+ *     lists; the rest of peak_footprint is pages outside slabs (large
+ *     allocations, a heap region's extent);
  *   - heap_free, heap_largest: the SimpleHeap region's free bytes and
  *     largest free block (0 when the mode has no such region);
  *   - largest_kmalloc (kmalloc patterns): the largest request kmalloc()
@@ -58,6 +66,7 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "mm.h"
+#include "slab.h"
 
 #define SLOTS CONFIG_BENCH_STRESS_SLOTS
 #define MAX_SIZE ((size_t)CONFIG_BENCH_STRESS_MAX_SIZE)
@@ -101,13 +110,55 @@ static void worst_report(const char *name, const char *pattern, const struct wor
 	bench_line_end(&l);
 }
 
-/* After an allocation: the footprint only grows there. */
+
+/* Every cache's figures, for bench_held_now(); a static: too big for the stack. */
+static struct kmem_cache_stats held_caches[128];
+
+/* What the allocators hold now, by kind (struct bench_held). */
+static void bench_held_now(struct bench_held *h)
+{
+	size_t n = MIN(mm_get_cache_stats(held_caches, ARRAY_SIZE(held_caches)),
+		       ARRAY_SIZE(held_caches));
+	struct mm_stats st;
+
+	memset(h, 0, sizeof(*h));
+	mm_get_stats(&st);
+	h->pcp = st.pages.pcp_pages * PAGE_SIZE;
+	for (size_t i = 0; i < n; i++) {
+		const struct kmem_cache_stats *c = &held_caches[i];
+		size_t slab_bytes = (size_t)c->pages_per_slab * PAGE_SIZE;
+		size_t empty_objects = c->slabs_empty * c->objects_per_slab;
+
+		h->slab_live += c->active_objects * c->size;
+		h->slab_free += (c->total_objects - c->active_objects - empty_objects) * c->size;
+		h->slab_empty += c->slabs_empty * slab_bytes;
+		h->slab_tail += c->pages * PAGE_SIZE - c->total_objects * c->size -
+				c->slabs_empty * (slab_bytes - c->objects_per_slab * c->size);
+	}
+}
+
+/* Before a workload: what the footprint's base holds, by kind. */
+void bench_footprint_base(struct bench_frag_run *run)
+{
+	run->footprint_base = mm_footprint_bytes();
+	bench_held_now(&run->base);
+}
+
+/* After an allocation: the footprint only grows there; at a new peak, what it holds. */
 void bench_footprint_sample(struct bench_frag_run *run)
 {
 	size_t now = mm_footprint_bytes();
 
-	if (now > run->footprint_base)
-		run->peak_footprint = MAX(run->peak_footprint, now - run->footprint_base);
+	if (now > run->footprint_base && now - run->footprint_base > run->peak_footprint) {
+		run->peak_footprint = now - run->footprint_base;
+		bench_held_now(&run->peak);
+	}
+}
+
+/* @peak less @base, 0 where the base held more (what the workload added). */
+static size_t held_added(size_t peak, size_t base)
+{
+	return peak > base ? peak - base : 0;
 }
 
 static size_t pattern_size(enum pattern p, struct bench_rng *rng, unsigned int i)
@@ -202,6 +253,12 @@ void bench_frag_report(const char *pattern, uint64_t ops, const struct bench_fra
 	bench_line_u64(&l, "granted", pages ? run->requested : st.bytes_granted);
 	bench_line_u64(&l, "peak_requested", run->peak_requested);
 	bench_line_u64(&l, "peak_footprint", run->peak_footprint);
+	bench_line_u64(&l, "peak_slab_live", held_added(run->peak.slab_live, run->base.slab_live));
+	bench_line_u64(&l, "peak_slab_free", held_added(run->peak.slab_free, run->base.slab_free));
+	bench_line_u64(&l, "peak_slab_empty",
+		       held_added(run->peak.slab_empty, run->base.slab_empty));
+	bench_line_u64(&l, "peak_slab_tail", held_added(run->peak.slab_tail, run->base.slab_tail));
+	bench_line_u64(&l, "peak_pcp", held_added(run->peak.pcp, run->base.pcp));
 	bench_line_u64(&l, "footprint", mm_footprint_bytes() - run->footprint_base);
 	bench_line_u64(&l, "heap_free", st.heap_free_bytes);
 	bench_line_u64(&l, "heap_largest", st.heap_largest_free);
@@ -236,7 +293,7 @@ static void run_pattern(enum pattern p)
 
 	/* What earlier patterns left cached is not this one's footprint. */
 	mm_drain_caches();
-	run.footprint_base = mm_footprint_bytes();
+	bench_footprint_base(&run);
 	worst_alloc = worst_free = (struct worst){ 0 };
 	bench_rng_seed(&rng, (uint64_t)CONFIG_BENCH_SEED * 31 + p);
 	for (unsigned int i = 0; i < CONFIG_BENCH_STRESS_OPS; i++) {

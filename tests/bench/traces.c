@@ -124,7 +124,7 @@ void bench_traces(void)
 		bench_op_end(&l, &s);
 
 		mm_drain_caches();
-		run.footprint_base = mm_footprint_bytes();
+		bench_footprint_base(&run);
 		replay(t, &run);
 		{
 			char pattern[48] = "trace-";

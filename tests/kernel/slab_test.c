@@ -131,13 +131,16 @@ static void slab_object_sizes(struct ktest *t)
 		KT_EXPECT_GE(t, (size_t)st.objects_per_slab,
 			     MIN((size_t)CONFIG_SLAB_MIN_OBJECTS, KMEM_CACHE_MAX_SIZE / st.size));
 		KT_EXPECT_LE(t, st.order, (unsigned int)SLAB_MAX_ORDER);
+		/* A run of any page count; order is the smallest holding it. */
+		KT_EXPECT_LE(t, (size_t)st.pages_per_slab, (size_t)1 << st.order);
+		KT_EXPECT_GT(t, (size_t)st.pages_per_slab * 2, (size_t)1 << st.order);
 		KT_EXPECT_GE(t, st.size, sizes[k]);
-		KT_EXPECT_LE(t, st.objects_per_slab * st.size, PAGE_SIZE << st.order);
+		KT_EXPECT_LE(t, st.objects_per_slab * st.size, PAGE_SIZE * st.pages_per_slab);
 #if SLAB_MAX_ORDER >= 3
 		/* Little waste: objects use at least 3/4 of the slab. */
 		if (sizes[k] <= PAGE_SIZE)
 			KT_EXPECT_GE(t, 4 * st.objects_per_slab * st.size,
-				     3 * (PAGE_SIZE << st.order));
+				     3 * (PAGE_SIZE * st.pages_per_slab));
 #endif
 		n = MIN(2 * (size_t)st.objects_per_slab + 1, ARRAY_SIZE(objs));
 		got = alloc_filled(t, c, n);
@@ -150,7 +153,7 @@ static void slab_object_sizes(struct ktest *t)
 		KT_EXPECT_EQ(t, st.total_objects,
 			     (st.slabs_full + st.slabs_partial + st.slabs_empty) * st.objects_per_slab);
 		KT_EXPECT_EQ(t, st.pages,
-			     (st.slabs_full + st.slabs_partial + st.slabs_empty) << st.order);
+			     (st.slabs_full + st.slabs_partial + st.slabs_empty) * st.pages_per_slab);
 		KT_EXPECT_EQ(t, st.counters.allocs, (uint64_t)n);
 		KT_EXPECT_TRUE(t, kmem_cache_check(c));
 		free_all(t, c, n);
@@ -279,7 +282,7 @@ static void slab_list_transitions(struct ktest *t)
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_full, (size_t)1);
 	KT_EXPECT_EQ(t, st.slabs_partial, (size_t)1);
-	KT_EXPECT_EQ(t, st.pages, (size_t)2 << st.order);
+	KT_EXPECT_EQ(t, st.pages, (size_t)2 * st.pages_per_slab);
 
 	/* full -> partial */
 	kmem_cache_free(c, objs[n / 2]);
@@ -303,7 +306,7 @@ static void slab_list_transitions(struct ktest *t)
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_partial + st.slabs_full, (size_t)0);
 	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? KEPT(1) + 1 : KEPT(2));
-	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) * st.pages_per_slab);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 
 	/* The empty slab is reused before any new page is taken. */
@@ -321,16 +324,16 @@ static void slab_list_transitions(struct ktest *t)
 	kmem_cache_free(c, objs[0]);
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? KEPT(1) + 1 : KEPT(2));
-	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? KEPT(1) + 1 : KEPT(2)) * st.pages_per_slab);
 	/* A shrink takes every empty slab, the CPU's too. */
-	KT_EXPECT_EQ(t, kmem_cache_shrink(c), (cpu_slab ? KEPT(1) + 1 : KEPT(2)) << st.order);
+	KT_EXPECT_EQ(t, kmem_cache_shrink(c), (cpu_slab ? KEPT(1) + 1 : KEPT(2)) * st.pages_per_slab);
 	KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
 	objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
 	KT_EXPECT_NOT_NULL(t, objs[0]);
 	kmem_cache_free(c, objs[0]);
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_empty, cpu_slab ? 1 : KEPT(1));
-	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? 1 : KEPT(1)) << st.order);
+	KT_EXPECT_EQ(t, st.pages, (cpu_slab ? 1 : KEPT(1)) * st.pages_per_slab);
 	KT_EXPECT_TRUE(t, kmem_cache_check(c));
 	kmem_cache_destroy(c);
 }
@@ -380,7 +383,7 @@ static void slab_reclaim_and_shrink(struct ktest *t)
 	st = cache_stats(c);
 	KT_ASSERT_FALSE(t, st.off_slab);
 	per_slab = st.objects_per_slab;
-	slab_pages = (size_t)1 << st.order;
+	slab_pages = st.pages_per_slab;
 	n = slabs * per_slab;
 	KT_ASSERT_LE(t, n, ARRAY_SIZE(objs));
 
@@ -831,14 +834,15 @@ static void slab_colouring(struct ktest *t)
 	KT_ASSERT_GE(t, per, (size_t)2);
 	KT_ASSERT_LE(t, slabs * per, ARRAY_SIZE(objs));
 #ifdef CONFIG_SLAB_COLOURING
-	colours = ((PAGE_SIZE << st.order) - per * st.size) / 64 + 1;
+	colours = (PAGE_SIZE * st.pages_per_slab - per * st.size) / 64 + 1;
 	if (colours < 2)
 		KT_SKIP(t, "this geometry leaves no spare cache line to colour with");
 #endif
 	KT_ASSERT_EQ(t, alloc_filled(t, c, slabs * per), slabs * per);
 	for (size_t s = 0; s < slabs; s++) {
-		/* A new slab's freelist runs in address order from s_mem. */
-		KT_EXPECT_EQ(t, (uintptr_t)objs[s * per] % (PAGE_SIZE << st.order),
+		/* A new slab's freelist runs in address order from s_mem; a slab
+		 * starts on a page boundary (a run of pages, not an aligned block). */
+		KT_EXPECT_EQ(t, (uintptr_t)objs[s * per] % PAGE_SIZE,
 			     (uintptr_t)((s % colours) * 64));
 		KT_EXPECT_EQ(t, (uintptr_t)objs[s * per + per - 1] - (uintptr_t)objs[s * per],
 			     (uintptr_t)((per - 1) * st.size));
