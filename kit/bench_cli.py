@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 
 from . import paths
@@ -54,7 +55,11 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         jobs = args.jobs or os.cpu_count() or 1
         print(f"matrix: {len(cells)} cell(s) from {_rel(m.path)}, up to {jobs} at a time, "
               f"in {base}")
+        start, cpu = time.monotonic(), matrix.cpu_seconds()
         results = matrix.Runner(base, jobs, args.rerun).run(cells)
+        print(f"matrix: {len(cells)} cell(s) in {time.monotonic() - start:.0f} s, "
+              f"{matrix.cpu_seconds() - cpu:.0f} CPU-seconds (user+sys of the kit and "
+              f"everything it ran: compilers, Ninja, QEMU)")
     regressions = baseline.compare([asdict(r) for r in results], old, threshold) if old else []
     doc = matrix.results_document(m.path, results, threshold, regressions, args.baseline)
     write_atomic(base / "results.json", json.dumps(doc, indent=2, sort_keys=True) + "\n")

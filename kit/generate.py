@@ -26,14 +26,36 @@ from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
 
+# One process may generate many variants (the matrix configures all its
+# cells in the kit's process): the templates are compiled once, and the traces read
+# once, per process rather than per variant.  Jinja2 reloads a template
+# whose file changed (auto_reload); the traces are keyed by their files.
+_env: jinja2.Environment | None = None
+_traces: tuple[tuple, dict] | None = None
+
+
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(paths.TEMPLATES)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    global _env
+    if _env is None:
+        _env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(paths.TEMPLATES)),
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    return _env
+
+
+def _trace_context() -> dict:
+    """templates/bench_traces.c.j2's data, read again only when a trace
+    file changed (a cell's generation read and parsed all of them: about
+    half its CPU time)."""
+    global _traces
+    key = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in traces.files())
+    if _traces is None or _traces[0] != key:
+        _traces = (key, traces.context(traces.load()))
+    return _traces[1]
 
 
 def _header(template: str, target: Path) -> str:
@@ -208,7 +230,7 @@ def generate(out: Path) -> None:
            {**common, "suites": sources.suites(kconf)})
     render(env, "bench_sizes.c.j2", gen / "bench_sizes.c",
            {**common, **bench_sizes.context(values, common.get("size_classes"))})
-    render(env, "bench_traces.c.j2", gen / "bench_traces.c", traces.context(traces.load()))
+    render(env, "bench_traces.c.j2", gen / "bench_traces.c", _trace_context())
 
     shared = srcs.shared
     per_image = {img: list(files) for img, files in srcs.per_image.items()}

@@ -40,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import archs, ktap, paths, procs, qemu, tools
+from . import archs, ktap, paths, procs, qemu, toolchain, tools
 from .errors import KitError
 from .fsutil import write_atomic
 from .matrix_file import Cell
@@ -51,8 +51,12 @@ RESULT_VERSION = 1
 # Steps in order; a cell's 'step' says where it stopped ("done" if it did not).
 BENCH_STEPS = ("configure", "build", "test", "bench")
 COVERAGE_STEPS = ("configure", "build", "coverage")
-# What each run builds: the kernel images, or kernel-cov.
-TARGETS = {"test": "kernel", "bench": "kernel", "coverage": "coverage"}
+# What each step boots (kit/archs.py boot_file()), so what the cell builds:
+# the test and bench images, not the run image no step boots (`./build.py
+# run -O <cell>` builds it when asked); kernel-cov ("coverage") for coverage.
+IMAGES = {"test": "test", "bench": "bench"}
+# Every cell's folder has its compile_commands.json, as any variant's has.
+ALWAYS = ("compile_commands.json",)
 
 
 @dataclass
@@ -154,6 +158,27 @@ def qemu_version(arch: archs.Arch) -> str:
 
 # A cell's configure_stamp() as of its last configure.
 CONFIGURED = "configured.stamp"
+# How many seconds the cell's last run that did its work took (not one that
+# reused its outcome): the next run starts the longest cells first.
+COST_FILE = "cost"
+
+
+def last_cost(out: Path) -> float | None:
+    try:
+        return float((out / COST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def schedule(base: Path, cells: list[Cell]) -> list[Cell]:
+    """The order to start ``cells`` in: longest first, so that at the end of
+    a run no long cell runs alone while the other cores wait (the run ends
+    when its last cell does).  A cell never run (no cost recorded: a new
+    preset, or a cold run, where it is likely to be among the longest)
+    comes first, in the matrix file's order; the others by their last cost,
+    longest first."""
+    costs = {c.name: last_cost(base / c.name) for c in cells}
+    return sorted(cells, key=lambda c: (costs[c.name] is not None, -(costs[c.name] or 0.0)))
 
 
 def configure_stamp(cell: Cell, extra, kit: str) -> str:
@@ -232,6 +257,8 @@ class Runner:
         res.seconds = round(time.monotonic() - start, 2)
         if res.step != "configure":
             write_atomic(out / CELL_FILE, json.dumps(asdict(res), indent=2, sort_keys=True) + "\n")
+            if not res.cached:
+                write_atomic(out / COST_FILE, f"{res.seconds}\n")
         self._finish(res)
         return res
 
@@ -252,6 +279,10 @@ class Runner:
             variant = Variant.configure(cell.preset, cell.arch, cell.settings, out=out,
                                         extra=self.extra)
             if not (out / "build.ninja").exists():
+                # gen/toolchain first, as build() would write it: written
+                # after build.ninja, it is newer than it, and Ninja would run
+                # the whole generator again in a process of its own.
+                toolchain.record(variant.out, variant.arch)
                 variant.generate()   # later, Ninja's regen edge runs it in its own process
         write_atomic(stamp, wanted)
         return variant
@@ -263,7 +294,8 @@ class Runner:
         res.step, res.log = "build", "build.log"
         self._step(cell, "build")
         per_cell = max(1, (os.cpu_count() or 1) // self.jobs)
-        targets = sorted({TARGETS[s] for s in self.steps if s in TARGETS})
+        targets = sorted({variant.arch.boot_file(IMAGES[s]) for s in self.steps if s in IMAGES}
+                         | ({"coverage"} if "coverage" in self.steps else set()) | set(ALWAYS))
         variant.build(targets, jobs=per_cell, log=out / "build.log")
         res.variant = variant_facts(variant.generated())
         if "coverage" in self.steps:
@@ -326,7 +358,8 @@ class Runner:
         self.base.mkdir(parents=True, exist_ok=True)
         pool = ThreadPoolExecutor(max_workers=self.jobs)
         try:
-            results = list(pool.map(self.run_cell, cells))
+            futures = {c.name: pool.submit(self.run_cell, c) for c in schedule(self.base, cells)}
+            results = [futures[c.name].result() for c in cells]      # in the matrix's order
         except BaseException:
             # Interrupted: end the cells' QEMU and Ninja runs, start no more.
             procs.stop_all()
@@ -336,6 +369,16 @@ class Runner:
         if self.tty:
             self.stream.write("\r\033[K")
         return results
+
+
+def cpu_seconds() -> float:
+    """User+sys CPU time of this process and of every child it has waited for
+    (with theirs: Ninja's compilers, ccache, QEMU): how much a run cost,
+    which on a shared machine says more than its wall time."""
+    import resource
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def one_line(res: CellResult, index: int, total: int) -> str:

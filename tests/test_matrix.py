@@ -57,6 +57,35 @@ def test_failing_cell_fails_the_run_and_is_named(small: dict):
     assert re.search(r"^\[\d/3\] FAIL failing-riscv64: test: ", proc.stdout, re.M)
 
 
+def test_a_run_builds_what_its_steps_boot_and_says_what_it_cost(small: dict):
+    """A cell builds the test and bench images (and compile_commands.json),
+    not the run image no step boots; the run ends with its CPU time, and
+    records each cell's cost for the next run's order."""
+    proc, out = small["proc"], small["out"]
+    for name in GOOD:
+        cell = out / name
+        booted = {"riscv64": "kernel-{}.elf", "x86_64": "kernel-{}.elf32"}[name.rsplit("-", 1)[1]]
+        assert (cell / booted.format("test")).exists() and (cell / booted.format("bench")).exists()
+        assert not (cell / "kernel-run.elf").exists()
+        assert (cell / "compile_commands.json").exists()
+        assert float((cell / "cost").read_text()) > 0
+    m = re.search(r"^matrix: 3 cell\(s\) in (\d+) s, (\d+) CPU-seconds ", proc.stdout, re.M)
+    assert m and int(m.group(2)) > 0, proc.stdout
+
+
+def test_longest_cells_start_first(tmp_path: Path):
+    from kit import matrix
+    cells = [matrix_file.Cell(f"c{i}", "simpleheap", "riscv64", ()) for i in range(4)]
+    for name, cost in (("c0", "3.5"), ("c2", "40"), ("c3", "12")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "cost").write_text(cost + "\n")
+    # c1 never ran: first; then by last cost, longest first.
+    assert [c.name for c in matrix.schedule(tmp_path, cells)] == ["c1", "c2", "c3", "c0"]
+    (tmp_path / "c1").mkdir()
+    (tmp_path / "c1" / "cost").write_text("garbage\n")     # unreadable: as if never run
+    assert matrix.schedule(tmp_path, cells)[0].name == "c1"
+
+
 def test_report_files_describe_every_cell(small: dict):
     out = small["out"]
     results = json.loads((out / "results.json").read_text())
