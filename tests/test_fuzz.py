@@ -110,7 +110,7 @@ def test_command_line(tmp_path):
     (["--seed", "-1"], "argument --seed: '-1' is not a seed"),
     (["--seed", "x"], "argument --seed: 'x' is not a whole number"),
     (["--preset", "nope"], "unknown preset 'nope'"),
-    (["--plant", "nope"], "argument --plant: invalid choice: nope"),
+    (["--plant", "nope"], "argument --plant: invalid choice: 'nope'"),
     (["--replay", "/nonexistent.ops"], "--replay /nonexistent.ops: no such file"),
 ])
 def test_bad_input_is_one_line(args, message):

@@ -6,7 +6,7 @@
  * every other call often enough that ten million operations reach each
  * thousands of times.  Sizes are mostly small, as real programs' are,
  * with a tail up to 128 KiB that reaches whole-page allocations; page
- * orders are mostly low, with a tail up to order 8 (1 MiB): together at
+ * orders are mostly low, with a tail up to order 10 (4 MiB): together at
  * most a few MiB live at once, far below the fuzz variants' RAM, so that
  * no allocation the model expects to succeed may fail.
  */
@@ -104,7 +104,7 @@ void fuzz_gen_next(struct fuzz_op *op)
 		uint32_t o = below(100);
 
 		op->kind = OP_PAGES;
-		op->a = o < 60 ? 0 : o < 85 ? 1 + below(2) : o < 98 ? 3 + below(3) : 6 + below(3);
+		op->a = o < 60 ? 0 : o < 85 ? 1 + below(2) : o < 98 ? 3 + below(3) : 6 + below(5);
 		op->b = below(4) == 0;
 	} else if (r < 820) {
 		op->kind = OP_PAGE_ALLOC;

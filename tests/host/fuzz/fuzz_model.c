@@ -64,11 +64,11 @@ static size_t km_live, live_total;
 
 #define NR_CACHES 4
 #define NR_POOLS 3
-/* The largest block the stream asks for: 1 MiB, or the buddy's largest if smaller. */
-#if defined(CONFIG_PAGE_ALLOC_BUDDY) && CONFIG_BUDDY_MAX_ORDER < 8
+/* The largest block the stream asks for: order 10 (4 MiB), or the buddy's largest if smaller. */
+#if defined(CONFIG_PAGE_ALLOC_BUDDY) && CONFIG_BUDDY_MAX_ORDER < 10
 #define MAX_ORDER_USED CONFIG_BUDDY_MAX_ORDER
 #else
-#define MAX_ORDER_USED 8
+#define MAX_ORDER_USED 10
 #endif
 
 struct frame {
