@@ -25,6 +25,7 @@ Left out of the draw, at their defaults:
                     hang, a leak, ...): a configuration with one fails by
                     design
     QEMU_TIMEOUT    the host's patience, not the variant (set to TIMEOUT)
+    KNOWN_FAILING   combinations that fail today for a known reason
     COVERAGE        an extra image that randconfig does not boot
     BENCH_*         the bench image's workload, which randconfig does not boot
 """
@@ -44,6 +45,12 @@ EXCLUDED = {"QEMU_TIMEOUT", "COVERAGE"}
 TIMEOUT = 900
 END_PROBABILITY = 0.2           # each range end
 MAX_ATTEMPTS = 200
+# Combinations that fail today for a known reason, left out of the draw
+# until fixed (each with the reason; remove the entry with the fix).
+KNOWN_FAILING = (
+    (("FAULT_INJECTION", "SMP"), "the fault_inject suite leaves interrupts off with SMP, and "
+                                 "the next cross-CPU call panics (!irqs_enabled())"),
+)
 # Seeds that found a failure once: tests/test_randconfig.py replays them.
 REGRESSIONS = paths.ROOT / "tests" / "randconfig_seeds.txt"
 # The default run's sample (tests/test_randconfig.py) and the long run's.
@@ -152,6 +159,8 @@ def draw(seed: int, arch: str) -> Drawn:
         try:
             config.check_constraints(kconf)
         except KitError:
+            continue
+        if any(all(kconf.syms[n].str_value == "y" for n in names) for names, _ in KNOWN_FAILING):
             continue
         return Drawn(seed, arch, _fragment(kconf, seed, arch), attempt)
     raise KitError(f"randconfig: seed {seed}: no valid configuration in {MAX_ATTEMPTS} draws")

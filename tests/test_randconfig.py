@@ -51,6 +51,8 @@ def test_deliberate_failures_are_never_drawn(drawn):
         v = values(d)
         assert not [n for n in v if n.startswith("TEST_") and v[n] == "y"], d.fragment
         assert "COVERAGE" not in v and v["QEMU_TIMEOUT"] == str(randconfig.TIMEOUT)
+        for names, _ in randconfig.KNOWN_FAILING:
+            assert not all(v.get(n) == "y" for n in names), d.fragment
 
 
 @pytest.mark.parametrize("name", ["RAM_MB", "MIN_FREE_KBYTES", "WATERMARK_SCALE_FACTOR",
