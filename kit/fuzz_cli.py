@@ -67,7 +67,7 @@ def cmd_randconfig(args: argparse.Namespace) -> int:
     base = Path(args.out).resolve() if args.out else paths.BUILD / "randconfig"
     seeds = list(range(args.seed, args.seed + args.n))
     if args.regressions:
-        seeds += [s for s in randconfig.regression_seeds() if s not in seeds]
+        seeds += [s for s, _ in randconfig.regression_seeds() if s not in seeds]
     arches = args.arch or list(archs.ARCHES)
     results = randconfig.run(base, seeds, arches, args.jobs or 1)
     failed = [r for r in results if not r.passed]

@@ -79,10 +79,16 @@ def test_sample():
 
 
 def test_regression_seeds():
-    seeds = randconfig.regression_seeds()
+    seeds = [s for s, pending in randconfig.regression_seeds() if not pending]
     if not seeds:
-        pytest.skip("tests/randconfig_seeds.txt lists no seed: none has failed yet")
+        pytest.skip("tests/randconfig_seeds.txt lists no fixed seed")
     _run(seeds)
+
+
+@pytest.mark.parametrize("seed,why", [e for e in randconfig.regression_seeds() if e[1]])
+def test_pending_seed(seed, why):
+    """A seed whose failure is not fixed yet: said, not run (it would fail)."""
+    pytest.skip(f"seed {seed} fails until fixed: {why}")
 
 
 @pytest.mark.long
