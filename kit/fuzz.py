@@ -26,9 +26,9 @@ from .fuzz_programs import PROGRAM
 
 # The presets fuzzed by default: each kmalloc mode, both page allocators,
 # the slab check levels, pools, SMP (on one CPU) and the debugging presets.
-PRESETS = ("twotier", "hybrid", "simpleheap", "twotier-bitmap", "twotier-pools",
+PRESETS = ("twotier", "hybrid", "simpleheap", "tlsf", "twotier-bitmap", "twotier-pools",
            "twotier-full-checks", "twotier-no-checks", "twotier-smp", "twotier-debug",
-           "hybrid-debug", "simpleheap-debug")
+           "hybrid-debug", "simpleheap-debug", "tlsf-debug")
 CASES = paths.ROOT / "tests" / "fuzz"
 PLANTS = ("leak", "stray")
 DEFAULT_OPS = 1_000_000
