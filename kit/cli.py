@@ -336,7 +336,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 # Commands defined by other modules: running one of cli's own imports
 # neither (a no-op build pays for one command's arguments, no more).
-ELSEWHERE = {"coverage": "coverage_cli",
+ELSEWHERE = {"coverage": "coverage_cli", "fuzz": "fuzz_cli", "randconfig": "fuzz_cli",
              **dict.fromkeys(("bench", "matrix", "workflow", "hostbench", "realbench", "lz4bench",
                               "selfbench"), "bench_cli")}
 
@@ -442,7 +442,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     p_ = add("parse", cmd_parse, "re-read a saved console log (e.g. <out>/test.log): "
              "summary, verdict, --json/--junit", [results])
     p_.add_argument("log", metavar="LOG", help="console log, or - for standard input")
-    for module in ("coverage_cli", "bench_cli"):  # coverage; bench, matrix, workflow, ...
+    for module in ("coverage_cli", "bench_cli", "fuzz_cli"):  # coverage; bench, ...; fuzz
         if command is None or ELSEWHERE.get(command) == module:
             importlib.import_module(f"{__package__}.{module}").register(add, common, settable)
     n = add("new-allocator", cmd_new_allocator,

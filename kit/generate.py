@@ -20,8 +20,9 @@ except ImportError as exc:  # pragma: no cover - depends on the host
                      "package 'python3-jinja2' (ci/setup.sh) and run build.py with "
                      "/usr/bin/python3") from exc
 
-from . import (allocators, archs, bench_sizes, config, coverage, fixdep, hostbench_programs,
-               paths, pools, preload_programs, size_classes, sources, toolchain, traces, zones)
+from . import (allocators, archs, bench_sizes, config, coverage, fixdep, fuzz_programs,
+               hostbench_programs, paths, pools, preload_programs, size_classes, sources,
+               toolchain, traces, zones)
 from . import tools
 from .errors import KitError
 from .fsutil import write_if_changed
@@ -260,6 +261,7 @@ def generate(out: Path) -> None:
     host_tsan_compiles = {_obj("host-tsan", s, out): str(s) for s in host_srcs}
     preload = preload_programs.ninja_context(out, bench_core,
                                              lambda prefix, src: _obj(prefix, src, out))
+    fuzz = fuzz_programs.ninja_context(out, bench_core, lambda prefix, src: _obj(prefix, src, out))
 
     generated = [gen / n for n in generated_names]
     write_regen_depfile(gen, _regen_inputs(kconf, arch, out))
@@ -293,6 +295,7 @@ def generate(out: Path) -> None:
         "hostbench": hostbench,
         "host_tsan_compiles": host_tsan_compiles,
         "preload": preload,
+        "fuzz": fuzz,
         "images": images,
         "coverage": coverage_image,
         "generated": [str(p) for p in generated],

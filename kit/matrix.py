@@ -57,6 +57,8 @@ COVERAGE_STEPS = ("configure", "build", "coverage")
 IMAGES = {"test": "test", "bench": "bench"}
 # Every cell's folder has its compile_commands.json, as any variant's has.
 ALWAYS = ("compile_commands.json",)
+# ./build.py randconfig: the tests only (kit/randconfig.py).
+TEST_STEPS = ("configure", "build", "test")
 
 
 @dataclass
@@ -312,6 +314,12 @@ class Runner:
         if verdict.outcome in (qemu.HANG, qemu.CRASH, qemu.PANIC):
             res.reason = verdict.reason
             return                       # the kernel itself is broken: no figures from it
+        if "bench" not in self.steps:
+            if verdict.passed:
+                res.step, res.status, res.reason, res.log = "done", "pass", "pass", None
+            else:
+                res.reason = verdict.reason
+            return
         self._step(cell, "bench")
         outcome = variant.bench()
         res.bench = outcome.data
@@ -389,6 +397,8 @@ def one_line(res: CellResult, index: int, total: int) -> str:
         detail = f"tests {t.get('passed', 0)} passed, {t.get('skipped', 0)} skipped; "
         if res.coverage:
             detail += f"coverage {res.coverage}"
+        elif res.bench is None:
+            detail = detail.rstrip("; ")
         else:
             figures = len(res.bench["ops"]) + len(res.bench["frag"]) if res.bench else 0
             detail += f"bench {figures} figures"

@@ -28,7 +28,7 @@ CONFIG = ".config"
 # What defconfig made the variant from (Variant.preset).
 PRESET_FILE = "preset"
 # Ninja targets built with the host's compiler only (no cross toolchain needed).
-HOST_TARGETS = {"host", "hostbench", "hostbench-peers", "preload"}
+HOST_TARGETS = {"host", "hostbench", "hostbench-peers", "preload", "fuzz"}
 _ARCH_LINE = re.compile(r'^CONFIG_ARCH="([^"]*)"$', re.M)
 
 

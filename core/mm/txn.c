@@ -67,6 +67,10 @@ static struct txn_cpu *this_cpu_txn(void)
 /*
  * Free every record from @from on.  The array is cut first, so the
  * kfree()s below find nothing to forget and no record is freed twice.
+ * Transactions nested in the one rolled back (a failure's rollback from
+ * an outer transaction) now start at the cut: their records are gone,
+ * and a later abort of one must not take the array back past it, to
+ * records already freed.
  */
 static void rollback(struct txn_cpu *tc, size_t from)
 {
@@ -74,6 +78,10 @@ static void rollback(struct txn_cpu *tc, size_t from)
 	size_t end = tc->nr;
 
 	tc->nr = from;
+	for (unsigned int k = 0; k < depth_of(tc); k++) {
+		if (tc->frames[k].start > from)
+			tc->frames[k].start = from;
+	}
 	irq_restore(irq);
 	/* Past the cut: no one else reads these records any more. */
 	while (end > from)

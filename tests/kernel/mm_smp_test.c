@@ -796,7 +796,8 @@ static void tlb_shootdown_under_load(struct ktest *t)
 
 /* ---- transactions on several CPUs ------------------------------------------------------ */
 
-#define TXN_OBJECTS 24
+/* Each transaction's objects: no more than one CPU's records (Kconfig TXN_MAX_RECORDS, 16 up). */
+#define TXN_OBJECTS MIN((size_t)24, MM_TXN_MAX_RECORDS)
 
 static void *txn_objs[NR_CPUS][TXN_OBJECTS];
 

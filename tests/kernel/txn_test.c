@@ -345,6 +345,22 @@ static void nesting(struct ktest *t)
 	KT_EXPECT_EQ(t, mm_txn_commit(), KERR_NOMEM);
 	KT_EXPECT_EQ(t, mm_txn_depth(), 0u);
 	KT_EXPECT_EQ(t, stats().live_objects, before.live_objects);
+
+	/*
+	 * Aborting the inner one after such a rollback frees nothing again
+	 * (the fuzz harness's case tests/fuzz/twotier-seed1-op16804.ops).
+	 */
+	KT_ASSERT_EQ(t, mm_txn_begin(MM_TXN_ABORT_ON_FAILURE), KERR_OK);
+	a = kmalloc(32, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, a);
+	KT_ASSERT_EQ(t, mm_txn_begin(0), KERR_OK);
+	KT_EXPECT_NULL(t, kmalloc(0, GFP_KERNEL));
+	KT_EXPECT_EQ(t, mm_txn_records(), 0u);
+	KT_EXPECT_EQ(t, mm_txn_abort(), KERR_OK);
+	KT_EXPECT_EQ(t, mm_txn_records(), 0u);
+	KT_EXPECT_EQ(t, mm_txn_abort(), KERR_OK);
+	KT_EXPECT_EQ(t, stats().live_objects, before.live_objects);
+	KT_EXPECT_EQ(t, stats().counters.misuse, before.counters.misuse);
 }
 
 static const struct ktest_case txn_cases[] = {

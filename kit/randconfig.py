@@ -1,0 +1,225 @@
+"""./build.py randconfig: random valid configurations, each built, booted
+and tested on every arch, as Linux's `make randconfig` builds are.
+
+Configuration number S (its seed) is drawn by draw(S, arch) with
+Kconfiglib, walking the menu tree in order so that every symbol is drawn
+after the ones it depends on: a visible bool is y or n with even odds, a
+visible choice takes one of its visible members, a visible int takes its
+active range's lower end with probability 1/5, its upper end with 1/5,
+and otherwise a value between them, uniform, or log-uniform where the
+range spans more than a factor of 64 (where kit/config.py's cross
+checks bound an option by others drawn before it - the reserve, the heap
+region and the store by RAM_MB - the upper end is that bound).  Strings keep their defaults
+(their syntax is checked by kit/config.py, and a random string is
+almost never valid).  A draw that kit/config.py's cross-symbol checks
+refuse (a heap region larger than half of RAM, ...) is drawn again from
+the same generator, so S always gives the same configuration.  The
+configuration is kept as the fragment of what differs from the defaults
+(<out>/<S>/randconfig.config), which the cells are configured from
+exactly as from a preset: what Kconfig would not take is an error there,
+so every drawn configuration is a valid one.
+
+Left out of the draw, at their defaults:
+
+    TEST_*          the deliberate failures (a failing case, a panic, a
+                    hang, a leak, ...): a configuration with one fails by
+                    design
+    QEMU_TIMEOUT    the host's patience, not the variant (set to TIMEOUT)
+    KNOWN_FAILING   combinations that fail today for a known reason
+    COVERAGE        an extra image that randconfig does not boot
+    BENCH_*         the bench image's workload, which randconfig does not boot
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import archs, paths
+from .errors import KitError
+from .fsutil import write_atomic
+
+EXCLUDED_PREFIXES = ("TEST_", "BENCH_")
+EXCLUDED = {"QEMU_TIMEOUT", "COVERAGE"}
+TIMEOUT = 900
+END_PROBABILITY = 0.2           # each range end
+MAX_ATTEMPTS = 200
+# Combinations that fail today for a known reason, left out of the draw
+# until fixed (each with the reason; remove the entry with the fix).
+KNOWN_FAILING = (
+    (("FAULT_INJECTION", "SMP"), "the fault_inject suite leaves interrupts off with SMP, and "
+                                 "the next cross-CPU call panics (!irqs_enabled())"),
+)
+# Seeds that found a failure once: tests/test_randconfig.py replays them.
+REGRESSIONS = paths.ROOT / "tests" / "randconfig_seeds.txt"
+# The default run's sample (tests/test_randconfig.py) and the long run's.
+# Seed 12 was taken among the first dozen for its cost: one CPU and at
+# most 1.2 GiB of guest RAM on either arch, so it stays within minutes
+# of CPU (the long run's twenty take what they draw).
+SAMPLE_SEED, SAMPLE_COUNT = 12, 1
+LONG_SEED, LONG_COUNT = 1000, 20
+
+
+@dataclass(frozen=True)
+class Drawn:
+    seed: int
+    arch: str
+    fragment: str         # the .config lines that differ from the defaults
+    attempts: int
+
+
+def _excluded(name: str) -> bool:
+    return name in EXCLUDED or name.startswith(EXCLUDED_PREFIXES) or name.startswith("ARCH")
+
+
+def _active_range(sym) -> tuple[int, int] | None:
+    import kconfiglib
+    base = 16 if sym.type == kconfiglib.HEX else 10
+    for lo, hi, cond in sym.ranges:
+        if kconfiglib.expr_value(cond):
+            return int(lo.str_value, base), int(hi.str_value, base)
+    return None
+
+
+def _walk(node):
+    """The menu tree's nodes in order, depth first."""
+    while node is not None:
+        yield node
+        if node.list is not None:
+            yield from _walk(node.list)
+        node = node.next
+
+
+def _between(rng: random.Random, lo: int, hi: int) -> int:
+    """A value in [lo, hi]: uniform, or log-uniform over a range of more
+    than a factor of 64 (RAM_MB 32 .. 8192, counts up to 65536), whose
+    uniform draw would almost always be in its top decade."""
+    if hi - lo < 64 or hi < 64 * max(lo, 1):
+        return rng.randint(lo, hi)
+    return min(hi, max(lo, round(math.exp(rng.uniform(math.log(max(lo, 1)), math.log(hi))))))
+
+
+def _cap(kconf, name: str) -> int | None:
+    """The largest value kit/config.py's cross checks allow ``name`` given
+    what was drawn before it (RAM_MB, BUDDY_MAX_ORDER come earlier in the
+    menus): the upper end of what is valid, drawn as a range end."""
+    ram_kb = int(kconf.syms["RAM_MB"].str_value) * 1024
+    if name == "MIN_FREE_KBYTES":
+        return ram_kb // 8
+    if name == "ZSTORE_LIMIT_KB":
+        return ram_kb // 4
+    if name == "SIMPLEHEAP_SIZE_KB":
+        order = kconf.syms.get("BUDDY_MAX_ORDER")
+        cap = ram_kb // 2
+        if order is not None and order.visibility:
+            cap = min(cap, 4 << int(order.str_value))
+        return cap
+    return None
+
+
+def _draw_once(kconf, rng: random.Random) -> None:
+    import kconfiglib
+    for node in _walk(kconf.top_node.list):
+        item = node.item
+        if isinstance(item, kconfiglib.Choice):
+            members = [s for s in item.syms if s.visibility and not _excluded(s.name)]
+            if item.visibility and members and not any(_excluded(s.name) for s in item.syms):
+                rng.choice(members).set_value(2)
+            continue
+        if not isinstance(item, kconfiglib.Symbol) or item.choice is not None:
+            continue
+        if _excluded(item.name) or not node.prompt or not item.visibility:
+            continue
+        if item.type == kconfiglib.BOOL:
+            item.set_value(2 if rng.random() < 0.5 else 0)
+        elif item.type in (kconfiglib.INT, kconfiglib.HEX):
+            bounds = _active_range(item)
+            if bounds is None:
+                continue
+            lo, hi = bounds
+            cap = _cap(kconf, item.name)
+            if cap is not None and lo <= cap < hi:
+                hi = cap
+            r = rng.random()
+            value = lo if r < END_PROBABILITY else hi if r < 2 * END_PROBABILITY \
+                else _between(rng, lo, hi)
+            item.set_value(str(value) if item.type == kconfiglib.INT else hex(value))
+
+
+def draw(seed: int, arch: str) -> Drawn:
+    """Configuration ``seed`` for ``arch``: the same on every run."""
+    from . import config
+    rng = random.Random(seed)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        kconf = config.load_kconfig()
+        config.apply(kconf, [config.arch_assignment(arch)])
+        kconf.syms["QEMU_TIMEOUT"].set_value(str(TIMEOUT))
+        _draw_once(kconf, rng)
+        try:
+            config.check_constraints(kconf)
+        except KitError:
+            continue
+        if any(all(kconf.syms[n].str_value == "y" for n in names) for names, _ in KNOWN_FAILING):
+            continue
+        return Drawn(seed, arch, _fragment(kconf, seed, arch), attempt)
+    raise KitError(f"randconfig: seed {seed}: no valid configuration in {MAX_ATTEMPTS} draws")
+
+
+def _fragment(kconf, seed: int, arch: str) -> str:
+    """What differs from the defaults, as a fragment a preset could be."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "min"
+        kconf.write_min_config(str(path), header="")
+        body = path.read_text(encoding="utf-8")
+    return (f"# description: randconfig seed {seed} ({arch}): "
+            f"./build.py randconfig --seed {seed} -n 1\n{body}")
+
+
+def write_fragment(base: Path, drawn: Drawn) -> Path:
+    path = base / str(drawn.seed) / f"randconfig-{drawn.arch}.config"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, drawn.fragment)
+    return path
+
+
+def cells(base: Path, seeds: list[int], arches: list[str]):
+    """A matrix cell per seed and arch, configured from the drawn fragment."""
+    from .matrix_file import Cell
+    out = []
+    for seed in seeds:
+        for arch in arches:
+            fragment = write_fragment(base, draw(seed, arch))
+            out.append(Cell(f"{seed}/{arch}", str(fragment), arch))
+    return out
+
+
+def run(base: Path, seeds: list[int], arches: list[str] | None = None, jobs: int = 1):
+    """Draw, build, boot and test every seed on every arch (``jobs`` cells
+    at a time, through kit/matrix.py's runner); the cells' results."""
+    from . import matrix
+    arches = arches or list(archs.ARCHES)
+    chosen = cells(base, seeds, arches)
+    return matrix.Runner(base, jobs, rerun=True, steps=matrix.TEST_STEPS).run(chosen)
+
+
+def regression_seeds(path: Path = REGRESSIONS) -> list[tuple[int, str]]:
+    """The seeds of tests/randconfig_seeds.txt, one a line ('#' comments):
+    ``SEED`` must pass; ``SEED pending: WHY`` failed for a reason not fixed
+    yet (the default run skips it, saying why).  Pairs (seed, why or "")."""
+    seeds = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KitError(f"cannot read {path}: {exc.strerror}") from None
+    for lineno, line in enumerate(text.splitlines(), 1):
+        body = line.split("#", 1)[0].strip()
+        if not body:
+            continue
+        word, _, rest = body.partition(" ")
+        rest = rest.strip()
+        if not word.isdigit() or (rest and not rest.startswith("pending:")):
+            raise KitError(f"{path.name}:{lineno}: not 'SEED' or 'SEED pending: WHY': {body!r}")
+        seeds.append((int(word), rest.partition(":")[2].strip()))
+    return seeds
