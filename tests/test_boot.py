@@ -150,6 +150,22 @@ def test_unhandled_page_fault_panics_with_address_and_cause(arch: str, tmp_path:
     assert "panic: unhandled" in proc.stdout and cause in proc.stdout and addr in proc.stdout
 
 
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_fault_injection_on_full_leaves_smp_working(arch: str, tmp_path: Path):
+    """Fault injection on the full preset (SMP, 4 CPUs): an injected failure
+    inside a transaction once returned with interrupts off, and the next
+    cross-CPU call (mm_smp's first on_each_cpu()) panicked.  The fault_inject
+    suite checks interrupts itself; mm_smp after it proves the CPUs still
+    answer."""
+    out = tmp_path / arch
+    kit("defconfig", "full", "--arch", arch, "--set", "FAULT_INJECTION=y", "-O", str(out),
+        check=True)
+    proc = kit("test", "-O", str(out), "--filter", "fault_inject,mm_smp")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert re.search(r"\[PASSED\] fault_inject \(\d+ cases", proc.stdout), proc.stdout
+    assert re.search(r"\[PASSED\] mm_smp \(\d+ cases", proc.stdout), proc.stdout
+
+
 def test_leak_fails_the_suite_and_names_the_site(tmp_path: Path):
     """A suite that leaves an allocation live fails its leak_check (DEBUG_LEAK)."""
     out = tmp_path / "leak"

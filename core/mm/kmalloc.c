@@ -78,16 +78,21 @@ static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 		.who = "kmalloc", .size = size, .order = -1, .flags = flags,
 		.caller = mm_api_caller(caller),
 	};
-	unsigned long irq = irq_save();
-
 	/* An injected failure (fault_inject.h) is counted there and reported by no one. */
-	if (err == KERR_NOMEM && mm_failure_injected()) {
-		mm_txn_failed(err);
+	bool injected = err == KERR_NOMEM && mm_failure_injected();
+	unsigned long irq;
+
+	/*
+	 * The transaction is told with interrupts as the caller had them: a
+	 * rollback frees, and with SMP a free inside a transaction has the
+	 * other CPUs forget the pointer by a waited-for cross-CPU call.
+	 */
+	mm_txn_failed(err);
+	if (injected)
 		return err;
-	}
+	irq = irq_save();
 	my_stats()->counters.failures++;
 	irq_restore(irq);
-	mm_txn_failed(err);
 	if (err == KERR_NOMEM || (err == KERR_INVAL && flags_refused(flags))) {
 		req.why = err == KERR_NOMEM ? "out of memory" : "invalid gfp flags";
 		warn_alloc(&req);
