@@ -18,7 +18,8 @@
  * keeps running and a test can assert it.
  *
  * kmalloc.c calls these only under DEBUG_GUARD (the constant below);
- * without it nothing here is built.
+ * without it nothing here is built, and the calls meet empty inline
+ * stubs (an unoptimised build, kernel-cov, keeps calls behind constants).
  */
 #ifndef MMKIT_DEBUG_GUARD_H
 #define MMKIT_DEBUG_GUARD_H
@@ -30,6 +31,7 @@
 
 #define DEBUG_GUARD IS_ENABLED(CONFIG_DEBUG_GUARD)
 
+#ifdef CONFIG_DEBUG_GUARD
 /* Reserve the pool's address space and pages; called at the end of mm_init(). */
 void guard_init(void);
 
@@ -68,6 +70,47 @@ void guard_sample_next(void);
  */
 void guard_suspend(void);
 void guard_resume(void);
+
+#else /* !CONFIG_DEBUG_GUARD: what always-built code calls, folded away */
+struct mm_track;
+static inline void guard_init(void) {}
+static inline void *guard_alloc(size_t size, size_t align)
+{
+	(void)size;
+	(void)align;
+	return NULL;
+}
+static inline bool guard_owns(const void *p)
+{
+	(void)p;
+	return false;
+}
+static inline int guard_free(const void *p, size_t *size)
+{
+	(void)p;
+	(void)size;
+	return 0;
+}
+static inline size_t guard_size(const void *p)
+{
+	(void)p;
+	return 0;
+}
+static inline bool guard_owner_of(const void *addr, struct mm_track *t, const void **base)
+{
+	(void)addr;
+	(void)t;
+	(void)base;
+	return false;
+}
+static inline size_t guard_leaks(uint64_t mark)
+{
+	(void)mark;
+	return 0;
+}
+static inline void guard_suspend(void) {}
+static inline void guard_resume(void) {}
+#endif
 
 /* What the last report of this CPU was about (tests read it). */
 enum guard_finding {
