@@ -159,8 +159,8 @@ def test_fault_injection_on_full_leaves_smp_working(arch: str, tmp_path: Path):
     suite checks interrupts itself; mm_smp after it proves the CPUs still
     answer."""
     out = tmp_path / arch
-    kit("defconfig", "full", "--arch", arch, "--set", "FAULT_INJECTION=y", "-O", str(out),
-        check=True)
+    kit("defconfig", "full", "--arch", arch, "--set", "FAULT_INJECTION=y",
+        "--set", "QEMU_TIMEOUT=600", "-O", str(out), check=True)   # 4 vCPUs under load: minutes
     proc = kit("test", "-O", str(out), "--filter", "fault_inject,mm_smp")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert re.search(r"\[PASSED\] fault_inject \(\d+ cases", proc.stdout), proc.stdout
