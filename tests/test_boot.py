@@ -10,6 +10,7 @@ which builds, tests and benches each preset on each arch.
 """
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,64 @@ def test_unhandled_page_fault_panics_with_address_and_cause(arch: str, tmp_path:
     cause = {"riscv64": "(store/AMO page fault)", "x86_64": "(#PF page fault)"}[arch]
     addr = {"riscv64": "stval=0xffffffcffffff088", "x86_64": "cr2=0xffffc90ffffff088"}[arch]
     assert "panic: unhandled" in proc.stdout and cause in proc.stdout and addr in proc.stdout
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_fault_injection_on_full_leaves_smp_working(arch: str, tmp_path: Path):
+    """Fault injection on the full preset (SMP, 4 CPUs): an injected failure
+    inside a transaction once returned with interrupts off, and the next
+    cross-CPU call (mm_smp's first on_each_cpu()) panicked.  The fault_inject
+    suite checks interrupts itself; mm_smp after it proves the CPUs still
+    answer."""
+    out = tmp_path / arch
+    kit("defconfig", "full", "--arch", arch, "--set", "FAULT_INJECTION=y",
+        "--set", "QEMU_TIMEOUT=600", "-O", str(out), check=True)   # 4 vCPUs under load: minutes
+    proc = kit("test", "-O", str(out), "--filter", "fault_inject,mm_smp")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert re.search(r"\[PASSED\] fault_inject \(\d+ cases", proc.stdout), proc.stdout
+    assert re.search(r"\[PASSED\] mm_smp \(\d+ cases", proc.stdout), proc.stdout
+
+
+ADDR2LINE = {"riscv64": "riscv64-unknown-elf-addr2line", "x86_64": "addr2line"}
+
+
+@pytest.mark.parametrize("arch", config.ARCHES)
+def test_guard_reports_name_the_access_object_and_owner(arch: str, tmp_path: Path):
+    """The guard suite (DEBUG_GUARD, on in the -debug presets): each fault
+    report reads as the README says, and its call sites are the test's
+    allocating and freeing functions (addr2line on the test image)."""
+    out = tmp_path / arch
+    kit("defconfig", "twotier-debug", "--arch", arch, "-O", str(out), check=True)
+    proc = kit("test", "-O", str(out), "--filter", "guard")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+    assert re.search(r"\[PASSED\] guard \(\d+ cases\)", proc.stdout), proc.stdout
+    log = (out / "test.log").read_text(errors="replace")
+    hx = r"0x[0-9a-f]+"
+    reports = {
+        "out_of_bounds_right": rf"mm: guard: ERANGE at ({hx})\n    allocated at ({hx}) cpu 0 "
+                               rf"\(#\d+\), live\nmm: guard: out-of-bounds write at \1, 1 bytes "
+                               rf"right of object {hx} \(64 bytes\), cpu 0\n",
+        "out_of_bounds_left": rf"mm: guard: ERANGE at ({hx})\n    allocated at ({hx}) cpu 0 "
+                              rf"\(#\d+\), live\nmm: guard: out-of-bounds read at \1, 1 bytes "
+                              rf"left of object {hx} \(40 bytes\), cpu 0\n",
+        "use_after_free": rf"mm: guard: EUSEAFTERFREE at ({hx})\n    allocated at ({hx}) cpu 0 "
+                          rf"\(#\d+\), freed at ({hx}) cpu 0\nmm: guard: use-after-free read "
+                          rf"at \1, 10 bytes into object {hx} \(100 bytes\), cpu 0\n",
+        "canary": rf"mm: guard: EREDZONE at ({hx})\n    allocated at ({hx}) cpu 0 \(#\d+\), "
+                  rf"live\nmm: guard: canary of object \1 \(30 bytes\): 1 bytes overwritten "
+                  rf"at offset 31..31\n",
+    }
+    sites = []
+    for name, pattern in reports.items():
+        m = re.search(pattern, log)
+        assert m, f"{name}: no report like {pattern!r} in:\n{log[-4000:]}"
+        sites += list(m.groups()[1:])
+    lines = subprocess.run([ADDR2LINE[arch], "-f", "-e", str(out / "kernel-test.elf"), *sites],
+                           capture_output=True, text=True, check=True).stdout.splitlines()
+    functions = lines[0::2]
+    # Every allocation in alloc_site; the use after free's free in free_site.
+    assert functions == ["alloc_site", "alloc_site", "alloc_site", "free_site", "alloc_site"], \
+        functions
 
 
 def test_leak_fails_the_suite_and_names_the_site(tmp_path: Path):

@@ -9,7 +9,8 @@ lists, misuse that panics, one CPU and eight under SMP, the vmap area's
 size at its ends, object pools in every mode, the compressed page
 store's smallest and largest limit, largest acceleration and every
 trigger, the hugepage pool's counts at their ends, TLSF's second-level
-index and region at their ends.  The suites run
+index and region at their ends, guard sampling's interval and pool at
+theirs.  The suites run
 natively under ASan/UBSan (the host build of the same code): they derive
 their sizes from the configuration, and a case that cannot apply skips
 and says why.
@@ -50,6 +51,12 @@ CONFIGS = [
     long(("simpleheap", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=2147483647"])),
     ("hybrid-debug", ["FAULT_INJECTION=y", "FAULT_INJECTION_SEED=1"]),
     long(("twotier-pools", ["FAULT_INJECTION=y", "DEBUG_OWNER=y", "DEBUG_LEAK=y"])),
+    # Guard sampling at its ends: every call into a one-page pool, and the
+    # rarest sample into the largest pool.
+    ("simpleheap", ["VMAP=y", "DEBUG_GUARD=y", "DEBUG_GUARD_INTERVAL=1",
+                    "DEBUG_GUARD_POOL_PAGES=1", "DEBUG_OWNER=y"]),
+    long(("twotier-vmap", ["DEBUG_GUARD=y", "DEBUG_GUARD_INTERVAL=1000000",
+                           "DEBUG_GUARD_POOL_PAGES=4096"])),
     # SMP at NR_CPUS's ends: the runtime on one CPU (locks stay barriers),
     # and eight CPUs (threads here) with the lock debugging on.
     long(("twotier", ["SMP=y", "NR_CPUS=1"])),

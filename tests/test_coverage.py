@@ -35,12 +35,11 @@ PRESET = "simpleheap"
 # One preset per allocator mode: together they hold every core/mm file a
 # preset builds (Hybrid's is full, which turns every other axis on as well;
 # SimpleHeap's and TLSF's are their debug presets, with every memory
-# debugging option).
-# Fault injection is in no preset (its suite turns it on, test_configs.py),
-# and with SMP its suite does not pass yet, so fault_inject.c is not here.
+# debugging option; simpleheap-debug also builds guard sampling and fault
+# injection in, so debug_guard.c and fault_inject.c are under the gate).
 MODES = ("simpleheap-debug", "twotier-pools", "full", "tlsf-debug")
 MODE_SETTINGS = ()
-NO_PRESET_BUILDS = {"core/mm/fault_inject.c"}
+NO_PRESET_BUILDS: set[str] = set()
 
 
 @pytest.fixture(scope="module")

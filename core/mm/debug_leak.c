@@ -11,6 +11,7 @@
  * (debug_page.c; not the slabs' pages, nor the heap region, nor
  * page-table pages, nor pages on per-CPU lists, which are free).  A test heap built on pages of its own shows as those pages.
  */
+#include "debug_guard.h"
 #include "mm_debug.h"
 #include "mm_debug_internal.h"
 #include "printk.h"
@@ -41,5 +42,7 @@ size_t mm_leak_report(uint64_t mark)
 	n += tlsf_leaks(&kmalloc_tlsf, mark);
 #endif
 	n += debug_page_leaks(mark);
+	if (DEBUG_GUARD)
+		n += guard_leaks(mark);
 	return n;
 }

@@ -8,6 +8,7 @@
  * debug array (debug_page.c).  This file fills them, numbers allocations
  * for the leak report, and finds the one for an address.
  */
+#include "debug_guard.h"
 #include "kernel.h"
 #include "mm_debug.h"
 #include "mm_debug_internal.h"
@@ -80,6 +81,8 @@ void mm_track_print(const struct mm_track *t)
 
 bool mm_owner_of(const void *addr, struct mm_track *t, const void **base)
 {
+	if (DEBUG_GUARD && guard_owns(addr))
+		return guard_owner_of(addr, t, base);
 	if (IS_ENABLED(CONFIG_SLAB) && slab_owner_of(addr, t, base))
 		return true;
 #ifdef CONFIG_HEAP_REGION

@@ -16,6 +16,7 @@
  * a tick hook (GFP_ATOMIC) counts in the same slot.
  */
 #include "compiler.h"
+#include "debug_guard.h"
 #include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
@@ -78,16 +79,21 @@ static int alloc_failed(int err, size_t size, gfp_t flags, uintptr_t caller)
 		.who = "kmalloc", .size = size, .order = -1, .flags = flags,
 		.caller = mm_api_caller(caller),
 	};
-	unsigned long irq = irq_save();
-
 	/* An injected failure (fault_inject.h) is counted there and reported by no one. */
-	if (err == KERR_NOMEM && mm_failure_injected()) {
-		mm_txn_failed(err);
+	bool injected = err == KERR_NOMEM && mm_failure_injected();
+	unsigned long irq;
+
+	/*
+	 * The transaction is told with interrupts as the caller had them: a
+	 * rollback frees, and with SMP a free inside a transaction has the
+	 * other CPUs forget the pointer by a waited-for cross-CPU call.
+	 */
+	mm_txn_failed(err);
+	if (injected)
 		return err;
-	}
+	irq = irq_save();
 	my_stats()->counters.failures++;
 	irq_restore(irq);
-	mm_txn_failed(err);
 	if (err == KERR_NOMEM || (err == KERR_INVAL && flags_refused(flags))) {
 		req.why = err == KERR_NOMEM ? "out of memory" : "invalid gfp flags";
 		warn_alloc(&req);
@@ -181,6 +187,20 @@ static __always_inline void count_free(const struct kmalloc_sizes *sz)
 	irq_restore(irq);
 }
 
+/*
+ * The sampled allocation (DEBUG_GUARD): an object of its own page in the
+ * guard pool, counted here (no cache counts it); NULL: not sampled, or the
+ * pool is full, and the front serves it.
+ */
+static void *guard_try(size_t size, size_t align, struct kmalloc_sizes *sz)
+{
+	void *p = guard_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN));
+
+	if (p)
+		*sz = (struct kmalloc_sizes){ .requested = size, .granted = size, .by_cache = false };
+	return p;
+}
+
 static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr_t caller)
 {
 	/* The front's own figures, so that kfree() takes off exactly what is added here. */
@@ -194,7 +214,9 @@ static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr
 		err = mm_txn_check_alloc();
 	if (!err)
 		err = check_request(size, align, flags);
-	if (!err)
+	if (!err && DEBUG_GUARD)
+		p = guard_try(size, align, &sz);
+	if (!err && !p)
 		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN),
 					  front_flags(flags), &p, &sz);
 	/* Unrecordable means not allocated: a transaction never loses track. */
@@ -238,7 +260,11 @@ static __noinline void *kmalloc_slow(size_t size, gfp_t flags)
 		align_try(size, 0, flags, &p, caller);
 		return p;
 	}
-	err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, front_flags(flags), &p, &sz);
+	/* (No store to p before the front writes it: the release path is as it was.) */
+	if (DEBUG_GUARD && (p = guard_try(size, 0, &sz)))
+		err = 0;
+	else
+		err = kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, front_flags(flags), &p, &sz);
 	if (unlikely(err)) {
 		alloc_failed(err, size, flags, caller);
 		return NULL;
@@ -264,9 +290,10 @@ void *kmalloc(size_t size, gfp_t flags)
 	 * CPU's kmalloc slabs off the CPU (mm_txn_begin()), so the fast path
 	 * cannot finish and the slow path records the call.  Nor does
 	 * debugging: debugging caches have no CPU slab.  An armed slab
-	 * fault class decides in the slow path.
+	 * fault class decides in the slow path, and so does guard sampling
+	 * (DEBUG_GUARD: every call counts towards the next sample).
 	 */
-	if (likely(!(flags & ~__GFP_FAST_OK)) && !fault_armed_for(FAULT_SLAB)) {
+	if (likely(!(flags & ~__GFP_FAST_OK)) && !DEBUG_GUARD && !fault_armed_for(FAULT_SLAB)) {
 		p = kmalloc_front_alloc_fast(size, &sz);
 		if (likely(p)) {
 			count_alloc_bytes(&sz);
@@ -307,7 +334,13 @@ static __noinline int free_slow(const void *p)
 	if (unlikely(mm_txn_open_anywhere()))
 		mm_txn_forget_elsewhere(p);
 #endif
-	err = kmalloc_front_free(p, &sz);
+	if (DEBUG_GUARD && guard_owns(p)) {
+		err = guard_free(p, &sz.granted);
+		sz.requested = sz.granted;
+		sz.by_cache = false;
+	} else {
+		err = kmalloc_front_free(p, &sz);
+	}
 	if (unlikely(err)) {
 		count_misuse();
 		return err;
@@ -327,6 +360,9 @@ static __always_inline bool free_fast(const void *p)
 {
 	struct kmalloc_sizes sz;
 
+	/* A guard object is no slab object: the slow path knows it. */
+	if (DEBUG_GUARD && guard_owns(p))
+		return false;
 	if (!kmalloc_front_free_fast(p, &sz))
 		return false;
 	count_free(&sz);
@@ -348,7 +384,45 @@ void kfree(const void *p)
 
 size_t ksize(const void *p)
 {
+	if (DEBUG_GUARD && guard_owns(p))
+		return guard_size(p);
 	return p ? kmalloc_front_usable_size(p) : 0;
+}
+
+/*
+ * krealloc() of a guard object (DEBUG_GUARD): a move, as the front's
+ * moving realloc - a new allocation (sampled or not), the contents
+ * copied, the object freed (its canary checked, its page unmapped), and
+ * a transaction's record, if it has one, follows.  On failure, or if @p
+ * is no live object (reported by the free), NULL and @p untouched.
+ */
+static void *guard_realloc(void *p, size_t size, gfp_t flags, uintptr_t caller)
+{
+	struct kmalloc_sizes sz, old = { .by_cache = false };
+	size_t bytes = guard_size(p);
+	void *q = NULL;
+	int err;
+
+	if (!bytes) {
+		(void)free_slow(p);   /* reports the double or invalid free */
+		return NULL;
+	}
+	q = guard_try(size, 0, &sz);
+	err = q ? 0 : kmalloc_front_alloc(size, KMALLOC_MIN_ALIGN, front_flags(flags), &q, &sz);
+	if (err) {
+		alloc_failed(err, size, flags, caller);
+		return NULL;
+	}
+	count_alloc(q, &sz, flags);
+	memcpy(q, p, MIN(bytes, size));
+	if (guard_free(p, &old.granted)) {
+		count_misuse();   /* freed by another CPU meanwhile: reported there */
+		return q;
+	}
+	old.requested = old.granted;
+	count_free(&old);
+	mm_txn_moved(p, q);
+	return q;
 }
 
 void *krealloc(void *p, size_t size, gfp_t flags)
@@ -371,6 +445,8 @@ void *krealloc(void *p, size_t size, gfp_t flags)
 		alloc_failed(err, size, flags, _RET_IP_);
 		return NULL;
 	}
+	if (DEBUG_GUARD && guard_owns(p))
+		return guard_realloc(p, size, flags, _RET_IP_);
 	kmalloc_front_sizes(p, &old);
 	err = kmalloc_front_realloc(p, size, front_flags(flags), &q);
 	if (err) {

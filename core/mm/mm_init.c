@@ -8,6 +8,7 @@
 #include "page_alloc.h"
 #include "panic.h"
 #include "zstore.h"
+#include "debug_guard.h"
 #ifdef CONFIG_POOLS
 #include "pool.h"
 #endif
@@ -38,4 +39,7 @@ void mm_init(void)
 		panic("zstore: cannot start (%s; ZSTORE_LIMIT_KB=%d)", kerr_name(err),
 		      CONFIG_ZSTORE_LIMIT_KB);
 #endif
+	/* Last: what the boot keeps for good does not fill the guard pool. */
+	if (DEBUG_GUARD)
+		guard_init();
 }

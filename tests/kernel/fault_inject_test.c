@@ -14,6 +14,7 @@
 #include "fault_inject.h"
 #include "kerrno.h"
 #include "kernel.h"
+#include "irq.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "mm.h"
@@ -316,6 +317,7 @@ static void run_at(struct ktest *t, uint32_t ppm)
 	struct fault_config cfg = { .probability_ppm = ppm, .seed = 0x5eed0000u + ppm };
 	struct snapshot before, after;
 	uint64_t injected = 0, calls = 0;
+	bool irqs_on = irqs_enabled();
 
 	rng = 0x9e3779b97f4a7c15ull ^ ppm;
 	before = snap();
@@ -369,6 +371,11 @@ static void run_at(struct ktest *t, uint32_t ppm)
 		KT_EXPECT_LE(t, injected * 1000000, (uint64_t)ppm * calls * 2);
 		KT_EXPECT_GE(t, injected * 1000000 * 2, (uint64_t)ppm * calls);
 	}
+	/*
+	 * Interrupts as they were: no failure path may leave them off (with
+	 * SMP the next cross-CPU call would find them so and panic).
+	 */
+	KT_EXPECT_EQ(t, irqs_enabled(), irqs_on);
 	/* Nothing lost. */
 	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
 	KT_EXPECT_EQ(t, after.live_objects, before.live_objects);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "debug_guard.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -54,6 +55,21 @@ static void restore_mode(struct ktest *t)
 {
 	(void)t;
 	mm_set_mode(MM_MODE_HYBRID);
+}
+
+/* Every case asks which allocator served: a guard object is neither (DEBUG_GUARD). */
+static void init_case(struct ktest *t)
+{
+	restore_mode(t);
+	if (DEBUG_GUARD)
+		guard_suspend();
+}
+
+static void exit_case(struct ktest *t)
+{
+	restore_mode(t);
+	if (DEBUG_GUARD)
+		guard_resume();
 }
 
 static void twotier_first(struct ktest *t)
@@ -190,4 +206,4 @@ static const struct ktest_case hybrid_cases[] = {
 	KTEST_CASE(unknown_mode_is_refused),
 	{ 0 },
 };
-KTEST_SUITE_WITH_HOOKS(hybrid, hybrid_cases, restore_mode, restore_mode);
+KTEST_SUITE_WITH_HOOKS(hybrid, hybrid_cases, init_case, exit_case);

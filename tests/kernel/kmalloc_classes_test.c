@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "debug_guard.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -105,6 +106,16 @@ static void init_classes(struct ktest *t)
 {
 	(void)t;
 	parse_classes();
+	/* Every case is about the size classes: a guard object is in none. */
+	if (DEBUG_GUARD)
+		guard_suspend();
+}
+
+static void exit_classes(struct ktest *t)
+{
+	(void)t;
+	if (DEBUG_GUARD)
+		guard_resume();
 }
 
 /* kmalloc_size_roundup() (the generated lookup) agrees with Kconfig for every size. */
@@ -424,4 +435,4 @@ static const struct ktest_case kmalloc_classes_cases[] = {
 	KTEST_CASE(misuse_reported_once),
 	{ 0 },
 };
-KTEST_SUITE_WITH_HOOKS(kmalloc_classes, kmalloc_classes_cases, init_classes, NULL);
+KTEST_SUITE_WITH_HOOKS(kmalloc_classes, kmalloc_classes_cases, init_classes, exit_classes);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "debug_guard.h"
 #include "kernel.h"
 #include "kmalloc_sizes.h"
 #include "kstring.h"
@@ -204,6 +205,21 @@ static void heap_fragmentation(struct ktest *t)
 }
 #endif
 
+/* The figures are the slabs' and the heap's: no guard object in them (DEBUG_GUARD). */
+static void suspend_guard(struct ktest *t)
+{
+	(void)t;
+	if (DEBUG_GUARD)
+		guard_suspend();
+}
+
+static void resume_guard(struct ktest *t)
+{
+	(void)t;
+	if (DEBUG_GUARD)
+		guard_resume();
+}
+
 static const struct ktest_case mm_stats_cases[] = {
 	KTEST_CASE(figures_agree),
 	KTEST_CASE(allocation_moves_the_figures),
@@ -213,4 +229,4 @@ static const struct ktest_case mm_stats_cases[] = {
 #endif
 	{ 0 },
 };
-KTEST_SUITE(mm_stats, mm_stats_cases);
+KTEST_SUITE_WITH_HOOKS(mm_stats, mm_stats_cases, suspend_guard, resume_guard);
