@@ -47,10 +47,7 @@ END_PROBABILITY = 0.2           # each range end
 MAX_ATTEMPTS = 200
 # Combinations that fail today for a known reason, left out of the draw
 # until fixed (each with the reason; remove the entry with the fix).
-KNOWN_FAILING = (
-    (("FAULT_INJECTION", "SMP"), "the fault_inject suite leaves interrupts off with SMP, and "
-                                 "the next cross-CPU call panics (!irqs_enabled())"),
-)
+KNOWN_FAILING: tuple[tuple[tuple[str, ...], str], ...] = ()
 # Seeds that found a failure once: tests/test_randconfig.py replays them.
 REGRESSIONS = paths.ROOT / "tests" / "randconfig_seeds.txt"
 # The default run's sample (tests/test_randconfig.py) and the long run's.
