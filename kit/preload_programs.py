@@ -77,7 +77,15 @@ def host_settings(preset: str) -> list[str]:
     """--set assignments for ``preset`` as the kit preloads it."""
     from . import config
     values = config.resolved(config.from_preset(preset))
-    settings = [f"RAM_MB={HOST_RAM_MB}"]
+    ram_mb = HOST_RAM_MB
+    if values.get("HUGEPAGES"):
+        # A hugepage pool may reserve at most half of RAM (config.check_hugepages):
+        # twotier-huge's 8 x 2 MiB and 1 GiB keep the preset's own RAM_MB, which
+        # costs address space only (the metadata is written as memory is used).
+        need_mb = int(values["HUGEPAGES_2M"]) * 2 + int(values["HUGEPAGES_1G"]) * 1024
+        if need_mb > ram_mb // 2:
+            ram_mb = int(values["RAM_MB"])
+    settings = [f"RAM_MB={ram_mb}"]
     if values.get("HEAP_REGION") and not values.get("SLAB"):
         settings.append(f"SIMPLEHEAP_SIZE_KB={HOST_HEAP_KB}")
     if values.get("TLSF_REGION"):
