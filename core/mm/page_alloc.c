@@ -147,31 +147,37 @@ static size_t meta_layout(size_t *zone_meta_offset, size_t *debug_offset)
 
 /*
  * Lazy (lazy_memmap.h): the usable page bounds of the memory map, the
- * metadata left out, and each zone's first frame not yet released.
+ * metadata left out, and the lowest frame each zone has released.  A zone
+ * grows from its top down, as the buddy allocator would use it with
+ * everything released: the smallest blocks, next to the metadata at the
+ * top, are split first, and the large aligned blocks below stay whole
+ * until a request needs them.
  */
 static struct {
 	uintptr_t b, e;
 } lazy_ranges[LAZY_MEMMAP ? MEM_REGIONS_MAX : 1];
 static size_t lazy_nranges;
-static uintptr_t lazy_next[MAX_NR_ZONES];
+static uintptr_t lazy_low[MAX_NR_ZONES];
 
 /*
- * Release the next LAZY_MEMMAP_CHUNK_PAGES frames of @z (at least
- * @npages), their descriptors written first; false when all of @z is.
+ * Release the next LAZY_MEMMAP_CHUNK_PAGES frames of @z below those it
+ * has (at least @npages, down to a chunk boundary), their descriptors
+ * written first; false when all of @z is released.
  */
 static bool lazy_grow_zone(struct zone *z, size_t npages)
 {
-	uintptr_t from, to, zend = z->base + z->spanned * PAGE_SIZE;
 	size_t chunk = LAZY_MEMMAP_CHUNK_PAGES;   /* a variable: 0 in a kernel image */
 	size_t before, pages = MAX(chunk, npages);
+	uintptr_t from, to;
 
 	spin_lock_irqsafe(&z->lock);
-	from = lazy_next[z - zones];
-	if (!z->spanned || from >= zend) {
+	to = lazy_low[z - zones];
+	if (!z->spanned || to <= z->base) {
 		spin_unlock_irqsafe(&z->lock);
 		return false;
 	}
-	to = (zend - from) / PAGE_SIZE > pages ? from + pages * PAGE_SIZE : zend;
+	from = (to - z->base) / PAGE_SIZE > pages ?
+	       MAX(ALIGN_DOWN(to - pages * PAGE_SIZE, chunk * PAGE_SIZE), z->base) : z->base;
 	for (size_t f = (from - mem_map.base) >> PAGE_SHIFT; f < (to - mem_map.base) >> PAGE_SHIFT; f++)
 		mem_map.map[f].zone = (uint8_t)(z - zones);
 	before = pa_strategy_free_pages(&z->pa);
@@ -182,7 +188,7 @@ static bool lazy_grow_zone(struct zone *z, size_t npages)
 			pa_strategy_release(&z->pa, b, (e - b) >> PAGE_SHIFT);
 	}
 	z->managed += pa_strategy_free_pages(&z->pa) - before;
-	lazy_next[z - zones] = to;
+	lazy_low[z - zones] = from;
 	spin_unlock_irqsafe(&z->lock);
 	return true;
 }
@@ -248,7 +254,7 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		for (size_t f = first; !LAZY_MEMMAP && f < first + zone->spanned; f++)
 			mem_map.map[f] = (struct page){ .zone = (uint8_t)z };
 		pcp_init_zone(zone);
-		lazy_next[z] = zone->base;
+		lazy_low[z] = zone->base + zone->spanned * PAGE_SIZE;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -266,9 +272,11 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 			lazy_ranges[lazy_nranges++].e = e;
 		}
 	}
-	/* Lazy: each zone starts with its first chunk (the rest as requests need it). */
-	for (unsigned int z = 0; LAZY_MEMMAP && z < MAX_NR_ZONES; z++)
-		lazy_grow_zone(&zones[z], 0);
+	/* Lazy: each zone starts with its top chunk that holds free frames (the rest as needed). */
+	for (unsigned int z = 0; LAZY_MEMMAP && z < MAX_NR_ZONES; z++) {
+		while (!zones[z].managed && lazy_grow_zone(&zones[z], 0))
+			;
+	}
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
 		if (!LAZY_MEMMAP)   /* lazy_grow_zone() counts what it releases */
 			zones[z].managed = zones[z].spanned ? pa_strategy_free_pages(&zones[z].pa) : 0;
