@@ -24,6 +24,7 @@ LIB_SOURCES = ("malloc.c", "own_blocks.c", "preload_lock.c", "arch_preload.c",
 # The arch.h functions every host build shares (counters, CPU id), and
 # those of a build that maps nothing.
 COMMON = [paths.ROOT / "tests" / "host" / n for n in ("arch_host_common.c", "arena/arch_no_paging.c")]
+LAZY_CHUNK_PAGES = 4096
 CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
           "-fno-omit-frame-pointer",
           # Loaded at start (LD_PRELOAD): its thread-locals (the CPU id, the
@@ -31,7 +32,11 @@ CFLAGS = ["-std=c11", "-O2", "-g", "-fPIC", "-fvisibility=hidden", "-Wall", "-We
           "-ftls-model=initial-exec",
           # The library defines malloc: GCC must not turn a malloc + memset into calloc().
           "-fno-builtin-malloc", "-fno-builtin-calloc", "-fno-builtin-realloc",
-          "-fno-builtin-free"]
+          "-fno-builtin-free",
+          # The arena's page metadata is written as memory is first used
+          # (core/mm/lazy_memmap.h): 16 MiB of frames at a time, 64 KiB of
+          # descriptors each, so a small program's RSS stays small.
+          f"-DLAZY_MEMMAP_CHUNK_PAGES={LAZY_CHUNK_PAGES}"]
 # -z now: no lazy binding inside malloc (resolving a symbol may take the loader's
 # locks); -z defs: a core function the host lacks is a link error, not a crash.
 LDFLAGS = ["-shared", "-Wl,-z,now", "-Wl,-z,defs", "-Wl,-soname,libmmkit.so"]
@@ -72,7 +77,15 @@ def host_settings(preset: str) -> list[str]:
     """--set assignments for ``preset`` as the kit preloads it."""
     from . import config
     values = config.resolved(config.from_preset(preset))
-    settings = [f"RAM_MB={HOST_RAM_MB}"]
+    ram_mb = HOST_RAM_MB
+    if values.get("HUGEPAGES"):
+        # A hugepage pool may reserve at most half of RAM (config.check_hugepages):
+        # twotier-huge's 8 x 2 MiB and 1 GiB keep the preset's own RAM_MB, which
+        # costs address space only (the metadata is written as memory is used).
+        need_mb = int(values["HUGEPAGES_2M"]) * 2 + int(values["HUGEPAGES_1G"]) * 1024
+        if need_mb > ram_mb // 2:
+            ram_mb = int(values["RAM_MB"])
+    settings = [f"RAM_MB={ram_mb}"]
     if values.get("HEAP_REGION") and not values.get("SLAB"):
         settings.append(f"SIMPLEHEAP_SIZE_KB={HOST_HEAP_KB}")
     if values.get("TLSF_REGION"):

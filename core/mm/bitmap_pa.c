@@ -10,6 +10,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "lazy_memmap.h"
 #include "mm_misuse.h"
 #include "percpu.h"
 
@@ -60,7 +61,8 @@ void bitmap_pa_init(struct bitmap_pa *pa, uintptr_t base, size_t npages,
 	 * pages that do not exist.
 	 */
 	memset(pa->bitmap, 0xff, words_for(npages) * sizeof(unsigned long));
-	for (size_t i = 0; i < npages; i++) {
+	/* Lazy: the descriptors start zeroed, PA_RESERVED (lazy_memmap.h). */
+	for (size_t i = 0; !LAZY_MEMMAP && i < npages; i++) {
 		map[i].pa_state = PA_RESERVED;
 		map[i].npages = 0;
 	}

@@ -28,6 +28,7 @@
 #include "buddy_pa.h"
 #include "kerrno.h"
 #include "kernel.h"
+#include "lazy_memmap.h"
 #include "mm_misuse.h"
 #include "panic.h"
 #include "percpu.h"
@@ -330,7 +331,8 @@ void buddy_pa_init(struct buddy_pa *pa, uintptr_t base, size_t npages,
 	pa->pb_order = MIN(BUDDY_PAGEBLOCK_ORDER, max_order);
 	pa->pb_type = NULL;
 	pa->map = map;
-	for (size_t i = 0; i < npages; i++) {
+	/* Lazy: the descriptors start zeroed, PA_RESERVED (lazy_memmap.h). */
+	for (size_t i = 0; !LAZY_MEMMAP && i < npages; i++) {
 		map[i].pa_state = PA_RESERVED;
 		map[i].npages = 0;
 	}

@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "kerrno.h"
 #include "kstring.h"
+#include "lazy_memmap.h"
 #include "mm_debug.h"
 #include "mm_debug_internal.h"
 #include "mm_misuse.h"
@@ -42,7 +43,9 @@ size_t debug_page_meta_size(size_t frames)
 void debug_page_init(void *mem)
 {
 	page_debug = mem;
-	memset(page_debug, 0, debug_page_meta_size(mem_map.pages));
+	/* Lazy: the records start zeroed (lazy_memmap.h). */
+	if (!LAZY_MEMMAP)
+		memset(page_debug, 0, debug_page_meta_size(mem_map.pages));
 }
 
 /* The record of the frame holding @addr, or NULL outside mem_map. */

@@ -38,6 +38,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "lazy_memmap.h"
 #include "fault_inject.h"
 #include "mm_debug.h"
 #include "mm_debug_internal.h"
@@ -144,6 +145,54 @@ static size_t meta_layout(size_t *zone_meta_offset, size_t *debug_offset)
 	return ALIGN_UP(bytes, PAGE_SIZE);
 }
 
+/*
+ * Lazy (lazy_memmap.h): the usable page bounds of the memory map, the
+ * metadata left out, and the lowest frame each zone has released.  A zone
+ * grows from its top down, as the buddy allocator would use it with
+ * everything released: the smallest blocks, next to the metadata at the
+ * top, are split first, and the large aligned blocks below stay whole
+ * until a request needs them.
+ */
+static struct {
+	uintptr_t b, e;
+} lazy_ranges[LAZY_MEMMAP ? MEM_REGIONS_MAX : 1];
+static size_t lazy_nranges;
+static uintptr_t lazy_low[MAX_NR_ZONES];
+
+/*
+ * Release the next LAZY_MEMMAP_CHUNK_PAGES frames of @z below those it
+ * has (at least @npages, down to a chunk boundary), their descriptors
+ * written first; false when all of @z is released.
+ */
+static bool lazy_grow_zone(struct zone *z, size_t npages)
+{
+	size_t chunk = LAZY_MEMMAP_CHUNK_PAGES;   /* a variable: 0 in a kernel image */
+	size_t before, pages = MAX(chunk, npages);
+	uintptr_t from, to;
+
+	spin_lock_irqsafe(&z->lock);
+	to = lazy_low[z - zones];
+	if (!z->spanned || to <= z->base) {
+		spin_unlock_irqsafe(&z->lock);
+		return false;
+	}
+	from = (to - z->base) / PAGE_SIZE > pages ?
+	       MAX(ALIGN_DOWN(to - pages * PAGE_SIZE, chunk * PAGE_SIZE), z->base) : z->base;
+	for (size_t f = (from - mem_map.base) >> PAGE_SHIFT; f < (to - mem_map.base) >> PAGE_SHIFT; f++)
+		mem_map.map[f].zone = (uint8_t)(z - zones);
+	before = pa_strategy_free_pages(&z->pa);
+	for (size_t i = 0; i < lazy_nranges; i++) {
+		uintptr_t b = MAX(from, lazy_ranges[i].b), e = MIN(to, lazy_ranges[i].e);
+
+		if (e > b)
+			pa_strategy_release(&z->pa, b, (e - b) >> PAGE_SHIFT);
+	}
+	z->managed += pa_strategy_free_pages(&z->pa) - before;
+	lazy_low[z - zones] = from;
+	spin_unlock_irqsafe(&z->lock);
+	return true;
+}
+
 /* Give the frames [@b, @e) to the zones that span them. */
 static void release_range(uintptr_t b, uintptr_t e)
 {
@@ -201,9 +250,11 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		pa_strategy_init(&zone->pa, zone->base, zone->spanned, &mem_map.map[first],
 				 (void *)(meta + zone_meta[z]));
 		zone->meta_bytes = pa_strategy_meta_size(zone->spanned);
-		for (size_t f = first; f < first + zone->spanned; f++)
+		/* Lazy: written a chunk at a time as the zone grows (lazy_grow_zone()). */
+		for (size_t f = first; !LAZY_MEMMAP && f < first + zone->spanned; f++)
 			mem_map.map[f] = (struct page){ .zone = (uint8_t)z };
 		pcp_init_zone(zone);
+		lazy_low[z] = zone->base + zone->spanned * PAGE_SIZE;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -212,11 +263,23 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 		/* The metadata sits at the end of its region: release only what is below it. */
 		if (meta >= b && meta < e)
 			e = meta;
-		if (e > b)
+		if (e <= b)
+			continue;
+		if (!LAZY_MEMMAP) {
 			release_range(b, e);
+		} else {
+			lazy_ranges[lazy_nranges].b = b;
+			lazy_ranges[lazy_nranges++].e = e;
+		}
+	}
+	/* Lazy: each zone starts with its top chunk that holds free frames (the rest as needed). */
+	for (unsigned int z = 0; LAZY_MEMMAP && z < MAX_NR_ZONES; z++) {
+		while (!zones[z].managed && lazy_grow_zone(&zones[z], 0))
+			;
 	}
 	for (unsigned int z = 0; z < MAX_NR_ZONES; z++) {
-		zones[z].managed = zones[z].spanned ? pa_strategy_free_pages(&zones[z].pa) : 0;
+		if (!LAZY_MEMMAP)   /* lazy_grow_zone() counts what it releases */
+			zones[z].managed = zones[z].spanned ? pa_strategy_free_pages(&zones[z].pa) : 0;
 		zones[z].reclaim_armed = true;
 		if (zones[z].managed)
 			preferred_zone = &zones[z];
@@ -423,6 +486,18 @@ static void *alloc_failed(const struct alloc_context *ac, const char *why)
 	return NULL;
 }
 
+/* Grow the zones @ac may use, highest first, by a chunk; false when none can grow. */
+static bool lazy_grow(const struct alloc_context *ac)
+{
+	for (unsigned int i = ac->highest + 1; i-- > 0;) {
+		if (lazy_grow_zone(&zones[i], ac->npages)) {
+			zone_setup_watermarks();
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Every request that the inline path did not finish: steps 1 to 5 above. */
 static inline void *alloc_slowpath(const struct alloc_context *ac)
 {
@@ -444,6 +519,9 @@ static inline void *alloc_slowpath(const struct alloc_context *ac)
 		return alloc_failed(ac, "no such run");
 
 	addr = get_page_from_zones(ac, WMARK_LOW);
+	/* Lazy: frames not yet released come before any reclaim (lazy_memmap.h). */
+	while (LAZY_MEMMAP && !addr && lazy_grow(ac))
+		addr = get_page_from_zones(ac, WMARK_LOW);
 	if (!addr) {
 		if (may_reclaim)
 			reclaim_low_zones(ac);

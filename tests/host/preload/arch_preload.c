@@ -13,7 +13,9 @@
  * The console is stderr, written with write(2) a line at a time: stdio
  * would allocate, and this code runs inside malloc.  Every caller of the
  * console holds the allocator lock (preload_lock.h), so the line buffer
- * needs no lock of its own; a panic writes what it has and aborts.
+ * needs no lock of its own; a panic writes what it has and aborts.  During
+ * bring-up the console is a boot log instead (preload.h): the kernel's
+ * boot messages are not the program's, and a panic writes the log out.
  *
  * Nothing here may call malloc: it runs inside it, and before the C
  * library has finished starting.
@@ -47,6 +49,11 @@ uintptr_t preload_arena_base, preload_arena_end;
 static char line[256];
 static size_t line_len;
 
+/* Bring-up's messages: kept, not printed, unless bring-up panics. */
+static char boot_log[4096];
+static size_t boot_log_len;
+static bool booting;
+
 static void write_all(const char *buf, size_t len)
 {
 	int saved = errno;
@@ -64,8 +71,23 @@ static void write_all(const char *buf, size_t len)
 	errno = saved;
 }
 
+void preload_boot_log_begin(void)
+{
+	booting = true;
+}
+
+void preload_boot_log_end(void)
+{
+	booting = false;
+}
+
 void arch_console_putc(char c)
 {
+	if (booting) {
+		if (boot_log_len < sizeof(boot_log))
+			boot_log[boot_log_len++] = c;
+		return;
+	}
 	line[line_len++] = c;
 	if (c == '\n' || line_len == sizeof(line)) {
 		write_all(line, line_len);
@@ -80,6 +102,8 @@ void arch_console_putc(char c)
  */
 _Noreturn void arch_exit(int status)
 {
+	if (booting)
+		write_all(boot_log, boot_log_len);
 	write_all(line, line_len);
 	line_len = 0;
 	if (status == EXIT_PASS)
@@ -144,6 +168,8 @@ _Noreturn void preload_fatal(const char *msg)
 
 	while (msg[len])
 		len++;
+	if (booting)
+		write_all(boot_log, boot_log_len);
 	write_all(line, line_len);
 	line_len = 0;
 	write_all(msg, len);

@@ -101,7 +101,9 @@ static bool rounding_aligns(void)
 
 static __attribute__((noinline)) void start_locked(void)
 {
+	preload_boot_log_begin();
 	mm_init();
+	preload_boot_log_end();
 	while (largest_block > PAGE_SIZE && largest_block > preload_arena_end - preload_arena_base)
 		largest_block /= 2;
 	round16 = rounding_aligns();

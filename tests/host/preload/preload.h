@@ -41,6 +41,15 @@ static inline bool preload_in_arena(const void *p)
 	return (uintptr_t)p - preload_arena_base < preload_arena_end - preload_arena_base;
 }
 
+/*
+ * Bring-up's console (arch_preload.c): between the calls, what the kernel
+ * prints goes into a boot log instead of stderr (a program's stderr is
+ * its own; a preset may log at boot, e.g. a hugepage pool that finds no
+ * vmap area), and a panic before the end writes the log out first.
+ */
+void preload_boot_log_begin(void);
+void preload_boot_log_end(void);
+
 /* Print @msg on stderr and abort: the allocator cannot go on. */
 _Noreturn void preload_fatal(const char *msg);
 
