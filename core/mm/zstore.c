@@ -727,6 +727,7 @@ void zstore_get_stats(struct zstore_stats *st)
 		.corrupt = zs.corrupt, .limit_pages = zs.limit_pages,
 		.zspage_pages = zs.zspage_pages, .reserve_pages = zs.nr_reserve,
 		.slot_bytes = zs.slot_bytes, .meta_bytes = zs.meta_bytes,
+		.handles = zs.nr_handles,
 		.cache_pages = zs_cache_pages(),
 	};
 	zs_cache_counts(&st->cache_hits, &st->cache_misses);
