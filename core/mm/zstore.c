@@ -22,6 +22,8 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "lz4.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "printk.h"
@@ -236,8 +238,16 @@ bool zs_reserve_donate(void *page)
 	unsigned long flags = spin_lock_irqsave(&zs_lock);
 	bool take = zs.ready && reserve_short();
 
-	if (take)
+	if (take) {
 		zs.reserve[zs.nr_reserve++] = page;
+		/*
+		 * From here the page is the store's (reserve, then zspage) until
+		 * it goes back to the page allocator: never the caller's leak,
+		 * as a slab's pages are not (issue 19: caches are not leaks).
+		 */
+		if (DEBUG_LEAK)
+			debug_page_internal(page);
+	}
 	spin_unlock_irqrestore(&zs_lock, flags);
 	return take;
 }
