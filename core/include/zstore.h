@@ -216,7 +216,7 @@ int zswap_remove(struct zswap_page *zp);
  */
 size_t zswap_shrink(size_t nr);
 
-/* Is a zone below the ZSTORE_TRIGGER watermark?  Takes each zone's lock in turn. */
+/* Is a zone at or below the ZSTORE_TRIGGER watermark (a nonzero one)?  Takes each zone's lock in turn. */
 bool zswap_under_pressure(void);
 
 #endif /* MMKIT_ZSTORE_H */
