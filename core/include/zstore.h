@@ -120,6 +120,8 @@ struct zstore_stats {
 	uint64_t misuse;              /* bad handles, double frees */
 	uint64_t corrupt;             /* loads whose block did not decode to a page */
 	size_t limit_pages;
+	/* Handle table entries: limit_pages * ZSTORE_HANDLES_PER_PAGE rounded up to whole pages of them. */
+	size_t handles;
 	size_t zspage_pages;          /* pages holding slots */
 	size_t reserve_pages;         /* pages held back for use under pressure */
 	size_t slot_bytes;            /* bytes of the slots in use (block plus rounding) */
@@ -214,7 +216,7 @@ int zswap_remove(struct zswap_page *zp);
  */
 size_t zswap_shrink(size_t nr);
 
-/* Is a zone below the ZSTORE_TRIGGER watermark?  Takes each zone's lock in turn. */
+/* Is a zone at or below the ZSTORE_TRIGGER watermark (a nonzero one)?  Takes each zone's lock in turn. */
 bool zswap_under_pressure(void);
 
 #endif /* MMKIT_ZSTORE_H */

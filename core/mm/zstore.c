@@ -22,6 +22,8 @@
 #include "kernel.h"
 #include "kstring.h"
 #include "lz4.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "printk.h"
@@ -236,8 +238,16 @@ bool zs_reserve_donate(void *page)
 	unsigned long flags = spin_lock_irqsave(&zs_lock);
 	bool take = zs.ready && reserve_short();
 
-	if (take)
+	if (take) {
 		zs.reserve[zs.nr_reserve++] = page;
+		/*
+		 * From here the page is the store's (reserve, then zspage) until
+		 * it goes back to the page allocator: never the caller's leak,
+		 * as a slab's pages are not (issue 19: caches are not leaks).
+		 */
+		if (DEBUG_LEAK)
+			debug_page_internal(page);
+	}
 	spin_unlock_irqrestore(&zs_lock, flags);
 	return take;
 }
@@ -727,6 +737,7 @@ void zstore_get_stats(struct zstore_stats *st)
 		.corrupt = zs.corrupt, .limit_pages = zs.limit_pages,
 		.zspage_pages = zs.zspage_pages, .reserve_pages = zs.nr_reserve,
 		.slot_bytes = zs.slot_bytes, .meta_bytes = zs.meta_bytes,
+		.handles = zs.nr_handles,
 		.cache_pages = zs_cache_pages(),
 	};
 	zs_cache_counts(&st->cache_hits, &st->cache_misses);

@@ -14,6 +14,8 @@
  */
 #include "kernel.h"
 #include "kstring.h"
+#include "mm_debug.h"
+#include "mm_debug_internal.h"
 #include "zstore_internal.h"
 
 struct cache_entry {
@@ -58,6 +60,9 @@ void zs_cache_insert(zs_handle_t h, const void *src, void **spare)
 			c = &cache[i];
 			c->page = *spare;
 			*spare = NULL;
+			/* The cache's page until the shrinker spills it: never the caller's leak. */
+			if (DEBUG_LEAK)
+				debug_page_internal(c->page);
 			__atomic_fetch_add(&pages, 1, __ATOMIC_RELAXED);
 		} else if (cache[i].page && (!lru || cache[i].used < lru->used)) {
 			lru = &cache[i];

@@ -12,7 +12,7 @@
  * drop); the tick compresses cold pages ahead (zstore_background.c), so
  * that under pressure reclaim mostly drops clean pages.
  *
- * The shrinker counts only while a zone is below the ZSTORE_TRIGGER
+ * The shrinker counts only while a zone is at or below the ZSTORE_TRIGGER
  * watermark (and the cache's pages, always), so it leaves memory alone
  * when the page allocator reclaims for other reasons.  It takes pages for
  * the store from the store's reserve only: it runs inside allocations.
@@ -49,7 +49,7 @@ static struct {
 } sw;
 
 /*
- * Is a zone below the trigger?  Each zone's free count is read under its
+ * Is a zone at or below the trigger?  Each zone's free count is read under its
  * lock.  The tick (@tick) cannot wait for a zone's lock - the code it
  * interrupted may hold it - so it skips a zone it cannot lock at once.
  */
@@ -58,6 +58,7 @@ static bool pressure(bool tick)
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
 		struct zone *z = &zones[i];
 		bool below;
+		size_t mark;
 
 		if (!z->managed)
 			continue;
@@ -66,7 +67,17 @@ static bool pressure(bool tick)
 			spin_lock_irqsafe(&z->lock);
 		else if (!spin_trylock(&z->lock))
 			continue;
-		below = zone_free_pages(z) < z->watermark[TRIGGER_WMARK];
+		/*
+		 * At the mark counts: a one-page request must leave the mark
+		 * free (zone_watermark_ok()), so a zone at it refuses as one
+		 * below does.  With the trigger at a min of one page, which no
+		 * request goes below (atomic ones keep min - min / 2, so 1),
+		 * "below" alone never came and the store never swapped out
+		 * (randconfig seed 20: MIN_FREE_KBYTES=7, ZSTORE_TRIGGER_MIN).
+		 * A mark of 0 keeps nothing back: no pressure there, as before.
+		 */
+		mark = z->watermark[TRIGGER_WMARK];
+		below = mark && zone_free_pages(z) <= mark;
 		if (tick)
 			spin_unlock(&z->lock);
 		else
