@@ -199,8 +199,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     variant = built(args, ["kernel"])
-    if args.group:
-        args.filter = group_filter(args, variant)
     run = run_options(args)
     if run["gdb"]:
         announce_gdb(variant, "run", run["gdb"])
