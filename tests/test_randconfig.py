@@ -78,6 +78,11 @@ def test_sample():
     _run([randconfig.SAMPLE_SEED + i for i in range(randconfig.SAMPLE_COUNT)])
 
 
+# A seed draws the configuration it found only while the Kconfig tree stays
+# as it was (any option added anywhere changes the walk), so replaying the
+# seeds is a run of more random configurations: the long run's (MMKIT_LONG=1),
+# not the default budget's.
+@pytest.mark.long
 def test_regression_seeds():
     seeds = [s for s, pending in randconfig.regression_seeds() if not pending]
     if not seeds:
