@@ -72,44 +72,19 @@ void guard_suspend(void);
 void guard_resume(void);
 
 #else /* !CONFIG_DEBUG_GUARD: what always-built code calls, folded away */
-struct mm_track;
-static inline void guard_init(void) {}
-static inline void *guard_alloc(size_t size, size_t align)
-{
-	(void)size;
-	(void)align;
-	return NULL;
-}
-static inline bool guard_owns(const void *p)
-{
-	(void)p;
-	return false;
-}
-static inline int guard_free(const void *p, size_t *size)
-{
-	(void)p;
-	(void)size;
-	return 0;
-}
-static inline size_t guard_size(const void *p)
-{
-	(void)p;
-	return 0;
-}
-static inline bool guard_owner_of(const void *addr, struct mm_track *t, const void **base)
-{
-	(void)addr;
-	(void)t;
-	(void)base;
-	return false;
-}
-static inline size_t guard_leaks(uint64_t mark)
-{
-	(void)mark;
-	return 0;
-}
-static inline void guard_suspend(void) {}
-static inline void guard_resume(void) {}
+/*
+ * Macros, not inline functions: an unoptimised (coverage) build would
+ * emit inline stubs as code that no configuration can reach.
+ */
+#define guard_init()                    do { } while (0)
+#define guard_alloc(size, align)        ((void)(size), (void)(align), (void *)0)
+#define guard_owns(p)                   ((void)(p), false)
+#define guard_free(p, size)             ((void)(p), (void)(size), 0)
+#define guard_size(p)                   ((void)(p), (size_t)0)
+#define guard_owner_of(addr, t, base)   ((void)(addr), (void)(t), (void)(base), false)
+#define guard_leaks(mark)               ((void)(mark), (size_t)0)
+#define guard_suspend()                 do { } while (0)
+#define guard_resume()                  do { } while (0)
 #endif
 
 /* What the last report of this CPU was about (tests read it). */
