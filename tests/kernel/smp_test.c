@@ -417,12 +417,14 @@ static DEFINE_LOCK_CLASS(fifo_class, "smp_test fifo");
 static spinlock_t fifo_lock = SPINLOCK_INIT_CLASS(&fifo_class);
 static atomic_uint fifo_order[NR_CPUS];
 static atomic_uint fifo_next;
+static atomic_uint fifo_done;   /* counted after the order is written, so it can be read */
 
 static void take_fifo_lock(void *arg)
 {
 	(void)arg;
 	spin_lock(&fifo_lock);          /* waits in the IPI handler, interrupts masked */
 	atomic_store(&fifo_order[atomic_fetch_add(&fifo_next, 1)], this_cpu());
+	atomic_fetch_add(&fifo_done, 1);
 	spin_unlock(&fifo_lock);
 }
 
@@ -448,6 +450,7 @@ static void contention_counted_and_fair(struct ktest *t)
 	SKIP_UNLESS_CPUS(t, 3);
 	base = lock_class_contended(&fifo_class);
 	atomic_store(&fifo_next, 0);
+	atomic_store(&fifo_done, 0);
 	spin_lock(&fifo_lock);
 	smp_call_function_single(1, take_fifo_lock, NULL, false);
 	wait_contended(base + 1);
@@ -455,7 +458,7 @@ static void contention_counted_and_fair(struct ktest *t)
 	wait_contended(base + 2);
 	KT_EXPECT_EQ(t, atomic_load(&fifo_next), 0u);
 	spin_unlock(&fifo_lock);
-	while (atomic_load(&fifo_next) != 2)
+	while (atomic_load(&fifo_done) != 2)
 		arch_cpu_relax();
 	KT_EXPECT_EQ(t, atomic_load(&fifo_order[0]), 1u);
 	KT_EXPECT_EQ(t, atomic_load(&fifo_order[1]), 2u);
