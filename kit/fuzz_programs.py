@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import paths
+from . import native_build, paths
 
 SRC = paths.ROOT / "tests" / "host" / "fuzz"
 SOURCES = ("fuzz_main.c", "fuzz_ops.c", "fuzz_gen.c", "fuzz_model.c", "arch_fuzz.c")
@@ -33,13 +33,11 @@ def ninja_context(out: Path, core: list[Path], obj) -> dict:
     ``core`` are the variant's core sources that run on the host (its
     kmalloc front among them), ``obj(prefix, src)`` names an object.
     """
-    gen = out / "gen"
-    includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, SRC]
-    flags = " ".join([f"-I{d}" for d in includes] + ["-include", str(gen / "autoconf.h")])
-    sources = core + [SRC / n for n in SOURCES] + COMMON
+    flags, compiles = native_build.flags_and_compiles(
+        out, SRC, core + [SRC / n for n in SOURCES] + COMMON, "fuzz/obj", obj)
     return {
         "cflags": " ".join(CFLAGS),
         "flags": flags,
-        "compiles": {obj("fuzz/obj", s): str(s) for s in sources},
+        "compiles": compiles,
         "program": PROGRAM,
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import paths
+from . import native_build, paths
 
 SRC = paths.ROOT / "tests" / "host" / "preload"
 # The library's own files (the directory also holds the semantics check program).
@@ -49,15 +49,13 @@ def ninja_context(out: Path, core: list[Path], obj) -> dict:
     ``core`` are the variant's core sources that run on the host (its
     kmalloc front among them), ``obj(prefix, src)`` names an object.
     """
-    gen = out / "gen"
-    includes = [paths.ROOT / "core" / "include", paths.ROOT / "core" / "mm", gen, SRC]
-    flags = " ".join([f"-I{d}" for d in includes] + ["-include", str(gen / "autoconf.h")])
-    sources = core + [SRC / n for n in LIB_SOURCES] + COMMON
+    flags, compiles = native_build.flags_and_compiles(
+        out, SRC, core + [SRC / n for n in LIB_SOURCES] + COMMON, "preload/obj", obj)
     return {
         "cflags": " ".join(CFLAGS),
         "flags": flags,
         "ldflags": " ".join(LDFLAGS),
-        "compiles": {obj("preload/obj", s): str(s) for s in sources},
+        "compiles": compiles,
         "library": LIBRARY,
     }
 
