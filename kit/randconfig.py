@@ -73,6 +73,9 @@ CASES = paths.ROOT / "tests" / "randconfig_cases"
 SAMPLE_SEED, SAMPLE_COUNT = 12, 1
 SAMPLE_SEARCH = 200
 SAMPLE_MAX_RAM_MB = 1024
+# A regression case poisons pages in the default run up to this much RAM
+# (costly(); seed 16's 32 MiB poisoned case runs its suites in seconds).
+POISON_MAX_RAM_MB = 128
 LONG_SEED, LONG_COUNT = 1000, 20
 
 
@@ -287,6 +290,28 @@ def check_case(case: Case):
     another configuration."""
     from . import config
     return config.from_preset(str(case.path), case.arch)
+
+
+def costly(case: Case) -> str:
+    """Why the default run leaves ``case`` to the long run ("" if it does
+    not): more than one CPU (TCG runs every vCPU on the host's two cores,
+    and a spin-wait whose lock holder is descheduled costs minutes under
+    load: 16-riscv64-smp-txn's mm_smp took 593 s at load 17), more than
+    SAMPLE_MAX_RAM_MB of RAM, or page poisoning (which writes every free
+    page) over more than POISON_MAX_RAM_MB - the sample's cost rule
+    (_cheap()), by CPU count, and with a small RAM's poisoning allowed."""
+    if case.long:
+        return case.long
+    kconf = check_case(case)
+    cpus = int(kconf.syms["NR_CPUS"].str_value or 1)
+    ram = int(kconf.syms["RAM_MB"].str_value)
+    if cpus > 1:
+        return f"{cpus} CPUs"
+    if ram > SAMPLE_MAX_RAM_MB:
+        return f"RAM_MB={ram}"
+    if kconf.syms["DEBUG_PAGE_POISON"].str_value == "y" and ram > POISON_MAX_RAM_MB:
+        return f"page poisoning of RAM_MB={ram}"
+    return ""
 
 
 def case_cells(cases: list[Case], whole: bool = True):

@@ -160,11 +160,34 @@ def test_failing_draw_is_kept_as_its_configuration(tmp_path):
 
 def test_regression_cases():
     """Each configuration that failed once, on the arch it failed on, with
-    the suites it failed in (its '# suites:')."""
-    cases = [c for c in CASES if not c.long and not c.pending]
+    the suites it failed in (its '# suites:'); those that cost minutes
+    (randconfig.costly()) and the pending ones are left to the long run."""
+    cases = [c for c in CASES if not c.pending and not randconfig.costly(c)]
     if not cases:
-        pytest.skip("every case of tests/randconfig_cases/ is long or pending")
+        pytest.skip("every case of tests/randconfig_cases/ is costly or pending")
     _run([], cases, whole=False)
+
+
+def test_costly_cases_are_named():
+    """The cost rule reads the configuration: CPUs, RAM, page poisoning."""
+    costs = {c.name: randconfig.costly(c) for c in CASES}
+    assert costs["16-riscv64-smp-txn"] == "4 CPUs"
+    assert costs["1000-x86_64"] == "8 CPUs"
+    assert costs["16-riscv64"] == ""             # poisons 32 MiB only
+    assert costs["20-x86_64-smp1"] == ""         # SMP=y, one CPU
+    assert costs["1002-x86_64-zstore-handles"].startswith("the same zstore fix")
+
+
+@pytest.mark.parametrize("body,why", [
+    ("CONFIG_RAM_MB=2048\n", "RAM_MB=2048"),
+    ("CONFIG_RAM_MB=512\nCONFIG_DEBUG_PAGE_POISON=y\n", "page poisoning of RAM_MB=512"),
+    ("CONFIG_RAM_MB=128\nCONFIG_DEBUG_PAGE_POISON=y\n", ""),
+    ("CONFIG_SMP=y\nCONFIG_NR_CPUS=2\n", "2 CPUs"),
+])
+def test_cost_rule(tmp_path, body, why):
+    path = tmp_path / "7-riscv64.config"
+    path.write_text(body)
+    assert randconfig.costly(randconfig.load_case(path)) == why
 
 
 @pytest.mark.long
