@@ -158,6 +158,36 @@ def test_failing_draw_is_kept_as_its_configuration(tmp_path):
         {n: s.str_value for n, s in again.syms.items()}
 
 
+def test_failing_cell_report(tmp_path, monkeypatch, capsys):
+    """What a run prints for a failing draw: its log, its configuration and
+    the command that keeps it; for a failing case, its name and log."""
+    import argparse
+    from kit import fuzz_cli, matrix
+    drawn = randconfig.draw(5, "x86_64")
+    randconfig.write_fragment(tmp_path, drawn)
+
+    def fake_run(base, seeds, arches, jobs, cases=(), whole=True):
+        return [matrix.CellResult("5/x86_64", "", "x86_64", [], step="test",
+                                  reason="tests 1 failed: zone.x", log="test.log"),
+                matrix.CellResult("case-16-x86_64-zone", "", "x86_64", [], step="build",
+                                  reason="ninja exit status 1", log="build.log")]
+    monkeypatch.setattr(randconfig, "run", fake_run)
+    args = argparse.Namespace(out=str(tmp_path), seed=5, n=1, arch=["x86_64"], jobs=None,
+                              regressions=False)
+    assert fuzz_cli.cmd_randconfig(args) == 1
+    out = capsys.readouterr().out.splitlines()
+    kept = tmp_path / "5" / "5-x86_64.config"
+    assert out[0] == "randconfig: seed 5 on x86_64 FAILS at test: tests 1 failed: zone.x"
+    assert out[1] == f"  log: {tmp_path / '5/x86_64/test.log'}"
+    assert out[2] == f"  configuration ({kept}):"
+    body = drawn.fragment.splitlines()[1:]
+    assert out[3:3 + len(body)] == [f"    {line}" for line in body]
+    assert out[3 + len(body)] == (f"  keep it as a regression case: cp {kept} "
+                                  "tests/randconfig_cases/5-x86_64.config")
+    assert "randconfig: regression case 16-x86_64-zone FAILS at build: ninja exit status 1" in out
+    assert out[-1].startswith("randconfig: 0 of 2 cells passed")
+
+
 def test_regression_cases():
     """Each configuration that failed once, on the arch it failed on, with
     the suites it failed in (its '# suites:'); those that cost minutes
