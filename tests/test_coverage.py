@@ -47,8 +47,11 @@ NO_PRESET_BUILDS: set[str] = set()
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("coverage") / "m"
+    # Five instrumented boots, two at a time: more than kit()'s default
+    # 600 s on a loaded 2-core machine (10 min were not enough at load 13).
     matrix = kit("coverage", "--matrix", *[a for p in MODES for a in ("--preset", p)],
-                 *MODE_SETTINGS, "--arch", "riscv64", "--enforce-gate", "-O", str(base))
+                 *MODE_SETTINGS, "--arch", "riscv64", "--enforce-gate", "-O", str(base),
+                 timeout=1800)
     x86 = base / f"{PRESET}-x86_64"
     kit("defconfig", PRESET, "--arch", "x86_64", "--set", FILTER, "-O", str(x86), check=True)
     single = kit("coverage", "--enforce-gate", "-O", str(x86))
