@@ -906,6 +906,12 @@ int pool_free_slow(struct pool *p, void *obj)
 
 int pool_free_checked(struct pool *p, void *obj)
 {
+	/*
+	 * The caller's context here, not in pool_free_slow(): without a tail
+	 * call (an unoptimised coverage build) that one's caller is this
+	 * function, and a free's owner track would name it.
+	 */
+	MM_DEBUG_ENTRY(int, pool_free_checked(p, obj));
 	if (!DEBUG_OWNER && pool_free_fast(p, obj, p->state_off))
 		return 0;
 	return pool_free_slow(p, obj);
