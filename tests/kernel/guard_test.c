@@ -407,6 +407,7 @@ static void cache_out_of_bounds_left(struct ktest *t)
 {
 	struct kmem_cache *c;
 	volatile uint8_t *p;
+	uint8_t *z;
 	uint8_t v;
 	uint64_t before;
 
@@ -423,6 +424,17 @@ static void cache_out_of_bounds_left(struct ktest *t)
 				 (const void *)p, -1, SITE(cache_alloc_site), 0);
 		KT_EXPECT_FALSE(t, last_was_write());
 		KT_EXPECT_EQ(t, cache_free_site(c, (void *)p), KERR_OK);
+		/* __GFP_ZERO zeroes a guard object after its constructor, as a slab's. */
+		guard_sample_next();
+		z = kmem_cache_alloc(c, GFP_KERNEL | __GFP_ZERO);
+		KT_ASSERT_NOT_NULL(t, z);
+		KT_EXPECT_TRUE(t, guard_owns(z));
+		for (int i = 0; i < CACHE_OBJ; i++)
+			if (z[i]) {
+				KT_FAIL(t, "byte %d of a zeroed guard object is %#x", i, z[i]);
+				break;
+			}
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, z), KERR_OK);
 	}
 	kmem_cache_destroy(c);
 }
