@@ -22,13 +22,14 @@ from pathlib import Path
 from . import paths, procs
 from .errors import KitError
 from .fsutil import write_atomic
+from .fragments import presets
 from .fuzz_programs import PROGRAM
 
-# The presets fuzzed by default: each kmalloc mode, both page allocators,
-# the slab check levels, pools, SMP (on one CPU) and the debugging presets.
-PRESETS = ("twotier", "hybrid", "simpleheap", "tlsf", "twotier-bitmap", "twotier-pools",
-           "twotier-full-checks", "twotier-no-checks", "twotier-smp", "twotier-debug",
-           "hybrid-debug", "simpleheap-debug", "tlsf-debug")
+# The presets fuzzed by default: every preset of configs/ (each kmalloc
+# mode, both page allocators, the slab check levels, pools, SMP on one CPU,
+# zones, the vmap area, hugepages, the compressed store, the debugging
+# presets and full), so that a new preset is fuzzed from the start.
+PRESETS = tuple(presets())
 CASES = paths.ROOT / "tests" / "fuzz"
 PLANTS = ("leak", "stray")
 DEFAULT_OPS = 1_000_000
@@ -36,7 +37,9 @@ DEFAULT_OPS = 1_000_000
 # SimpleHeap region with room to spare, so that no expected success may
 # fail for want of memory, whatever the preset's test-sized defaults.  The
 # region is one buddy block (kit/config.py), so a buddy preset with a region
-# gets blocks of 2^14 pages.
+# gets blocks of 2^14 pages.  A preset with a hugepage pool gets twice the
+# pool more RAM (twotier-huge: 2592 MiB), which the pool must stay under
+# half of.
 RAM_MB = 512
 HEAP_KB = 64 * 1024
 HEAP_BUDDY_ORDER = 14
@@ -68,7 +71,12 @@ def settings(preset: str) -> list[str]:
     """--set assignments for ``preset`` as the harness runs it."""
     from . import config
     values = config.resolved(config.from_preset(preset))
-    extra = [f"RAM_MB={RAM_MB}"]
+    ram = RAM_MB
+    if values.get("HUGEPAGES"):
+        # The hugepage pool is reserved at boot and must stay under half of
+        # RAM (kit/config.py): RAM_MB beside it, as the stream needs.
+        ram += 2 * (int(values["HUGEPAGES_2M"]) * 2 + int(values["HUGEPAGES_1G"]) * 1024)
+    extra = [f"RAM_MB={ram}"]
     if values.get("HEAP_REGION"):
         extra.append(f"SIMPLEHEAP_SIZE_KB={HEAP_KB}")
         if values.get("PAGE_ALLOC_BUDDY") and int(values["BUDDY_MAX_ORDER"]) < HEAP_BUDDY_ORDER:

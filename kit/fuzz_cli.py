@@ -66,22 +66,33 @@ def cmd_randconfig(args: argparse.Namespace) -> int:
     from . import archs, randconfig
     base = Path(args.out).resolve() if args.out else paths.BUILD / "randconfig"
     seeds = list(range(args.seed, args.seed + args.n))
-    if args.regressions:
-        seeds += [s for s, _ in randconfig.regression_seeds() if s not in seeds]
     arches = args.arch or list(archs.ARCHES)
-    results = randconfig.run(base, seeds, arches, args.jobs or 1)
+    cases = []
+    if args.regressions:
+        cases = [c for c in randconfig.regression_cases() if not c.pending]
+        for c in cases:
+            randconfig.check_case(c)      # a stale case: its file and symbol, before any build
+    results = randconfig.run(base, seeds, arches, args.jobs or 1, cases)
     failed = [r for r in results if not r.passed]
     for r in failed:
+        if r.name.startswith("case-"):
+            print(f"randconfig: regression case {r.name[5:]} FAILS at {r.step}: {r.reason}")
+            print(f"  log: {base / r.name / (r.log or '')}")
+            continue
         seed, arch = r.name.split("/")
-        fragment = base / seed / f"randconfig-{arch}.config"
+        case = randconfig.keep_case(base, int(seed), arch, r.step, r.reason)
         print(f"randconfig: seed {seed} on {arch} FAILS at {r.step}: {r.reason}")
-        print(f"  reproduce: ./build.py randconfig --seed {seed} -n 1 --arch {arch}"
-              f" (log: {base / r.name / (r.log or '')})")
-        print(f"  configuration ({fragment}):")
-        for line in fragment.read_text(encoding="utf-8").splitlines()[1:]:
+        print(f"  log: {base / r.name / (r.log or '')}")
+        print(f"  configuration ({case}):")
+        for line in case.read_text(encoding="utf-8").splitlines()[2:]:
             print(f"    {line}")
+        print(f"  keep it as a regression case: cp {case} "
+              f"tests/randconfig_cases/{case.name}")
+    what = [f"seeds {', '.join(map(str, seeds))}; {', '.join(arches)}"]
+    if cases:
+        what.append(f"{len(cases)} regression case(s)")
     print(f"randconfig: {len(results) - len(failed)} of {len(results)} cells passed "
-          f"(seeds {', '.join(map(str, seeds))}; {', '.join(arches)})")
+          f"({'; '.join(what)})")
     return 1 if failed else 0
 
 
@@ -121,4 +132,5 @@ def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentPa
     r.add_argument("--arch", action="append", choices=["riscv64", "x86_64"],
                    help="only this arch (repeatable; default: every arch)")
     r.add_argument("--regressions", action="store_true",
-                   help="also the seeds of tests/randconfig_seeds.txt (seeds that failed once)")
+                   help="also the regression cases of tests/randconfig_cases/ (configurations "
+                        "that failed once), each on its arch")

@@ -19,6 +19,20 @@ configuration is kept as the fragment of what differs from the defaults
 exactly as from a preset: what Kconfig would not take is an error there,
 so every drawn configuration is a valid one.
 
+A failing configuration is kept as a regression case, not as its seed:
+a seed redraws its configuration only while the Kconfig tree stays as it
+was (any option added anywhere changes the walk), so a recorded seed would
+soon test something else without a word.  The case is the draw's
+fragment itself (write_min_config(), the arch in the file name and, for
+x86_64, in the fragment), tests/randconfig_cases/<seed>-<arch>[-<what>].config;
+a run prints, for each failing cell, the command that copies its case file
+there.  A case may say '# suites: GLOB,...' (the suites it failed in: the
+default run boots only those), '# long: WHY' (only the long run replays
+it) and '# pending: WHY' (it fails until fixed: listed as skipped).  tests/test_randconfig.py configures every case (a symbol that no
+longer exists, or a value Kconfig refuses, is an error naming the file,
+line and symbol, never a silently different configuration) and builds,
+boots and tests each on its arch.
+
 Left out of the draw, at their defaults:
 
     TEST_*          the deliberate failures (a failing case, a panic, a
@@ -48,8 +62,8 @@ MAX_ATTEMPTS = 200
 # Combinations that fail today for a known reason, left out of the draw
 # until fixed (each with the reason; remove the entry with the fix).
 KNOWN_FAILING: tuple[tuple[tuple[str, ...], str], ...] = ()
-# Seeds that found a failure once: tests/test_randconfig.py replays them.
-REGRESSIONS = paths.ROOT / "tests" / "randconfig_seeds.txt"
+# Configurations that failed once: tests/test_randconfig.py replays them.
+CASES = paths.ROOT / "tests" / "randconfig_cases"
 # The default run's sample (tests/test_randconfig.py) and the long run's.
 # The sample is the first seed from SAMPLE_SEED whose draws on every arch
 # are cheap to boot (sample_seeds()): a seed redraws its configuration only
@@ -59,6 +73,9 @@ REGRESSIONS = paths.ROOT / "tests" / "randconfig_seeds.txt"
 SAMPLE_SEED, SAMPLE_COUNT = 12, 1
 SAMPLE_SEARCH = 200
 SAMPLE_MAX_RAM_MB = 1024
+# A regression case poisons pages in the default run up to this much RAM
+# (costly(); seed 16's 32 MiB poisoned case runs its suites in seconds).
+POISON_MAX_RAM_MB = 128
 LONG_SEED, LONG_COUNT = 1000, 20
 
 
@@ -219,31 +236,115 @@ def cells(base: Path, seeds: list[int], arches: list[str]):
     return out
 
 
-def run(base: Path, seeds: list[int], arches: list[str] | None = None, jobs: int = 1):
-    """Draw, build, boot and test every seed on every arch (``jobs`` cells
-    at a time, through kit/matrix.py's runner); the cells' results."""
-    from . import matrix
-    arches = arches or list(archs.ARCHES)
-    chosen = cells(base, seeds, arches)
-    return matrix.Runner(base, jobs, rerun=True, steps=matrix.TEST_STEPS).run(chosen)
+@dataclass(frozen=True)
+class Case:
+    """A regression case: tests/randconfig_cases/<seed>-<arch>[-<what>].config."""
+    path: Path
+    seed: int
+    arch: str
+    long: str             # why only the long run replays it ("": the default run does)
+    pending: str          # why it still fails ("": it must pass)
+    suites: str           # the suites the default run boots (TEST_FILTER; "": all)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
 
 
-def regression_seeds(path: Path = REGRESSIONS) -> list[tuple[int, str]]:
-    """The seeds of tests/randconfig_seeds.txt, one a line ('#' comments):
-    ``SEED`` must pass; ``SEED pending: WHY`` failed for a reason not fixed
-    yet (the default run skips it, saying why).  Pairs (seed, why or "")."""
-    seeds = []
+def _header(path: Path, text: str, key: str) -> str:
+    """The value of a '# key: value' header line ("" if there is none)."""
+    values = [line.split(":", 1)[1].strip() for line in text.splitlines()
+              if line.startswith(f"# {key}:")]
+    if len(values) > 1:
+        raise KitError(f"{path}: '# {key}:' given {len(values)} times")
+    if values and not values[0]:
+        raise KitError(f"{path}: '# {key}:' says no reason")
+    return values[0] if values else ""
+
+
+def load_case(path: Path) -> Case:
+    """A case file's name and headers, checked (its body: check_case())."""
+    seed, _, rest = path.stem.partition("-")
+    arch = rest.split("-", 1)[0]
+    if path.suffix != ".config" or not seed.isdigit() or arch not in archs.ARCHES:
+        raise KitError(f"{path}: a regression case is named <seed>-<arch>[-<what>].config "
+                       f"with arch one of {', '.join(archs.ARCHES)}")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KitError(f"cannot read {path}: {exc.strerror}") from None
-    for lineno, line in enumerate(text.splitlines(), 1):
-        body = line.split("#", 1)[0].strip()
-        if not body:
-            continue
-        word, _, rest = body.partition(" ")
-        rest = rest.strip()
-        if not word.isdigit() or (rest and not rest.startswith("pending:")):
-            raise KitError(f"{path.name}:{lineno}: not 'SEED' or 'SEED pending: WHY': {body!r}")
-        seeds.append((int(word), rest.partition(":")[2].strip()))
-    return seeds
+    return Case(path, int(seed), arch, _header(path, text, "long"), _header(path, text, "pending"),
+                _header(path, text, "suites"))
+
+
+def regression_cases(directory: Path = CASES) -> list[Case]:
+    """Every case of ``directory``, in name order."""
+    return [load_case(p) for p in sorted(directory.glob("*.config"))]
+
+
+def check_case(case: Case):
+    """Configure ``case`` on its arch as a cell would (no build): its Kconfig.
+    A symbol that no longer exists, a value Kconfig refuses or drops, an
+    arch that disagrees with the file name: a KitError naming the file,
+    line and symbol (kit/config.py), so a case never turns silently into
+    another configuration."""
+    from . import config
+    return config.from_preset(str(case.path), case.arch)
+
+
+def costly(case: Case) -> str:
+    """Why the default run leaves ``case`` to the long run ("" if it does
+    not): more than one CPU (TCG runs every vCPU on the host's two cores,
+    and a spin-wait whose lock holder is descheduled costs minutes under
+    load: 16-riscv64-smp-txn's mm_smp took 593 s at load 17), more than
+    SAMPLE_MAX_RAM_MB of RAM, or page poisoning (which writes every free
+    page) over more than POISON_MAX_RAM_MB - the sample's cost rule
+    (_cheap()), by CPU count, and with a small RAM's poisoning allowed."""
+    if case.long:
+        return case.long
+    kconf = check_case(case)
+    cpus = int(kconf.syms["NR_CPUS"].str_value or 1)
+    ram = int(kconf.syms["RAM_MB"].str_value)
+    if cpus > 1:
+        return f"{cpus} CPUs"
+    if ram > SAMPLE_MAX_RAM_MB:
+        return f"RAM_MB={ram}"
+    if kconf.syms["DEBUG_PAGE_POISON"].str_value == "y" and ram > POISON_MAX_RAM_MB:
+        return f"page poisoning of RAM_MB={ram}"
+    return ""
+
+
+def case_cells(cases: list[Case], whole: bool = True):
+    """A matrix cell per case, configured from the case file on its arch;
+    unless ``whole``, its test image runs only the suites of its '# suites:'
+    header (the ones it failed in: the default run's budget)."""
+    from .matrix_file import Cell
+    return [Cell(f"case-{c.name}", str(c.path), c.arch,
+                 () if whole or not c.suites else (f"TEST_FILTER={c.suites}",))
+            for c in cases]
+
+
+def keep_case(base: Path, seed: int, arch: str, step: str, reason: str) -> Path:
+    """The failing cell's fragment as a regression case file, ready to copy
+    into tests/randconfig_cases/: <base>/<seed>/<seed>-<arch>.config."""
+    drawn = (base / str(seed) / f"randconfig-{arch}.config").read_text(encoding="utf-8")
+    body = "".join(line + "\n" for line in drawn.splitlines()
+                   if not line.startswith("# description:"))
+    path = base / str(seed) / f"{seed}-{arch}.config"
+    write_atomic(path, f"# description: randconfig seed {seed} ({arch}) failed at {step}: "
+                       f"{' '.join(reason.split())}\n"
+                       f"# found by: ./build.py randconfig --seed {seed} -n 1 --arch {arch} "
+                       f"(a seed redraws this only while Kconfig is unchanged)\n" + body)
+    return path
+
+
+def run(base: Path, seeds: list[int], arches: list[str] | None = None, jobs: int = 1,
+        cases: list[Case] = (), whole: bool = True):
+    """Draw, build, boot and test every seed on every arch, and every case
+    on its arch (every suite, or unless ``whole`` its own: case_cells()),
+    ``jobs`` cells at a time through kit/matrix.py's runner; the cells'
+    results."""
+    from . import matrix
+    arches = arches or list(archs.ARCHES)
+    chosen = cells(base, seeds, arches) + case_cells(list(cases), whole)
+    return matrix.Runner(base, jobs, rerun=True, steps=matrix.TEST_STEPS).run(chosen)

@@ -197,6 +197,18 @@ def test_guard_reports_name_the_access_object_and_owner(arch: str, tmp_path: Pat
         "canary": rf"mm: guard: EREDZONE at ({hx})\n    allocated at ({hx}) cpu 0 \(#\d+\), "
                   rf"live\nmm: guard: canary of object \1 \(30 bytes\): 1 bytes overwritten "
                   rf"at offset 31..31\n",
+        # A named cache's object and a pool's (twotier-debug builds pools).
+        "cache_use_after_free": rf"mm: guard: EUSEAFTERFREE at ({hx})\n    allocated at ({hx}) "
+                                rf"cpu 0 \(#\d+\), freed at ({hx}) cpu 0\nmm: guard: "
+                                rf"use-after-free read at \1, 10 bytes into object {hx} "
+                                rf"\(56 bytes\), cpu 0\n",
+        "pool_use_after_free": rf"mm: guard: EUSEAFTERFREE at ({hx})\n    allocated at ({hx}) "
+                               rf"cpu 0 \(#\d+\), freed at ({hx}) cpu 0\nmm: guard: "
+                               rf"use-after-free read at \1, 8 bytes into object {hx} "
+                               rf"\(\d+ bytes\), cpu 0\n",
+        "wrong_cache": rf"mm: guard: EBADPTR at ({hx})\n    allocated at ({hx}) cpu 0 "
+                       rf"\(#\d+\), live\nmm: guard: object \1 freed to a cache or pool it "
+                       rf"was not allocated from\n",
     }
     sites = []
     for name, pattern in reports.items():
@@ -206,9 +218,11 @@ def test_guard_reports_name_the_access_object_and_owner(arch: str, tmp_path: Pat
     lines = subprocess.run([ADDR2LINE[arch], "-f", "-e", str(out / "kernel-test.elf"), *sites],
                            capture_output=True, text=True, check=True).stdout.splitlines()
     functions = lines[0::2]
-    # Every allocation in alloc_site; the use after free's free in free_site.
-    assert functions == ["alloc_site", "alloc_site", "alloc_site", "free_site", "alloc_site"], \
-        functions
+    # Every allocation in its test's allocating function; a use after
+    # free's free in the freeing one.
+    assert functions == ["alloc_site", "alloc_site", "alloc_site", "free_site", "alloc_site",
+                         "cache_alloc_site", "cache_free_site", "pool_alloc_site",
+                         "pool_free_site", "cache_alloc_site"], functions
 
 
 def test_leak_fails_the_suite_and_names_the_site(tmp_path: Path):

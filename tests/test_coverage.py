@@ -3,8 +3,8 @@
 Two runs are made once for the module:
 
 - `coverage --matrix --enforce-gate` over a preset of every allocator
-  mode (simpleheap-debug, twotier-pools, full: Hybrid with every axis, and
-  tlsf-debug) on
+  mode (simpleheap-debug, twotier-pools, full: Hybrid with every axis,
+  tlsf-debug, and twotier-debug for guard sampling of caches and pools) on
   riscv64, every suite: the 90% core/mm line-coverage gate must hold on
   their merged report, so no mode's code escapes it;
 - `coverage` alone on x86_64 with only the ktest_self suite: the command
@@ -37,7 +37,9 @@ PRESET = "simpleheap"
 # SimpleHeap's and TLSF's are their debug presets, with every memory
 # debugging option; simpleheap-debug also builds guard sampling and fault
 # injection in, so debug_guard.c and fault_inject.c are under the gate).
-MODES = ("simpleheap-debug", "twotier-pools", "full", "tlsf-debug")
+# twotier-debug builds guard sampling with slab caches and pools, so
+# slab_guard.c and pool.c's guard paths are under the gate too.
+MODES = ("simpleheap-debug", "twotier-pools", "full", "tlsf-debug", "twotier-debug")
 MODE_SETTINGS = ()
 NO_PRESET_BUILDS: set[str] = set()
 
@@ -45,8 +47,11 @@ NO_PRESET_BUILDS: set[str] = set()
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("coverage") / "m"
+    # Five instrumented boots, two at a time: more than kit()'s default
+    # 600 s on a loaded 2-core machine (10 min were not enough at load 13).
     matrix = kit("coverage", "--matrix", *[a for p in MODES for a in ("--preset", p)],
-                 *MODE_SETTINGS, "--arch", "riscv64", "--enforce-gate", "-O", str(base))
+                 *MODE_SETTINGS, "--arch", "riscv64", "--enforce-gate", "-O", str(base),
+                 timeout=1800)
     x86 = base / f"{PRESET}-x86_64"
     kit("defconfig", PRESET, "--arch", "x86_64", "--set", FILTER, "-O", str(x86), check=True)
     single = kit("coverage", "--enforce-gate", "-O", str(x86))

@@ -127,7 +127,8 @@ struct kmem_cache_stats {
 	unsigned int objects_per_slab;
 	bool off_slab;             /* slab descriptor kept off the slab pages */
 	size_t active_objects;     /* handed out and not yet freed */
-	size_t total_objects;      /* in all slabs, free or not */
+	size_t total_objects;      /* in all slabs, free or not, and live guard
+				    * objects (DEBUG_GUARD, slab_guard.h) */
 	/*
 	 * Slabs by how full they are; CPU slabs are counted by their state
 	 * (with SMP, another CPU's slab counts as partial: its freelist is
@@ -155,6 +156,12 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 /* Cache flags, as in Linux. */
 #define SLAB_KMALLOC 0x1u   /* a kmalloc size class: kmem_cache_kfree() frees its objects */
 /*
+ * Never served from the guard pool (Kconfig DEBUG_GUARD), as Linux's
+ * SLAB_SKIP_KFENCE: for a cache whose user samples above it (an object
+ * pool's backing cache and the pool layer's own caches, pool.c).
+ */
+#define SLAB_SKIP_GUARD 0x2u
+/*
  * Set by the cache itself, never asked for: free objects are poisoned
  * (Kconfig DEBUG_POISON, caches without a constructor).
  */
@@ -169,7 +176,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
  */
 #define SLAB_DEBUG_FLAGS (SLAB_POISON | SLAB_RED_ZONE | SLAB_STORE_USER)
 
-/* kmem_cache_create() with @flags (SLAB_KMALLOC; others make it fail). */
+/* kmem_cache_create() with @flags (SLAB_KMALLOC, SLAB_SKIP_GUARD; others make it fail). */
 struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
 					   unsigned int flags, void (*ctor)(void *));
 
@@ -181,7 +188,10 @@ struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t
 void kmem_cache_destroy(struct kmem_cache *c);
 
 /* An object, or NULL (counted as a failure) when no page can be had.
- * __GFP_ZERO zeroes the object's size bytes. */
+ * __GFP_ZERO zeroes the object's size bytes.  With Kconfig DEBUG_GUARD one
+ * call in DEBUG_GUARD_INTERVAL (not for kmalloc's or SLAB_SKIP_GUARD
+ * caches) is a guard object (slab_guard.h): constructed, counted as the
+ * cache's, freed with kmem_cache_free() to this cache only. */
 void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags);
 
 /* Give @obj back; NULL does nothing.  Misuse is reported and ignored. */

@@ -25,6 +25,11 @@
  * unmaps it (a use after free meanwhile goes unseen), and a fault taken
  * with interrupts off is reported but not resumed.  A slot being mapped or
  * unmapped is BUSY: no one else touches it.
+ *
+ * Owners: a slot remembers who handed its object out (NULL: kmalloc; a
+ * named cache; a pool), so that a free to another owner is refused (the
+ * object stays live: it is still its owner's) and so that a cache or pool
+ * can count, check and refuse to be destroyed with its live objects.
  */
 #include "arch.h"
 #include "debug_guard.h"
@@ -61,6 +66,7 @@ struct guard_slot {
 	uintptr_t page;         /* the backing page (its identity-mapped address) */
 	uintptr_t object;       /* the object, live or last freed; 0: never used */
 	size_t size;
+	const void *owner;      /* who handed it out: NULL kmalloc, a cache, a pool */
 	unsigned int alloc_cpu, free_cpu;
 	struct mm_track track;  /* DEBUG_OWNER's owner */
 };
@@ -224,7 +230,7 @@ static size_t take_slot(void)
 	return SLOTS;
 }
 
-void *guard_alloc(size_t size, size_t align)
+void *guard_alloc_for(const void *owner, size_t size, size_t align)
 {
 	struct guard_slot *s;
 	uintptr_t page, obj;
@@ -269,6 +275,7 @@ void *guard_alloc(size_t size, size_t align)
 	spin_lock_irqsafe(&guard_lock);
 	s->object = obj;
 	s->size = size;
+	s->owner = owner;
 	s->alloc_cpu = this_cpu();
 	s->state = SLOT_LIVE;
 	stats.allocs++;
@@ -344,7 +351,7 @@ static bool canary_whole(const struct guard_slot *s, uintptr_t page)
 	return false;
 }
 
-int guard_free(const void *p, size_t *size)
+int guard_free_for(const void *owner, const void *p, size_t *size)
 {
 	uintptr_t a = (uintptr_t)p;
 	size_t pg = page_index(a), i = (pg - 1) / 2;
@@ -359,6 +366,9 @@ int guard_free(const void *p, size_t *size)
 	} else if (s->state != SLOT_LIVE) {
 		bad = GUARD_DOUBLE_FREE;
 		err = KERR_DOUBLE_FREE;
+	} else if (s->owner != owner) {
+		bad = GUARD_WRONG_OWNER;
+		err = KERR_BAD_PTR;
 	} else {
 		s->state = SLOT_BUSY;
 	}
@@ -370,6 +380,9 @@ int guard_free(const void *p, size_t *size)
 		remember(bad, a, copy.object ? &copy : NULL, false);
 		mm_report_misuse_track("guard", err, p,
 				       DEBUG_OWNER && copy.object ? &copy.track : NULL);
+		if (bad == GUARD_WRONG_OWNER)
+			printk("mm: guard: object %p freed to %s it was not allocated from\n",
+			       p, owner ? "a cache or pool" : "kfree()");
 		print_object(copy.object ? &copy : NULL);
 		return err;
 	}
@@ -409,6 +422,51 @@ size_t guard_size(const void *p)
 		size = slots[i].size;
 	spin_unlock_irqsafe(&guard_lock);
 	return size;
+}
+
+size_t guard_live_of(const void *owner)
+{
+	size_t n = 0;
+
+	spin_lock_irqsafe(&guard_lock);
+	for (size_t i = 0; i < nr_slots; i++)
+		n += slots[i].state == SLOT_LIVE && slots[i].owner == owner;
+	spin_unlock_irqsafe(&guard_lock);
+	return n;
+}
+
+/*
+ * The canaries of @owner's live objects.  A slot is made BUSY while its
+ * page is read, so that a free on another CPU cannot unmap it under the
+ * check (that free then reports a double free: the caller's check and its
+ * free raced, a misuse of the cache anyway).
+ */
+bool guard_check_of(const void *owner)
+{
+	bool whole = true;
+
+	for (size_t i = 0; i < nr_slots; i++) {
+		struct guard_slot *s = &slots[i];
+		bool mine;
+
+		spin_lock_irqsafe(&guard_lock);
+		mine = s->state == SLOT_LIVE && s->owner == owner;
+		if (mine)
+			s->state = SLOT_BUSY;
+		spin_unlock_irqsafe(&guard_lock);
+		if (!mine)
+			continue;
+		if (!canary_whole(s, object_page(i))) {
+			whole = false;
+			spin_lock_irqsafe(&guard_lock);
+			stats.canary++;
+			spin_unlock_irqsafe(&guard_lock);
+		}
+		spin_lock_irqsafe(&guard_lock);
+		s->state = SLOT_LIVE;
+		spin_unlock_irqsafe(&guard_lock);
+	}
+	return whole;
 }
 
 bool guard_owner_of(const void *addr, struct mm_track *t, const void **base)

@@ -17,9 +17,16 @@
  * (as KFENCE unprotects the page): the report is the finding, the kernel
  * keeps running and a test can assert it.
  *
- * kmalloc.c calls these only under DEBUG_GUARD (the constant below);
- * without it nothing here is built, and the calls meet empty inline
- * stubs (an unoptimised build, kernel-cov, keeps calls behind constants).
+ * Every object has an owner, the allocator that handed it out: NULL for
+ * kmalloc(), a kmem_cache for a named cache (slab_guard.c), a pool for an
+ * object pool (pool.c).  A free names the owner it frees to; a guard
+ * object freed to another owner is reported and left live, as a slab
+ * refuses another cache's object.
+ *
+ * kmalloc.c, slab.c and pool.c call these only under DEBUG_GUARD (the
+ * constant below); without it nothing here is built, and the calls meet
+ * empty stubs (an unoptimised build, kernel-cov, keeps calls behind
+ * constants).
  */
 #ifndef MMKIT_DEBUG_GUARD_H
 #define MMKIT_DEBUG_GUARD_H
@@ -37,20 +44,32 @@ void guard_init(void);
 
 /*
  * Is this allocation the sampled one?  If so, an object of @size bytes
- * (at most a page) aligned to @align from the pool; NULL when it is not
- * sampled or the pool has no free page (the caller goes the normal way).
+ * (at most a page) aligned to @align from the pool, owned by @owner
+ * (NULL: kmalloc); NULL when it is not sampled or the pool has no free
+ * page (the caller goes the normal way).
  */
-void *guard_alloc(size_t size, size_t align);
+void *guard_alloc_for(const void *owner, size_t size, size_t align);
+#define guard_alloc(size, align) guard_alloc_for(NULL, size, align)
 
 /* Is @p inside the pool's address space (an object or not)? */
 bool guard_owns(const void *p);
 
 /*
- * Free the object at @p (guard_owns(@p)): 0 and *@size its size, or
- * KERR_DOUBLE_FREE / KERR_BAD_PTR, reported.  Canary damage is reported
- * and the object freed.
+ * Free the object at @p (guard_owns(@p)) to @owner: 0 and *@size its
+ * size, or KERR_DOUBLE_FREE / KERR_BAD_PTR (no object there, or another
+ * owner's: left live), reported.  Canary damage is reported and the
+ * object freed.
  */
-int guard_free(const void *p, size_t *size);
+int guard_free_for(const void *owner, const void *p, size_t *size);
+#define guard_free(p, size) guard_free_for(NULL, p, size)
+
+/* How many live objects @owner has in the pool. */
+size_t guard_live_of(const void *owner);
+/*
+ * Are the canaries of @owner's live objects whole?  Damage is reported
+ * (as on free) and false returned; the objects stay live.
+ */
+bool guard_check_of(const void *owner);
 
 /* The size of the live object at @p; 0 when there is none. */
 size_t guard_size(const void *p);
@@ -61,11 +80,15 @@ bool guard_owner_of(const void *addr, struct mm_track *t, const void **base);
 /* The leak walk's part: live objects allocated after @mark, printed; how many. */
 size_t guard_leaks(uint64_t mark);
 
-/* For tests: the next kmalloc() on this CPU is sampled, whatever the interval. */
+/*
+ * For tests: the next sampling decision on this CPU (kmalloc(), a named
+ * cache's kmem_cache_alloc(), a pool's growth) says yes, whatever the
+ * interval.
+ */
 void guard_sample_next(void);
 /*
- * For tests about the normal allocators' geometry (size classes): no
- * kmalloc() is sampled between guard_suspend() and guard_resume() (they
+ * For tests about the normal allocators' geometry (size classes, slabs):
+ * no allocation is sampled between guard_suspend() and guard_resume() (they
  * nest; guard_sample_next() still works).
  */
 void guard_suspend(void);
@@ -78,8 +101,12 @@ void guard_resume(void);
  */
 #define guard_init()                    do { } while (0)
 #define guard_alloc(size, align)        ((void)(size), (void)(align), (void *)0)
+#define guard_alloc_for(o, size, align) ((void)(o), (void)(size), (void)(align), (void *)0)
 #define guard_owns(p)                   ((void)(p), false)
 #define guard_free(p, size)             ((void)(p), (void)(size), 0)
+#define guard_free_for(o, p, size)      ((void)(o), (void)(p), (void)(size), 0)
+#define guard_live_of(o)                ((void)(o), (size_t)0)
+#define guard_check_of(o)               ((void)(o), true)
 #define guard_size(p)                   ((void)(p), (size_t)0)
 #define guard_owner_of(addr, t, base)   ((void)(addr), (void)(t), (void)(base), false)
 #define guard_leaks(mark)               ((void)(mark), (size_t)0)
@@ -95,6 +122,7 @@ enum guard_finding {
 	GUARD_CANARY,           /* the rest of the object's page was written */
 	GUARD_DOUBLE_FREE,
 	GUARD_INVALID_FREE,
+	GUARD_WRONG_OWNER,      /* freed to another cache or pool than its own */
 };
 
 struct guard_report {

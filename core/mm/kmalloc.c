@@ -416,8 +416,10 @@ static void *guard_realloc(void *p, size_t size, gfp_t flags, uintptr_t caller)
 	count_alloc(q, &sz, flags);
 	memcpy(q, p, MIN(bytes, size));
 	if (guard_free(p, &old.granted)) {
-		count_misuse();   /* freed by another CPU meanwhile: reported there */
-		return q;
+		/* A cache's or pool's guard object, or freed by another CPU meanwhile: reported. */
+		count_misuse();
+		kfree(q);
+		return NULL;
 	}
 	old.requested = old.granted;
 	count_free(&old);

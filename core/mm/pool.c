@@ -36,6 +36,20 @@
  * allocator or the magazine allocator runs, a constructor runs or misuse
  * is reported.  Pool locks never nest; the pool list lock is taken alone.
  *
+ * Guard sampling (Kconfig DEBUG_GUARD, debug_guard.h) happens at growth
+ * only, for the one object growth hands to the caller (step 4): a
+ * sampled growth asks the guard pool for that object, owned by the pool.
+ * Everything a pool keeps free - the reserve, magazines, the depot - is
+ * real memory from the backing allocator, so that the reserve stays a
+ * guarantee (a guard object needs a free page of the guard pool, which
+ * may have none) and nothing the pool hands out again without a sample
+ * is a guard object.  A guard object never enters a magazine: its free
+ * (pool_free_slow(); the inline path never takes it, it lies in no slab
+ * page) gives it straight back to the guard pool, whose page is unmapped,
+ * so a use after free faults as for kmalloc()'s guard objects.  The
+ * backing cache and the pool layer's own caches are SLAB_SKIP_GUARD: the
+ * sample is taken here, where the caller's object is known, not below.
+ *
  * Backing memory: in TwoTier and Hybrid (Kconfig SLAB) a slab cache per
  * pool, and magazines and pool_create()'s descriptors from two caches of
  * the pool layer; in SimpleHeap, kmalloc's heap (heap.h) directly, so
@@ -47,6 +61,7 @@
 #include <stdint.h>
 
 #include "compiler.h"
+#include "debug_guard.h"
 #include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
@@ -108,10 +123,12 @@ static bool meta_ready(void)
 		return true;
 	/* Boot makes the first pool, on one CPU: no one races this. */
 	if (!pool_mag_cache)
-		pool_mag_cache = kmem_cache_create("pool_mag", sizeof(struct pool_mag), 0, NULL);
+		pool_mag_cache = kmem_cache_create_flags("pool_mag", sizeof(struct pool_mag), 0,
+							 SLAB_SKIP_GUARD, NULL);
 	if (!pool_desc_cache)
-		pool_desc_cache = kmem_cache_create("pool", sizeof(struct pool),
-						    _Alignof(struct pool), NULL);
+		pool_desc_cache = kmem_cache_create_flags("pool", sizeof(struct pool),
+							  _Alignof(struct pool), SLAB_SKIP_GUARD,
+							  NULL);
 	ok = pool_mag_cache && pool_desc_cache;
 	if (ok)
 		register_shrinker(&pools_shrinker);
@@ -241,6 +258,25 @@ static void *object_new(struct pool *p, gfp_t flags)
 	/* The pool's own now: allocated below it, free above it, never a leak. */
 	if (DEBUG_OWNER)
 		track_hold(obj, _RET_IP_);
+	if (p->ctor)
+		p->ctor(obj);
+	return obj;
+}
+
+/*
+ * The sampled growth's object for the caller (DEBUG_GUARD; the top of the
+ * file): from the guard pool, owned by @p, its state word "free" and
+ * constructed as object_new()'s; NULL when growth is not sampled or the
+ * guard pool is full.  Its owner is the guard pool's slot, not a hold.
+ */
+static void *guard_object_new(struct pool *p)
+{
+	void *obj = guard_alloc_for(p, p->backing_size, p->align);
+
+	if (!obj)
+		return NULL;
+	if (POOL_CHECKS_EXACT)
+		pool_state_write(obj, p->state_off, pool_tag_free(p, obj));
 	if (p->ctor)
 		p->ctor(obj);
 	return obj;
@@ -521,7 +557,10 @@ static void *grow(struct pool *p, struct pool_cpu *pc, size_t n, gfp_t flags)
 {
 	struct pool_mag *batch = NULL, *m = NULL;
 	size_t got = 0, batched = 0;
-	void *first = object_new(p, flags);
+	void *first = DEBUG_GUARD ? guard_object_new(p) : NULL;
+
+	if (!first)
+		first = object_new(p, flags);
 
 	if (first)
 		got = 1;
@@ -819,6 +858,31 @@ static void free_sound(struct pool *p, struct pool_cpu *pc, void *obj)
 	pool_unlock(p);
 }
 
+/*
+ * The free of a guard object (DEBUG_GUARD): straight back to the guard
+ * pool, never into a magazine (the top of the file); another owner's
+ * object or a double free is reported there, counted here, and refused.
+ */
+static int free_guard(struct pool *p, struct pool_cpu *pc, void *obj)
+{
+	size_t size;
+	int err;
+
+	err = guard_free_for(p, obj, &size);
+	if (err) {
+		pool_lock(p);
+		p->misuse++;
+		pool_unlock(p);
+		return err;
+	}
+	slow_enter(p, pc);
+	pool_lock(p);
+	p->owned--;
+	pool_unlock(p);
+	slow_leave(pc);
+	return 0;
+}
+
 int pool_free_slow(struct pool *p, void *obj)
 {
 	struct pool_cpu *pc = this_cpu_ptr(p->cpu);
@@ -827,6 +891,8 @@ int pool_free_slow(struct pool *p, void *obj)
 	MM_DEBUG_ENTRY(int, pool_free_slow(p, obj));
 	if (!obj)
 		return 0;
+	if (DEBUG_GUARD && guard_owns(obj))
+		return free_guard(p, pc, obj);
 	err = check_free(p, obj);
 	if (err)
 		return free_refused(p, obj, err);
@@ -840,6 +906,12 @@ int pool_free_slow(struct pool *p, void *obj)
 
 int pool_free_checked(struct pool *p, void *obj)
 {
+	/*
+	 * The caller's context here, not in pool_free_slow(): without a tail
+	 * call (an unoptimised coverage build) that one's caller is this
+	 * function, and a free's owner track would name it.
+	 */
+	MM_DEBUG_ENTRY(int, pool_free_checked(p, obj));
 	if (!DEBUG_OWNER && pool_free_fast(p, obj, p->state_off))
 		return 0;
 	return pool_free_slow(p, obj);
@@ -1041,7 +1113,8 @@ int pool_init(struct pool *p, const struct pool_params *pp)
 	if (p->stride > KMEM_CACHE_MAX_SIZE || !meta_ready())
 		return p->stride > KMEM_CACHE_MAX_SIZE ? KERR_INVAL : KERR_NOMEM;
 #ifdef CONFIG_SLAB
-	p->cache = kmem_cache_create(p->name, p->backing_size, align, NULL);
+	/* Sampled at growth, not below (the top of the file). */
+	p->cache = kmem_cache_create_flags(p->name, p->backing_size, align, SLAB_SKIP_GUARD, NULL);
 	if (!p->cache)
 		return KERR_NOMEM;
 #else
@@ -1476,5 +1549,8 @@ bool pool_check(struct pool *p)
 	pool_lock(p);
 	ok = check_locked(p);
 	pool_unlock(p);
+	/* Its guard objects' canaries (DEBUG_GUARD), outside the lock. */
+	if (DEBUG_GUARD && !guard_check_of(p))
+		ok = false;
 	return ok;
 }

@@ -68,6 +68,7 @@
 #include "shrinker.h"
 #include "slab.h"
 #include "slab_def.h"
+#include "slab_guard.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "fault_inject.h"
@@ -336,7 +337,7 @@ static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
 		align = sizeof(void *);
 	if (align & (align - 1) || align > PAGE_SIZE)
 		return KERR_ALIGN;
-	if (flags & ~SLAB_KMALLOC)
+	if (flags & ~(SLAB_KMALLOC | SLAB_SKIP_GUARD))
 		return KERR_INVAL;
 	/* A kmalloc cache's free pointer must be first (KMALLOC_FP_OFFSET): no constructor. */
 	if ((flags & SLAB_KMALLOC) && ctor)
@@ -983,6 +984,8 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 	 */
 	if (fault_should_fail(FAULT_SLAB, mm_api_caller(_RET_IP_)))
 		return NULL;
+	if (DEBUG_GUARD && (obj = slab_guard_alloc(c, flags)))
+		return obj;
 	obj = slab_alloc_fast(c);
 	if (unlikely(!obj))
 		return alloc_slow(c, flags);
@@ -1102,6 +1105,8 @@ int kmem_cache_free_checked(struct kmem_cache *c, const void *objp)
 		return KERR_OK;
 	if (!c)
 		return KERR_INVAL;
+	if (DEBUG_GUARD && guard_owns(obj))
+		return slab_guard_free(c, obj);
 	s = virt_to_slab(obj);
 	if (!s || s->cache != c) {
 		spin_lock_irqsafe(&c->lock);
@@ -1442,6 +1447,8 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->off_slab = c->off_slab;
 	st->active_objects = cache_active_objects(c);
 	st->total_objects = c->nr_slabs * c->objects;
+	if (DEBUG_GUARD)   /* slab_guard.c: counted as active, so as objects */
+		st->total_objects += guard_live_of(c);
 	st->slabs_full = c->full.nr;
 	st->slabs_partial = c->partial.nr;
 	st->slabs_empty = c->empty.nr;
@@ -1749,6 +1756,9 @@ static bool check_locked(struct kmem_cache *c)
 		slabs++;
 	}
 	CHECK(slabs == c->nr_slabs, "%zu slabs found, nr_slabs %zu", slabs, c->nr_slabs);
+	/* Guard objects (slab_guard.c) are counted and live outside the slabs. */
+	if (DEBUG_GUARD)
+		active += guard_live_of(c);
 	/* Objects lost past a cut count as in use: then only a bound holds. */
 	CHECK(active == cache_active_objects(c) || (damaged && active > cache_active_objects(c)),
 	      "%zu objects in use, active %zu", active, cache_active_objects(c));
@@ -1766,6 +1776,8 @@ bool kmem_cache_check(struct kmem_cache *c)
 	d->obj = NULL;
 	ok = check_locked(c);
 	spin_unlock_irqsafe(&c->lock);
+	if (DEBUG_GUARD && !guard_check_of(c))
+		ok = false;
 	if (DEBUG_REDZONE && d->obj) {
 		(void)redzone_check(SLAB_LAYER, d->obj, c->name, d->rz, red_start(c),
 				    red_len(c), d->expect,

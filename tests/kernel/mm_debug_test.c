@@ -238,7 +238,8 @@ static void redzone_found_by_cache_check(struct ktest *t)
 	SKIP_IF_MISUSE_PANICS(t);
 	if (!DEBUG_REDZONE)
 		KT_SKIP(t, "CONFIG_DEBUG_REDZONE is off");
-	c = kmem_cache_create("test-redzone", 40, 0, NULL);
+	/* Red zones are the slab's: a guard object has canary bytes (guard suite). */
+	c = kmem_cache_create_flags("test-redzone", 40, 0, SLAB_SKIP_GUARD, NULL);
 	KT_ASSERT_NOT_NULL(t, c);
 	p = cache_alloc_site(c);
 	KT_ASSERT_NOT_NULL(t, p);
@@ -265,7 +266,8 @@ static void slab_write_after_free(struct ktest *t)
 	SKIP_IF_MISUSE_PANICS(t);
 	if (!IS_ENABLED(CONFIG_DEBUG_POISON))
 		KT_SKIP(t, "CONFIG_DEBUG_POISON is off");
-	c = kmem_cache_create("test-uaf", 64, 0, NULL);
+	/* Poison is the slab's: a freed guard object's page is unmapped (guard suite). */
+	c = kmem_cache_create_flags("test-uaf", 64, 0, SLAB_SKIP_GUARD, NULL);
 	KT_ASSERT_NOT_NULL(t, c);
 	a = cache_alloc_site(c);
 	b = cache_alloc_site(c);   /* keeps the slab in use: its pages stay */

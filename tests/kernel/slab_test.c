@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "debug_guard.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -896,4 +897,19 @@ static const struct ktest_case slab_cases[] = {
 	{0},
 };
 
-KTEST_SUITE(slab, slab_cases);
+/* Every case is about slabs: a guard object (DEBUG_GUARD) lies in none. */
+static void init_slab(struct ktest *t)
+{
+	(void)t;
+	if (DEBUG_GUARD)
+		guard_suspend();
+}
+
+static void exit_slab(struct ktest *t)
+{
+	(void)t;
+	if (DEBUG_GUARD)
+		guard_resume();
+}
+
+KTEST_SUITE_WITH_HOOKS(slab, slab_cases, init_slab, exit_slab);
