@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -58,10 +59,14 @@ def run(modules: tuple[str, ...], preload: str | None, jobs: int = 2,
     if preload:
         env["LD_PRELOAD"] = preload
     # -j: every module in a worker process, which prints one progress line per module.
+    # SIGINT at its default action whatever the kit inherited: CPython installs
+    # its KeyboardInterrupt handler only over SIG_DFL, and test_threading's
+    # interrupt_main() tests fail where SIGINT is ignored (a run started with
+    # & from a script), under glibc as under any preloaded allocator.
     try:
         proc = procs.run_group([PYTHON, "-m", "test", f"-j{max(1, jobs)}", *modules],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=env, timeout=timeout)
+                               env=env, timeout=timeout, default_signals=(signal.SIGINT,))
     except subprocess.TimeoutExpired:
         raise KitError(f"CPython's tests did not finish within {timeout:g} s"
                        + (f" (LD_PRELOAD={preload})" if preload else "")) from None
