@@ -68,6 +68,7 @@ def start(cmd: list[str], *, deathsig: int = signal.SIGKILL, cpu_seconds: int | 
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
         _prctl, _sigdfl = libc.prctl, libc.signal
+        _sigdfl.argtypes, _sigdfl.restype = [ctypes.c_int, ctypes.c_void_p], ctypes.c_void_p
     with _lock:
         if _stopping:
             raise KitError("interrupted")
