@@ -41,8 +41,10 @@ MODULES = (
 QUICK = ("test_json", "test_list", "test_dict")
 # What the long run (MMKIT_LONG=1) takes under SimpleHeap, whose first-fit
 # list every allocation walks: the modules of MODULES measured under it at
-# two minutes or less each (28 Nov 2026, load 8 to 20 on 2 cores, nice 10;
-# about 4 minutes in all at -j2).  The whole list took over an hour there
+# two minutes or less each (28 Nov 2026, load 8 to 20 on 2 cores, nice 10).
+# The long run of these passed in 4.9 minutes under simpleheap (glibc's
+# reference run and the build included) and 6.8 under simpleheap-debug.
+# The whole list took over an hour there
 # (test_pickle alone over 35 minutes, test_json 16, test_set 10), too long
 # for the long job: it runs with --real-programs-full.
 FIRST_FIT = ("test_list", "test_dict", "test_bisect", "test_ordered_dict", "test_dictviews",
