@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -38,6 +39,18 @@ MODULES = (
 )
 # What the default test run takes: seconds, not minutes.
 QUICK = ("test_json", "test_list", "test_dict")
+# What the long run (MMKIT_LONG=1) takes under SimpleHeap, whose first-fit
+# list every allocation walks: the modules of MODULES measured under it at
+# two minutes or less each (28 Nov 2026, load 8 to 20 on 2 cores, nice 10).
+# The long run of these passed in 4.9 minutes under simpleheap (glibc's
+# reference run and the build included) and 6.8 under simpleheap-debug.
+# The whole list took over an hour there
+# (test_pickle alone over 35 minutes, test_json 16, test_set 10), too long
+# for the long job: it runs with --real-programs-full.
+FIRST_FIT = ("test_list", "test_dict", "test_bisect", "test_ordered_dict", "test_dictviews",
+             "test_string", "test_collections", "test_fstring", "test_userstring",
+             "test_memoryview", "test_marshal", "test_copy", "test_re", "test_threading",
+             "test_queue", "test_gc")
 
 _RESULT = re.compile(r"\] (test_\w+) (passed|failed|skipped|crashed|timed out|"
                      r"resource denied|ran no tests|env changed)\b")
@@ -58,10 +71,14 @@ def run(modules: tuple[str, ...], preload: str | None, jobs: int = 2,
     if preload:
         env["LD_PRELOAD"] = preload
     # -j: every module in a worker process, which prints one progress line per module.
+    # SIGINT at its default action whatever the kit inherited: CPython installs
+    # its KeyboardInterrupt handler only over SIG_DFL, and test_threading's
+    # interrupt_main() tests fail where SIGINT is ignored (a run started with
+    # & from a script), under glibc as under any preloaded allocator.
     try:
         proc = procs.run_group([PYTHON, "-m", "test", f"-j{max(1, jobs)}", *modules],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=env, timeout=timeout)
+                               env=env, timeout=timeout, default_signals=(signal.SIGINT,))
     except subprocess.TimeoutExpired:
         raise KitError(f"CPython's tests did not finish within {timeout:g} s"
                        + (f" (LD_PRELOAD={preload})" if preload else "")) from None

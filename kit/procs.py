@@ -36,33 +36,44 @@ _live: set[subprocess.Popen] = set()
 _stopping = False
 
 
-def _child_hook(parent: int, deathsig: int, cpu_seconds: int | None):
+_sigdfl = None
+
+
+def _child_hook(parent: int, deathsig: int, cpu_seconds: int | None,
+                default_signals: tuple[int, ...]):
     def hook() -> None:
         _prctl(PR_SET_PDEATHSIG, int(deathsig), 0, 0, 0)
         if os.getppid() != parent:
             os._exit(125)      # the kit died before the signal was armed
         if cpu_seconds:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 10))
+        for sig in default_signals:
+            _sigdfl(int(sig), 0)   # libc's signal(sig, SIG_DFL): exec keeps what is ignored
     return hook
 
 
 def start(cmd: list[str], *, deathsig: int = signal.SIGKILL, cpu_seconds: int | None = None,
-          **popen: object) -> subprocess.Popen:
+          default_signals: tuple[int, ...] = (), **popen: object) -> subprocess.Popen:
     """Popen ``cmd`` as a child that ends with the kit.
 
     ``deathsig`` is what the child gets when the kit dies (SIGTERM for a
     child that must end its own children, such as Ninja); ``cpu_seconds``
-    caps its CPU time.
+    caps its CPU time; ``default_signals`` start at their default action
+    even if the kit inherited them ignored (a shell ignores SIGINT and
+    SIGQUIT in a command it starts with & and no job control, and exec
+    passes that on).
     """
-    global _prctl
+    global _prctl, _sigdfl
     if _prctl is None:
         import ctypes
-        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        libc = ctypes.CDLL(None, use_errno=True)
+        _prctl, _sigdfl = libc.prctl, libc.signal
+        _sigdfl.argtypes, _sigdfl.restype = [ctypes.c_int, ctypes.c_void_p], ctypes.c_void_p
     with _lock:
         if _stopping:
             raise KitError("interrupted")
-        proc = subprocess.Popen(cmd, preexec_fn=_child_hook(os.getpid(), deathsig, cpu_seconds),
-                                **popen)
+        hook = _child_hook(os.getpid(), deathsig, cpu_seconds, default_signals)
+        proc = subprocess.Popen(cmd, preexec_fn=hook, **popen)
         proc.kit_stop_signal = deathsig   # how stop_all() ends it: as the kernel would
         _live.add(proc)
     return proc

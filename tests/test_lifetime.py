@@ -104,6 +104,27 @@ def test_cpu_limit_ends_a_runaway_child():
     assert proc.returncode == -signal.SIGXCPU
 
 
+def test_default_signals_undo_an_inherited_ignore():
+    """A kit started with & from a script inherits SIGINT ignored, and exec
+    passes that on: CPython then installs no KeyboardInterrupt handler and
+    test_threading's interrupt_main() tests fail (kit/cpython_tests.py asks
+    for SIGINT at its default action)."""
+    from kit import procs
+
+    def ignored(**kwargs) -> int:
+        out = procs.run(["cat", "/proc/self/status"], stdout=subprocess.PIPE, text=True,
+                        timeout=30, **kwargs).stdout
+        return int(out.split("SigIgn:")[1].split()[0], 16)
+
+    sigint = 1 << (signal.SIGINT - 1)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert ignored() & sigint   # inherited, as a shell's & would leave it
+        assert not ignored(default_signals=(signal.SIGINT,)) & sigint
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_ctrl_c_in_the_first_half_second_is_one_line(tmp_path: Path):
     """SIGINT while build.py imports, parses Kconfig or starts Ninja: one line,
     status 130, never a traceback.  (Before the interpreter has set up its

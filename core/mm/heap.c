@@ -226,12 +226,22 @@ static struct heap_block **link_after(struct heap *h, struct heap_block *prev)
 	return prev ? link_of(prev) : &h->free_list;
 }
 
-/* Last free block below @addr, or NULL. */
+/*
+ * Last free block below @addr, or NULL.  The walk starts at the rover
+ * when it lies below @addr (K&R's free starts at freep): the list is in
+ * address order, so no free block between the head and the rover can be
+ * the answer.  Frees near the last one walk a few blocks, not the list.
+ */
 static struct heap_block *free_before(struct heap *h, uintptr_t addr)
 {
-	struct heap_block *prev = NULL;
+	struct heap_block *prev = NULL, *b = first_free(h);
 
-	for (struct heap_block *b = first_free(h); b && (uintptr_t)b < addr; b = next_free(h, b))
+	if (h->rover && (uintptr_t)h->rover < addr) {
+		/* Its header checked like every block the walk passes. */
+		prev = checked_free(h, h->rover, 0);
+		b = next_free(h, prev);
+	}
+	for (; b && (uintptr_t)b < addr; b = next_free(h, b))
 		prev = b;
 	return prev;
 }
@@ -256,6 +266,7 @@ void heap_init(struct heap *h, void *mem, size_t size)
 	track_clear(b);
 	*link_of(b) = NULL;
 	h->free_list = b;
+	h->rover = NULL;
 	h->free_bytes = b->size - HDR;
 	h->free_blocks = 1;
 	poison_free_block(b);
@@ -265,6 +276,8 @@ void heap_init(struct heap *h, void *mem, size_t size)
 static void merge_free(struct heap *h, struct heap_block *b, struct heap_block *next)
 {
 	*link_of(b) = *link_of(next);
+	if (h->rover == next)
+		h->rover = b;
 	block_set(b, b->size + next->size, BLOCK_FREE);
 	h->free_blocks--;
 	h->free_bytes += HDR;          /* next's header is payload now */
@@ -300,6 +313,7 @@ static void insert_free(struct heap *h, struct heap_block *b)
 	/* A free block reaching the region's end: the highest live block ends where it starts. */
 	if (block_end(b) == h->end)
 		h->top = (uintptr_t)b;
+	h->rover = b;
 }
 
 /* Record that live block @b holds @requested of its usable bytes. */
@@ -351,6 +365,8 @@ static void *carve(struct heap *h, struct heap_block *prev, struct heap_block *b
 	h->free_blocks--;
 	h->free_bytes -= b->size - HDR;
 	pos = link_after(h, prev);
+	/* The rover stays on the list: at the gap left in front, or b's predecessor. */
+	h->rover = at > start ? b : prev;
 	if (at > start) {
 		block_set(b, at - start, BLOCK_FREE);
 		h->free_blocks++;
@@ -592,6 +608,7 @@ static bool grow_in_place(struct heap *h, struct heap_block *b, size_t need)
 	poison_check(h, next, old_end, new_end);
 
 	after = *link_of(next);   /* before a new header can overwrite it */
+	h->rover = prev;          /* next leaves the list; prev stays on it */
 	h->free_blocks--;
 	h->free_bytes -= next->size - HDR;
 	if (new_end < next_end) {

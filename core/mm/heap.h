@@ -43,6 +43,12 @@ struct heap {
 	spinlock_t lock;
 	uintptr_t start, end;          /* the region, [start, end) */
 	struct heap_block *free_list;  /* address ordered */
+	/*
+	 * A free block on the list (or NULL): where the last free or
+	 * allocation left the list.  A free above it starts its walk for
+	 * its place here rather than at the head (K&R's freep).
+	 */
+	struct heap_block *rover;
 	size_t free_bytes;             /* payload bytes in free blocks */
 	size_t used_bytes;             /* payload bytes in live blocks */
 	size_t requested_bytes;        /* bytes callers asked for, in live blocks */

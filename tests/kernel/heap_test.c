@@ -230,6 +230,68 @@ static void coalesce_every_order(struct ktest *t)
 	expect_consistent(t);
 }
 
+/*
+ * A free walks from the rover (the last place the list changed) when it
+ * lies above it, from the head otherwise: frees above and below it, with
+ * allocations and in-place growth moving it in between, must leave the
+ * list complete and in address order - first fit then hands the holes
+ * out lowest first, and everything coalesces back into one block.
+ */
+static void rover_keeps_address_order(struct ktest *t)
+{
+	/*
+	 * Above, below, above, far above, between...: every way round the
+	 * rover; the last free (13) leaves it at that hole.
+	 */
+	static const unsigned int order[] = { 5, 1, 9, 15, 3, 11, 7, 13 };
+	enum { N = 16 };
+	uint8_t *blk[N];
+	struct heap_stats st;
+
+	SETUP(t);
+	for (unsigned int i = 0; i < N; i++) {
+		blk[i] = heap_alloc(&heap, 48, 0);
+		KT_ASSERT_NOT_NULL(t, blk[i]);
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(order); i++) {
+		KT_ASSERT_EQ(t, heap_free(&heap, blk[order[i]]), KERR_OK);
+		if (i == 3) {
+			/* An allocation takes the lowest hole and leaves the rover there. */
+			void *p = heap_alloc(&heap, 48, 0);
+
+			KT_ASSERT_PTR_EQ(t, p, blk[1]);
+			KT_ASSERT_EQ(t, heap_free(&heap, p), KERR_OK);
+		}
+	}
+	/* Seven holes, and blk[15] merged into the free tail. */
+	heap_get_stats(&heap, &st);
+	KT_EXPECT_EQ(t, st.free_blocks, (size_t)ARRAY_SIZE(order));
+	expect_consistent(t);
+	/*
+	 * Growing blk[12] in place over the whole hole after it (the rover)
+	 * takes that hole off the list; the caller's bytes overwrite its old
+	 * header, and a free above must still find its place.
+	 */
+	{
+		size_t grown = 2 * payload(48) + hdr - RZ;
+		void *q;
+
+		KT_ASSERT_EQ(t, heap_realloc_try(&heap, blk[12], grown, &q), KERR_OK);
+		KT_ASSERT_PTR_EQ(t, q, blk[12]);
+		fill(blk[12], grown, 12);
+		KT_ASSERT_EQ(t, heap_free(&heap, blk[14]), KERR_OK);
+	}
+	/* Lowest first: the list holds every hole left, in address order. */
+	for (unsigned int i = 1; i < 13; i += 2) {
+		void *p = heap_alloc(&heap, 48, 0);
+
+		KT_EXPECT_PTR_EQ(t, p, blk[i]);
+	}
+	for (unsigned int i = 0; i <= 12; i++)
+		KT_EXPECT_EQ(t, heap_free(&heap, blk[i]), KERR_OK);
+	expect_all_free(t);
+}
+
 static void coalesce_both_neighbours(struct ktest *t)
 {
 	struct heap_stats st;
@@ -610,6 +672,7 @@ static const struct ktest_case heap_cases[] = {
 	KTEST_CASE(split_leaves_no_sliver),
 	KTEST_CASE(coalesce_every_order),
 	KTEST_CASE(coalesce_both_neighbours),
+	KTEST_CASE(rover_keeps_address_order),
 	KTEST_CASE(alignment_every_power_of_two),
 	KTEST_CASE(realloc_grows_in_place),
 	KTEST_CASE(realloc_shrinks_in_place),
