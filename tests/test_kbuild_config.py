@@ -94,8 +94,8 @@ def test_listnewconfig_and_oldconfig(tmp_path: Path):
                    if "RAM_MB" not in line and "SLAB_KEEP_EMPTY" not in line)
     (out / ".config").write_text(text)
     listed = kit("listnewconfig", "-O", str(out), check=True).stdout.splitlines()
-    assert listed == ["CONFIG_RAM_MB=128", "CONFIG_SLAB_KEEP_EMPTY=0"] or \
-        sorted(listed) == ["CONFIG_RAM_MB=128", "CONFIG_SLAB_KEEP_EMPTY=0"]
+    assert listed == ["CONFIG_RAM_MB=128", "CONFIG_SLAB_KEEP_EMPTY=1"] or \
+        sorted(listed) == ["CONFIG_RAM_MB=128", "CONFIG_SLAB_KEEP_EMPTY=1"]
     # oldconfig asks for each, in Kconfig's order: 256 for RAM_MB, the default for the other.
     import subprocess
     import sys
@@ -108,7 +108,7 @@ def test_listnewconfig_and_oldconfig(tmp_path: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "oldconfig: " in proc.stdout and "new RAM_MB=256" in proc.stdout
     v = values(out)
-    assert v["RAM_MB"] == "256" and v["SLAB_KEEP_EMPTY"] == "0"
+    assert v["RAM_MB"] == "256" and v["SLAB_KEEP_EMPTY"] == "1"
     assert (out / ".config").read_text().startswith("# mmkit configuration")
     assert kit("listnewconfig", "-O", str(out), check=True).stdout == ""
     # Out of answers: an error, and the file as it was.
