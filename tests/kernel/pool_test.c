@@ -24,6 +24,7 @@
 #include "kernel.h"
 #include "kmalloc_sizes.h"
 #include "kstring.h"
+#include "guard_off.h"
 #include "ktest.h"
 #include "mm.h"
 #include "mm_misuse.h"
@@ -1089,18 +1090,4 @@ static const struct ktest_case pool_cases[] = {
  * reserve): a guard object (DEBUG_GUARD) leaves the pool on its free, so
  * none is sampled here; the guard suite covers a pool's guard objects.
  */
-static void init_pool(struct ktest *t)
-{
-	(void)t;
-	if (DEBUG_GUARD)
-		guard_suspend();
-}
-
-static void exit_pool(struct ktest *t)
-{
-	(void)t;
-	if (DEBUG_GUARD)
-		guard_resume();
-}
-
-KTEST_SUITE_WITH_HOOKS(pool, pool_cases, init_pool, exit_pool);
+KTEST_SUITE_WITH_HOOKS(pool, pool_cases, guard_off_init, guard_off_exit);

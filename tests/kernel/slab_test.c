@@ -21,6 +21,7 @@
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
+#include "guard_off.h"
 #include "ktest.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
@@ -898,18 +899,4 @@ static const struct ktest_case slab_cases[] = {
 };
 
 /* Every case is about slabs: a guard object (DEBUG_GUARD) lies in none. */
-static void init_slab(struct ktest *t)
-{
-	(void)t;
-	if (DEBUG_GUARD)
-		guard_suspend();
-}
-
-static void exit_slab(struct ktest *t)
-{
-	(void)t;
-	if (DEBUG_GUARD)
-		guard_resume();
-}
-
-KTEST_SUITE_WITH_HOOKS(slab, slab_cases, init_slab, exit_slab);
+KTEST_SUITE_WITH_HOOKS(slab, slab_cases, guard_off_init, guard_off_exit);
