@@ -38,7 +38,7 @@ Left out of the draw, at their defaults:
     TEST_*          the deliberate failures (a failing case, a panic, a
                     hang, a leak, ...): a configuration with one fails by
                     design
-    QEMU_TIMEOUT    the host's patience, not the variant (set to TIMEOUT)
+    QEMU_TIMEOUT    the host's patience, not the variant (set by patience())
     KNOWN_FAILING   combinations that fail today for a known reason
     COVERAGE        an extra image that randconfig does not boot
     BENCH_*         the bench image's workload, which randconfig does not boot
@@ -165,6 +165,15 @@ def _draw_once(kconf, rng: random.Random) -> None:
             item.set_value(str(value) if item.type == kconfiglib.INT else hex(value))
 
 
+def patience(cpus: int) -> int:
+    """A draw's QEMU_TIMEOUT: TIMEOUT per two CPUs, up to QEMU_TIMEOUT's
+    range end.  TCG runs every vCPU as a host thread, so on a 2-core host
+    the SMP suites' work on 8 CPUs takes several times as long as on 2,
+    and ticket locks (SPINLOCK_TICKET) go at the host's scheduling pace
+    (randconfig seed 1000: 921 s for mm_smp on 8 vCPUs)."""
+    return min(3600, TIMEOUT * max(1, (cpus + 1) // 2))
+
+
 def draw(seed: int, arch: str) -> Drawn:
     """Configuration ``seed`` for ``arch``: the same on every run."""
     from . import config
@@ -178,6 +187,8 @@ def draw(seed: int, arch: str) -> Drawn:
             config.check_constraints(kconf)
         except KitError:
             continue
+        kconf.syms["QEMU_TIMEOUT"].set_value(
+            str(patience(int(kconf.syms["NR_CPUS"].str_value or 1))))
         if any(all(kconf.syms[n].str_value == "y" for n in names) for names, _ in KNOWN_FAILING):
             continue
         return Drawn(seed, arch, _fragment(kconf, seed, arch), attempt)

@@ -330,10 +330,15 @@ def test_smp_passes_twenty_boots_in_a_row(arch: str, tmp_path: Path):
         print(f"riscv64 boot harts over {len(boot_harts)} boots: {boot_harts}")
 
 
-def test_smp_host_run_is_clean_under_tsan(tmp_path: Path):
-    """CPUs as threads on the host, under ThreadSanitizer: no report."""
+@pytest.mark.parametrize("preset,settings", [
+    (SMP_PRESET, ()),                                  # ticket locks, every suite
+    ("full", ("--set", "TEST_FILTER=smp,mm_smp")),     # test-and-set locks
+])
+def test_smp_host_run_is_clean_under_tsan(tmp_path: Path, preset, settings):
+    """CPUs as threads on the host, under ThreadSanitizer: no report, with
+    either kind of spinlock."""
     out = tmp_path / "tsan"
-    kit("defconfig", SMP_PRESET, "-O", str(out), check=True)
+    kit("defconfig", preset, "-O", str(out), *settings, check=True)
     proc = kit("test", "--host", "--tsan", "-O", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "test (host, TSan): PASSED" in proc.stdout

@@ -58,9 +58,12 @@ CONFIGS = [
     long(("twotier-vmap", ["DEBUG_GUARD=y", "DEBUG_GUARD_INTERVAL=1000000",
                            "DEBUG_GUARD_POOL_PAGES=4096"])),
     # SMP at NR_CPUS's ends: the runtime on one CPU (locks stay barriers),
-    # and eight CPUs (threads here) with the lock debugging on.
+    # and eight CPUs (threads here) with the lock debugging on, with each
+    # kind of spinlock (twotier-smp keeps ticket locks; the default is
+    # test and set).
     long(("twotier", ["SMP=y", "NR_CPUS=1"])),
     ("twotier-smp", ["NR_CPUS=8", "DEBUG_SPINLOCK=y"]),
+    ("twotier", ["SMP=y", "NR_CPUS=8", "DEBUG_SPINLOCK=y"]),
     ("twotier-vmap", ["VMAP_SIZE_MB=16"]),
     long(("twotier-vmap", ["VMAP_SIZE_MB=65536", "RAM_MB=32", "BUDDY_MAX_ORDER=4"])),
     long(("simpleheap", ["VMAP=y", "RAM_MB=32", "SIMPLEHEAP_SIZE_KB=64"])),

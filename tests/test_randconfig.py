@@ -54,7 +54,8 @@ def test_deliberate_failures_are_never_drawn(drawn):
     for d in drawn.values():
         v = values(d)
         assert not [n for n in v if n.startswith("TEST_") and v[n] == "y"], d.fragment
-        assert "COVERAGE" not in v and v["QEMU_TIMEOUT"] == str(randconfig.TIMEOUT)
+        cpus = int(v.get("NR_CPUS", "4" if v.get("SMP") == "y" else "1"))
+        assert "COVERAGE" not in v and v["QEMU_TIMEOUT"] == str(randconfig.patience(cpus))
         for names, _ in randconfig.KNOWN_FAILING:
             assert not all(v.get(n) == "y" for n in names), d.fragment
 

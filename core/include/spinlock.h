@@ -4,13 +4,21 @@
  * Taking it from day one means SMP is an addition, not a rewrite.  What a
  * lock costs depends on the build, as in Linux:
  *
- *   SMP (CONFIG_NR_CPUS > 1)   a ticket lock: an atomic add takes a
+ *   SMP (CONFIG_NR_CPUS > 1)   the kind Kconfig chose (arch/Kconfig.machine):
+ *     SPINLOCK_TAS (default)   test and set: an atomic exchange takes a
+ *                              free lock, a waiter reads it until it is
+ *                              free and tries again, a release store
+ *                              frees it.  Unfair, but a descheduled
+ *                              waiter (a vCPU the host is not running)
+ *                              holds nobody up.
+ *     SPINLOCK_TICKET          a ticket lock: an atomic add takes a
  *                              ticket, the lock is yours when the ticket
  *                              being served is yours, and a release store
  *                              serves the next.  Fair: CPUs get the lock
- *                              in the order they asked.  A CPU that had to
- *                              wait counts one contention against the
- *                              lock's class (below).
+ *                              in the order they asked.
+ *                              Either way a CPU that had to wait counts
+ *                              one contention against the lock's class
+ *                              (below).
  *   one CPU                    a compiler barrier only: nothing else can
  *                              run while the lock is held (without SMP
  *                              nothing runs in interrupt context; with
@@ -135,8 +143,12 @@ struct lock_class {
 #define DEFINE_LOCK_CLASS(var, cname) struct lock_class var = LOCK_CLASS_INIT(cname)
 
 typedef struct {
+#ifdef CONFIG_SPINLOCK_TICKET
 	atomic_uint next;               /* the next ticket to hand out */
 	atomic_uint owner;              /* the ticket being served */
+#else
+	atomic_uint locked;             /* 1 while held */
+#endif
 	struct lock_class *class;       /* NULL: "(unnamed)" */
 	unsigned long irqflags;         /* spin_lock_irqsafe()'s holder's */
 #ifdef CONFIG_DEBUG_SPINLOCK
@@ -152,8 +164,12 @@ typedef struct {
 
 static inline void spin_lock_init_class(spinlock_t *lock, struct lock_class *cls)
 {
+#ifdef CONFIG_SPINLOCK_TICKET
 	atomic_store_explicit(&lock->next, 0, memory_order_relaxed);
 	atomic_store_explicit(&lock->owner, 0, memory_order_relaxed);
+#else
+	atomic_store_explicit(&lock->locked, 0, memory_order_relaxed);
+#endif
 	lock->class = cls;
 #ifdef CONFIG_DEBUG_SPINLOCK
 	atomic_store_explicit(&lock->holder, 0, memory_order_relaxed);
@@ -168,8 +184,15 @@ static inline void spin_lock_init_class(spinlock_t *lock, struct lock_class *cls
 		&spin_class_;                                                    \
 	}))
 
-/* Out of line (core/kernel/spinlock.c): the wait, which counts a contention. */
+/*
+ * Out of line (core/kernel/spinlock.c): the wait, which counts a
+ * contention; returns holding the lock.
+ */
+#ifdef CONFIG_SPINLOCK_TICKET
 void spin_lock_wait(spinlock_t *lock, unsigned int ticket);
+#else
+void spin_lock_wait(spinlock_t *lock);
+#endif
 
 #ifdef CONFIG_DEBUG_SPINLOCK
 /* core/kernel/spinlock_debug.c: the checks around taking and dropping. */
@@ -195,6 +218,7 @@ static inline unsigned int spin_lock_holder(const spinlock_t *lock)
 }
 #endif
 
+#ifdef CONFIG_SPINLOCK_TICKET
 static inline void spin_lock(spinlock_t *lock)
 {
 	unsigned int ticket;
@@ -244,6 +268,42 @@ static inline void spin_unlock(spinlock_t *lock)
 #endif
 	atomic_store_explicit(&lock->owner, owner + 1, memory_order_release);
 }
+
+#else /* SPINLOCK_TAS */
+static inline void spin_lock(spinlock_t *lock)
+{
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_lock(lock, false);
+#endif
+	/* Acquire: the critical section starts after the exchange that took it. */
+	if (unlikely(atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire)))
+		spin_lock_wait(lock);
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_locked(lock);
+#endif
+}
+
+/* Only when it is free; a read first, so a held lock's line is not written. */
+static inline bool spin_trylock(spinlock_t *lock)
+{
+	if (atomic_load_explicit(&lock->locked, memory_order_relaxed) ||
+	    atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
+		return false;
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_lock(lock, true);
+	spin_debug_locked(lock);
+#endif
+	return true;
+}
+
+static inline void spin_unlock(spinlock_t *lock)
+{
+#ifdef CONFIG_DEBUG_SPINLOCK
+	spin_debug_unlock(lock);
+#endif
+	atomic_store_explicit(&lock->locked, 0, memory_order_release);
+}
+#endif /* SPINLOCK_TICKET */
 
 /* Contentions counted against @cls since boot. */
 static inline uint64_t lock_class_contended(struct lock_class *cls)

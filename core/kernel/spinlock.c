@@ -1,6 +1,7 @@
 /*
- * spinlock.c - the slow half of the ticket lock (core/include/spinlock.h):
- * waiting for one's turn, and the contention figures per lock class.
+ * spinlock.c - the slow half of the SMP spinlock (core/include/spinlock.h):
+ * waiting for the lock (for a free lock, or for one's ticket), and the
+ * contention figures per lock class.
  *
  * Only built with more than one CPU.  The fast path is inline; a CPU gets
  * here only when the lock was taken, so this is where a contention is
@@ -46,24 +47,50 @@ void lock_class_list(struct lock_class *cls)
 	atomic_store_explicit(&cls->listed, 2, memory_order_release);
 }
 
-void spin_lock_wait(spinlock_t *lock, unsigned int ticket)
+/* One contention against @lock's class. */
+static void count_contention(spinlock_t *lock)
 {
 	struct lock_class *cls = lock->class ? lock->class : &unnamed_class;
 
 	lock_class_list(cls);
 	atomic_fetch_add_explicit(&cls->contended, 1, memory_order_relaxed);
+}
+
+/*
+ * A CPU asked to stop while spinning with interrupts disabled would never
+ * take the IPI (riscv64 has no NMI): it stops here.  It does not hold the
+ * lock (nor, with tickets, the turn), so nobody waits for it.
+ */
+static void stop_if_asked(void)
+{
+	if (unlikely(smp_stop_requested()))
+		smp_stop_self();
+}
+
+#ifdef CONFIG_SPINLOCK_TICKET
+void spin_lock_wait(spinlock_t *lock, unsigned int ticket)
+{
+	count_contention(lock);
 	while (atomic_load_explicit(&lock->owner, memory_order_acquire) != ticket) {
-		/*
-		 * A CPU asked to stop while spinning with interrupts
-		 * disabled would never take the IPI (riscv64 has no NMI):
-		 * it stops here.  It holds no ticket's turn, so nobody
-		 * waits for it.
-		 */
-		if (unlikely(smp_stop_requested()))
-			smp_stop_self();
+		stop_if_asked();
 		arch_cpu_relax();
 	}
 }
+#else
+void spin_lock_wait(spinlock_t *lock)
+{
+	count_contention(lock);
+	for (;;) {
+		/* Read until free, then one exchange: a held lock's line stays shared. */
+		while (atomic_load_explicit(&lock->locked, memory_order_relaxed)) {
+			stop_if_asked();
+			arch_cpu_relax();
+		}
+		if (!atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
+			return;
+	}
+}
+#endif
 
 void lock_stats_print(void)
 {

@@ -1,8 +1,8 @@
 /*
  * smp_test.c - the SMP runtime (core/include/smp.h, irq.h, spinlock.h,
  * lockdep.h): CPUs online, cross-CPU calls, ticks, IPIs, interrupt
- * masking, ticket locks under contention from every CPU, and the debug
- * lock checks.
+ * masking, spinlocks (either kind) under contention from every CPU, and
+ * the debug lock checks.
  *
  * Other CPUs only record what they saw (per-CPU slots, atomics); every
  * check is made here, on the CPU running the test.  Waits for another CPU
@@ -38,7 +38,7 @@ static unsigned int online(void)
 		if (online() < (n))                                              \
 			KT_SKIP(t, "needs " #n " CPUs online");                  \
 	} while (0)
-#define SKIP_UNLESS_TICKET_LOCKS(t)                                              \
+#define SKIP_UNLESS_SMP_LOCKS(t)                                                 \
 	do {                                                                     \
 		if (NR_CPUS == 1)                                                \
 			KT_SKIP(t, "NR_CPUS=1: a lock is a compiler barrier");   \
@@ -319,7 +319,7 @@ static void tick_hooks_run_everywhere_until_unregistered(struct ktest *t)
 	tick_hook_unregister(hook);
 }
 
-/* --- ticket locks ------------------------------------------------------------- */
+/* --- spinlocks ----------------------------------------------------------------- */
 
 static DEFINE_LOCK_CLASS(test_counter_class, "smp_test counter");
 static spinlock_t counter_lock = SPINLOCK_INIT_CLASS(&test_counter_class);
@@ -327,10 +327,11 @@ static unsigned long counter;           /* plain: only the lock protects it */
 
 /*
  * Few rounds: under multi-threaded TCG with more CPUs than host cores, a
- * contended ticket lock is handed over only when the host schedules the
- * vCPU holding the next ticket, which can take a host time slice (a few
- * ms, measured on a 2-core host with 4 CPUs).  These sizes keep the worst
- * case to seconds; what they check does not need more.
+ * contended ticket lock (SPINLOCK_TICKET) is handed over only when the
+ * host schedules the vCPU holding the next ticket, which can take a host
+ * time slice (a few ms, measured on a 2-core host with 4 CPUs).  These
+ * sizes keep the worst case to seconds; what they check does not need
+ * more.
  */
 enum { LOCK_ROUNDS = 300 };
 
@@ -361,7 +362,7 @@ static void add_under_lock(void *arg)
 }
 
 /* Every CPU at once, LOCK_ROUNDS times each: no increment is lost. */
-static void ticket_lock_excludes(struct ktest *t)
+static void spinlock_excludes(struct ktest *t)
 {
 	counter = 0;
 	atomic_store(&arrived, 0);
@@ -437,12 +438,13 @@ static void wait_contended(uint64_t n)
 
 /*
  * A held lock: CPU 1 asks for it, then CPU 2.  Each waiter is counted once
- * against the class as it starts waiting, and they get the lock in the
- * order they asked (a ticket lock is fair).
+ * against the class as it starts waiting, and both get the lock: in the
+ * order they asked with tickets (a ticket lock is fair), in either order
+ * with test and set.
  */
-static void contention_counted_and_fair(struct ktest *t)
+static void contention_counted_and_served(struct ktest *t)
 {
-	SKIP_UNLESS_TICKET_LOCKS(t);
+	SKIP_UNLESS_SMP_LOCKS(t);
 #if NR_CPUS > 1
 	uint64_t base;
 	bool got;
@@ -460,8 +462,13 @@ static void contention_counted_and_fair(struct ktest *t)
 	spin_unlock(&fifo_lock);
 	while (atomic_load(&fifo_done) != 2)
 		arch_cpu_relax();
-	KT_EXPECT_EQ(t, atomic_load(&fifo_order[0]), 1u);
-	KT_EXPECT_EQ(t, atomic_load(&fifo_order[1]), 2u);
+	if (IS_ENABLED(CONFIG_SPINLOCK_TICKET)) {
+		KT_EXPECT_EQ(t, atomic_load(&fifo_order[0]), 1u);
+		KT_EXPECT_EQ(t, atomic_load(&fifo_order[1]), 2u);
+	} else {
+		KT_EXPECT_EQ(t, atomic_load(&fifo_order[0]) + atomic_load(&fifo_order[1]), 3u);
+		KT_EXPECT_NE(t, atomic_load(&fifo_order[0]), atomic_load(&fifo_order[1]));
+	}
 	KT_EXPECT_EQ(t, lock_class_contended(&fifo_class), base + 2);
 
 	/* A trylock fails while the lock is held and succeeds once it is not. */
@@ -655,9 +662,9 @@ static const struct ktest_case smp_cases[] = {
 	KTEST_CASE(every_cpu_ticks),
 	KTEST_CASE(irq_save_restore_nest),
 	KTEST_CASE(tick_hooks_run_everywhere_until_unregistered),
-	KTEST_CASE(ticket_lock_excludes),
+	KTEST_CASE(spinlock_excludes),
 	KTEST_CASE(irqsave_lock_against_ipis),
-	KTEST_CASE(contention_counted_and_fair),
+	KTEST_CASE(contention_counted_and_served),
 	KTEST_CASE(owner_checks),
 	KTEST_CASE(lockdep_finds_inversions),
 #ifdef CONFIG_TEST_LOCK_INVERSION
