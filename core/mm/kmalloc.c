@@ -219,9 +219,18 @@ static int align_try(size_t size, size_t align, gfp_t flags, void **out, uintptr
 	if (!err && !p)
 		err = kmalloc_front_alloc(size, MAX(align, (size_t)KMALLOC_MIN_ALIGN),
 					  front_flags(flags), &p, &sz);
-	/* Unrecordable means not allocated: a transaction never loses track. */
-	if (!err && in_txn && (err = mm_txn_record(p)))
-		(void)kmalloc_front_free(p, &dropped);
+	/*
+	 * Unrecordable means not allocated: a transaction never loses track.
+	 * A guard object goes back to the guard pool, which the front does
+	 * not know (randconfig seed 1007: a misuse report, and a panic with
+	 * MM_PANIC_ON_MISUSE, at the transaction's record limit).
+	 */
+	if (!err && in_txn && (err = mm_txn_record(p))) {
+		if (DEBUG_GUARD && guard_owns(p))
+			(void)guard_free(p, &dropped.granted);
+		else
+			(void)kmalloc_front_free(p, &dropped);
+	}
 	if (err) {
 		*out = NULL;
 		return alloc_failed(err, size, flags, caller);

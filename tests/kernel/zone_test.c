@@ -595,7 +595,8 @@ static void shrinkers_run_below_low(struct ktest *t)
 	set_test_reserves(t, false);
 #ifdef CONFIG_SLAB
 	if (CONFIG_SLAB_KEEP_EMPTY) {
-		c = kmem_cache_create("zone-shrink", 1024, 0, NULL);
+		/* Real slabs even under guard sampling (randconfig seed 1007: every object a guard's). */
+		c = kmem_cache_create_flags("zone-shrink", 1024, 0, SLAB_SKIP_GUARD, NULL);
 		KT_ASSERT_NOT_NULL(t, c);
 		for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
 			objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
