@@ -42,8 +42,15 @@
 			KT_SKIP(t, "not caught at this SLAB_CHECKS level");       \
 	} while (0)
 
-/* Enough for SLAB_KEEP_EMPTY at its range end plus three slabs of the cases' caches. */
-static void *objs[4096];
+/*
+ * Enough for SLAB_KEEP_EMPTY plus three slabs of the cases' caches: a
+ * 128-byte cache's slab holds at most 63 objects (two pages, when
+ * SLAB_MIN_OBJECTS asks for 32), so 64 a slab (randconfig seed 1010:
+ * KEEP_EMPTY=64 with SLAB_MIN_OBJECTS=32 wanted 67 x 63), and never
+ * fewer than the other cases use.
+ */
+#define OBJS_MAX MAX((size_t)4096, (KEEP_EMPTY + 3) * 64)
+static void *objs[OBJS_MAX];
 
 static size_t global_free_pages(void)
 {
