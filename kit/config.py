@@ -287,12 +287,36 @@ def check_hugepages(values: dict[str, object]) -> None:
             if count and order < want:
                 raise KitError(f"{name}={count} needs BUDDY_MAX_ORDER >= {want} "
                                f"(it is {order}: the buddy allocator has no such block)")
-    # Slots aligned to their size, each pool followed by a guard page.
     vmap_mb = int(values["VMAP_SIZE_MB"])
-    slots_mb = need_mb + (1024 if n1g else 0) + (2 if n2m else 0) + 2
+    slots_mb = hugepage_vmap_mb(values)
     if slots_mb > vmap_mb:
         raise KitError(f"HUGEPAGES_2M={n2m} and HUGEPAGES_1G={n1g} need up to {slots_mb} MiB "
                        f"of address space, more than VMAP_SIZE_MB={vmap_mb}")
+
+
+def hugepage_vmap_mb(values: dict[str, object]) -> int:
+    """The vmap area the hugepage pool takes (0 without it): slots aligned
+    to their size, each pool followed by a guard page."""
+    if not values.get("HUGEPAGES"):
+        return 0
+    n2m, n1g = int(values["HUGEPAGES_2M"]), int(values["HUGEPAGES_1G"])
+    return n2m * 2 + n1g * 1024 + (1024 if n1g else 0) + (2 if n2m else 0) + 2
+
+
+def check_guard(values: dict[str, object]) -> None:
+    """The guard pool (debug_guard.c reserves 2N+1 pages of the vmap area:
+    each object page and a guard page after it, a guard page before the
+    first) next to the hugepage pool's share of the area; without room the
+    kernel boots with guard sampling off (randconfig seed 1010:
+    DEBUG_GUARD_POOL_PAGES=4096 in VMAP_SIZE_MB=16)."""
+    n = int(values["DEBUG_GUARD_POOL_PAGES"])
+    vmap_mb = int(values["VMAP_SIZE_MB"])
+    huge_mb = hugepage_vmap_mb(values)
+    need_kb = (2 * n + 1) * _PAGE_KB
+    if need_kb + huge_mb * 1024 > vmap_mb * 1024:
+        beside = f" beside the hugepage pool's {huge_mb} MiB" if huge_mb else ""
+        raise KitError(f"DEBUG_GUARD_POOL_PAGES={n} needs {need_kb} KiB of the vmap area"
+                       f"{beside}, more than VMAP_SIZE_MB={vmap_mb}")
 
 
 def check_constraints(kconf: kconfiglib.Kconfig) -> None:
@@ -333,6 +357,9 @@ def check_constraints(kconf: kconfiglib.Kconfig) -> None:
     huge = syms.get("HUGEPAGES")
     if huge is not None and huge.str_value == "y":
         check_hugepages(resolved(kconf))
+    guard = syms.get("DEBUG_GUARD")
+    if guard is not None and guard.str_value == "y":
+        check_guard(resolved(kconf))
 
 
 # The .config's first line; menuconfig and oldconfig keep it

@@ -152,6 +152,29 @@ def test_hugepage_pool_that_does_not_fit_is_refused(out: Path, settings: list[st
     assert not (out / ".config").exists()
 
 
+@pytest.mark.parametrize("preset, settings, message", [
+    ("twotier-vmap", ["DEBUG_GUARD=y", "DEBUG_GUARD_POOL_PAGES=2048", "VMAP_SIZE_MB=16"],
+     "DEBUG_GUARD_POOL_PAGES=2048 needs 16388 KiB of the vmap area, more than VMAP_SIZE_MB=16"),
+    ("twotier-huge", ["DEBUG_GUARD=y", "DEBUG_GUARD_POOL_PAGES=4096", "VMAP_SIZE_MB=2080"],
+     "DEBUG_GUARD_POOL_PAGES=4096 needs 32772 KiB of the vmap area beside the hugepage "
+     "pool's 2068 MiB, more than VMAP_SIZE_MB=2080"),
+])
+def test_guard_pool_that_does_not_fit_is_refused(out: Path, preset: str, settings: list[str],
+                                                  message: str):
+    """The guard pool's 2N+1 pages of address space, with the hugepage pool's
+    share; the largest pool that fits is taken (2047 pages in 16 MiB)."""
+    args = ["defconfig", preset, "-O", str(out)]
+    for s in settings:
+        args += ["--set", s]
+    proc = kit(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+    kit("defconfig", "twotier-vmap", "-O", str(out), "--set", "DEBUG_GUARD=y",
+        "--set", "DEBUG_GUARD_POOL_PAGES=2047", "--set", "VMAP_SIZE_MB=16", check=True)
+
+
 def test_heap_region_must_fit_a_buddy_block(out: Path):
     proc = kit("defconfig", "hybrid", "-O", str(out), "--set", "BUDDY_MAX_ORDER=6",
                "--set", "SIMPLEHEAP_SIZE_KB=512")
