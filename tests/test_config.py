@@ -18,6 +18,19 @@ def test_every_preset_resolves_on_both_arches():
             assert kconf.syms["ARCH"].str_value == arch
 
 
+def expect_refused(out: Path, preset: str, settings: list[str], message: str) -> None:
+    """defconfig of @preset with @settings fails with one line naming
+    @message, and writes nothing."""
+    args = ["defconfig", preset, "-O", str(out)]
+    for s in settings:
+        args += ["--set", s]
+    proc = kit(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (out / ".config").exists()
+
+
 def test_list_names_every_preset():
     proc = kit("list", check=True)
     for name in config.presets():
@@ -82,14 +95,7 @@ def test_cross_symbol_constraint(out: Path):
     (["ZSTORE_ACCELERATION=0"], "ZSTORE_ACCELERATION=0 not applied: 0 is out of range [1, 65537]"),
 ])
 def test_bad_zstore_settings_are_refused(out: Path, settings: list[str], message: str):
-    args = ["defconfig", "twotier-zstore", "-O", str(out), "--set", "RAM_MB=32"]
-    for s in settings:
-        args += ["--set", s]
-    proc = kit(*args)
-    assert proc.returncode != 0
-    assert message in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert not (out / ".config").exists()
+    expect_refused(out, "twotier-zstore", ["RAM_MB=32", *settings], message)
 
 
 @pytest.mark.parametrize("classes, message", [
@@ -142,14 +148,7 @@ def test_good_kmalloc_classes_are_taken(out: Path):
     (["VMAP_SIZE_MB=1024"], "need up to 2068 MiB of address space, more than VMAP_SIZE_MB=1024"),
 ])
 def test_hugepage_pool_that_does_not_fit_is_refused(out: Path, settings: list[str], message: str):
-    args = ["defconfig", "twotier-huge", "-O", str(out)]
-    for s in settings:
-        args += ["--set", s]
-    proc = kit(*args)
-    assert proc.returncode != 0
-    assert message in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert not (out / ".config").exists()
+    expect_refused(out, "twotier-huge", settings, message)
 
 
 @pytest.mark.parametrize("preset, settings, message", [
@@ -163,14 +162,7 @@ def test_guard_pool_that_does_not_fit_is_refused(out: Path, preset: str, setting
                                                   message: str):
     """The guard pool's 2N+1 pages of address space, with the hugepage pool's
     share; the largest pool that fits is taken (2047 pages in 16 MiB)."""
-    args = ["defconfig", preset, "-O", str(out)]
-    for s in settings:
-        args += ["--set", s]
-    proc = kit(*args)
-    assert proc.returncode != 0
-    assert message in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert not (out / ".config").exists()
+    expect_refused(out, preset, settings, message)
     kit("defconfig", "twotier-vmap", "-O", str(out), "--set", "DEBUG_GUARD=y",
         "--set", "DEBUG_GUARD_POOL_PAGES=2047", "--set", "VMAP_SIZE_MB=16", check=True)
 
@@ -387,14 +379,7 @@ def test_bad_pool_entries_are_refused(out: Path, extra: str, message: str):
 ])
 def test_pools_that_do_not_fit_are_refused(out: Path, preset: str, settings: list[str],
                                            message: str):
-    args = ["defconfig", preset, "-O", str(out)]
-    for s in settings:
-        args += ["--set", s]
-    proc = kit(*args)
-    assert proc.returncode != 0
-    assert message in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert not (out / ".config").exists()
+    expect_refused(out, preset, settings, message)
 
 
 def test_good_pool_entries_become_typed_pools(out: Path):

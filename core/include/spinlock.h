@@ -218,21 +218,19 @@ static inline unsigned int spin_lock_holder(const spinlock_t *lock)
 }
 #endif
 
+/*
+ * The lock itself, without the debug checks: take, try, drop.  One kind
+ * or the other, as Kconfig chose; spin_lock() and friends below add the
+ * checks around either.
+ */
 #ifdef CONFIG_SPINLOCK_TICKET
-static inline void spin_lock(spinlock_t *lock)
+static inline void arch_spin_take(spinlock_t *lock)
 {
-	unsigned int ticket;
-
-#ifdef CONFIG_DEBUG_SPINLOCK
-	spin_debug_lock(lock, false);
-#endif
 	/* Relaxed: ordering comes from the acquire load that sees our turn. */
-	ticket = atomic_fetch_add_explicit(&lock->next, 1, memory_order_relaxed);
+	unsigned int ticket = atomic_fetch_add_explicit(&lock->next, 1, memory_order_relaxed);
+
 	if (unlikely(atomic_load_explicit(&lock->owner, memory_order_acquire) != ticket))
 		spin_lock_wait(lock, ticket);
-#ifdef CONFIG_DEBUG_SPINLOCK
-	spin_debug_locked(lock);
-#endif
 }
 
 /*
@@ -242,52 +240,57 @@ static inline void spin_lock(spinlock_t *lock)
  * happens, no ticket was handed out in between, so that was the lock's
  * state all along.
  */
-static inline bool spin_trylock(spinlock_t *lock)
+static inline bool arch_spin_try(spinlock_t *lock)
 {
 	unsigned int owner = atomic_load_explicit(&lock->owner, memory_order_acquire);
 	unsigned int expected = owner;
 
-	if (!atomic_compare_exchange_strong_explicit(&lock->next, &expected, owner + 1,
-						     memory_order_relaxed,
-						     memory_order_relaxed))
-		return false;
-#ifdef CONFIG_DEBUG_SPINLOCK
-	spin_debug_lock(lock, true);
-	spin_debug_locked(lock);
-#endif
-	return true;
+	return atomic_compare_exchange_strong_explicit(&lock->next, &expected, owner + 1,
+						       memory_order_relaxed, memory_order_relaxed);
 }
 
-static inline void spin_unlock(spinlock_t *lock)
+static inline void arch_spin_drop(spinlock_t *lock)
 {
 	/* Only the holder writes owner, so a plain read of it is enough. */
 	unsigned int owner = atomic_load_explicit(&lock->owner, memory_order_relaxed);
 
-#ifdef CONFIG_DEBUG_SPINLOCK
-	spin_debug_unlock(lock);
-#endif
 	atomic_store_explicit(&lock->owner, owner + 1, memory_order_release);
 }
-
 #else /* SPINLOCK_TAS */
+static inline void arch_spin_take(spinlock_t *lock)
+{
+	/* Acquire: the critical section starts after the exchange that took it. */
+	if (unlikely(atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire)))
+		spin_lock_wait(lock);
+}
+
+/* Only when it is free; a read first, so a held lock's line is not written. */
+static inline bool arch_spin_try(spinlock_t *lock)
+{
+	return !atomic_load_explicit(&lock->locked, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire);
+}
+
+static inline void arch_spin_drop(spinlock_t *lock)
+{
+	atomic_store_explicit(&lock->locked, 0, memory_order_release);
+}
+#endif /* SPINLOCK_TICKET */
+
 static inline void spin_lock(spinlock_t *lock)
 {
 #ifdef CONFIG_DEBUG_SPINLOCK
 	spin_debug_lock(lock, false);
 #endif
-	/* Acquire: the critical section starts after the exchange that took it. */
-	if (unlikely(atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire)))
-		spin_lock_wait(lock);
+	arch_spin_take(lock);
 #ifdef CONFIG_DEBUG_SPINLOCK
 	spin_debug_locked(lock);
 #endif
 }
 
-/* Only when it is free; a read first, so a held lock's line is not written. */
 static inline bool spin_trylock(spinlock_t *lock)
 {
-	if (atomic_load_explicit(&lock->locked, memory_order_relaxed) ||
-	    atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire))
+	if (!arch_spin_try(lock))
 		return false;
 #ifdef CONFIG_DEBUG_SPINLOCK
 	spin_debug_lock(lock, true);
@@ -301,9 +304,8 @@ static inline void spin_unlock(spinlock_t *lock)
 #ifdef CONFIG_DEBUG_SPINLOCK
 	spin_debug_unlock(lock);
 #endif
-	atomic_store_explicit(&lock->locked, 0, memory_order_release);
+	arch_spin_drop(lock);
 }
-#endif /* SPINLOCK_TICKET */
 
 /* Contentions counted against @cls since boot. */
 static inline uint64_t lock_class_contended(struct lock_class *cls)
