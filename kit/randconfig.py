@@ -165,13 +165,22 @@ def _draw_once(kconf, rng: random.Random) -> None:
             item.set_value(str(value) if item.type == kconfiglib.INT else hex(value))
 
 
-def patience(cpus: int) -> int:
-    """A draw's QEMU_TIMEOUT: TIMEOUT per two CPUs, up to QEMU_TIMEOUT's
-    range end.  TCG runs every vCPU as a host thread, so on a 2-core host
-    the SMP suites' work on 8 CPUs takes several times as long as on 2,
-    and ticket locks (SPINLOCK_TICKET) go at the host's scheduling pace
-    (randconfig seed 1000: 921 s for mm_smp on 8 vCPUs)."""
-    return min(3600, TIMEOUT * max(1, (cpus + 1) // 2))
+def patience(cpus: int, poisoned_mb: int = 0) -> int:
+    """A draw's QEMU_TIMEOUT: TIMEOUT per two CPUs, and TIMEOUT more per
+    4 GiB of page-poisoned RAM, up to QEMU_TIMEOUT's range end.  TCG runs
+    every vCPU as a host thread, so on a 2-core host the SMP suites' work
+    on 8 CPUs takes several times as long as on 2, and ticket locks
+    (SPINLOCK_TICKET) go at the host's scheduling pace (seed 1000: 921 s
+    for mm_smp on 8 vCPUs); page poisoning writes and checks every page
+    the zone suites fill (seed 1005's 4762 MiB on riscv64: 521 s at load
+    10, past 900 s at load 30)."""
+    return min(3600, TIMEOUT * (max(1, (cpus + 1) // 2) + poisoned_mb // 4096))
+
+
+def _patience_of(kconf) -> int:
+    poison = kconf.syms["DEBUG_PAGE_POISON"].str_value == "y"
+    return patience(int(kconf.syms["NR_CPUS"].str_value or 1),
+                    int(kconf.syms["RAM_MB"].str_value) if poison else 0)
 
 
 def draw(seed: int, arch: str) -> Drawn:
@@ -187,8 +196,7 @@ def draw(seed: int, arch: str) -> Drawn:
             config.check_constraints(kconf)
         except KitError:
             continue
-        kconf.syms["QEMU_TIMEOUT"].set_value(
-            str(patience(int(kconf.syms["NR_CPUS"].str_value or 1))))
+        kconf.syms["QEMU_TIMEOUT"].set_value(str(_patience_of(kconf)))
         if any(all(kconf.syms[n].str_value == "y" for n in names) for names, _ in KNOWN_FAILING):
             continue
         return Drawn(seed, arch, _fragment(kconf, seed, arch), attempt)

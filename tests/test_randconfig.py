@@ -55,7 +55,9 @@ def test_deliberate_failures_are_never_drawn(drawn):
         v = values(d)
         assert not [n for n in v if n.startswith("TEST_") and v[n] == "y"], d.fragment
         cpus = int(v.get("NR_CPUS", "4" if v.get("SMP") == "y" else "1"))
-        assert "COVERAGE" not in v and v["QEMU_TIMEOUT"] == str(randconfig.patience(cpus))
+        poisoned = int(v.get("RAM_MB", "128")) if v.get("DEBUG_PAGE_POISON") == "y" else 0
+        assert "COVERAGE" not in v
+        assert v["QEMU_TIMEOUT"] == str(randconfig.patience(cpus, poisoned))
         for names, _ in randconfig.KNOWN_FAILING:
             assert not all(v.get(n) == "y" for n in names), d.fragment
 
@@ -237,6 +239,14 @@ def test_pending_case(case):
 @pytest.mark.long
 def test_twenty_configurations():
     _run([randconfig.LONG_SEED + i for i in range(randconfig.LONG_COUNT)])
+
+
+def test_patience():
+    """The timeout grows with CPUs and poisoned RAM, up to 3600 s."""
+    assert randconfig.patience(1) == randconfig.patience(2) == 900
+    assert randconfig.patience(3) == randconfig.patience(4) == 1800
+    assert randconfig.patience(1, 4762) == 1800
+    assert randconfig.patience(8) == randconfig.patience(8, 8192) == 3600
 
 
 @pytest.mark.parametrize("args,message", [
