@@ -720,8 +720,9 @@ static void *repair_cpu_freelist(struct kmem_cache *c, struct kmem_cache_cpu *cp
 	void *bad, *head = cpu->freelist;
 	size_t n = walk_freelist(c, s, head, c->objects, &bad);
 
+	/* Every link sound (the head too: at FULL a head in use is a bad link): nothing to do. */
 	if (!bad)
-		bad = head;   /* FULL: the head itself is in use by the bitmap */
+		return NULL;
 	if (SLAB_CHECKS_EXACT) {
 		rebuild_freelist(c, s);
 		cpu->freelist = s->freelist;
@@ -799,12 +800,18 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 	 */
 	if ((c->flags & SLAB_DEBUG_FLAGS) || ((c->flags & SLAB_KMALLOC) && mm_txn_active()))
 		return alloc_from_lists(c, corrupt);
-	/* Each round repairs a damaged list or takes a fresh one: two suffice. */
+	/*
+	 * A pop first: the CPU's list may be sound and full again, refilled
+	 * by an interrupt's allocation while alloc_slow() had the lock
+	 * dropped for a new slab (a tick hook's GFP_ATOMIC kmalloc: repairing
+	 * that list cut it and reported a write after free that never
+	 * happened, the coverage run's mm_smp.gfp_atomic_from_tick_hook).
+	 * Only a pop that declines a non-empty list means a damaged link.
+	 * Each round refills or repairs: three suffice.
+	 */
 	for (int round = 0; round < 3; round++) {
-		void *obj;
+		void *obj, *bad;
 
-		if (cpu->freelist)
-			*corrupt = repair_cpu_freelist(c, cpu);
 		if (!cpu->freelist && !refill_cpu(c, cpu, cpuid))
 			return NULL;
 		obj = slab_alloc_fast(c);
@@ -812,6 +819,9 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 			percpu_counter_add(cpu->allocs, -1);
 			return obj;
 		}
+		bad = repair_cpu_freelist(c, cpu);
+		if (bad)
+			*corrupt = bad;
 	}
 	panic("slab %s: freelist of slab %p cannot be repaired", c->name, (void *)cpu->slab);
 }

@@ -688,6 +688,7 @@ static void gfp_atomic_from_tick_hook(struct ktest *t)
 	enum { TICKS = 20 };
 	struct snapshot before;
 	struct cpu_result sum;
+	uint64_t misuse = mm_misuse_total();
 
 	snap(&before);
 	reset_results();
@@ -710,6 +711,8 @@ static void gfp_atomic_from_tick_hook(struct ktest *t)
 		KT_EXPECT_EQ(t, atomic_load(&ic->bad), (uint64_t)0);
 	}
 	KT_EXPECT_EQ(t, sum.allocs, sum.frees);
+	/* Nothing reported: an interrupted slow path is no write after free. */
+	KT_EXPECT_EQ(t, mm_misuse_total(), misuse);
 	expect_conserved(t, &before, UINT64_MAX);
 }
 

@@ -681,6 +681,55 @@ static void slab_poison_on_every_free(struct ktest *t)
 }
 
 /* __GFP_ZERO zeroes a recycled object. */
+/*
+ * The CPU's freelist filled again while alloc_slow() had the lock dropped
+ * for a new slab - what a tick hook's GFP_ATOMIC kmalloc does on SMP.  On
+ * one CPU a constructor stands in for the interrupt: the first object's
+ * constructor allocates from the same cache (a slab of its own, made the
+ * CPU's) and frees the object back onto the CPU's list.  The outer
+ * allocation must then take that sound list as it is: once it was taken
+ * for a damaged one, cut after its head and reported as a write after
+ * free (mm_smp.gfp_atomic_from_tick_hook in a coverage run).
+ */
+static struct kmem_cache *reentrant_cache;
+static int reentered;
+
+static void reentrant_ctor(void *obj)
+{
+	(void)obj;
+	if (reentered++ == 0)
+		kmem_cache_free(reentrant_cache, kmem_cache_alloc(reentrant_cache, GFP_KERNEL));
+}
+
+static void slab_refilled_while_unlocked(struct ktest *t)
+{
+	uint64_t misuse = mm_misuse_total();
+	struct kmem_cache_stats st;
+	void *p;
+
+	reentrant_cache = kmem_cache_create_flags("test-reenter", 64, 0, SLAB_SKIP_GUARD,
+						  reentrant_ctor);
+	KT_ASSERT_NOT_NULL(t, reentrant_cache);
+	if (kmem_cache_flags(reentrant_cache) & SLAB_DEBUG_FLAGS) {
+		kmem_cache_destroy(reentrant_cache);
+		KT_SKIP(t, "a debugging cache (red zones, owners) keeps no CPU slab: no such window");
+	}
+	reentered = 0;
+	p = kmem_cache_alloc(reentrant_cache, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_EXPECT_EQ(t, reentered > 1, true);            /* the constructor did allocate */
+	KT_EXPECT_EQ(t, mm_misuse_total(), misuse);      /* no write after free reported */
+	kmem_cache_get_stats(reentrant_cache, &st);
+	KT_EXPECT_EQ(t, st.active_objects, (size_t)1);
+	KT_EXPECT_EQ(t, st.pages, 2 * st.pages_per_slab); /* the inner slab and the outer's */
+	kmem_cache_free(reentrant_cache, p);
+	/* Both slabs empty again: nothing was cut off a list and lost. */
+	KT_EXPECT_EQ(t, kmem_cache_shrink(reentrant_cache), 2 * (size_t)st.pages_per_slab);
+	KT_EXPECT_TRUE(t, kmem_cache_check(reentrant_cache));
+	kmem_cache_destroy(reentrant_cache);
+	KT_EXPECT_EQ(t, mm_misuse_total(), misuse);
+}
+
 static void slab_gfp_zero(struct ktest *t)
 {
 	struct kmem_cache *c = kmem_cache_create("test-zero", 200, 0, NULL);
@@ -897,6 +946,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_kmalloc_flag),
 	KTEST_CASE(slab_write_after_free),
 	KTEST_CASE(slab_poison_on_every_free),
+	KTEST_CASE(slab_refilled_while_unlocked),
 	KTEST_CASE(slab_gfp_zero),
 	KTEST_CASE(slab_create_arguments),
 	KTEST_CASE(slab_exhaustion_is_a_failure),
