@@ -51,6 +51,7 @@ struct compact_stats {
 	uint64_t blocks_formed;
 	uint64_t pages_migrated;
 	uint64_t failures;		/* runs that formed no block */
+	uint64_t no_range;		/* of them, runs that found no range to empty */
 	uint64_t movable_pages;		/* live movable pages */
 };
 

@@ -140,6 +140,7 @@ bool compact_block(unsigned int order)
 	     pick_range(order, &moves) : 0;
 	if (!lo) {
 		stats.failures++;
+		stats.no_range++;
 		spin_unlock(&compact_lock);
 		return false;
 	}

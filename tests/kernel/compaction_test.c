@@ -69,6 +69,7 @@ static void compaction_forms_a_block_keeping_contents(struct ktest *t)
 	struct held_pages extra = { 0 };
 	struct take_all ta;
 	size_t n = 0, bad = 0, calls0;
+	bool formed;
 	void *block;
 
 	take_all_begin(t, &ta);
@@ -94,8 +95,20 @@ static void compaction_forms_a_block_keeping_contents(struct ktest *t)
 	KT_EXPECT_NULL(t, alloc_pages(PB_ORDER, GFP_KERNEL | __GFP_NOWARN));
 	compact_get_stats(&c0);
 	calls0 = migrated_calls;
-	KT_EXPECT_TRUE(t, compact_block(PB_ORDER));
+	formed = compact_block(PB_ORDER);
 	compact_get_stats(&c);
+	/*
+	 * No range to empty at all means every pageblock holds a page that
+	 * does not move: boot's own allocations can sit in each one
+	 * (randconfig seed 28: 67 MB of preallocated pool objects and the
+	 * compressed store's pages in 341 MiB).  A range that was started
+	 * and not emptied is a failure.
+	 */
+	if (!formed && c.no_range == c0.no_range + 1) {
+		ktest_skip(t, "no pageblock holds only movable and free pages: nothing to compact");
+		goto out;
+	}
+	KT_EXPECT_TRUE(t, formed);
 	KT_EXPECT_EQ(t, c.blocks_formed, c0.blocks_formed + 1);
 	KT_EXPECT_EQ(t, c.runs, c0.runs + 1);
 	KT_EXPECT_EQ(t, c.failures, c0.failures);
