@@ -190,7 +190,6 @@ def draw(seed: int, arch: str) -> Drawn:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         kconf = config.load_kconfig()
         config.apply(kconf, [config.arch_assignment(arch)])
-        kconf.syms["QEMU_TIMEOUT"].set_value(str(TIMEOUT))
         _draw_once(kconf, rng)
         try:
             config.check_constraints(kconf)
