@@ -146,6 +146,7 @@ static void compaction_without_movable_pages_fails(struct ktest *t)
 	KT_EXPECT_FALSE(t, compact_block(PB_ORDER + 1));	/* above a pageblock: never */
 	compact_get_stats(&c);
 	KT_EXPECT_EQ(t, c.failures, c0.failures + 2);
+	KT_EXPECT_EQ(t, c.no_range, c0.no_range + 2);	/* neither found a range to empty */
 	KT_EXPECT_EQ(t, c.blocks_formed, c0.blocks_formed);
 }
 
