@@ -107,10 +107,20 @@ static inline struct page *virt_to_page(const void *addr)
 	return pg && pg->pa_state != PA_RESERVED ? pg : NULL;
 }
 
-/* Address of the frame @pg describes (@pg from mem_map). */
+/*
+ * Address of the frame @pg describes (@pg from mem_map).  The
+ * descriptor's byte offset in mem_map times PAGE_SIZE / sizeof(struct
+ * page) is the frame's offset: one shift, where an index would be a
+ * shift down and another up.
+ */
+_Static_assert(PAGE_SIZE % sizeof(struct page) == 0 &&
+	       ((PAGE_SIZE / sizeof(struct page)) & (PAGE_SIZE / sizeof(struct page) - 1)) == 0,
+	       "struct page must be a power-of-two fraction of a page");
+
 static inline void *page_to_virt(const struct page *pg)
 {
-	return (void *)(mem_map.base + ((uintptr_t)(pg - mem_map.map) << PAGE_SHIFT));
+	return (void *)(mem_map.base +
+			((uintptr_t)pg - (uintptr_t)mem_map.map) * (PAGE_SIZE / sizeof(struct page)));
 }
 
 /* Is @pg a descriptor in mem_map (any pointer may be asked)? */

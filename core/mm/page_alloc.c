@@ -669,7 +669,7 @@ static __always_inline int free_single(void *addr)
 	if (unlikely(!IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) || frame >= mem_map.pages))
 		return free_single_slow(addr);
 	pg = &mem_map.map[frame];
-	if (unlikely(pg->npages != 1 || pg->flags))
+	if (unlikely((pg->npages ^ 1) | pg->flags))
 		return free_single_slow(addr);
 	if (unlikely(!pcp_push(page_zone(pg), pg)))
 		return free_single_slow(addr);

@@ -98,10 +98,10 @@ struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
 	pcp->head = list;
 	pcp->count += got;
 	pcp->refills++;
+	pcp->refilled += got;
 	pg = pcp->head;
 	pcp->head = pg->pcp_next;
 	pcp->count--;
-	pcp->allocs++;
 	pg->flags = 0;
 	pg->owner = NULL;
 	spin_unlock_irqsafe(&pcp->lock);
@@ -214,13 +214,19 @@ static void for_each_list(void (*fn)(const struct per_cpu_pages *pcp, void *arg)
 	}
 }
 
+/* Single-page allocations @pcp served (its lock held): see struct per_cpu_pages. */
+static uint64_t pcp_allocs(const struct per_cpu_pages *pcp)
+{
+	return pcp->refilled + pcp->frees - pcp->drained - pcp->count;
+}
+
 static void add_stats(const struct per_cpu_pages *pcp, void *arg)
 {
 	struct pcp_stats *st = arg;
 
 	st->count += pcp->count;
 	/* Every refill hands out one of its pages at once: that one was no hit. */
-	st->hits += pcp->allocs - pcp->refills;
+	st->hits += pcp_allocs(pcp) - pcp->refills;
 	st->refills += pcp->refills;
 	st->cached_frees += pcp->frees;
 	st->drained += pcp->drained;
@@ -283,7 +289,7 @@ static void add_counters(const struct per_cpu_pages *pcp, void *arg)
 {
 	struct alloc_counters *c = arg;
 
-	c->allocs += pcp->allocs;
+	c->allocs += pcp_allocs(pcp);
 	c->frees += pcp->frees;
 }
 

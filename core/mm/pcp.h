@@ -47,9 +47,14 @@ struct per_cpu_pages {
 	spinlock_t lock;
 	struct page *head;        /* most recently freed first */
 	size_t count;
-	/* Single-page allocations and frees this list served. */
-	uint64_t allocs, frees;
-	uint64_t refills, drained;
+	/*
+	 * Only a free counts itself.  Pages come onto a list by a free or a
+	 * refill and leave it by an allocation or a drain, so the
+	 * allocations are refilled + frees - drained - count, computed when
+	 * asked (pcp_allocs()): one counter fewer on the allocation's path.
+	 */
+	uint64_t frees;
+	uint64_t refills, refilled, drained;
 } ____cacheline_aligned_in_smp;
 
 struct pcp_stats {
@@ -99,7 +104,6 @@ static __always_inline struct page *pcp_alloc(struct zone *z, size_t floor)
 	}
 	pcp->head = pg->pcp_next;
 	pcp->count--;
-	pcp->allocs++;
 	pg->flags = 0;
 	pg->owner = NULL;
 	spin_unlock_irqsafe(&pcp->lock);
@@ -152,7 +156,6 @@ static __always_inline struct page *pcp_pop(struct zone *z)
 	if (likely(pg)) {
 		pcp->head = pg->pcp_next;
 		pcp->count--;
-		pcp->allocs++;
 		pg->flags = 0;
 		pg->owner = NULL;
 	}
