@@ -29,11 +29,8 @@
 #include "spinlock.h"
 #include "zone.h"
 
-static struct per_cpu_pages pcp_lists[MAX_NR_ZONES][NR_CPUS];
-
 void pcp_init_zone(struct zone *z)
 {
-	z->pcp = pcp_lists[z - zones];
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&z->pcp[cpu].lock);
 }
@@ -167,7 +164,7 @@ static void drain_here(void *arg)
 	size_t n = 0;
 
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
-		if (zones[i].pcp)
+		if (zones[i].spanned)
 			n += drain_list(&zones[i], cpu);
 	__atomic_fetch_add((size_t *)arg, n, __ATOMIC_RELAXED);
 }
@@ -193,7 +190,7 @@ size_t drain_all_pages(void)
 	}
 #endif
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++)
-		if (zones[i].pcp)
+		if (zones[i].spanned)
 			total += pcp_drain_zone(&zones[i]);
 	return total;
 }
@@ -202,7 +199,7 @@ size_t drain_all_pages(void)
 static void for_each_list(void (*fn)(const struct per_cpu_pages *pcp, void *arg), void *arg)
 {
 	for (unsigned int i = 0; i < MAX_NR_ZONES; i++) {
-		if (!zones[i].pcp)
+		if (!zones[i].spanned)
 			continue;
 		for_each_possible_cpu(cpu) {
 			struct per_cpu_pages *pcp = per_cpu_ptr(zones[i].pcp, cpu);
@@ -242,7 +239,7 @@ size_t pcp_count_zone(struct zone *z)
 {
 	size_t n = 0;
 
-	if (!z->pcp)
+	if (!z->spanned)
 		return 0;
 	for_each_possible_cpu(cpu) {
 		struct per_cpu_pages *pcp = per_cpu_ptr(z->pcp, cpu);

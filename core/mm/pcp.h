@@ -43,20 +43,6 @@
 #include "spinlock.h"
 #include "zone.h"
 
-struct per_cpu_pages {
-	spinlock_t lock;
-	struct page *head;        /* most recently freed first */
-	size_t count;
-	/*
-	 * Only a free counts itself.  Pages come onto a list by a free or a
-	 * refill and leave it by an allocation or a drain, so the
-	 * allocations are refilled + frees - drained - count, computed when
-	 * asked (pcp_allocs()): one counter fewer on the allocation's path.
-	 */
-	uint64_t frees;
-	uint64_t refills, refilled, drained;
-} ____cacheline_aligned_in_smp;
-
 struct pcp_stats {
 	size_t count;            /* pages on all lists */
 	size_t high;             /* a list above this is drained by batch */

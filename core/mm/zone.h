@@ -56,7 +56,22 @@ enum zone_watermarks {
 #define ALLOC_HARDER 0x1u   /* __GFP_ATOMIC: half of min */
 #define ALLOC_HIGH 0x2u     /* __GFP_HIGH: half of what is left */
 
-struct per_cpu_pages;
+#ifdef CONFIG_PCP
+/* One CPU's list of free single pages in front of a zone (pcp.h). */
+struct per_cpu_pages {
+	spinlock_t lock;
+	struct page *head;        /* most recently freed first */
+	size_t count;
+	/*
+	 * Only a free counts itself.  Pages come onto a list by a free or a
+	 * refill and leave it by an allocation or a drain, so the
+	 * allocations are refilled + frees - drained - count, computed when
+	 * asked (pcp_allocs()): one counter fewer on the allocation's path.
+	 */
+	uint64_t frees;
+	uint64_t refills, refilled, drained;
+} ____cacheline_aligned_in_smp;
+#endif
 
 struct zone {
 	spinlock_t lock;
@@ -85,7 +100,14 @@ struct zone {
 	bool reclaim_armed;
 	struct alloc_counters counters;
 	struct pa_strategy pa;
-	struct per_cpu_pages *pcp;  /* NR_CPUS slots (pcp.h) */
+#ifdef CONFIG_PCP
+	/*
+	 * In the zone rather than behind a pointer: with one zone the inline
+	 * pop and push address this CPU's list as a fixed offset from the
+	 * zone table, one load fewer each.
+	 */
+	struct per_cpu_pages pcp[NR_CPUS];
+#endif
 };
 
 extern struct zone zones[MAX_NR_ZONES];
