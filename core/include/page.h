@@ -53,6 +53,12 @@ struct page {
 	uint8_t zone;         /* index into the zone table */
 	uint8_t flags;        /* PG_* */
 	uint32_t npages;      /* head of a live allocation: its pages; else 0 */
+	/*
+	 * Meaningful only under the flag or state named beside each member,
+	 * and written by whoever sets that flag: a page handed out with no
+	 * flag may hold anything here (a single page leaves its per-CPU list
+	 * with its old link, one store fewer on the pop).
+	 */
 	union {
 		void *owner;              /* PG_SLAB: its struct slab; PG_MOVABLE: its struct movable_ref */
 		size_t requested;         /* PG_LARGE head: bytes the caller asked for */
@@ -78,6 +84,11 @@ struct page {
 #define PG_PGTABLE 0x10u  /* a page-table page of the kernel's tables (pgtable.h) */
 #define PG_MOVABLE 0x20u  /* a movable page: compaction may migrate it (migrate.h) */
 
+/* Bytes of frame per byte of descriptor: a power of two (a shift). */
+#define PAGE_PER_DESC (PAGE_SIZE / sizeof(struct page))
+_Static_assert(PAGE_SIZE % sizeof(struct page) == 0 && (PAGE_PER_DESC & (PAGE_PER_DESC - 1)) == 0,
+	       "struct page must be a power-of-two fraction of a page");
+
 /*
  * The frames described: one struct page per frame from @base on, holes
  * included.  Set up once by page_alloc_init(); read-only afterwards, so
@@ -87,6 +98,11 @@ struct mem_map {
 	uintptr_t base;       /* address of the first frame, page aligned */
 	size_t pages;
 	struct page *map;
+	/*
+	 * base - map * PAGE_PER_DESC, modulo 2^64: a descriptor's address
+	 * times PAGE_PER_DESC plus this is its frame's (page_to_virt()).
+	 */
+	uintptr_t virt_bias;
 };
 extern struct mem_map mem_map;
 
@@ -108,19 +124,14 @@ static inline struct page *virt_to_page(const void *addr)
 }
 
 /*
- * Address of the frame @pg describes (@pg from mem_map).  The
- * descriptor's byte offset in mem_map times PAGE_SIZE / sizeof(struct
- * page) is the frame's offset: one shift, where an index would be a
- * shift down and another up.
+ * Address of the frame @pg describes (@pg from mem_map): a shift and an
+ * add.  A descriptor's byte offset in mem_map times PAGE_PER_DESC is its
+ * frame's offset from base, and the subtraction of the two origins is
+ * done once, at boot (virt_bias).
  */
-_Static_assert(PAGE_SIZE % sizeof(struct page) == 0 &&
-	       ((PAGE_SIZE / sizeof(struct page)) & (PAGE_SIZE / sizeof(struct page) - 1)) == 0,
-	       "struct page must be a power-of-two fraction of a page");
-
 static inline void *page_to_virt(const struct page *pg)
 {
-	return (void *)(mem_map.base +
-			((uintptr_t)pg - (uintptr_t)mem_map.map) * (PAGE_SIZE / sizeof(struct page)));
+	return (void *)((uintptr_t)pg * PAGE_PER_DESC + mem_map.virt_bias);
 }
 
 /* Is @pg a descriptor in mem_map (any pointer may be asked)? */

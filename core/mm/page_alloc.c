@@ -237,6 +237,7 @@ void page_alloc_init(const struct mem_region *regions, size_t n)
 	if (!meta)
 		panic("page_alloc: no memory region can hold %zu bytes of page metadata", carve);
 	mem_map.map = (struct page *)meta;
+	mem_map.virt_bias = mem_map.base - meta * PAGE_PER_DESC;
 	mem_map_bytes = carve;
 	if (DEBUG_PAGES)
 		debug_page_init((void *)(meta + debug_meta));

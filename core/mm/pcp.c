@@ -100,7 +100,6 @@ struct page *pcp_refill(struct zone *z, struct per_cpu_pages *pcp, size_t floor)
 	pcp->head = pg->pcp_next;
 	pcp->count--;
 	pg->flags = 0;
-	pg->owner = NULL;
 	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
 }

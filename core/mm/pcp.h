@@ -91,7 +91,6 @@ static __always_inline struct page *pcp_alloc(struct zone *z, size_t floor)
 	pcp->head = pg->pcp_next;
 	pcp->count--;
 	pg->flags = 0;
-	pg->owner = NULL;
 	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
 }
@@ -143,7 +142,6 @@ static __always_inline struct page *pcp_pop(struct zone *z)
 		pcp->head = pg->pcp_next;
 		pcp->count--;
 		pg->flags = 0;
-		pg->owner = NULL;
 	}
 	spin_unlock_irqsafe(&pcp->lock);
 	return pg;
