@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "debug_guard.h"
+#include "irq.h"
 #include "kerrno.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -205,6 +207,49 @@ static void use_after_free(struct ktest *t)
 	KEEP(v);
 	expect_report(t, before, KERR_USE_AFTER_FREE, (uintptr_t)&p[10], GUARD_USE_AFTER_FREE,
 		      (const void *)p, 10, true);
+}
+
+/*
+ * With SMP a free with interrupts off cannot unmap (debug_guard.c: the
+ * page-table lock): the page stays mapped and its slot waits, until the
+ * next sampled allocation unmaps every waiting page - here two, freed one
+ * after the other - and only then are the slots reused.
+ */
+static void free_with_interrupts_off_unmaps_later(struct ktest *t)
+{
+	uint8_t *p[2];
+	void *q;
+	struct guard_stats st0, st1;
+	unsigned long irq;
+
+	if (!IS_ENABLED(CONFIG_SMP))
+		KT_SKIP(t, "no SMP: a free unmaps at once, interrupts on or off");
+	guard_get_stats(&st0);
+	for (int i = 0; i < 2; i++) {
+		p[i] = guard_object(t, 64, false);
+		if (!p[i]) {
+			if (i)
+				kfree(p[0]);
+			return;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		irq = irq_save();
+		KT_EXPECT_EQ(t, free_site(p[i]), KERR_OK);
+		irq_restore(irq);
+		KT_EXPECT_EQ(t, arch_translate((uintptr_t)p[i], NULL, NULL, NULL), 0);
+	}
+	q = alloc_site(64);
+	KT_ASSERT_NOT_NULL(t, q);
+	for (int i = 0; i < 2; i++) {
+		KT_EXPECT_EQ(t, arch_translate((uintptr_t)p[i], NULL, NULL, NULL), KERR_FAULT);
+		KT_EXPECT_TRUE(t, ((uintptr_t)q ^ (uintptr_t)p[i]) >= PAGE_SIZE);
+	}
+	KT_EXPECT_TRUE(t, guard_owns(q));
+	KT_EXPECT_EQ(t, free_site(q), KERR_OK);
+	guard_get_stats(&st1);
+	KT_EXPECT_EQ(t, st1.frees - st0.frees, st1.allocs - st0.allocs);
+	KT_EXPECT_EQ(t, st1.live, st0.live);
 }
 
 /* A write into the rest of the page, short of the guard page: the free finds it. */
@@ -619,6 +664,7 @@ static const struct ktest_case guard_cases[] = {
 	KTEST_CASE(out_of_bounds_right),
 	KTEST_CASE(out_of_bounds_left),
 	KTEST_CASE(use_after_free),
+	KTEST_CASE(free_with_interrupts_off_unmaps_later),
 	KTEST_CASE(canary_corruption),
 	KTEST_CASE(double_and_invalid_free),
 	KTEST_CASE(ksize_and_krealloc),
