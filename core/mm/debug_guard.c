@@ -87,8 +87,8 @@ static uintptr_t sink_page;
 static size_t nr_slots;
 static unsigned int next_slot;  /* round robin: a freed page rests as long as it can */
 static unsigned int placed;     /* allocations so far: odd ones at the page's start */
-static size_t pending;          /* slots SLOT_FREED */
-static unsigned int freed_top;  /* the slot last made SLOT_FREED, + 1; 0: none */
+/* The slot last made SLOT_FREED, + 1; 0: none.  Written under the lock, peeked at without. */
+static unsigned int freed_top;
 static unsigned int suspended;  /* guard_suspend() depth */
 static struct guard_stats stats;
 
@@ -151,9 +151,8 @@ static void unmap_pending(void)
 			return;
 		}
 		i = freed_top - 1;
-		freed_top = slots[i].next_freed;
+		__atomic_store_n(&freed_top, slots[i].next_freed, __ATOMIC_RELAXED);
 		slots[i].state = SLOT_BUSY;
-		pending--;
 		spin_unlock_irqsafe(&guard_lock);
 		unmap_page(object_page(i));
 		spin_lock_irqsafe(&guard_lock);
@@ -253,7 +252,7 @@ void *guard_alloc_for(const void *owner, size_t size, size_t align)
 	if (!__atomic_load_n(&pool_base, __ATOMIC_ACQUIRE) || size > PAGE_SIZE || !may_remap() ||
 	    !sampled())
 		return NULL;
-	if (__atomic_load_n(&pending, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&freed_top, __ATOMIC_RELAXED))
 		unmap_pending();
 	spin_lock_irqsafe(&guard_lock);
 	i = take_slot();
@@ -418,8 +417,7 @@ int guard_free_for(const void *owner, const void *p, size_t *size)
 	} else {
 		s->state = SLOT_FREED;
 		s->next_freed = freed_top;
-		freed_top = (unsigned int)i + 1;
-		pending++;
+		__atomic_store_n(&freed_top, (unsigned int)i + 1, __ATOMIC_RELAXED);
 	}
 	stats.frees++;
 	stats.live--;
