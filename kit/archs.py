@@ -9,14 +9,15 @@ from __future__ import annotations
 from .errors import KitError
 
 # Shared by every kernel image.  -fmacro-prefix-map makes __FILE__ (KTAP
-# failure messages) relative to the source tree.  No frame pointers: the
-# kernel never walks its stack (a call site is __builtin_return_address(0)),
-# gdb unwinds from the .debug_frame that -g writes, and on riscv64 GCC 12
-# (no -momit-leaf-frame-pointer) a frame costs a leaf fast path such as
+# failure messages) relative to the source tree.  -g is Kconfig DEBUG_INFO's
+# (kit/generate.py).  No frame pointers: the kernel never walks its stack (a
+# call site is __builtin_return_address(0)), gdb unwinds from the
+# .debug_frame that -g writes, and on riscv64 GCC 12 (no
+# -momit-leaf-frame-pointer) a frame costs a leaf fast path such as
 # alloc_pages() five of its twenty-odd instructions.
 KERNEL_CFLAGS = [
     "-std=c11", "-ffreestanding", "-nostdlib", "-fno-pic", "-fno-stack-protector",
-    "-fomit-frame-pointer", "-fno-asynchronous-unwind-tables", "-O2", "-g",
+    "-fomit-frame-pointer", "-fno-asynchronous-unwind-tables", "-O2",
     "-Wall", "-Wextra", "-Werror",
 ]
 

@@ -279,7 +279,8 @@ def generate(out: Path) -> None:
         "ccache": toolchain.ccache_launcher(tc["ccache"], paths.ROOT, out),
         # The tree as a compile under ccache's CCACHE_BASEDIR sees it.
         "root_from_out": os.path.relpath(paths.ROOT, out),
-        "cflags": " ".join(archs.KERNEL_CFLAGS + arch.cflags + clang_flags),
+        "cflags": " ".join(archs.KERNEL_CFLAGS + (["-g"] if values.get("DEBUG_INFO") else [])
+                           + arch.cflags + clang_flags),
         "clang_ldflags": " ".join(arch.clang_ldflags if clang_flags else []),
         "libgcc": toolchain.libgcc(arch, tc["cc"]),
         "linker_script": str(paths.ROOT / "arch" / arch.src_dir / "kernel.ld"),

@@ -183,6 +183,19 @@ def schedule(base: Path, cells: list[Cell]) -> list[Cell]:
     return sorted(cells, key=lambda c: (costs[c.name] is not None, -(costs[c.name] or 0.0)))
 
 
+# Every cell's settings start with these; its own come after and win.  No
+# debug information: GCC generates the same instructions with or without
+# -g, nothing attaches a debugger to a cell, and -g is about a quarter of
+# each compile of a cold run.
+CELL_DEFAULTS = ("DEBUG_INFO=n",)
+
+
+def cell_settings(cell: Cell) -> tuple[str, ...]:
+    """What a cell is configured with after its preset: CELL_DEFAULTS, then
+    its own settings (the only ones its results list)."""
+    return (*CELL_DEFAULTS, *cell.settings)
+
+
 def configure_stamp(cell: Cell, extra, kit: str) -> str:
     """Everything a cell's .config is made from: its preset's fragment, arch,
     settings and the run's extra assignments, every Kconfig file, the kit's
@@ -192,7 +205,7 @@ def configure_stamp(cell: Cell, extra, kit: str) -> str:
                        *paths.ROOT.joinpath("core").rglob("Kconfig*"),
                        *paths.ROOT.joinpath("tests").glob("Kconfig*")})
     return _digest([preset(cell.preset).path, *kconfigs],
-                   (cell.arch, *cell.settings, *(f"{a.name}={a.value}" for a in extra), kit,
+                   (cell.arch, *cell_settings(cell), *(f"{a.name}={a.value}" for a in extra), kit,
                     paths.config_name())) + "\n"
 
 
@@ -278,7 +291,7 @@ class Runner:
         except OSError:
             pass
         with self.config_lock:  # Kconfiglib and the generator: one cell at a time
-            variant = Variant.configure(cell.preset, cell.arch, cell.settings, out=out,
+            variant = Variant.configure(cell.preset, cell.arch, cell_settings(cell), out=out,
                                         extra=self.extra)
             if not (out / "build.ninja").exists():
                 # gen/toolchain first, as build() would write it: written

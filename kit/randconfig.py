@@ -41,6 +41,8 @@ Left out of the draw, at their defaults:
     QEMU_TIMEOUT    the host's patience, not the variant (set by patience())
     KNOWN_FAILING   combinations that fail today for a known reason
     COVERAGE        an extra image that randconfig does not boot
+    DEBUG_INFO      -g, which changes no instruction (cells build without it:
+                    kit/matrix.py CELL_DEFAULTS)
     BENCH_*         the bench image's workload, which randconfig does not boot
 """
 from __future__ import annotations
@@ -55,7 +57,7 @@ from .errors import KitError
 from .fsutil import write_atomic
 
 EXCLUDED_PREFIXES = ("TEST_", "BENCH_")
-EXCLUDED = {"QEMU_TIMEOUT", "COVERAGE"}
+EXCLUDED = {"QEMU_TIMEOUT", "COVERAGE", "DEBUG_INFO"}
 TIMEOUT = 900
 END_PROBABILITY = 0.2           # each range end
 MAX_ATTEMPTS = 200

@@ -297,3 +297,24 @@ def test_arch_sources_follow_their_options(arch: str, smp_only: str, tmp_path: P
         kit("defconfig", preset, "--arch", arch, "-O", str(out), check=True)
         kit("generate", "-O", str(out), check=True)
         assert (smp_only in (out / "build.ninja").read_text()) == wanted, preset
+
+
+def test_debug_info_adds_dwarf_and_changes_no_instruction(tmp_path: Path):
+    """DEBUG_INFO (-g) is why an image has DWARF, and all it changes: the
+    matrix builds its cells without it (kit/matrix.py CELL_DEFAULTS) on
+    the promise that their instructions, so their bench figures, are a
+    user's build's."""
+    out = tmp_path / "v"
+    kit("defconfig", "twotier", "--arch", "riscv64", "-O", str(out), check=True)
+    sections = {}
+    for value in ("y", "n"):
+        kit("build", "-O", str(out), "--set", f"DEBUG_INFO={value}", check=True)
+        elf = out / "kernel-bench.elf"
+        headers = subprocess.run(["riscv64-unknown-elf-objdump", "-h", str(elf)], text=True,
+                                 stdout=subprocess.PIPE, check=True).stdout
+        assert (".debug_info" in headers) == (value == "y"), headers
+        text = tmp_path / f"text-{value}.bin"
+        subprocess.run(["riscv64-unknown-elf-objcopy", "-O", "binary", "-j", ".text", str(elf),
+                        str(text)], check=True)
+        sections[value] = text.read_bytes()
+    assert sections["y"] and sections["y"] == sections["n"]
