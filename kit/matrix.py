@@ -185,8 +185,8 @@ def schedule(base: Path, cells: list[Cell]) -> list[Cell]:
 
 # Every cell's settings start with these; its own come after and win.  No
 # debug information: GCC generates the same instructions with or without
-# -g, nothing attaches a debugger to a cell, and -g is about a quarter of
-# each compile of a cold run.
+# -g (tests/test_build.py), nothing attaches a debugger to a cell, and -g
+# is 6 to 20% of a cold cell's build (README, "Benchmarks and the matrix").
 CELL_DEFAULTS = ("DEBUG_INFO=n",)
 
 
