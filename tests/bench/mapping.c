@@ -17,8 +17,8 @@
  * Everything is mapped in the top 4 GiB of the arch's vmap range, which
  * nothing else uses while this runs: the vmap area (VMAP) starts at the
  * bottom, and with DEBUG_GUARD holds the guard pool, whose objects may be
- * live and mapped (at the bottom, the 4 KiB GiB failed with KERR_EXIST in
- * every debug preset).  The workload checks that each GiB is unmapped and
+ * live and mapped (at the bottom, twotier-debug's 4 KiB GiB failed with
+ * KERR_EXIST).  The workload checks that each GiB is unmapped and
  * reports an error line otherwise.  The physical side is any suitably
  * aligned address: nothing is ever read or written through these
  * mappings.
