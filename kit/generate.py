@@ -130,7 +130,7 @@ def _regen_inputs(kconf, arch: archs.Arch, out: Path) -> list[str]:
     """What build.ninja is generated from, besides .config: the Kconfig files,
     the templates and the kit, and their directories (whose mtime changes
     when a file comes or goes), and which sources go in (sources.toml,
-    core's and the arch's)."""
+    core's and the arch's, and the directories they are listed from)."""
     inputs = {str(paths.ROOT / f) for f in kconf.kconfig_filenames}
     inputs |= {str(p) for p in paths.TEMPLATES.glob("*.j2")}
     inputs |= {str(p) for p in paths.KIT.glob("*.py")}
@@ -139,6 +139,9 @@ def _regen_inputs(kconf, arch: archs.Arch, out: Path) -> list[str]:
                str(paths.TEMPLATES), str(paths.KIT), str(traces.TRACE_DIR)}
     if sources.arch_sources_file(arch).exists():
         inputs.add(str(sources.arch_sources_file(arch)))
+    # The directories sources.select() lists: a .c file added or removed there
+    # changes which objects the images link.
+    inputs |= {str(d) for d in sources.source_dirs(arch)}
     inputs.add(str(out / toolchain.FILE))   # CC, CROSS_COMPILE, HOSTCC (kit/toolchain.py)
     return sorted(inputs)
 

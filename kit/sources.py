@@ -89,6 +89,13 @@ class SourceSet:
     host_excluded: set[Path]
 
 
+def source_dirs(arch: Arch) -> list[Path]:
+    """The directories select() lists sources from (the suites are named one
+    by one in suites.toml)."""
+    return sorted([d for d in CORE.iterdir() if d.is_dir()] +
+                  [BENCH_DIR, paths.ROOT / "arch" / arch.src_dir])
+
+
 def select(kconf, arch: Arch) -> SourceSet:
     data = _read_toml(SOURCES_FILE)
     conditional = data.get("conditional", {})

@@ -65,6 +65,18 @@ def test_an_input_removed_from_the_tree_regenerates(built: Path):
     assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
 
 
+def test_a_file_added_to_a_source_directory_regenerates(built: Path):
+    """A new core/lib/*.c changes what the images link: the directory's mtime
+    (what a file added or removed changes) is an input of the regen edge."""
+    depfile = (built / "gen" / "build.ninja.d").read_text()
+    for d in ("core/lib", "core/mm", "tests/bench", "arch/riscv"):
+        assert f"{ROOT / d} " in depfile or f"{ROOT / d}\n" in depfile, d
+    os.utime(ROOT / "core" / "lib")
+    proc = kit("build", "-O", str(built), check=True)
+    assert "GEN build.ninja" in proc.stdout and compiled(proc) == []
+    assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
+
+
 def test_config_change_rebuilds_what_mentions_the_symbol(built: Path):
     proc = kit("olddefconfig", "-O", str(built), "--set", "TEST_FILTER=ktest_self", check=True)
     assert "TEST_FILTER=ktest_self (--set)" in proc.stdout
