@@ -278,6 +278,16 @@ int arch_unmap(uintptr_t va, size_t size)
 	return pt_unmap(&kernel_pt, va, size);
 }
 
+int arch_map_prepare(uintptr_t va, size_t size)
+{
+	return pt_prepare(&kernel_pt, va, size);
+}
+
+int arch_map_release(uintptr_t va, size_t size)
+{
+	return pt_release(&kernel_pt, va, size);
+}
+
 int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
 {
 	return pt_translate(&kernel_pt, va, pa, page_size, prot);

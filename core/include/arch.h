@@ -123,6 +123,26 @@ int arch_map(uintptr_t va, uintptr_t pa, size_t size, size_t page_size, unsigned
 int arch_unmap(uintptr_t va, size_t size);
 
 /*
+ * Make now the page-table pages that 4 KiB leaves in [@va, @va + @size)
+ * need, and keep them while the range is empty: arch_map() of 4 KiB pages
+ * there allocates no table and arch_unmap() frees none, until
+ * arch_map_release() of the same range.  For a pool that maps and unmaps
+ * single pages on a hot path (DEBUG_GUARD's).  On failure nothing is kept.
+ *   KERR_ALIGN   @va or @size not page aligned
+ *   KERR_INVAL   size 0
+ *   KERR_RANGE   as arch_map()
+ *   KERR_EXIST   a 2 MiB or 1 GiB leaf covers part of the range
+ *   KERR_NOMEM   a page-table page could not be allocated
+ */
+int arch_map_prepare(uintptr_t va, size_t size);
+
+/*
+ * Undo arch_map_prepare(@va, @size): tables left empty are freed (after
+ * the flush, as arch_unmap()).  KERR_INVAL where no table was prepared.
+ */
+int arch_map_release(uintptr_t va, size_t size);
+
+/*
  * Read the tables back: the physical address @va maps to, the size of the
  * leaf that maps it (which says at which level the leaf sits) and its
  * ARCH_PROT_* bits (any out-pointer may be NULL).  KERR_FAULT when @va is

@@ -105,6 +105,9 @@ int pt_map(struct pt *pt, uintptr_t va, uintptr_t pa, size_t size, size_t page_s
 int pt_unmap(struct pt *pt, uintptr_t va, size_t size);
 int pt_translate(struct pt *pt, uintptr_t va, uintptr_t *pa, size_t *page_size,
 		 unsigned int *prot);
+/* arch_map_prepare() and arch_map_release() of arch.h, on @pt. */
+int pt_prepare(struct pt *pt, uintptr_t va, size_t size);
+int pt_release(struct pt *pt, uintptr_t va, size_t size);
 
 /*
  * Identity-map whatever is not mapped yet in [@base, @end) (rounded out to

@@ -315,6 +315,124 @@ int pt_map(struct pt *pt, uintptr_t va, uintptr_t pa, size_t size, size_t page_s
 	return 0;
 }
 
+/*
+ * Make the tables down to the level-0 table that maps @va, and count one
+ * more entry in that table than it holds - a pin, so that unmapping its
+ * last leaf does not empty it and it stays until the kernel stops.  On
+ * failure, tables this call made and left empty are pruned onto @b.
+ * Lock held.
+ */
+static int pin_one(struct pt *pt, uintptr_t va, struct pt_batch *b)
+{
+	const struct pt_format *f = pt->fmt;
+	pte_t *path[PT_MAX_LEVELS];
+	pte_t *t = pt->root;
+	unsigned int l = f->levels - 1;
+
+	for (; l > 0; l--) {
+		pte_t *e = &t[index_of(va, l)];
+		pte_t cur = load_entry(e);
+
+		path[l] = t;
+		if (!f->present(cur)) {
+			pte_t *child = alloc_table(pt);
+
+			if (!child)
+				goto undo;
+			store_entry(e, f->mk_table((uintptr_t)child));
+			table_get(t);
+			t = child;
+		} else if (f->is_leaf(cur, l)) {
+			return KERR_EXIST;	/* a large leaf: nothing below it to pin */
+		} else {
+			t = table_at(f->entry_pa(cur, l));
+		}
+	}
+	table_get(t);
+	return 0;
+
+undo:
+	if (l + 1 < f->levels && counted(path[l]) && counted(path[l])->pt_entries == 0)
+		prune(pt, path, l, va, b);
+	return KERR_NOMEM;
+}
+
+int pt_prepare(struct pt *pt, uintptr_t va, size_t size)
+{
+	const uintptr_t span = PT_LEVEL_SIZE(1);
+	struct pt_batch b = { 0 };
+	uintptr_t last = va + size - 1, a;
+	int err = 0;
+
+	if ((va | size) & (PAGE_SIZE_4K - 1))
+		return KERR_ALIGN;
+	if (size == 0)
+		return KERR_INVAL;
+	if (last < va || !pt->fmt->va_ok(va) || !pt->fmt->va_ok(last) || ((va ^ last) >> 63))
+		return KERR_RANGE;
+	spin_lock(&pt->lock);
+	for (a = ALIGN_DOWN(va, span); a <= last; a += span) {
+		err = pin_one(pt, a, &b);
+		if (err || a + span < a)
+			break;
+	}
+	spin_unlock(&pt->lock);
+	batch_finish(pt, &b);
+	/* Nothing half done: the pins taken before the failure go again. */
+	if (err && a > ALIGN_DOWN(va, span))
+		BUG_ON(pt_release(pt, ALIGN_DOWN(va, span), a - ALIGN_DOWN(va, span)) != 0);
+	return err;
+}
+
+/*
+ * Take back the pin of the level-0 table that maps @va; prune it (and the
+ * tables above it that empty in turn) onto @b if it is empty now.
+ * KERR_INVAL if no level-0 table maps @va.  Lock held.
+ */
+static int unpin_one(struct pt *pt, uintptr_t va, struct pt_batch *b)
+{
+	const struct pt_format *f = pt->fmt;
+	pte_t *path[PT_MAX_LEVELS];
+	pte_t *t = pt->root;
+
+	for (unsigned int l = f->levels - 1; l > 0; l--) {
+		pte_t cur = load_entry(&t[index_of(va, l)]);
+
+		path[l] = t;
+		if (!f->present(cur) || f->is_leaf(cur, l))
+			return KERR_INVAL;
+		t = table_at(f->entry_pa(cur, l));
+	}
+	path[0] = t;
+	if (table_put(t))
+		prune(pt, path, 0, va, b);
+	return 0;
+}
+
+int pt_release(struct pt *pt, uintptr_t va, size_t size)
+{
+	const uintptr_t span = PT_LEVEL_SIZE(1);
+	struct pt_batch b = { 0 };
+	uintptr_t last = va + size - 1;
+	int err = 0;
+
+	if ((va | size) & (PAGE_SIZE_4K - 1))
+		return KERR_ALIGN;
+	if (size == 0)
+		return KERR_INVAL;
+	if (last < va || !pt->fmt->va_ok(va) || !pt->fmt->va_ok(last) || ((va ^ last) >> 63))
+		return KERR_RANGE;
+	spin_lock(&pt->lock);
+	for (uintptr_t a = ALIGN_DOWN(va, span); a <= last && !err; a += span) {
+		err = unpin_one(pt, a, &b);
+		if (a + span < a)
+			break;
+	}
+	spin_unlock(&pt->lock);
+	batch_finish(pt, &b);
+	return err;
+}
+
 /* Does a leaf cross @boundary (cover bytes on both sides of it)?  Lock held. */
 static bool leaf_straddles(const struct pt *pt, uintptr_t boundary)
 {

@@ -174,6 +174,32 @@ int arch_unmap(uintptr_t va, size_t size)
 	return 0;
 }
 
+int arch_map_prepare(uintptr_t va, size_t size)
+{
+	if ((va | size) & (PAGE_SIZE_4K - 1))
+		return KERR_ALIGN;
+	if (size == 0)
+		return KERR_INVAL;
+	if (!in_vmap(va, size))
+		return KERR_RANGE;
+	if (!tables())
+		return KERR_NOMEM;
+	return pt_prepare(&host_pt, va, size);
+}
+
+int arch_map_release(uintptr_t va, size_t size)
+{
+	if ((va | size) & (PAGE_SIZE_4K - 1))
+		return KERR_ALIGN;
+	if (size == 0)
+		return KERR_INVAL;
+	if (!in_vmap(va, size))
+		return KERR_RANGE;
+	if (!host_pt_ready)
+		return KERR_INVAL;
+	return pt_release(&host_pt, va, size);
+}
+
 int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
 {
 	if (!host_pt_ready)

@@ -3,7 +3,8 @@
  * arch_map() / arch_unmap() / arch_translate() at every leaf size, the
  * errors they promise (and that a refused call changes nothing), no leaf
  * split by an unmap, page-table pages given back when their table empties,
- * a map that runs out of page-table pages part way undone, and - on the
+ * a map that runs out of page-table pages part way undone, tables that
+ * arch_map_prepare() keeps until released, and - on the
  * guests - the boot identity map covering all usable RAM.
  *
  * It maps in the top 4 GiB of the arch's vmap range, which nothing uses
@@ -279,6 +280,130 @@ static void running_out_of_table_pages_undoes_the_map(struct ktest *t)
 	KT_EXPECT_EQ(t, free_pages(spare, 0), 0);
 }
 
+/*
+ * A prepared range keeps its tables while it is empty: mapping and
+ * unmapping its pages makes and frees none, and releasing it gives them
+ * back.  The range crosses a 2 MiB boundary: two 4 KiB tables.
+ */
+static void prepared_tables_stay_until_released(struct ktest *t)
+{
+	struct arch_pt_stats s0, s1, s2;
+	uintptr_t va = test_va + 3 * PAGE_SIZE_1G + PAGE_SIZE_2M - PAGE_SIZE;
+	void *page;
+
+	NEED_ROOM(t);
+	page = alloc_pages(0, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, page);
+	arch_pt_get_stats(&s0);
+	KT_ASSERT_EQ(t, arch_map_prepare(va, 2 * PAGE_SIZE), 0);
+	arch_pt_get_stats(&s1);
+	/* The two 4 KiB tables and, the GiB being empty, the 2 MiB one above them. */
+	KT_EXPECT_GE(t, s1.table_pages - s0.table_pages, 3u);
+	KT_EXPECT_TRUE(t, unmapped(va));
+	KT_EXPECT_TRUE(t, unmapped(va + PAGE_SIZE));
+	for (unsigned int round = 0; round < 2; round++) {
+		for (uintptr_t a = va; a < va + 2 * PAGE_SIZE; a += PAGE_SIZE) {
+			KT_EXPECT_EQ(t, arch_map(a, (uintptr_t)page, PAGE_SIZE, PAGE_SIZE, RW), 0);
+			KT_EXPECT_FALSE(t, unmapped(a));
+			KT_EXPECT_EQ(t, arch_unmap(a, PAGE_SIZE), 0);
+			KT_EXPECT_TRUE(t, unmapped(a));
+		}
+	}
+	arch_pt_get_stats(&s2);
+	KT_EXPECT_EQ(t, s2.table_pages, s1.table_pages);
+	KT_EXPECT_EQ(t, s2.tables_allocated, s1.tables_allocated);
+	KT_EXPECT_EQ(t, s2.tables_freed, s1.tables_freed);
+	KT_EXPECT_EQ(t, arch_map_release(va, 2 * PAGE_SIZE), 0);
+	arch_pt_get_stats(&s2);
+	KT_EXPECT_EQ(t, s2.table_pages, s0.table_pages);
+	KT_EXPECT_EQ(t, free_pages(page, 0), 0);
+}
+
+/* Each refusal is the documented code and keeps no table. */
+static void prepare_refuses_bad_ranges(struct ktest *t)
+{
+	uintptr_t va = test_va + 3 * PAGE_SIZE_1G;
+	size_t tables = table_pages();
+	void *block;
+
+	NEED_ROOM(t);
+	KT_EXPECT_EQ(t, arch_map_prepare(va + 8, PAGE_SIZE), KERR_ALIGN);
+	KT_EXPECT_EQ(t, arch_map_prepare(va, PAGE_SIZE + 8), KERR_ALIGN);
+	KT_EXPECT_EQ(t, arch_map_prepare(va, 0), KERR_INVAL);
+	KT_EXPECT_EQ(t, arch_map_prepare((uintptr_t)0x8000000000000000ull, PAGE_SIZE), KERR_RANGE);
+	KT_EXPECT_EQ(t, arch_map_release(va + 8, PAGE_SIZE), KERR_ALIGN);
+	KT_EXPECT_EQ(t, arch_map_release(va, 0), KERR_INVAL);
+	/* Nothing prepared there: nothing to release. */
+	KT_EXPECT_EQ(t, arch_map_release(va, PAGE_SIZE), KERR_INVAL);
+	KT_EXPECT_EQ(t, table_pages(), tables);
+	if (!arch_page_size_supported(PAGE_SIZE_2M))
+		KT_SKIP(t, "this arch maps no 2 MiB leaves: the large-leaf refusal cannot apply");
+	block = alloc_pages(9, GFP_KERNEL);
+	if (!block)
+		KT_SKIP(t, "no free 2 MiB block for the large-leaf refusal");
+	KT_ASSERT_EQ(t, arch_map(va, (uintptr_t)block, PAGE_SIZE_2M, PAGE_SIZE_2M, RW), 0);
+	tables = table_pages();
+	/* Under a 2 MiB leaf there is no 4 KiB table to keep. */
+	KT_EXPECT_EQ(t, arch_map_prepare(va + PAGE_SIZE, PAGE_SIZE), KERR_EXIST);
+	KT_EXPECT_EQ(t, arch_map_release(va + PAGE_SIZE, PAGE_SIZE), KERR_INVAL);
+	KT_EXPECT_EQ(t, table_pages(), tables);
+	KT_EXPECT_EQ(t, arch_unmap(va, PAGE_SIZE_2M), 0);
+	KT_EXPECT_EQ(t, free_pages(block, 9), 0);
+}
+
+/*
+ * With 1, 2, 3 ... free pages (reserves off: take_all.h), preparing a
+ * range of two 2 MiB spans in an empty GiB fails with KERR_NOMEM until
+ * there are pages for every table it needs: at the first span's tables
+ * or at the second's, after the first was pinned.  Each failure keeps
+ * nothing: no table, every page free again.
+ */
+static void running_out_of_table_pages_keeps_nothing(struct ktest *t)
+{
+	uintptr_t va = test_va + 3 * PAGE_SIZE_1G + PAGE_SIZE_2M - PAGE_SIZE;
+	unsigned int failures = 0, keep;
+	size_t tables = table_pages();
+	struct take_all ta;
+	int err = KERR_NOMEM;
+
+	NEED_ROOM(t);
+	take_all_begin(t, &ta);
+	/* At most: the tables of three levels below a four-level root, and the second 4 KiB table. */
+	for (keep = 1; keep <= 4 && err == KERR_NOMEM; keep++) {
+		struct page_alloc_stats st;
+		void *chain = NULL, *p;
+
+		while ((p = alloc_pages(0, GFP_KERNEL))) {
+			*(void **)p = chain;
+			chain = p;
+		}
+		for (unsigned int k = 0; k < keep && chain; k++) {
+			p = chain;
+			chain = *(void **)p;
+			KT_EXPECT_EQ(t, free_pages(p, 0), 0);
+		}
+		err = arch_map_prepare(va, 2 * PAGE_SIZE);
+		page_alloc_get_stats(&st);
+		if (err == KERR_NOMEM) {
+			failures++;
+			KT_EXPECT_EQ(t, table_pages(), tables);
+			KT_EXPECT_EQ(t, st.free_pages, (size_t)keep);
+		}
+		while (chain) {
+			p = chain;
+			chain = *(void **)p;
+			KT_EXPECT_EQ(t, free_pages(p, 0), 0);
+		}
+	}
+	take_all_end(t, &ta);
+	/* Two 4 KiB tables and a 2 MiB one at least: the first two tries fail. */
+	KT_EXPECT_GE(t, failures, 2u);
+	KT_EXPECT_EQ(t, err, 0);
+	if (!err)
+		KT_EXPECT_EQ(t, arch_map_release(va, 2 * PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, table_pages(), tables);
+}
+
 /* Every usable page the allocators hand out is mapped to itself, writable, not executable. */
 static void identity_map_covers_usable_ram(struct ktest *t)
 {
@@ -352,6 +477,9 @@ static const struct ktest_case pgtable_cases[] = {
 	KTEST_CASE(unmap_never_splits_a_leaf),
 	KTEST_CASE(emptied_tables_are_freed),
 	KTEST_CASE(running_out_of_table_pages_undoes_the_map),
+	KTEST_CASE(prepared_tables_stay_until_released),
+	KTEST_CASE(prepare_refuses_bad_ranges),
+	KTEST_CASE(running_out_of_table_pages_keeps_nothing),
 	KTEST_CASE(identity_map_covers_usable_ram),
 	KTEST_CASE(unmap_reaches_every_cpu),
 	{ 0 },

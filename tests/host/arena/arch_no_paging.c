@@ -31,6 +31,18 @@ int arch_unmap(uintptr_t va, size_t size)
 	return KERR_RANGE;
 }
 
+int arch_map_prepare(uintptr_t va, size_t size)
+{
+	(void)va, (void)size;
+	return KERR_RANGE;
+}
+
+int arch_map_release(uintptr_t va, size_t size)
+{
+	(void)va, (void)size;
+	return KERR_RANGE;
+}
+
 int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
 {
 	(void)va, (void)pa, (void)page_size, (void)prot;
