@@ -57,26 +57,12 @@ static struct page_debug *record_of(const void *addr)
 }
 
 /*
- * The first byte of the page at @p that is not poison, or NULL.  A word at
- * a time (a test that takes all memory checks every page it gets), then
- * the bytes of the first word that differs.
+ * The first byte of the page at @p that is not poison, or NULL (a word at
+ * a time: a test that takes all memory checks every page it gets).
  */
 static const uint8_t *poison_broken(const uint8_t *p)
 {
-	const uint64_t poison = 0x0101010101010101ull * PAGE_POISON;
-
-	for (size_t i = 0; i < PAGE_SIZE; i += sizeof(uint64_t)) {
-		uint64_t w;
-
-		__builtin_memcpy(&w, p + i, sizeof(w));
-		if (w == poison)
-			continue;
-		for (size_t j = i; j < i + sizeof(uint64_t); j++) {
-			if (p[j] != PAGE_POISON)
-				return p + j;
-		}
-	}
-	return NULL;
+	return memchr_inv(p, PAGE_POISON, PAGE_SIZE);
 }
 
 void debug_page_alloc(void *addr, size_t npages)

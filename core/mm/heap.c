@@ -170,14 +170,12 @@ static void poison_fresh(uintptr_t from, uintptr_t to)
  */
 static void poison_check(struct heap *h, struct heap_block *fb, uintptr_t from, uintptr_t to)
 {
-	const uint8_t *q = (const uint8_t *)MAX(from, (uintptr_t)fb + HDR + LINK_BYTES);
+	uintptr_t start = MAX(from, (uintptr_t)fb + HDR + LINK_BYTES);
+	const uint8_t *q = start < to ? memchr_inv((const void *)start, POISON_FREE, to - start) : NULL;
 
-	for (; (uintptr_t)q < to; q++) {
-		if (*q != POISON_FREE) {
-			h->counters.misuse++;
-			mm_report_misuse_track(HEAP_LAYER, KERR_USE_AFTER_FREE, q, track_of(fb));
-			return;
-		}
+	if (q) {
+		h->counters.misuse++;
+		mm_report_misuse_track(HEAP_LAYER, KERR_USE_AFTER_FREE, q, track_of(fb));
 	}
 }
 #else

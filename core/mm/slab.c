@@ -655,15 +655,10 @@ static struct slab *relist(struct kmem_cache *c, struct slab *s)
  */
 static bool unpoison_object(const struct kmem_cache *c, void *obj)
 {
-	const unsigned char *p = obj;
-	bool intact = true;
+	bool intact = c->object_size <= sizeof(void *) ||
+		      !memchr_inv((char *)obj + sizeof(void *), POISON_FREE,
+				  c->object_size - sizeof(void *));
 
-	for (size_t i = sizeof(void *); i < c->object_size; i++) {
-		if (p[i] != POISON_FREE) {
-			intact = false;
-			break;
-		}
-	}
 	memset(obj, POISON_INUSE, c->object_size);
 	return intact;
 }

@@ -212,17 +212,15 @@ static void poison_fill(uintptr_t from, uintptr_t to, int pattern)
  */
 static void poison_check(struct tlsf *t, struct tlsf_block *fb, uintptr_t from, uintptr_t to)
 {
-	uintptr_t links_end = (uintptr_t)fb + HDR + LINKS, tag = block_end(fb) - TAG;
+	uintptr_t start = MAX(from, (uintptr_t)fb + HDR + LINKS), end = MIN(to, block_end(fb) - TAG);
+	const uint8_t *q;
 
-	if (!POISONING)
+	if (!POISONING || start >= end)
 		return;
-	for (const uint8_t *q = (const uint8_t *)MAX(from, links_end);
-	     (uintptr_t)q < MIN(to, tag); q++) {
-		if (*q != POISON_FREE) {
-			t->counters.misuse++;
-			mm_report_misuse_track(TLSF_LAYER, KERR_USE_AFTER_FREE, q, track_of(fb));
-			return;
-		}
+	q = memchr_inv((const void *)start, POISON_FREE, end - start);
+	if (q) {
+		t->counters.misuse++;
+		mm_report_misuse_track(TLSF_LAYER, KERR_USE_AFTER_FREE, q, track_of(fb));
 	}
 }
 

@@ -3,7 +3,9 @@
  * kernel; the C library's on the host) against byte-by-byte references,
  * at every alignment of source and destination and every length around
  * the word and unroll sizes, overlapping both ways for memmove.  The
- * bytes just outside the target must never change.
+ * bytes just outside the target must never change.  memchr_inv()
+ * (core/lib/memchr_inv.c everywhere) finds the first odd byte at every
+ * start alignment, length and position.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -104,11 +106,47 @@ static void memcmp_orders(struct ktest *t)
 	KT_EXPECT_EQ(t, memcmp(a, b, 0), 0);
 }
 
+/* The byte-by-byte reference of memchr_inv(). */
+static const unsigned char *first_other(const unsigned char *p, unsigned char c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != c)
+			return p + i;
+	return NULL;
+}
+
+static void memchr_inv_finds_the_first_other_byte(struct ktest *t)
+{
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t k = 0; k < sizeof(lengths) / sizeof(lengths[0]); k++) {
+			size_t n = lengths[k];
+
+			fill_guard(dst, BUF);
+			/* All equal: none, whatever lies on either side. */
+			dst[off + n] = 0;
+			KT_EXPECT_PTR_EQ(t, memchr_inv(dst + off, GUARD, n), NULL);
+			/* One odd byte at each position, then a second one after it. */
+			for (size_t at = 0; at < n; at++) {
+				fill_guard(dst, BUF);
+				dst[off + at] = GUARD ^ 0x80;
+				KT_EXPECT_PTR_EQ(t, memchr_inv(dst + off, GUARD, n), dst + off + at);
+				dst[off + n - 1] = 1;
+				KT_EXPECT_PTR_EQ(t, memchr_inv(dst + off, GUARD, n),
+						 first_other(dst + off, GUARD, n));
+			}
+		}
+	}
+	/* Only the low byte of @c counts, as memset's. */
+	fill_guard(dst, BUF);
+	KT_EXPECT_PTR_EQ(t, memchr_inv(dst, 0x100 | GUARD, BUF), NULL);
+}
+
 static const struct ktest_case string_cases[] = {
 	KTEST_CASE(memset_matches_bytes),
 	KTEST_CASE(memcpy_every_alignment),
 	KTEST_CASE(memmove_overlaps_both_ways),
 	KTEST_CASE(memcmp_orders),
+	KTEST_CASE(memchr_inv_finds_the_first_other_byte),
 	{0},
 };
 
