@@ -106,6 +106,7 @@ static uintptr_t pool_base;     /* 0: no pool (not set up, or no room) */
 static uintptr_t sink_page;
 static size_t nr_slots;
 static unsigned int next_slot;  /* round robin: a freed page rests as long as it can */
+static size_t free_slots;       /* SLOT_FREE ones: a full pool is not searched */
 static unsigned int placed;     /* allocations so far: odd ones at the page's start */
 /* The slot last made SLOT_FREED, + 1; 0: none.  Written under the lock, peeked at without. */
 static unsigned int freed_top;
@@ -136,6 +137,13 @@ bool guard_owns(const void *p)
 static bool may_remap(void)
 {
 	return !IS_ENABLED(CONFIG_SMP) || irqs_enabled();
+}
+
+/* A slot is SLOT_FREE again.  Lock held. */
+static void put_slot(struct guard_slot *s)
+{
+	s->state = SLOT_FREE;
+	free_slots++;
 }
 
 static void unmap_page(uintptr_t va)
@@ -176,7 +184,7 @@ static void unmap_pending(void)
 		spin_unlock_irqsafe(&guard_lock);
 		unmap_page(object_page(i));
 		spin_lock_irqsafe(&guard_lock);
-		slots[i].state = SLOT_FREE;
+		put_slot(&slots[i]);
 		spin_unlock_irqsafe(&guard_lock);
 	}
 }
@@ -211,6 +219,7 @@ void guard_init(void)
 			debug_page_internal(page);
 		slots[i].page = (uintptr_t)page;
 		nr_slots++;
+		free_slots++;
 	}
 	sink_page = (uintptr_t)sink;
 	for_each_possible_cpu(cpu)
@@ -254,14 +263,22 @@ static bool sampled(void)
 	return yes;
 }
 
-/* A free slot, made BUSY; SLOTS when there is none.  Lock held. */
+/*
+ * A free slot, made BUSY; SLOTS when there is none.  Lock held.  A pool
+ * with live objects in every slot is the usual state of a program that
+ * holds more objects than there are slots, sampled at every allocation:
+ * it answers without a walk.
+ */
 static size_t take_slot(void)
 {
+	if (!free_slots)
+		return SLOTS;
 	for (size_t n = 0; n < nr_slots; n++) {
 		size_t i = (next_slot + n) % nr_slots;
 
 		if (slots[i].state == SLOT_FREE) {
 			slots[i].state = SLOT_BUSY;
+			free_slots--;
 			next_slot = (unsigned int)((i + 1) % nr_slots);
 			return i;
 		}
@@ -297,13 +314,8 @@ void *guard_alloc_for(const void *owner, size_t size, size_t align)
 	unsink(2 * i);
 	unsink(2 * i + 1);
 	unsink(2 * i + 2);
-	if (arch_map(page, s->page, PAGE_SIZE, PAGE_SIZE, PROT_RW)) {
-		spin_lock_irqsafe(&guard_lock);   /* no page-table page: the normal way */
-		s->state = SLOT_FREE;
-		stats.pool_full++;
-		spin_unlock_irqsafe(&guard_lock);
-		return NULL;
-	}
+	/* Its tables were prepared at boot and the page is unmapped: this cannot fail. */
+	BUG_ON(arch_map(page, s->page, PAGE_SIZE, PAGE_SIZE, PROT_RW) != 0);
 	align = MAX(align, (size_t)1);
 	obj = left ? page : page + PAGE_SIZE - ALIGN_UP(size, align);
 	/* The whole page holds canary bytes; the object's are the caller's. */
@@ -458,7 +470,7 @@ int guard_free_for(const void *owner, const void *p, size_t *size)
 		unmap_page(object_page(i));
 	spin_lock_irqsafe(&guard_lock);
 	if (may_remap()) {
-		s->state = SLOT_FREE;
+		put_slot(s);
 	} else {
 		s->state = SLOT_FREED;
 		s->next_freed = freed_top;
