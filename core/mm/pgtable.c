@@ -357,12 +357,10 @@ undo:
 	return KERR_NOMEM;
 }
 
-int pt_prepare(struct pt *pt, uintptr_t va, size_t size)
+/* pt_prepare()'s and pt_release()'s checks of their range: 0 or the error. */
+static int prepare_range_error(const struct pt *pt, uintptr_t va, size_t size)
 {
-	const uintptr_t span = PT_LEVEL_SIZE(1);
-	struct pt_batch b = { 0 };
-	uintptr_t last = va + size - 1, a;
-	int err = 0;
+	uintptr_t last = va + size - 1;
 
 	if ((va | size) & (PAGE_SIZE_4K - 1))
 		return KERR_ALIGN;
@@ -370,6 +368,18 @@ int pt_prepare(struct pt *pt, uintptr_t va, size_t size)
 		return KERR_INVAL;
 	if (last < va || !pt->fmt->va_ok(va) || !pt->fmt->va_ok(last) || ((va ^ last) >> 63))
 		return KERR_RANGE;
+	return 0;
+}
+
+int pt_prepare(struct pt *pt, uintptr_t va, size_t size)
+{
+	const uintptr_t span = PT_LEVEL_SIZE(1);
+	struct pt_batch b = { 0 };
+	uintptr_t last = va + size - 1, a;
+	int err = prepare_range_error(pt, va, size);
+
+	if (err)
+		return err;
 	spin_lock(&pt->lock);
 	for (a = ALIGN_DOWN(va, span); a <= last; a += span) {
 		err = pin_one(pt, a, &b);
@@ -414,14 +424,10 @@ int pt_release(struct pt *pt, uintptr_t va, size_t size)
 	const uintptr_t span = PT_LEVEL_SIZE(1);
 	struct pt_batch b = { 0 };
 	uintptr_t last = va + size - 1;
-	int err = 0;
+	int err = prepare_range_error(pt, va, size);
 
-	if ((va | size) & (PAGE_SIZE_4K - 1))
-		return KERR_ALIGN;
-	if (size == 0)
-		return KERR_INVAL;
-	if (last < va || !pt->fmt->va_ok(va) || !pt->fmt->va_ok(last) || ((va ^ last) >> 63))
-		return KERR_RANGE;
+	if (err)
+		return err;
 	spin_lock(&pt->lock);
 	for (uintptr_t a = ALIGN_DOWN(va, span); a <= last && !err; a += span) {
 		err = unpin_one(pt, a, &b);

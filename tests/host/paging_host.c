@@ -174,14 +174,22 @@ int arch_unmap(uintptr_t va, size_t size)
 	return 0;
 }
 
-int arch_map_prepare(uintptr_t va, size_t size)
+/* The guests' refusals of a prepare or release range, then the host's own limit. */
+static int prepare_range_error(uintptr_t va, size_t size)
 {
 	if ((va | size) & (PAGE_SIZE_4K - 1))
 		return KERR_ALIGN;
 	if (size == 0)
 		return KERR_INVAL;
-	if (!in_vmap(va, size))
-		return KERR_RANGE;
+	return in_vmap(va, size) ? 0 : KERR_RANGE;
+}
+
+int arch_map_prepare(uintptr_t va, size_t size)
+{
+	int err = prepare_range_error(va, size);
+
+	if (err)
+		return err;
 	if (!tables())
 		return KERR_NOMEM;
 	return pt_prepare(&host_pt, va, size);
@@ -189,15 +197,11 @@ int arch_map_prepare(uintptr_t va, size_t size)
 
 int arch_map_release(uintptr_t va, size_t size)
 {
-	if ((va | size) & (PAGE_SIZE_4K - 1))
-		return KERR_ALIGN;
-	if (size == 0)
-		return KERR_INVAL;
-	if (!in_vmap(va, size))
-		return KERR_RANGE;
-	if (!host_pt_ready)
-		return KERR_INVAL;
-	return pt_release(&host_pt, va, size);
+	int err = prepare_range_error(va, size);
+
+	if (err)
+		return err;
+	return host_pt_ready ? pt_release(&host_pt, va, size) : KERR_INVAL;
 }
 
 int arch_translate(uintptr_t va, uintptr_t *pa, size_t *page_size, unsigned int *prot)
