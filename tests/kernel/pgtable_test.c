@@ -361,39 +361,38 @@ static void prepare_refuses_bad_ranges(struct ktest *t)
 static void running_out_of_table_pages_keeps_nothing(struct ktest *t)
 {
 	uintptr_t va = test_va + 3 * PAGE_SIZE_1G + PAGE_SIZE_2M - PAGE_SIZE;
-	unsigned int failures = 0, keep;
-	size_t tables = table_pages();
+	unsigned int failures = 0;
+	size_t tables = table_pages(), keep = 0;
 	struct take_all ta;
+	void *chain = NULL, *p;
 	int err = KERR_NOMEM;
 
 	NEED_ROOM(t);
 	take_all_begin(t, &ta);
+	while ((p = alloc_pages(0, GFP_KERNEL))) {
+		*(void **)p = chain;
+		chain = p;
+	}
 	/* At most: the tables of three levels below a four-level root, and the second 4 KiB table. */
-	for (keep = 1; keep <= 4 && err == KERR_NOMEM; keep++) {
+	while (err == KERR_NOMEM && keep < 4 && chain) {
 		struct page_alloc_stats st;
-		void *chain = NULL, *p;
 
-		while ((p = alloc_pages(0, GFP_KERNEL))) {
-			*(void **)p = chain;
-			chain = p;
-		}
-		for (unsigned int k = 0; k < keep && chain; k++) {
-			p = chain;
-			chain = *(void **)p;
-			KT_EXPECT_EQ(t, free_pages(p, 0), 0);
-		}
+		p = chain;
+		chain = *(void **)p;
+		KT_EXPECT_EQ(t, free_pages(p, 0), 0);
+		keep++;
 		err = arch_map_prepare(va, 2 * PAGE_SIZE);
 		page_alloc_get_stats(&st);
 		if (err == KERR_NOMEM) {
 			failures++;
 			KT_EXPECT_EQ(t, table_pages(), tables);
-			KT_EXPECT_EQ(t, st.free_pages, (size_t)keep);
+			KT_EXPECT_EQ(t, st.free_pages, keep);
 		}
-		while (chain) {
-			p = chain;
-			chain = *(void **)p;
-			KT_EXPECT_EQ(t, free_pages(p, 0), 0);
-		}
+	}
+	while (chain) {
+		p = chain;
+		chain = *(void **)p;
+		KT_EXPECT_EQ(t, free_pages(p, 0), 0);
 	}
 	take_all_end(t, &ta);
 	/* Two 4 KiB tables and a 2 MiB one at least: the first two tries fail. */
