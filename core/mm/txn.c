@@ -36,6 +36,7 @@ struct txn_frame {
 
 struct txn_cpu {
 	size_t nr;             /* records in use */
+	bool rolling_back;     /* rollback() is freeing records past its cut */
 	struct txn_frame frames[MM_TXN_MAX_DEPTH];
 	void *records[MM_TXN_MAX_RECORDS];
 };
@@ -84,8 +85,10 @@ static void rollback(struct txn_cpu *tc, size_t from)
 	}
 	irq_restore(irq);
 	/* Past the cut: no one else reads these records any more. */
+	tc->rolling_back = true;
 	while (end > from)
 		kfree(tc->records[--end]);
+	tc->rolling_back = false;
 }
 
 int mm_txn_begin(unsigned int flags)
@@ -239,6 +242,15 @@ void mm_txn_forget_elsewhere(const void *p)
 
 	/* A cross-CPU wait needs interrupts on (smp.h): see mm_txn.h. */
 	if (!irqs_enabled())
+		return;
+	/*
+	 * A rollback frees what its own transaction allocated, all of it live
+	 * until now (a free anywhere would have removed its record); another
+	 * CPU records only what it allocates, so none has these.  Asking
+	 * would cost a round of IPIs per object: an abort of 24 objects with
+	 * transactions open on 4 vCPUs took 7 s of a test run.
+	 */
+	if (this_cpu_txn()->rolling_back)
 		return;
 	for_each_online_cpu(cpu)
 		if (cpu != me)

@@ -985,6 +985,82 @@ static void txn_object_freed_on_another_cpu(struct ktest *t)
 	expect_conserved(t, &before, UINT64_MAX);
 }
 
+/*
+ * An abort frees only what its own transaction allocated, which no other
+ * CPU's transaction can have recorded, so it asks no other CPU to forget
+ * anything.  CPU 1 holds a transaction open with interrupts off while
+ * CPU 0 aborts one: a cross-CPU call from the abort would wait for CPU 1,
+ * which gives up after ABORT_WAIT_SPINS and says so.
+ */
+#define ABORT_WAIT_SPINS 200000000ul
+static atomic_uint abort_step;
+static bool abort_waited_out;
+
+static void abort_while_another_cpu_has_irqs_off(void *arg)
+{
+	unsigned int cpu = this_cpu();
+	struct cpu_result *r = per_cpu_ptr(results, cpu);
+	void *objs[8];
+
+	(void)arg;
+	if (cpu == 1) {
+		unsigned long irq;
+
+		if (mm_txn_begin(0) != 0) {
+			r->failures++;
+			atomic_store_explicit(&abort_step, 9, memory_order_release);
+			return;
+		}
+		irq = irq_save();
+		atomic_store_explicit(&abort_step, 1, memory_order_release);
+		for (unsigned long spins = 0;
+		     atomic_load_explicit(&abort_step, memory_order_acquire) != 2; spins++) {
+			if (spins == ABORT_WAIT_SPINS) {
+				abort_waited_out = true;
+				break;
+			}
+			arch_cpu_relax();
+		}
+		irq_restore(irq);
+		if (mm_txn_abort() != 0)
+			r->failures++;
+	} else if (cpu == 0) {
+		while (atomic_load_explicit(&abort_step, memory_order_acquire) == 0)
+			arch_cpu_relax();
+		if (atomic_load_explicit(&abort_step, memory_order_acquire) == 1) {
+			if (mm_txn_begin(0) != 0) {
+				r->failures++;
+			} else {
+				for (size_t i = 0; i < ARRAY_SIZE(objs); i++)
+					r->allocs += (objs[i] = kmalloc(64, GFP_KERNEL)) != NULL;
+				r->other = mm_txn_records();
+				if (mm_txn_abort() != 0)
+					r->failures++;
+			}
+		}
+		atomic_store_explicit(&abort_step, 2, memory_order_release);
+	}
+}
+
+static void abort_asks_no_other_cpu(struct ktest *t)
+{
+	struct snapshot before;
+
+	SKIP_UNLESS_TWO_CPUS(t);
+	snap(&before);
+	reset_results();
+	atomic_store(&abort_step, 0);
+	abort_waited_out = false;
+	on_each_cpu(abort_while_another_cpu_has_irqs_off, NULL);
+	KT_EXPECT_EQ(t, per_cpu_ptr(results, 0)->failures + per_cpu_ptr(results, 1)->failures,
+		     (uint64_t)0);
+	KT_EXPECT_EQ(t, per_cpu_ptr(results, 0)->allocs, (uint64_t)8);
+	KT_EXPECT_EQ(t, per_cpu_ptr(results, 0)->other, (uint64_t)8);
+	KT_EXPECT_FALSE(t, abort_waited_out);
+	KT_EXPECT_EQ(t, mm_txn_depth(), 0u);
+	expect_conserved(t, &before, UINT64_MAX);
+}
+
 static const struct ktest_case mm_smp_cases[] = {
 	KTEST_CASE(percpu_parts_on_own_cache_lines),
 	KTEST_CASE(kmalloc_random_on_every_cpu_conserves),
@@ -997,6 +1073,7 @@ static const struct ktest_case mm_smp_cases[] = {
 	KTEST_CASE(tlb_shootdown_under_load),
 	KTEST_CASE(transactions_on_several_cpus),
 	KTEST_CASE(txn_object_freed_on_another_cpu),
+	KTEST_CASE(abort_asks_no_other_cpu),
 	{0},
 };
 KTEST_SUITE(mm_smp, mm_smp_cases);
