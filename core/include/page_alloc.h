@@ -181,4 +181,10 @@ int page_alloc_set_tunables(const struct page_alloc_tunables *t);
  */
 size_t page_alloc_taken_pages(void);
 
+/*
+ * Pages the per-CPU lists hold now, in O(CPUs) (page_alloc_get_stats()
+ * also finds the largest free run, a walk of every zone's map).
+ */
+size_t page_alloc_pcp_pages(void);
+
 #endif /* MMKIT_PAGE_ALLOC_H */

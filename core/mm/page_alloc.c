@@ -743,6 +743,11 @@ size_t drain_all_pages(void)
 
 /* ---- figures ---------------------------------------------------------------------- */
 
+size_t page_alloc_pcp_pages(void)
+{
+	return pcp_count();
+}
+
 size_t page_alloc_taken_pages(void)
 {
 	size_t taken = 0;
