@@ -62,6 +62,7 @@ static void refill_then_hits(struct ktest *t)
 	/* The batch moved from the strategy to the list: still free, but cached. */
 	KT_EXPECT_EQ(t, ps.free_pages, p0.free_pages - 1);
 	KT_EXPECT_EQ(t, ps.pcp_pages, s0.batch - 1);
+	KT_EXPECT_EQ(t, page_alloc_pcp_pages(), ps.pcp_pages);
 
 	q = alloc_pages(0, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, q);
