@@ -12,7 +12,7 @@
  * Ballast: taking and touching every page one at a time costs seconds
  * per GiB under QEMU (held_pages.h says why).  The ballast takes all but
  * about TAKE_ALL_KEEP_PAGES in the largest blocks the allocator has, from
- * TAKE_ALL_BLOCK_ORDER down, recorded outside them, so the page-at-a-time
+ * TAKE_ALL_BLOCK_ORDER down to 4 MiB, recorded outside them, so the page-at-a-time
  * part of a case covers a working set of the same size whatever RAM_MB
  * is.  Memory is exhausted all the same.
  */
@@ -21,6 +21,7 @@
 
 #include "held_pages.h"
 #include "kerrno.h"
+#include "kernel.h"
 #include "ktest.h"
 #include "mm.h"
 #include "page_alloc.h"
@@ -33,6 +34,8 @@
 #else
 #define TAKE_ALL_BLOCK_ORDER 10u
 #endif
+/* The smallest ballast block: 4 MiB, or the largest block if that is smaller. */
+#define TAKE_ALL_MIN_ORDER MIN(TAKE_ALL_BLOCK_ORDER, 10u)
 
 struct take_all {
 	struct page_alloc_tunables saved;
@@ -50,13 +53,16 @@ static inline void take_all_begin(struct ktest *t, struct take_all *ta)
 	mm_drain_caches();
 	ta->ballast = (struct held_pages){ 0 };
 	/*
-	 * The largest blocks first, then smaller ones for what they left:
-	 * with BUDDY_MAX_ORDER 18 a 1 GiB block may not be free at all (the
-	 * firmware keeps the top of x86_64's 2 GiB), and the case then took
-	 * the whole 2 GiB a page at a time (7 s of page_alloc's exhaustion
-	 * case under twotier-vmap).
+	 * The largest blocks first, then smaller ones down to 4 MiB for what
+	 * they left: with BUDDY_MAX_ORDER 18 a 1 GiB block may not be free at
+	 * all (the firmware keeps the top of x86_64's 2 GiB), and the case
+	 * then took the whole 2 GiB a page at a time (7 s of page_alloc's
+	 * exhaustion case under twotier-vmap).  Not below 4 MiB: smaller
+	 * blocks would also take the last pages a zone above its watermark
+	 * can give, which the case is there to take itself (randconfig seed
+	 * 28: 341 MiB in DMA and DMA32 zones, nothing left for the case).
 	 */
-	for (unsigned int order = TAKE_ALL_BLOCK_ORDER + 1; order-- > 0;) {
+	for (unsigned int order = TAKE_ALL_BLOCK_ORDER + 1; order-- > TAKE_ALL_MIN_ORDER;) {
 		const size_t block = (size_t)1 << order;
 
 		page_alloc_get_stats(&st);
