@@ -27,7 +27,10 @@ def _rel(path: Path) -> str:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench, cli
     variant = cli.built(args, ["kernel"])
-    result = variant.bench(echo=args.verbose)
+    run = cli.run_options(args)
+    if run["gdb"]:
+        cli.announce_gdb(variant, "bench", run["gdb"])
+    result = variant.bench(echo=args.verbose or bool(run["gdb"]), **run)
     for line in bench.table(result.data, result.data["counter"]):
         print(line)
     print(f"build.py: bench: figures in {variant.out / 'bench.json'}, console in "
@@ -165,16 +168,17 @@ def cmd_selfbench(args: argparse.Namespace) -> int:
 
 def register(add, common: argparse.ArgumentParser, settable: argparse.ArgumentParser) -> None:
     """Add the commands with cli.parser()'s ``add(name, func, help, parents)``."""
+    from .cli import booting_options
     b = add("bench", cmd_bench, "build and boot the bench image under -icount: instructions "
             "per operation and fragmentation figures, <out>/bench.json and a table",
-            [common, settable])
+            [common, settable, booting_options()])
     b.add_argument("-v", "--verbose", action="store_true", help="print the guest's console")
 
     m = add("matrix", cmd_matrix, "build, test and benchmark every preset x arch cell of the "
             "matrix file; report.md, report.html, results.json in build/matrix", [])
     m.add_argument("-O", "--out", metavar="DIR", help="matrix directory (default: build/matrix)")
     m.add_argument("-j", "--jobs", type=positive_int, metavar="N",
-                   help="cells run in parallel (default: the number of CPUs)")
+                   help="cells run in parallel (default: one more than the number of CPUs)")
     m.add_argument("--matrix-file", metavar="FILE", help="the matrix (default: ci/matrix.toml)")
     m.add_argument("--cell", action="append", metavar="NAME",
                    help="only this cell, e.g. simpleheap-riscv64 (repeatable)")

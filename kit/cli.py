@@ -156,6 +156,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def booting_options() -> OneLineParser:
+    """The options of a command that boots QEMU (run, test, bench), as a
+    parent parser: how this one run boots, never saved (run_options())."""
+    booting = OneLineParser(add_help=False)
+    booting.add_argument("--qemu-args", action="append", metavar="ARGS",
+                         help="more QEMU arguments for this run, e.g. '-d int' (repeatable)")
+    booting.add_argument("--gdb", action="store_true",
+                         help="start QEMU's gdb stub (-s -S), print the gdb command to attach, "
+                              "and wait for it")
+    return booting
+
+
 def run_options(args: argparse.Namespace) -> dict:
     """--qemu-args and --gdb: how this one run boots (never saved)."""
     import shlex
@@ -366,9 +378,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     settable.add_argument("--set", action="append", metavar="SYM=VAL",
                           help="set a Kconfig symbol (repeatable); refused if Kconfig would drop "
                                "it; saved in the variant's .config")
-    booting = OneLineParser(add_help=False)
-    booting.add_argument("--qemu-args", action="append", metavar="ARGS",
-                         help="more QEMU arguments for this run, e.g. '-d int' (repeatable)")
+    booting = booting_options()
     results = OneLineParser(add_help=False)
     results.add_argument("--json", metavar="FILE",
                          help="write the results as JSON in the kunit.py --json shape")
@@ -413,11 +423,8 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     add("preload", cmd_preload,
         "build libmmkit.so, the variant's allocators as a drop-in malloc, and print its path",
         [common, settable])
-    r = add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
-            [common, settable, booting])
-    r.add_argument("--gdb", action="store_true",
-                   help="start QEMU's gdb stub (-s -S), print the gdb command to attach, "
-                        "and wait for it")
+    add("run", cmd_run, "build and boot the run image in QEMU, console on the terminal",
+        [common, settable, booting])
     t = add("test", cmd_test, "build and boot the test image; KTAP summary and exit status",
             [common, settable, booting, results])
     t.add_argument("--host", action="store_true",
@@ -434,9 +441,6 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
                         "conformance (what every allocator must pass)")
     t.add_argument("--list-tests", action="store_true",
                    help="list the cases the test image would run (suite.case), run none")
-    t.add_argument("--gdb", action="store_true",
-                   help="start QEMU's gdb stub (-s -S), print the gdb command to attach, "
-                        "and wait for it")
     p_ = add("parse", cmd_parse, "re-read a saved console log (e.g. <out>/test.log): "
              "summary, verdict, --json/--junit", [results])
     p_.add_argument("log", metavar="LOG", help="console log, or - for standard input")

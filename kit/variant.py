@@ -238,13 +238,14 @@ class Variant:
                         log=self.log(f"{target}-test"), cmdline=kernel_cmdline(test_filter))
         return boot, self.judge(boot, f'--filter "{test_filter}"' if test_filter else None)
 
-    def bench(self, echo: bool = False):
-        """Boot the bench image (built) under -icount; writes <out>/bench.json."""
+    def bench(self, echo: bool = False, **run):
+        """Boot the bench image (built) under -icount; writes <out>/bench.json.
+        ``run``: boot()'s per-run qemu_args and gdb."""
         import json
 
         from . import bench
         from .fsutil import write_atomic
-        boot = self.boot("bench", echo=echo, icount=True, timeout_symbol="BENCH_TIMEOUT")
+        boot = self.boot("bench", echo=echo, icount=True, timeout_symbol="BENCH_TIMEOUT", **run)
         result = bench.result(boot, self.arch)
         write_atomic(self.out / "bench.json",
                      json.dumps(result.data, indent=2, sort_keys=True) + "\n")

@@ -47,9 +47,10 @@ def test_verbose_build_shows_the_compiler_commands(built_riscv: Path):
     assert re.search(r"gcc .* -c \S+/core/mm/slab\.c -o ", proc.stdout), proc.stdout
 
 
-def test_qemu_args_reach_qemu(built_riscv: Path, tmp_path: Path):
+@pytest.mark.parametrize("command", ["run", "bench"])
+def test_qemu_args_reach_qemu(built_riscv: Path, tmp_path: Path, command: str):
     qlog = tmp_path / "qemu-d.log"      # QEMU opens its -D log at start
-    proc = kit("run", "-O", str(built_riscv), "--qemu-args", f"-d guest_errors -D {qlog}")
+    proc = kit(command, "-O", str(built_riscv), "--qemu-args", f"-d guest_errors -D {qlog}")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert qlog.exists()
 
