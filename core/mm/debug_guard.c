@@ -206,6 +206,7 @@ void guard_init(void)
 		       (int)POOL_PAGES);
 		if (sink)
 			free_pages(sink, 0);
+		vmap_free((void *)base);	/* the address space too (0: nothing) */
 		return;
 	}
 	if (DEBUG_PAGES)
