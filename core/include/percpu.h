@@ -16,8 +16,8 @@
  *     static DEFINE_PER_CPU(struct pcp_lists, pcp);
  *     struct pcp_lists *mine = this_cpu_ptr(pcp);
  *
- * Per-CPU parts of objects made at run time (a slab cache's
- * struct kmem_cache_cpu) are such arrays too, reached through a pointer:
+ * Per-CPU parts of objects made at run time are such arrays too, kept
+ * inside the object (a slab cache's struct kmem_cache_cpu cpu_slab[]):
  * this_cpu_ptr(c->cpu_slab).
  */
 #ifndef MMKIT_PERCPU_H

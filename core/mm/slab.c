@@ -126,17 +126,8 @@ static inline size_t slab_desc_size(size_t objects)
 
 #define OFF_SLAB_DESC_SIZE slab_desc_size(OFF_SLAB_MAX_OBJECTS)
 
-/*
- * An object of kmem_cache: the descriptor, then its NR_CPUS per-CPU slots
- * at the next cache-line boundary (the object is aligned to it too).
- */
-#define KMEM_CACHE_CPU_OFFSET ALIGN_UP(sizeof(struct kmem_cache), _Alignof(struct kmem_cache_cpu))
-#define KMEM_CACHE_DESC_SIZE (KMEM_CACHE_CPU_OFFSET + NR_CPUS * sizeof(struct kmem_cache_cpu))
-
-/* Caches' own descriptors, and off-slab slab descriptors; their CPU parts. */
+/* Caches' own descriptors (their per-CPU slots inside), and off-slab slab descriptors. */
 static struct kmem_cache kmem_cache_boot, kmem_slab_boot;
-static DEFINE_PER_CPU(struct kmem_cache_cpu, kmem_cache_boot_cpu);
-static DEFINE_PER_CPU(struct kmem_cache_cpu, kmem_slab_boot_cpu);
 static spinlock_t slab_caches_lock = SPINLOCK_INIT;
 static struct kmem_cache *slab_caches;
 static bool slab_up;
@@ -325,9 +316,8 @@ static uintptr_t freelist_key(const struct kmem_cache *c)
 #endif
 }
 
-static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
-		       const char *name, size_t size, size_t align, unsigned int flags,
-		       void (*ctor)(void *), bool may_go_off_slab)
+static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
+		       unsigned int flags, void (*ctor)(void *), bool may_go_off_slab)
 {
 	size_t i, stride;
 
@@ -343,9 +333,7 @@ static int cache_setup(struct kmem_cache *c, struct kmem_cache_cpu *cpu_slab,
 	if ((flags & SLAB_KMALLOC) && ctor)
 		return KERR_INVAL;
 
-	memset(c, 0, sizeof(*c));
-	memset(cpu_slab, 0, NR_CPUS * sizeof(*cpu_slab));
-	c->cpu_slab = cpu_slab;
+	memset(c, 0, sizeof(*c));   /* the per-CPU slots too: no CPU slab yet */
 	c->flags = flags;
 	spin_lock_init(&c->lock);
 	for (i = 0; name && name[i] && i < KMEM_CACHE_NAME_LEN - 1; i++)
@@ -1258,12 +1246,11 @@ static void slab_bootstrap(void)
 		int err;
 
 		/* kmem_slab must be on slab, or its slabs would need itself. */
-		err = cache_setup(&kmem_slab_boot, kmem_slab_boot_cpu, "kmem_slab",
-				  OFF_SLAB_DESC_SIZE, 0, 0, NULL, false);
+		err = cache_setup(&kmem_slab_boot, "kmem_slab", OFF_SLAB_DESC_SIZE, 0, 0, NULL,
+				  false);
 		BUG_ON(err != KERR_OK);
-		err = cache_setup(&kmem_cache_boot, kmem_cache_boot_cpu, "kmem_cache",
-				  KMEM_CACHE_DESC_SIZE, _Alignof(struct kmem_cache_cpu), 0, NULL,
-				  true);
+		err = cache_setup(&kmem_cache_boot, "kmem_cache", sizeof(struct kmem_cache),
+				  _Alignof(struct kmem_cache), 0, NULL, true);
 		BUG_ON(err != KERR_OK);
 		kmem_slab_boot.bootstrap = true;
 		kmem_cache_boot.bootstrap = true;
@@ -1278,12 +1265,6 @@ static void slab_bootstrap(void)
 		register_shrinker(&slab_shrinker);
 }
 
-/* A cache descriptor is followed by its per-CPU part, cache-line aligned. */
-static struct kmem_cache_cpu *cpu_part_of(struct kmem_cache *c)
-{
-	return (struct kmem_cache_cpu *)((char *)c + KMEM_CACHE_CPU_OFFSET);
-}
-
 struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t align,
 					   unsigned int flags, void (*ctor)(void *))
 {
@@ -1294,7 +1275,7 @@ struct kmem_cache *kmem_cache_create_flags(const char *name, size_t size, size_t
 	c = kmem_cache_alloc(&kmem_cache_boot, 0);
 	if (!c)
 		return NULL;
-	if (cache_setup(c, cpu_part_of(c), name, size, align, flags, ctor, true) != KERR_OK) {
+	if (cache_setup(c, name, size, align, flags, ctor, true) != KERR_OK) {
 		kmem_cache_free(&kmem_cache_boot, c);
 		return NULL;
 	}

@@ -169,8 +169,15 @@ struct kmem_cache_cpu {
 } ____cacheline_aligned_in_smp;
 
 struct kmem_cache {
-	/* What the fast paths read. */
-	struct kmem_cache_cpu *cpu_slab;   /* NR_CPUS slots */
+	/*
+	 * What the fast paths read.  The per-CPU slots come first, inside the
+	 * descriptor: a CPU's slot is the cache's address plus a constant
+	 * (one CPU: the cache's address itself), so that kfree() goes from
+	 * an object to its freelist through the page, the slab and the cache
+	 * with no further load (a pointer here was one more load on the path
+	 * every free and the next allocation wait for).
+	 */
+	struct kmem_cache_cpu cpu_slab[NR_CPUS];
 	unsigned int flags;          /* SLAB_* of slab.h */
 	size_t object_size;          /* as asked */
 	size_t fp_offset;            /* where a free object keeps the next pointer */

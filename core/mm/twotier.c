@@ -26,8 +26,7 @@ struct kmem_cache *kmalloc_caches[KMALLOC_NR_CLASSES];
 struct kmem_cache *kmalloc_cache_table[KMALLOC_MAX_CLASS_SIZE / KMALLOC_CLASS_GRANULE];
 
 /* The stand-in for a class without a cache: no CPU slab, so never a fast hit. */
-static struct kmem_cache_cpu no_cache_cpu[NR_CPUS];
-static struct kmem_cache no_cache = { .cpu_slab = no_cache_cpu };
+static struct kmem_cache no_cache;
 
 /* Largest power of two dividing @size, at most a page: a class's alignment. */
 static size_t class_align(size_t size)
