@@ -14,7 +14,7 @@
  * Where a slab is:
  *
  *     on CPU    one CPU's slab: its free objects are on that CPU's
- *               freelist (struct kmem_cache_cpu), "frozen" as in SLUB
+ *               freelist (the slab's cpu_freelist), "frozen" as in SLUB
  *     partial   some objects free, on the slab's own freelist
  *     full      no object free
  *     empty     no object in use (at most SLAB_KEEP_EMPTY; CPU slabs are
@@ -125,6 +125,8 @@ static inline size_t slab_desc_size(size_t objects)
 }
 
 #define OFF_SLAB_DESC_SIZE slab_desc_size(OFF_SLAB_MAX_OBJECTS)
+
+void *slab_no_cpu_freelist;
 
 /* Caches' own descriptors (their per-CPU slots inside), and off-slab slab descriptors. */
 static struct kmem_cache kmem_cache_boot, kmem_slab_boot;
@@ -316,6 +318,12 @@ static uintptr_t freelist_key(const struct kmem_cache *c)
 #endif
 }
 
+void kmem_cache_cpu_init(struct kmem_cache *c)
+{
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(c->cpu_slab, cpu)->freelist_at = &slab_no_cpu_freelist;
+}
+
 static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
 		       unsigned int flags, void (*ctor)(void *), bool may_go_off_slab)
 {
@@ -334,6 +342,7 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 		return KERR_INVAL;
 
 	memset(c, 0, sizeof(*c));   /* the per-CPU slots too: no CPU slab yet */
+	kmem_cache_cpu_init(c);
 	c->flags = flags;
 	spin_lock_init(&c->lock);
 	for (i = 0; name && name[i] && i < KMEM_CACHE_NAME_LEN - 1; i++)
@@ -562,9 +571,10 @@ static void freeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu, struct
 	s->where = SLAB_ON_CPU;
 	s->cpu = cpuid;
 	cpu->slab = s;
+	cpu->freelist_at = &s->cpu_freelist;
 	cpu->s_mem = (uintptr_t)s->s_mem;
 	cpu->s_end = cpu->s_mem + c->objects_span;
-	cpu->freelist = s->freelist;
+	s->cpu_freelist = s->freelist;   /* detached: the list links it overlays are free */
 	s->freelist = NULL;
 	s->inuse = c->objects;
 #if NR_CPUS > 1
@@ -608,11 +618,12 @@ static void settle_list(struct kmem_cache *c, struct slab *s, void *p)
 static struct slab *unfreeze_slab(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
 {
 	struct slab *s = cpu->slab;
-	void *p = cpu->freelist;
+	void *p = s->cpu_freelist;
 
 	cpu->slab = NULL;
+	cpu->freelist_at = &slab_no_cpu_freelist;
 	cpu->s_mem = cpu->s_end = 0;
-	cpu->freelist = NULL;
+	s->cpu_freelist = NULL;   /* back to a NULL list link (prev) */
 	/* The CPU's objects, then (SMP) the remote list, onto the slab's own. */
 	settle_list(c, s, p);
 #if NR_CPUS > 1
@@ -700,7 +711,7 @@ static void *pop_slab_object(struct kmem_cache *c, struct slab *s, void **corrup
 static void *repair_cpu_freelist(struct kmem_cache *c, struct kmem_cache_cpu *cpu)
 {
 	struct slab *s = cpu->slab;
-	void *bad, *head = cpu->freelist;
+	void *bad, *head = s->cpu_freelist;
 	size_t n = walk_freelist(c, s, head, c->objects, &bad);
 
 	/* Every link sound (the head too: at FULL a head in use is a bad link): nothing to do. */
@@ -708,13 +719,13 @@ static void *repair_cpu_freelist(struct kmem_cache *c, struct kmem_cache_cpu *cp
 		return NULL;
 	if (SLAB_CHECKS_EXACT) {
 		rebuild_freelist(c, s);
-		cpu->freelist = s->freelist;
+		s->cpu_freelist = s->freelist;
 		s->freelist = NULL;
 		s->inuse = c->objects;
 		return bad;
 	}
 	/* A frozen slab counts every object in use already: nothing to add. */
-	return cut_freelist(c, s, &cpu->freelist, bad, n, 0);
+	return cut_freelist(c, s, &s->cpu_freelist, bad, n, 0);
 }
 
 /*
@@ -727,14 +738,14 @@ static bool refill_cpu(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsigne
 	struct slab *s = cpu->slab;
 
 	if (s && s->freelist) {
-		cpu->freelist = s->freelist;
+		s->cpu_freelist = s->freelist;
 		s->freelist = NULL;
 		s->inuse = c->objects;
 		return true;
 	}
 #if NR_CPUS > 1
 	/* Other CPUs' lock-free frees: counted in use already, so just taken. */
-	if (s && (cpu->freelist = take_remote(s, NULL)))
+	if (s && (s->cpu_freelist = take_remote(s, NULL)))
 		return true;
 #endif
 	if (s) {
@@ -795,7 +806,7 @@ static void *alloc_locked(struct kmem_cache *c, struct kmem_cache_cpu *cpu, unsi
 	for (int round = 0; round < 3; round++) {
 		void *obj, *bad;
 
-		if (!cpu->freelist && !refill_cpu(c, cpu, cpuid))
+		if (!*cpu->freelist_at && !refill_cpu(c, cpu, cpuid))
 			return NULL;
 		obj = slab_alloc_fast(c);
 		if (obj) {
@@ -998,7 +1009,6 @@ void *kmem_cache_alloc(struct kmem_cache *c, gfp_t flags)
 static int check_free(struct kmem_cache *c, struct slab *s, const void *obj, size_t *index)
 {
 	long i = object_index(c, s, obj);
-	const struct kmem_cache_cpu *owner;
 
 	if (i < 0)
 		return KERR_BAD_PTR;
@@ -1009,8 +1019,7 @@ static int check_free(struct kmem_cache *c, struct slab *s, const void *obj, siz
 		return KERR_OK;
 	if (obj == s->freelist)
 		return KERR_DOUBLE_FREE;
-	owner = s->where == SLAB_ON_CPU ? per_cpu_ptr(c->cpu_slab, s->cpu) : NULL;
-	if (owner && obj == owner->freelist)
+	if (s->where == SLAB_ON_CPU && obj == s->cpu_freelist)
 		return KERR_DOUBLE_FREE;
 	/* Nothing handed out: whatever this is, it is not in use. */
 	return s->inuse ? KERR_OK : KERR_DOUBLE_FREE;
@@ -1050,8 +1059,8 @@ static __noinline int free_slow(struct kmem_cache *c, struct slab *s, void *obj)
 	if (c->flags & SLAB_POISON)
 		poison_free_object(c, obj);
 	if (s == cpu->slab) {
-		set_freepointer(c, obj, cpu->freelist);
-		cpu->freelist = obj;
+		set_freepointer(c, obj, s->cpu_freelist);
+		s->cpu_freelist = obj;
 	} else {
 		set_freepointer(c, obj, s->freelist);
 		s->freelist = obj;
@@ -1413,8 +1422,7 @@ static size_t remote_length(const struct kmem_cache *c, const struct slab *s)
  */
 static size_t cpu_slab_inuse(const struct kmem_cache *c, const struct slab *s)
 {
-	const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
-	size_t free = freelist_length(c, kc->freelist, s->inuse) + remote_length(c, s);
+	size_t free = freelist_length(c, s->cpu_freelist, s->inuse) + remote_length(c, s);
 
 	return s->inuse > free ? s->inuse - free : 0;
 }
@@ -1658,12 +1666,10 @@ static bool check_slab(struct kmem_cache *c, struct slab *s, unsigned int where,
 	CHECK(s->where == where, "slab %p: where %u, expected %u", (void *)s, s->where, where);
 	CHECK(s->inuse <= c->objects, "slab %p: inuse %u of %u", (void *)s, s->inuse, c->objects);
 	if (where == SLAB_ON_CPU) {
-		const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, s->cpu);
-
 		size_t remote = remote_length(c, s);
 
-		on_cpu = freelist_length(c, kc->freelist, c->objects + 1);
-		if (!check_freelist(c, s, kc->freelist, on_cpu, "CPU"))
+		on_cpu = freelist_length(c, s->cpu_freelist, c->objects + 1);
+		if (!check_freelist(c, s, s->cpu_freelist, on_cpu, "CPU"))
 			return false;
 #if NR_CPUS > 1
 		if (remote && !check_freelist(c, s, __atomic_load_n(&s->remote, __ATOMIC_ACQUIRE),
@@ -1729,11 +1735,8 @@ static bool check_locked(struct kmem_cache *c)
 	for_each_possible_cpu(cpu) {
 		struct slab *s = per_cpu_ptr(c->cpu_slab, cpu)->slab;
 
-		if (!s) {
-			CHECK(!per_cpu_ptr(c->cpu_slab, cpu)->freelist,
-			      "CPU %u has a freelist and no slab", cpu);
+		if (!s)
 			continue;
-		}
 		CHECK(s->cpu == cpu, "CPU %u slab %p says CPU %u", cpu, (void *)s, s->cpu);
 		if (!check_slab(c, s, SLAB_ON_CPU, &inuse))
 			return false;

@@ -8,9 +8,11 @@
  *
  * Per-CPU first, as SLUB: each CPU owns one slab of each cache at a time
  * (its CPU slab, "frozen") and keeps that slab's free objects on a
- * freelist of its own, in struct kmem_cache_cpu.  An allocation pops that
- * list, a free of an object of that slab pushes it: neither touches the
- * slab, the cache's lock or anything another CPU writes.  Everything else
+ * freelist of its own (in the slab, struct slab's cpu_freelist, which
+ * only the owner touches).  An allocation pops that list, a free of an
+ * object of that slab pushes it: neither touches the slab's shared state
+ * (its own freelist, count and list), the cache's lock or anything
+ * another CPU writes.  Everything else
  * - a free into another slab, an empty CPU freelist, a misuse - goes out
  * of line (slab.c), from an untouched state: the fast paths do the whole
  * job or nothing.
@@ -75,7 +77,18 @@ enum slab_where {
 
 struct slab {
 	struct kmem_cache *cache;
-	struct slab *prev, *next;    /* on the list named by `where` */
+	union {
+		struct slab *prev;   /* on the list named by `where`, with next */
+		/*
+		 * SLAB_ON_CPU (on no list): the owner CPU's freelist, which that
+		 * CPU alone touches.  Here and not in struct kmem_cache_cpu, so
+		 * that kfree() reaches it from the object in one load (page ->
+		 * slab), not two (-> cache, whose CPU slot held it): the next
+		 * allocation of the object waits for that store.
+		 */
+		void *cpu_freelist;
+	};
+	struct slab *next;
 	/*
 	 * Free objects no CPU holds.  A CPU slab's stays empty but for
 	 * objects freed into it from the slow path (another CPU, a misuse
@@ -149,9 +162,17 @@ static inline void slab_list_move_tail(struct slab_list *l, struct slab *s)
 	l->last = s;
 }
 
+/* Always NULL: where a CPU with no slab finds its (empty) freelist. */
+extern void *slab_no_cpu_freelist;
+
 /* A cache's per-CPU part: written by its CPU alone. */
 struct kmem_cache_cpu {
-	void *freelist;              /* free objects of ->slab, for this CPU only */
+	/*
+	 * The CPU's freelist: &slab->cpu_freelist, or &slab_no_cpu_freelist
+	 * when it has no slab, so that the allocation fast path pops with no
+	 * test for a slab first.
+	 */
+	void **freelist_at;
 	/*
 	 * Where ->slab's objects start and end (s_mem, s_mem + objects_span):
 	 * a next pointer popped off the freelist must lie between.  A slab is
@@ -172,10 +193,8 @@ struct kmem_cache {
 	/*
 	 * What the fast paths read.  The per-CPU slots come first, inside the
 	 * descriptor: a CPU's slot is the cache's address plus a constant
-	 * (one CPU: the cache's address itself), so that kfree() goes from
-	 * an object to its freelist through the page, the slab and the cache
-	 * with no further load (a pointer here was one more load on the path
-	 * every free and the next allocation wait for).
+	 * (one CPU: the cache's address itself): one load fewer from a
+	 * size to its CPU slab.
 	 */
 	struct kmem_cache_cpu cpu_slab[NR_CPUS];
 	unsigned int flags;          /* SLAB_* of slab.h */
@@ -211,6 +230,9 @@ struct kmem_cache {
 #endif
 	struct kmem_cache *list_prev, *list_next;   /* all caches */
 };
+
+/* @c's per-CPU slots as with no CPU slab (slab.c; every other field zero). */
+void kmem_cache_cpu_init(struct kmem_cache *c);
 
 /* ---- free pointers -------------------------------------------------------- */
 
@@ -384,7 +406,8 @@ static inline long object_index(const struct kmem_cache *c, const struct slab *s
 static __always_inline void *slab_alloc_fast_locked(struct kmem_cache *c, size_t fp_offset)
 {
 	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
-	void *obj = cpu->freelist, *next;
+	void **freelist = cpu->freelist_at;
+	void *obj = *freelist, *next;
 
 	if (unlikely(!obj))
 		return NULL;
@@ -400,7 +423,7 @@ static __always_inline void *slab_alloc_fast_locked(struct kmem_cache *c, size_t
 			return NULL;
 		inuse_set(s->inuse_map, (size_t)i);
 	}
-	cpu->freelist = next;
+	*freelist = next;
 	percpu_counter_add(cpu->allocs, 1);
 	return obj;
 }
@@ -512,10 +535,11 @@ static __always_inline bool slab_free_fast_locked(struct kmem_cache *c, struct s
 						   void *obj, size_t fp_offset)
 {
 	struct kmem_cache_cpu *cpu = this_cpu_ptr(c->cpu_slab);
-	void *head = cpu->freelist;
+	void *head;
 
 	if (unlikely(s != cpu->slab))
 		return slab_free_other(c, s, obj, fp_offset);
+	head = s->cpu_freelist;
 	/* Another CPU's transaction may have recorded @obj: the slow path asks it. */
 	if (NR_CPUS > 1 && unlikely(mm_txn_open_anywhere()))
 		return false;
@@ -529,7 +553,7 @@ static __always_inline bool slab_free_fast_locked(struct kmem_cache *c, struct s
 		inuse_clear(s->inuse_map, (size_t)i);
 	}
 	set_freepointer_at(c, obj, fp_offset, head);
-	cpu->freelist = obj;
+	s->cpu_freelist = obj;
 	percpu_counter_add(cpu->frees, 1);
 	return true;
 }

@@ -38,6 +38,7 @@ static size_t class_align(size_t size)
 
 void twotier_init(void)
 {
+	kmem_cache_cpu_init(&no_cache);
 	for (unsigned int i = 0; i < KMALLOC_NR_CLASSES; i++) {
 		size_t size = kmalloc_class_size[i];
 
