@@ -1732,9 +1732,13 @@ static bool check_locked(struct kmem_cache *c)
 		CHECK(n == lists[l]->nr, "list %u: %zu slabs, nr %zu", wheres[l], n, lists[l]->nr);
 		slabs += n;
 	}
+	CHECK(!slab_no_cpu_freelist, "the no-slab freelist holds %p", slab_no_cpu_freelist);
 	for_each_possible_cpu(cpu) {
-		struct slab *s = per_cpu_ptr(c->cpu_slab, cpu)->slab;
+		const struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, cpu);
+		struct slab *s = kc->slab;
 
+		CHECK(kc->freelist_at == (s ? &s->cpu_freelist : &slab_no_cpu_freelist),
+		      "CPU %u: freelist at %p, slab %p", cpu, (void *)kc->freelist_at, (void *)s);
 		if (!s)
 			continue;
 		CHECK(s->cpu == cpu, "CPU %u slab %p says CPU %u", cpu, (void *)s, s->cpu);
