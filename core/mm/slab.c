@@ -126,7 +126,8 @@ static inline size_t slab_desc_size(size_t objects)
 
 #define OFF_SLAB_DESC_SIZE slab_desc_size(OFF_SLAB_MAX_OBJECTS)
 
-void *slab_no_cpu_freelist;
+/* Always NULL: where a CPU with no slab finds its (empty) freelist. */
+static void *slab_no_cpu_freelist;
 
 /* Caches' own descriptors (their per-CPU slots inside), and off-slab slab descriptors. */
 static struct kmem_cache kmem_cache_boot, kmem_slab_boot;

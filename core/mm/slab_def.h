@@ -162,15 +162,12 @@ static inline void slab_list_move_tail(struct slab_list *l, struct slab *s)
 	l->last = s;
 }
 
-/* Always NULL: where a CPU with no slab finds its (empty) freelist. */
-extern void *slab_no_cpu_freelist;
-
 /* A cache's per-CPU part: written by its CPU alone. */
 struct kmem_cache_cpu {
 	/*
-	 * The CPU's freelist: &slab->cpu_freelist, or &slab_no_cpu_freelist
-	 * when it has no slab, so that the allocation fast path pops with no
-	 * test for a slab first.
+	 * The CPU's freelist: &slab->cpu_freelist, or slab.c's always-NULL
+	 * word when it has no slab, so that the allocation fast path pops
+	 * with no test for a slab first.
 	 */
 	void **freelist_at;
 	/*
