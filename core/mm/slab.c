@@ -9,7 +9,8 @@
  * starting at s_mem, plus a descriptor (struct slab).  Small objects keep
  * the descriptor at the start of the slab ("on slab"); from PAGE_SIZE / 8
  * on, where it would cost a whole object, it comes from the bootstrap
- * cache kmem_slab ("off slab"), as Linux's SLAB did.
+ * cache kmem_slab ("off slab"), as Linux's SLAB did - unless the bytes
+ * the objects leave over hold it.
  *
  * Where a slab is:
  *
@@ -396,6 +397,21 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 	c->off_slab = may_go_off_slab && c->size >= OFF_SLAB_MIN_SIZE;
 	if (!calculate_geometry(c))
 		return KERR_INVAL;
+	/*
+	 * The descriptor comes back on the slab when the bytes no object
+	 * fits in hold it (as Linux's SLAB decides): one 7 KiB object in 2
+	 * pages leaves 1 KiB, and an off-slab descriptor would be a
+	 * kmem_slab object besides.  Not when colouring, whose offsets are
+	 * made of those bytes.
+	 */
+	if (c->off_slab && !IS_ENABLED(CONFIG_SLAB_COLOURING)) {
+		size_t off = ALIGN_UP(slab_desc_size(c->objects), c->align);
+
+		if (off + c->objects_span <= PAGE_SIZE * c->pages) {
+			c->off_slab = false;
+			set_geometry(c, c->pages, c->objects, off);
+		}
+	}
 	c->random = freelist_key(c);
 	return KERR_OK;
 }

@@ -886,9 +886,12 @@ static void slab_colouring(struct ktest *t)
 	KT_ASSERT_NOT_NULL(t, c);
 	st = cache_stats(c);
 	per = st.objects_per_slab;
-	/* Off slab, so the spare bytes are all at the end; the geometry follows
-	 * Kconfig SLAB_MIN_OBJECTS. */
-	KT_ASSERT_TRUE(t, st.off_slab);
+	/*
+	 * Off slab when colouring, so the spare bytes are all at the end (a
+	 * descriptor that fits there comes on the slab only without
+	 * colouring); the geometry follows Kconfig SLAB_MIN_OBJECTS.
+	 */
+	KT_ASSERT_TRUE(t, st.off_slab || !IS_ENABLED(CONFIG_SLAB_COLOURING));
 	KT_ASSERT_GE(t, per, (size_t)2);
 	KT_ASSERT_LE(t, slabs * per, ARRAY_SIZE(objs));
 #ifdef CONFIG_SLAB_COLOURING
@@ -899,9 +902,10 @@ static void slab_colouring(struct ktest *t)
 	KT_ASSERT_EQ(t, alloc_filled(t, c, slabs * per), slabs * per);
 	for (size_t s = 0; s < slabs; s++) {
 		/* A new slab's freelist runs in address order from s_mem; a slab
-		 * starts on a page boundary (a run of pages, not an aligned block). */
+		 * starts on a page boundary (a run of pages, not an aligned block),
+		 * its objects after an on-slab descriptor (as the first slab's). */
 		KT_EXPECT_EQ(t, (uintptr_t)objs[s * per] % PAGE_SIZE,
-			     (uintptr_t)((s % colours) * 64));
+			     (uintptr_t)objs[0] % PAGE_SIZE + (uintptr_t)((s % colours) * 64));
 		KT_EXPECT_EQ(t, (uintptr_t)objs[s * per + per - 1] - (uintptr_t)objs[s * per],
 			     (uintptr_t)((per - 1) * st.size));
 	}
@@ -930,6 +934,81 @@ static void slab_cache_list(struct ktest *t)
 	KT_EXPECT_GE(t, after, (size_t)2);
 }
 
+static void add_kmem_slab_active(struct kmem_cache *c, void *arg)
+{
+	struct kmem_cache_stats st;
+
+	if (strcmp(kmem_cache_name(c), "kmem_slab") == 0) {
+		kmem_cache_get_stats(c, &st);
+		*(size_t *)arg += st.active_objects;
+	}
+}
+
+/* Off-slab descriptors in use now (kmem_slab's objects). */
+static size_t off_slab_descriptors(void)
+{
+	size_t n = 0;
+
+	kmem_cache_for_each(add_kmem_slab_active, &n);
+	return n;
+}
+
+/* Bytes a slab of @st leaves over after its objects. */
+static size_t spare_bytes(const struct kmem_cache_stats *st)
+{
+	return PAGE_SIZE * st->pages_per_slab - st->objects_per_slab * st->size;
+}
+
+/*
+ * A cache of objects large enough to go off slab keeps its descriptor
+ * on the slab when the bytes its objects leave over hold it (and no
+ * colouring wants them): its new slabs take no kmem_slab object.  A
+ * page-sized stride leaves nothing: off slab (with red zones or owners
+ * the stride is larger, and the slab may have bytes to spare).
+ */
+static void slab_descriptor_in_spare_bytes(struct ktest *t)
+{
+	struct kmem_cache *whole = kmem_cache_create("test-desc-page", PAGE_SIZE, 0, NULL);
+	struct kmem_cache *spare = kmem_cache_create("test-desc-spare", 7 * PAGE_SIZE / 4, 0, NULL);
+	struct kmem_cache_stats st;
+	size_t slabs = 4;
+
+	KT_ASSERT_NOT_NULL(t, whole);
+	KT_ASSERT_NOT_NULL(t, spare);
+	st = cache_stats(whole);
+	if (spare_bytes(&st) == 0)
+		KT_EXPECT_TRUE(t, st.off_slab);
+	st = cache_stats(spare);
+	if (IS_ENABLED(CONFIG_SLAB_COLOURING)) {
+		KT_EXPECT_TRUE(t, st.off_slab);
+	} else if (spare_bytes(&st) < 256) {
+		kmem_cache_destroy(whole);
+		kmem_cache_destroy(spare);
+		KT_SKIP(t, "this geometry leaves under 256 spare bytes (SLAB_MIN_OBJECTS)");
+	} else {
+		size_t per = st.objects_per_slab, descriptors = off_slab_descriptors();
+
+		KT_EXPECT_FALSE(t, st.off_slab);
+		KT_ASSERT_LE(t, slabs * per, ARRAY_SIZE(objs));
+		KT_ASSERT_EQ(t, alloc_filled(t, spare, slabs * per), slabs * per);
+		KT_EXPECT_TRUE(t, patterns_intact(t, spare, slabs * per));
+		st = cache_stats(spare);
+		KT_EXPECT_EQ(t, st.pages, slabs * st.pages_per_slab);
+		/* Each slab's objects start past its descriptor and end inside it. */
+		for (size_t s = 0; s < slabs; s++) {
+			uintptr_t first = (uintptr_t)objs[s * per] % PAGE_SIZE;
+
+			KT_EXPECT_GT(t, first, (uintptr_t)0);
+			KT_EXPECT_LE(t, first + per * st.size, PAGE_SIZE * st.pages_per_slab);
+		}
+		KT_EXPECT_EQ(t, off_slab_descriptors(), descriptors);
+		KT_EXPECT_TRUE(t, kmem_cache_check(spare));
+		free_all(t, spare, slabs * per);
+	}
+	kmem_cache_destroy(whole);
+	kmem_cache_destroy(spare);
+}
+
 static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_object_sizes),
 	KTEST_CASE(slab_alignment),
@@ -952,6 +1031,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_exhaustion_is_a_failure),
 	KTEST_CASE(slab_colouring),
 	KTEST_CASE(slab_cache_list),
+	KTEST_CASE(slab_descriptor_in_spare_bytes),
 	{0},
 };
 
