@@ -135,6 +135,11 @@ static struct kmem_cache kmem_cache_boot, kmem_slab_boot;
 static spinlock_t slab_caches_lock = SPINLOCK_INIT;
 static struct kmem_cache *slab_caches;
 static bool slab_up;
+/*
+ * Per CPU, the cache the reaper visits next (NULL: the list's head);
+ * under slab_caches_lock, and moved off a cache leaving the list.
+ */
+static struct kmem_cache *reap_cursor[NR_CPUS];
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -665,6 +670,8 @@ static struct slab *relist(struct kmem_cache *c, struct slab *s)
 
 /* ---- allocation --------------------------------------------------------- */
 
+static void slab_reap(gfp_t flags);
+
 /*
  * Poison check and fill of a handed-out object; true if it was intact.
  * The first word held the free pointer, checked when it was popped.
@@ -954,6 +961,7 @@ static __noinline void *alloc_slow(struct kmem_cache *c, gfp_t flags)
 		unsigned int colour = next_colour(c);
 
 		spin_unlock_irqsafe(&c->lock);
+		slab_reap(flags);
 		fresh = allocate_slab(c, colour, flags);
 		spin_lock_irqsafe(&c->lock);
 		if (fresh) {
@@ -1252,6 +1260,10 @@ static void cache_list_add(struct kmem_cache *c)
 
 static void cache_list_del(struct kmem_cache *c)
 {
+	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+		if (reap_cursor[cpu] == c)
+			reap_cursor[cpu] = c->list_next;
+	}
 	if (c->list_prev)
 		c->list_prev->list_next = c->list_next;
 	else
@@ -1379,6 +1391,46 @@ size_t kmem_cache_shrink(struct kmem_cache *c)
 	spin_unlock_irqsafe(&c->lock);
 	discard_chain(c, chain);
 	return count * slab_pages(c);
+}
+
+/* ---- the reaper: what idle caches keep goes back as others grow -------- */
+
+/*
+ * A cache is about to take a new slab (no lock held): first visit the
+ * next cache in turn, as Linux's SLAB reaped its caches on a timer.  If
+ * this CPU allocated nothing from it since the last visit, it is idle
+ * here: its CPU slab (this CPU's; the others are theirs) goes back to
+ * the lists and its empty slabs, kept or the CPU's, to the page
+ * allocator - kmem_cache_shrink() for this CPU alone.  One cache per new
+ * slab keeps the cost flat and bounded.  A list that is busy (another
+ * CPU reaping, a walk for statistics, this CPU's own walk interrupted)
+ * is skipped, not waited for; __GFP_ATOMIC requests do no reaping.
+ */
+static void slab_reap(gfp_t flags)
+{
+	unsigned int cpuid = this_cpu();
+	struct kmem_cache *c;
+	struct slab *chain = NULL;
+	size_t count = 0;
+
+	if (!IS_ENABLED(CONFIG_SLAB_REAP) || (flags & __GFP_ATOMIC) ||
+	    !spin_trylock(&slab_caches_lock))
+		return;
+	c = reap_cursor[cpuid] ? reap_cursor[cpuid] : slab_caches;
+	if (c) {
+		struct kmem_cache_cpu *kc = per_cpu_ptr(c->cpu_slab, cpuid);
+		uint64_t allocs;
+
+		reap_cursor[cpuid] = c->list_next;
+		spin_lock_irqsafe(&c->lock);
+		allocs = percpu_counter_read(kc->allocs);
+		if (allocs == kc->reap_allocs)
+			chain = detach_slabs(c, false, &count);
+		kc->reap_allocs = allocs;
+		spin_unlock_irqsafe(&c->lock);
+		discard_chain(c, chain);
+	}
+	spin_unlock(&slab_caches_lock);
 }
 
 size_t kmem_cache_size(const struct kmem_cache *c)

@@ -184,6 +184,8 @@ struct kmem_cache_cpu {
 	/* ...and of those frees, the ones onto another CPU's slab's remote list. */
 	uint64_t remote_frees;
 #endif
+	/* allocs when the reaper last visited (slab.c): unchanged, the cache is idle here. */
+	uint64_t reap_allocs;
 } ____cacheline_aligned_in_smp;
 
 struct kmem_cache {

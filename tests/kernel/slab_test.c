@@ -934,6 +934,134 @@ static void slab_cache_list(struct ktest *t)
 	KT_EXPECT_GE(t, after, (size_t)2);
 }
 
+/* Caches on the list now. */
+static size_t caches_listed(void)
+{
+	size_t n = 0;
+
+	kmem_cache_for_each(count_cache, &n);
+	return n;
+}
+
+/*
+ * What the reaper cases use: @idle and @busy, one object in and out of
+ * each (an empty slab each, the CPU's or kept), and @grow, whose new
+ * slabs drive the reaper: one visit per new slab, round robin.
+ */
+struct reap_caches {
+	struct kmem_cache *idle, *busy, *grow;
+	void *idle_obj;   /* the object @idle had, freed */
+	size_t n;         /* objects of @grow in objs[] */
+};
+
+static bool reap_setup(struct ktest *t, struct reap_caches *r)
+{
+	r->idle = kmem_cache_create("test-reap-idle", 256, 0, NULL);
+	r->busy = kmem_cache_create("test-reap-busy", 256, 0, NULL);
+	r->grow = kmem_cache_create("test-reap-grow", 256, 0, NULL);
+	r->n = 0;
+	if (!r->idle || !r->busy || !r->grow)
+		return ktest_check(t, false, __FILE__, __LINE__, true, "three caches made");
+	r->idle_obj = kmem_cache_alloc(r->idle, GFP_KERNEL);
+	if (!r->idle_obj)
+		return ktest_check(t, false, __FILE__, __LINE__, true, "an object of idle");
+	kmem_cache_free(r->idle, r->idle_obj);
+	kmem_cache_free(r->busy, kmem_cache_alloc(r->busy, GFP_KERNEL));
+	return true;
+}
+
+/*
+ * New slabs of @grow for two rounds of the reaper over every cache and
+ * one visit more (a first visit notes a cache's allocations, the next
+ * finds them unchanged), @busy allocated from after each: it is never
+ * idle.  False if @grow ran out.
+ */
+static bool reap_two_rounds(struct ktest *t, struct reap_caches *r)
+{
+	size_t per = cache_stats(r->grow).objects_per_slab;
+	size_t want = (2 * caches_listed() + 1) * per;
+
+	if (!ktest_check(t, want <= ARRAY_SIZE(objs), __FILE__, __LINE__, true,
+			 "objs[] holds two rounds of slabs"))
+		return false;
+	for (r->n = 0; r->n < want; r->n++) {
+		objs[r->n] = kmem_cache_alloc(r->grow, GFP_KERNEL);
+		if (!objs[r->n])
+			return ktest_check(t, false, __FILE__, __LINE__, true, "grow's objects");
+		if (r->n % per == 0)
+			kmem_cache_free(r->busy, kmem_cache_alloc(r->busy, GFP_KERNEL));
+	}
+	return true;
+}
+
+static void reap_teardown(struct ktest *t, struct reap_caches *r)
+{
+	free_all(t, r->grow, r->n);
+	kmem_cache_destroy(r->idle);
+	kmem_cache_destroy(r->busy);
+	kmem_cache_destroy(r->grow);
+}
+
+#define REAP_SETUP(t, r)                                                          \
+	do {                                                                      \
+		if (!IS_ENABLED(CONFIG_SLAB_REAP))                                \
+			KT_SKIP(t, "the reaper is off (CONFIG_SLAB_REAP=n)");     \
+		if (!reap_setup(t, r))                                            \
+			return;                                                   \
+	} while (0)
+
+/*
+ * Kconfig SLAB_REAP: a cache this CPU left idle while others took new
+ * slabs gives back its empty slab (its CPU's, or kept); a cache
+ * allocated from between the reaper's visits keeps its own.
+ */
+static void slab_reap_idle_cache(struct ktest *t)
+{
+	struct reap_caches r;
+	size_t busy_pages;
+
+	REAP_SETUP(t, &r);
+	if (cache_stats(r.idle).pages == 0) {
+		reap_teardown(t, &r);
+		KT_SKIP(t, "no CPU slab (a debugging cache) and SLAB_KEEP_EMPTY=0: nothing to reap");
+	}
+	busy_pages = cache_stats(r.busy).pages;
+	if (reap_two_rounds(t, &r)) {
+		KT_EXPECT_EQ(t, cache_stats(r.idle).pages, (size_t)0);
+		KT_EXPECT_EQ(t, cache_stats(r.idle).slabs_empty, (size_t)0);
+		KT_EXPECT_EQ(t, cache_stats(r.busy).pages, busy_pages);
+		/* Every slab of grow is full: nothing of it went. */
+		KT_EXPECT_EQ(t, cache_stats(r.grow).active_objects, r.n);
+		KT_EXPECT_TRUE(t, kmem_cache_check(r.idle));
+		KT_EXPECT_TRUE(t, kmem_cache_check(r.busy));
+	}
+	/* The reaped cache still works: a new slab. */
+	r.idle_obj = kmem_cache_alloc(r.idle, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, r.idle_obj);
+	kmem_cache_free(r.idle, r.idle_obj);
+	reap_teardown(t, &r);
+}
+
+/*
+ * A free into a slab the reaper gave back is refused as a pointer into
+ * no slab of the cache (the page is another cache's or none's by then),
+ * counted, and changes nothing: the misuse a double free becomes once
+ * the slab is gone, at every check level that catches foreign pointers.
+ */
+static void slab_reap_then_free_is_refused(struct ktest *t)
+{
+	struct reap_caches r;
+
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_FOREIGN);
+	SKIP_UNLESS_CAUGHT(t, SLAB_MISUSE_OTHER_CACHE);
+	REAP_SETUP(t, &r);
+	if (reap_two_rounds(t, &r)) {
+		KT_EXPECT_PTR_NE(t, kmem_cache_of(r.idle_obj), r.idle);
+		expect_misuse(t, r.idle, r.idle_obj, KERR_BAD_PTR);
+	}
+	reap_teardown(t, &r);
+}
+
 static void add_kmem_slab_active(struct kmem_cache *c, void *arg)
 {
 	struct kmem_cache_stats st;
@@ -1031,6 +1159,8 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_exhaustion_is_a_failure),
 	KTEST_CASE(slab_colouring),
 	KTEST_CASE(slab_cache_list),
+	KTEST_CASE(slab_reap_idle_cache),
+	KTEST_CASE(slab_reap_then_free_is_refused),
 	KTEST_CASE(slab_descriptor_in_spare_bytes),
 	{0},
 };
