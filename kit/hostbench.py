@@ -22,6 +22,11 @@ Instructions are counted apart, exactly, with callgrind (kit/callgrind.py):
 each program once more in its count mode, for the pair loops.  The targets
 about instructions are judged on those counts, the ones about time on the
 interleaved medians; the host CPU is recorded with the figures.
+
+Fragmentation is measured apart too: each program runs the kernel bench's
+stress patterns (FRAG_PATTERNS), one process each, and reports Johnstone
+and Wilson's #4 (peak held / peak live bytes requested), held by the
+allocator's own account and by resident pages (driver.c's frag mode).
 """
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ PREFIX = "HOSTBENCH "
 MIN_ROUNDS, MAX_ROUNDS = 7, 101
 MAX_REPS = 101    # driver.c's HB_MAX_REPS
 LOOP = "loop"     # driver.c's count of the pair loop without the allocator
+FRAG_PATTERNS = ("fixed", "increasing", "random")   # driver.c's frag mode
 
 
 @dataclass(frozen=True)
@@ -203,6 +209,14 @@ def parse_output(text: str, expect_peer: str) -> dict:
             version = str(obj.get("version"))
         elif obj.get("kind") == "end":
             ended = True
+        elif obj.get("kind") == "frag":
+            for key in ("pattern", "peak_requested", "peak_held", "peak_rss", "failures"):
+                if key not in obj:
+                    raise KitError(f"hostbench: {expect_peer}: frag line lacks '{key}': "
+                                   f"{line[:80]!r}")
+            figures[f"frag pattern={obj['pattern']}"] = {
+                k: obj[k] for k in ("peak_requested", "peak_held", "peak_rss", "failures",
+                                    "ops", "slots", "max_size") if k in obj}
         elif obj.get("kind") == "op":
             for key, typ in _OP_FIELDS.items():
                 if not isinstance(obj.get(key), typ):
@@ -232,6 +246,32 @@ def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
         detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise KitError(f"hostbench: {name} exited with status {proc.returncode}: {detail}")
     return proc.stdout + proc.stderr, parse_output(proc.stdout, name)
+
+
+def frag_program(exe: Path, name: str, seed: int, timeout: float) -> tuple[str, dict]:
+    """The stress patterns, one process each: (their output, pattern -> figures,
+    with "held" and "rss" as Johnstone and Wilson's #4)."""
+    text, found = "", {}
+    for pattern in FRAG_PATTERNS:
+        try:
+            proc = procs.run([str(exe), "frag", pattern, str(seed)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise KitError(f"hostbench: {name} frag {pattern} did not finish within "
+                           f"{timeout:g} s") from exc
+        if proc.returncode != 0:
+            detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+            raise KitError(f"hostbench: {name} frag {pattern} exited with status "
+                           f"{proc.returncode}: {detail}")
+        text += proc.stdout + proc.stderr
+        fig = parse_output(proc.stdout, name)["figures"].get(f"frag pattern={pattern}")
+        if fig is None or not fig["peak_requested"]:
+            raise KitError(f"hostbench: {name} frag {pattern} reported no peak")
+        held = fig["peak_held"]   # None: the allocator keeps no account of what it holds
+        found[pattern] = {**fig, "held": None if held is None else
+                          round(held / fig["peak_requested"], 3),
+                          "rss": round(fig["peak_rss"] / fig["peak_requested"], 3)}
+    return text, found
 
 
 def combine_rounds(runs: list[dict]) -> dict:
@@ -394,9 +434,15 @@ def run(base: Path, iterations: int, reps: int, rounds: int, seed: int,
             logs[name].append(f"# round {r + 1} of {rounds}\n{text}")
         progress(f"hostbench: round {r + 1}/{rounds} timed ({time.monotonic() - t0:.1f} s): "
                  + " ".join(programs))
+    results = {n: combine_rounds(runs[n]) for n in names}
+    for i, name in enumerate(names):
+        t0 = time.monotonic()
+        text, results[name]["frag"] = frag_program(exes[name], name, seed, timeout)
+        logs[name].append(f"# stress patterns\n{text}")
+        progress(f"hostbench: stress patterns {i + 1}/{len(names)} "
+                 f"({time.monotonic() - t0:.1f} s): {name}")
     for name in names:
         write_atomic(base / f"{name}.log", "".join(logs[name]))
-    results = {n: combine_rounds(runs[n]) for n in names}
     if count_iterations:
         for i, name in enumerate(names):
             t0 = time.monotonic()
@@ -417,6 +463,7 @@ def run(base: Path, iterations: int, reps: int, rounds: int, seed: int,
         "cpu": cpu_model(), "valgrind": valgrind,
         "unit": "ns per operation, host wall clock: each round's fastest repetition; "
                 "min, median and max over the rounds",
+        "frag_patterns": list(FRAG_PATTERNS),
         "order": "interleaved: each round runs every program once, one after another, "
                  "each round starting one program further on",
         "schedule": order,

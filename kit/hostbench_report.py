@@ -72,6 +72,25 @@ def what_table(doc: dict) -> Table:
                        if "what" in results[v["peer"]]["figures"].get(k, {})]))
 
 
+def frag_table(doc: dict) -> Table | None:
+    """Johnstone and Wilson's #4 per allocator and stress pattern, held by
+    the allocator's own account and by resident pages."""
+    names, results = _names(doc), doc["results"]
+    patterns = doc.get("frag_patterns", [])
+    if not patterns or not all(results[n].get("frag") for n in names):
+        return None
+    rows = []
+    for n in names:
+        frag = results[n]["frag"]
+        failed = ", ".join(f"{p} {frag[p]['failures']}" for p in patterns
+                           if frag[p]["failures"])
+        rows.append([n] + [f"{frag[p]['held']:.2f}" if frag[p]["held"] is not None else "-"
+                           for p in patterns]
+                    + [f"{frag[p]['rss']:.2f}" for p in patterns] + [failed or "0"])
+    return Table(["allocator"] + [f"{p} (own account)" for p in patterns]
+                 + [f"{p} (resident)" for p in patterns] + ["requests refused"], rows)
+
+
 def target_table(doc: dict) -> Table:
     return Table(["target", "status", "measured"],
                  [[t["target"], t["status"].upper() if t["status"] != "absent" else "absent",
@@ -90,6 +109,21 @@ def sections(doc: dict) -> list[dict]:
                     "note": f"Counted by callgrind over {doc['count_iterations']} pairs, the "
                             "bare loop's own instructions subtracted; exact, so a difference "
                             "of one instruction is real."})
+    frag = frag_table(doc)
+    if frag:
+        out.append({"title": "Fragmentation on the stress patterns (Johnstone-Wilson #4)",
+                    "tables": [frag],
+                    "note": "Peak held over peak live bytes requested (1.00: nothing beyond "
+                            "what was asked for), for the kernel bench's fixed, increasing "
+                            "and random patterns at its defaults, each in a process of its "
+                            "own, less what was held before it began (memory an allocator "
+                            "had reserved before and then used is not counted, so a pattern "
+                            "that fits it can show below 1.00).  Own account: what the "
+                            "allocator says it holds (glibc mallinfo2 arena + mmapped, "
+                            "jemalloc stats.resident, tcmalloc heap less unmapped, mmkit the "
+                            "kernel bench's footprint; mimalloc's release library keeps no "
+                            "account: -); resident: the process's resident pages, which also "
+                            "count pages an allocator touched once and keeps unused."})
     out += [{"title": "mmkit against each peer", "tables": ratio_tables(doc), "note": ""},
             {"title": "What mmkit's own figures measure", "tables": [what_table(doc)],
              "note": ""},

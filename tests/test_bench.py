@@ -361,6 +361,25 @@ def test_hostbench_reports_every_peer_and_mode(tmp_path: Path):
     assert f"{fig['median_ns']:.1f} ({fig['min_ns']:.1f}–{fig['max_ns']:.1f})" in md
     html = (out / "hostbench.html").read_text()
     assert '<td class="num">' in html and "<h2>Targets</h2>" in html
+    # The stress patterns, Johnstone-Wilson #4 of every allocator: by
+    # resident pages for all (each object is written whole, so at least
+    # most of its bytes are new resident pages), by its own account for
+    # all but mimalloc (whose release library keeps none); mmkit's own
+    # account is the kernel bench's footprint, which holds every live byte.
+    assert doc["frag_patterns"] == list(hostbench.FRAG_PATTERNS)
+    for name in names:
+        frag = doc["results"][name]["frag"]
+        assert set(frag) == set(hostbench.FRAG_PATTERNS), name
+        for pattern, fig in frag.items():
+            assert fig["peak_requested"] > 0, (name, pattern)
+            # A region of fixed size (SimpleHeap's, TLSF's) may refuse some.
+            assert fig["failures"] == 0 or name.startswith("mmkit-"), (name, pattern)
+            assert fig["rss"] > 0.9, (name, pattern, fig)
+            assert (fig["held"] is None) == (name == "mimalloc"), (name, pattern, fig)
+            if name.startswith("mmkit-"):
+                assert fig["held"] >= 0.99, (name, pattern, fig)
+    assert f"stress patterns {len(names)}/{len(names)}" in proc.stdout
+    assert "## Fragmentation on the stress patterns" in md
 
 
 @pytest.mark.parametrize("args, complaint", [

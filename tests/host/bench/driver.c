@@ -7,6 +7,17 @@
  *   mixed       random sizes (log-uniform, 1 .. 4096) and lifetimes over
  *               SLOTS slots, from a fixed seed, drawn before timing
  *
+ * Or: bench-<peer> frag PATTERN SEED, one of the kernel bench's stress
+ * patterns (tests/bench/stress.c at its defaults: SLOTS slots, FRAG_OPS
+ * operations, requests up to FRAG_MAX_SIZE bytes; fixed, increasing or
+ * random sizes), each in a process of its own so that no earlier
+ * pattern's pages count: Johnstone and Wilson's #4, the most the
+ * allocator held beyond what it held before the pattern over the most
+ * live bytes requested.  Held two ways, after every allocation: by the
+ * allocator's own account (peer_footprint()) and by the process's
+ * resident pages (/proc/self/statm), the one measure every allocator
+ * shares.  Every allocation is written whole, as a program would.
+ *
  * Usage: bench-<peer> ITERATIONS REPS SEED.  One untimed warm-up pass
  * precedes the repetitions of each figure.  kit/hostbench.py runs each
  * program with few repetitions many times, interleaved with the other
@@ -20,16 +31,21 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <valgrind/callgrind.h>
 
 #include "peer.h"
 
 #define BATCH 1024
 #define SLOTS 1024
+/* tests/bench/stress.c's defaults (Kconfig BENCH_STRESS_OPS, _MAX_SIZE; its slots are SLOTS). */
+#define FRAG_OPS 50000u
+#define FRAG_MAX_SIZE ((size_t)8192)
 
 static unsigned int reps = 11, iterations = 100000;
 static uint64_t rng_state;
@@ -248,6 +264,94 @@ static void mixed(void)
 	hb_emit("mixed", "\"max_size\":4096", &s);
 }
 
+/* The process's resident bytes now; 0 if /proc cannot say. */
+static size_t resident_bytes(void)
+{
+	char buf[128];
+	long size = 0, resident = 0;
+	int fd = open("/proc/self/statm", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %ld", &size, &resident) != 2)
+		return 0;
+	return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+#define MAX_OF(a, b) ((a) > (b) ? (a) : (b))
+
+/* @now above @base, 0 if it is not. */
+static size_t above(size_t now, size_t base)
+{
+	return now > base ? now - base : 0;
+}
+
+static size_t frag_size(const char *pattern, unsigned int i)
+{
+	if (strcmp(pattern, "fixed") == 0)
+		return FRAG_MAX_SIZE / 2;
+	if (strcmp(pattern, "increasing") == 0)
+		return 16 + (FRAG_MAX_SIZE - 16) * i / FRAG_OPS;
+	return 1 + (size_t)rng_below(FRAG_MAX_SIZE);
+}
+
+static int frag_main(const char *pattern)
+{
+	static void *slot[SLOTS];
+	static size_t requested[SLOTS];
+	size_t held_base, rss_base, live = 0, peak_live = 0, peak_held = 0, peak_rss = 0;
+	int accounted;
+	char held[32] = "null";
+	uint64_t failed = 0;
+
+	if (strcmp(pattern, "fixed") && strcmp(pattern, "increasing") && strcmp(pattern, "random")) {
+		fprintf(stderr, "hostbench: frag: no pattern '%s' (fixed, increasing, random)\n",
+			pattern);
+		return 2;
+	}
+	peer_free(peer_malloc(16));   /* the allocator set up before the base is read */
+	held_base = peer_footprint();
+	accounted = held_base != PEER_NO_ACCOUNT;
+	rss_base = resident_bytes();
+	for (unsigned int i = 0; i < FRAG_OPS; i++) {
+		unsigned int s = (unsigned int)rng_below(SLOTS);
+
+		if (slot[s]) {
+			peer_free(slot[s]);
+			slot[s] = NULL;
+			live -= requested[s];
+			continue;
+		}
+		requested[s] = frag_size(pattern, i);
+		slot[s] = peer_malloc(requested[s]);
+		if (!slot[s]) {
+			failed++;
+			continue;
+		}
+		memset(slot[s], 0xa5, requested[s]);
+		live += requested[s];
+		if (live > peak_live)
+			peak_live = live;
+		if (accounted)
+			peak_held = MAX_OF(peak_held, above(peer_footprint(), held_base));
+		peak_rss = MAX_OF(peak_rss, above(resident_bytes(), rss_base));
+	}
+	if (accounted)
+		snprintf(held, sizeof(held), "%zu", peak_held);
+	printf("HOSTBENCH {\"v\":1,\"kind\":\"frag\",\"peer\":\"%s\",\"pattern\":\"%s\","
+	       "\"ops\":%u,\"slots\":%u,\"max_size\":%zu,\"failures\":%llu,"
+	       "\"peak_requested\":%zu,\"peak_held\":%s,\"peak_rss\":%zu}\n",
+	       peer_name(), pattern, FRAG_OPS, SLOTS, FRAG_MAX_SIZE, (unsigned long long)failed,
+	       peak_live, held, peak_rss);
+	for (unsigned int s = 0; s < SLOTS; s++)
+		peer_free(slot[s]);
+	return 0;
+}
+
 /* Count one loop's instructions: warm, then collected and dumped as @name. */
 static void count(const char *name, void (*loop)(size_t, unsigned int), size_t size)
 {
@@ -287,17 +391,23 @@ int main(int argc, char **argv)
 {
 	char version[128] = "";
 	int counting = argc == 3 && strcmp(argv[1], "count") == 0;
+	int frag = argc == 4 && strcmp(argv[1], "frag") == 0;
 
-	if (counting ? atoi(argv[2]) <= 0 :
-	    argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 || atoi(argv[2]) > HB_MAX_REPS) {
+	if (counting ? atoi(argv[2]) <= 0 : !frag &&
+	    (argc != 4 || atoi(argv[1]) <= 0 || atoi(argv[2]) <= 0 || atoi(argv[2]) > HB_MAX_REPS)) {
 		fprintf(stderr, "usage: %s ITERATIONS REPS(1..%d) SEED\n"
-			"       %s count ITERATIONS   (under callgrind)\n", argv[0], HB_MAX_REPS,
-			argv[0]);
+			"       %s count ITERATIONS   (under callgrind)\n"
+			"       %s frag fixed|increasing|random SEED\n", argv[0], HB_MAX_REPS,
+			argv[0], argv[0]);
 		return 2;
 	}
-	iterations = (unsigned int)atoi(argv[counting ? 2 : 1]);
+	if (frag) {
+		iterations = 1;
+	} else {
+		iterations = (unsigned int)atoi(argv[counting ? 2 : 1]);
+	}
 	if (!counting) {
-		reps = (unsigned int)atoi(argv[2]);
+		reps = frag ? 1 : (unsigned int)atoi(argv[2]);
 		rng_state = strtoull(argv[3], NULL, 10) * 0x9e3779b97f4a7c15ull | 1;
 	}
 	if (peer_init() != 0) {
@@ -305,6 +415,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	peer_version(version, sizeof(version));
+	if (frag) {
+		int status;
+
+		printf("HOSTBENCH {\"v\":1,\"kind\":\"meta\",\"peer\":\"%s\",\"version\":\"%s\","
+		       "\"iterations\":1,\"reps\":1}\n", peer_name(), version);
+		status = frag_main(argv[2]);
+		if (!status)
+			printf("HOSTBENCH {\"v\":1,\"kind\":\"end\",\"peer\":\"%s\"}\n", peer_name());
+		return status;
+	}
 	if (counting) {
 		int status;
 

@@ -28,6 +28,14 @@ void *peer_malloc(size_t size);
 void peer_free(void *p);
 /* Figures only this peer has (mmkit: page allocator, slab); may do nothing. */
 void peer_extras(void);
+/*
+ * Bytes the allocator holds now by its own account: what it took from the
+ * system and has not given back, its free lists and metadata included
+ * (driver.c's frag mode: each peer's file says which figure it reads);
+ * PEER_NO_ACCOUNT when it keeps none.
+ */
+#define PEER_NO_ACCOUNT ((size_t)-1)
+size_t peer_footprint(void);
 
 /* --- provided by driver.c --------------------------------------------------- */
 

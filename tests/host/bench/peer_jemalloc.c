@@ -39,3 +39,20 @@ int peer_init(void)
 void *peer_malloc(size_t size) { return malloc(size); }
 void peer_free(void *p) { free(p); }
 void peer_extras(void) { }
+
+/*
+ * stats.resident: pages backing allocations, dirty pages not yet purged
+ * and metadata, after an epoch refresh (jemalloc's statistics are
+ * snapshots).
+ */
+size_t peer_footprint(void)
+{
+	uint64_t epoch = 1;
+	size_t resident = 0, len = sizeof(epoch);
+
+	mallctl("epoch", &epoch, &len, &epoch, len);
+	len = sizeof(resident);
+	if (mallctl("stats.resident", &resident, &len, NULL, 0) != 0)
+		return 0;
+	return resident;
+}

@@ -42,6 +42,9 @@ int peer_init(void)
 void *peer_malloc(size_t size) { return kmalloc(size, GFP_KERNEL); }
 void peer_free(void *p) { kfree(p); }
 
+/* What the kernel bench's stress patterns count (mm.h). */
+size_t peer_footprint(void) { return mm_footprint_bytes(); }
+
 static void *blocks[BATCH];
 
 static void pages(unsigned int order, unsigned int n)
