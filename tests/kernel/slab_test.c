@@ -946,7 +946,10 @@ static size_t caches_listed(void)
 /*
  * What the reaper cases use: @idle and @busy, one object in and out of
  * each (an empty slab each, the CPU's or kept), and @grow, whose new
- * slabs drive the reaper: one visit per new slab, round robin.
+ * slabs drive the reaper: one visit per new slab, round robin.  @grow's
+ * objects are a page each, so that few objects make a slab whatever
+ * SLAB_MIN_OBJECTS asks, and two rounds fit objs[] however many caches
+ * there are.
  */
 struct reap_caches {
 	struct kmem_cache *idle, *busy, *grow;
@@ -958,7 +961,7 @@ static bool reap_setup(struct ktest *t, struct reap_caches *r)
 {
 	r->idle = kmem_cache_create("test-reap-idle", 256, 0, NULL);
 	r->busy = kmem_cache_create("test-reap-busy", 256, 0, NULL);
-	r->grow = kmem_cache_create("test-reap-grow", 256, 0, NULL);
+	r->grow = kmem_cache_create("test-reap-grow", PAGE_SIZE, 0, NULL);
 	r->n = 0;
 	if (!r->idle || !r->busy || !r->grow)
 		return ktest_check(t, false, __FILE__, __LINE__, true, "three caches made");
