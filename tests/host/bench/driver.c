@@ -7,17 +7,6 @@
  *   mixed       random sizes (log-uniform, 1 .. 4096) and lifetimes over
  *               SLOTS slots, from a fixed seed, drawn before timing
  *
- * Or: bench-<peer> frag PATTERN SEED, one of the kernel bench's stress
- * patterns (tests/bench/stress.c at its defaults: SLOTS slots, FRAG_OPS
- * operations, requests up to FRAG_MAX_SIZE bytes; fixed, increasing or
- * random sizes), each in a process of its own so that no earlier
- * pattern's pages count: Johnstone and Wilson's #4, the most the
- * allocator held beyond what it held before the pattern over the most
- * live bytes requested.  Held two ways, after every allocation: by the
- * allocator's own account (peer_footprint()) and by the process's
- * resident pages (/proc/self/statm), the one measure every allocator
- * shares.  Every allocation is written whole, as a program would.
- *
  * Usage: bench-<peer> ITERATIONS REPS SEED.  One untimed warm-up pass
  * precedes the repetitions of each figure.  kit/hostbench.py runs each
  * program with few repetitions many times, interleaved with the other
@@ -28,6 +17,17 @@
  * collection on and dumped under its figure's name ("pair size=64"), so
  * that the instructions of exactly that loop are counted; "loop" is the
  * same loop with no allocator call, what the loop itself costs.
+ *
+ * Or: bench-<peer> frag PATTERN SEED, one of the kernel bench's stress
+ * patterns (tests/bench/stress.c at its defaults: SLOTS slots, FRAG_OPS
+ * operations, requests up to FRAG_MAX_SIZE bytes; fixed, increasing or
+ * random sizes), each in a process of its own so that no earlier
+ * pattern's pages count: Johnstone and Wilson's #4, the most the
+ * allocator held beyond what it held before the pattern over the most
+ * live bytes requested.  Held two ways, after every allocation: by the
+ * allocator's own account (peer_footprint()) and by the process's
+ * resident pages (/proc/self/statm), the one measure every allocator
+ * shares.  Every allocation is written whole, as a program would.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -401,11 +401,7 @@ int main(int argc, char **argv)
 			argv[0], argv[0]);
 		return 2;
 	}
-	if (frag) {
-		iterations = 1;
-	} else {
-		iterations = (unsigned int)atoi(argv[counting ? 2 : 1]);
-	}
+	iterations = frag ? 1 : (unsigned int)atoi(argv[counting ? 2 : 1]);
 	if (!counting) {
 		reps = frag ? 1 : (unsigned int)atoi(argv[2]);
 		rng_state = strtoull(argv[3], NULL, 10) * 0x9e3779b97f4a7c15ull | 1;
