@@ -233,18 +233,24 @@ def parse_output(text: str, expect_peer: str) -> dict:
     return {"version": version, "figures": figures}
 
 
+def _run(exe: Path, label: str, args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """One run of a program with ``args``; a timeout or a failure is a KitError
+    naming ``label`` and the program's last line of complaint."""
+    try:
+        proc = procs.run([str(exe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise KitError(f"hostbench: {label} did not finish within {timeout:g} s") from exc
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        raise KitError(f"hostbench: {label} exited with status {proc.returncode}: {detail}")
+    return proc
+
+
 def run_program(exe: Path, name: str, iterations: int, reps: int, seed: int,
                 timeout: float) -> tuple[str, dict]:
     """One run of one program: (its output, its figures parsed)."""
-    try:
-        proc = procs.run([str(exe), str(iterations), str(reps), str(seed)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise KitError(f"hostbench: {name} did not finish within {timeout:g} s") from exc
-    if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise KitError(f"hostbench: {name} exited with status {proc.returncode}: {detail}")
+    proc = _run(exe, name, [str(iterations), str(reps), str(seed)], timeout)
     return proc.stdout + proc.stderr, parse_output(proc.stdout, name)
 
 
@@ -253,16 +259,7 @@ def frag_program(exe: Path, name: str, seed: int, timeout: float) -> tuple[str, 
     with "held" and "rss" as Johnstone and Wilson's #4)."""
     text, found = "", {}
     for pattern in FRAG_PATTERNS:
-        try:
-            proc = procs.run([str(exe), "frag", pattern, str(seed)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as exc:
-            raise KitError(f"hostbench: {name} frag {pattern} did not finish within "
-                           f"{timeout:g} s") from exc
-        if proc.returncode != 0:
-            detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-            raise KitError(f"hostbench: {name} frag {pattern} exited with status "
-                           f"{proc.returncode}: {detail}")
+        proc = _run(exe, f"{name} frag {pattern}", ["frag", pattern, str(seed)], timeout)
         text += proc.stdout + proc.stderr
         fig = parse_output(proc.stdout, name)["figures"].get(f"frag pattern={pattern}")
         if fig is None or not fig["peak_requested"]:
