@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "cache_stats_of.h"
 #include "debug_guard.h"
 #include "kerrno.h"
 #include "kernel.h"
@@ -85,21 +86,6 @@ static struct mm_stats stats(void)
 
 	mm_get_stats(&st);
 	return st;
-}
-
-/* Statistics of the cache called @name (false if there is none). */
-static bool cache_stats_of(const char *name, struct kmem_cache_stats *out)
-{
-	static struct kmem_cache_stats all[64];
-	size_t n = mm_get_cache_stats(all, ARRAY_SIZE(all));
-
-	for (size_t i = 0; i < n && i < ARRAY_SIZE(all); i++) {
-		if (!strcmp(all[i].name, name)) {
-			*out = all[i];
-			return true;
-		}
-	}
-	return false;
 }
 
 static void init_classes(struct ktest *t)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache_stats_of.h"
 #include "debug_guard.h"
 #include "kerrno.h"
 #include "kernel.h"
@@ -1077,25 +1078,6 @@ static void slab_reap_then_free_is_refused(struct ktest *t)
 	reap_teardown(t, &r);
 }
 
-static void add_kmem_slab_active(struct kmem_cache *c, void *arg)
-{
-	struct kmem_cache_stats st;
-
-	if (strcmp(kmem_cache_name(c), "kmem_slab") == 0) {
-		kmem_cache_get_stats(c, &st);
-		*(size_t *)arg += st.active_objects;
-	}
-}
-
-/* Off-slab descriptors in use now (kmem_slab's objects). */
-static size_t off_slab_descriptors(void)
-{
-	size_t n = 0;
-
-	kmem_cache_for_each(add_kmem_slab_active, &n);
-	return n;
-}
-
 /* Bytes a slab of @st leaves over after its objects. */
 static size_t spare_bytes(const struct kmem_cache_stats *st)
 {
@@ -1129,8 +1111,11 @@ static void slab_descriptor_in_spare_bytes(struct ktest *t)
 		kmem_cache_destroy(spare);
 		KT_SKIP(t, "this geometry leaves under 256 spare bytes (SLAB_MIN_OBJECTS)");
 	} else {
-		size_t per = st.objects_per_slab, descriptors = off_slab_descriptors();
+		size_t per = st.objects_per_slab;
+		struct kmem_cache_stats descriptors, now;
 
+		/* Off-slab descriptors are kmem_slab's objects. */
+		KT_ASSERT_TRUE(t, cache_stats_of("kmem_slab", &descriptors));
 		KT_EXPECT_FALSE(t, st.off_slab);
 		KT_ASSERT_LE(t, slabs * per, ARRAY_SIZE(objs));
 		KT_ASSERT_EQ(t, alloc_filled(t, spare, slabs * per), slabs * per);
@@ -1144,7 +1129,8 @@ static void slab_descriptor_in_spare_bytes(struct ktest *t)
 			KT_EXPECT_GT(t, first, (uintptr_t)0);
 			KT_EXPECT_LE(t, first + per * st.size, PAGE_SIZE * st.pages_per_slab);
 		}
-		KT_EXPECT_EQ(t, off_slab_descriptors(), descriptors);
+		KT_ASSERT_TRUE(t, cache_stats_of("kmem_slab", &now));
+		KT_EXPECT_EQ(t, now.active_objects, descriptors.active_objects);
 		KT_EXPECT_TRUE(t, kmem_cache_check(spare));
 		free_all(t, spare, slabs * per);
 	}
