@@ -27,7 +27,8 @@ PAGES_BOOT_STUBS = ["pa_strategy_meta_size", "pa_strategy_init", "pa_strategy_re
 # The rest: each case names the function as a stub, or as not reached
 # because a boot function is one (the strategy then has no page to give).
 PAGES_LATER = ["pa_strategy_alloc", "pa_strategy_alloc_order", "pa_strategy_alloc_movable",
-               "pa_strategy_free", "pa_strategy_largest_free_run", "pa_strategy_nr_free"]
+               "pa_strategy_free", "pa_strategy_split", "pa_strategy_largest_free_run",
+               "pa_strategy_nr_free"]
 
 
 def clone_of_repository(dest: Path) -> Path:

@@ -131,6 +131,15 @@ void *page_alloc(size_t npages, gfp_t flags);
  * KERR_BAD_PTR, KERR_RANGE, KERR_WRONG_SIZE.
  */
 int page_free(void *addr, size_t npages);
+/*
+ * Linux's split_page(): the live allocation of @npages at @addr becomes
+ * @npages one-page allocations, each given back with page_free(page, 1)
+ * (so a holder can return the pages it no longer uses one by one).  The
+ * holder keeps the pages' marks as they are.  0, or with nothing changed
+ * the error page_free(@addr, @npages) would give, or KERR_NOSYS from a
+ * strategy that cannot split.
+ */
+int page_split(void *addr, size_t npages);
 
 /* 2^order contiguous pages, naturally aligned (address a multiple of
  * 2^order pages) in every strategy. */

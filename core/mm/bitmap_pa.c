@@ -202,6 +202,23 @@ int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages)
 	return 0;
 }
 
+int bitmap_pa_split(struct bitmap_pa *pa, const void *addr, size_t npages)
+{
+	size_t i;
+	int err = check_free(pa, (uintptr_t)addr, npages, &i);
+
+	if (err) {
+		mm_report_misuse("bitmap_pa", err, addr);
+		return err;
+	}
+	/* The bits stay set: only the heads say where allocations start. */
+	for (size_t k = i; k < i + npages; k++) {
+		pa->map[k].pa_state = PA_ALLOC;
+		pa->map[k].npages = 1;
+	}
+	return 0;
+}
+
 bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr)
 {
 	size_t i;

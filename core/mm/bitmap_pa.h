@@ -77,6 +77,13 @@ void *bitmap_pa_alloc_aligned(struct bitmap_pa *pa, size_t npages, size_t align_
  */
 int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages);
 
+/*
+ * Linux's split_page(): the run of @npages at @addr becomes @npages
+ * one-page allocations, each given back on its own.  Same errors as
+ * bitmap_pa_free(), with nothing changed.
+ */
+int bitmap_pa_split(struct bitmap_pa *pa, const void *addr, size_t npages);
+
 /* Is @addr inside the span (whatever the state of its page)? */
 bool bitmap_pa_owns(const struct bitmap_pa *pa, const void *addr);
 

@@ -505,6 +505,21 @@ int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages)
 	return KERR_OK;
 }
 
+int buddy_pa_split(struct buddy_pa *pa, const void *addr, size_t npages)
+{
+	size_t idx, i;
+	int err = check_free(pa, (uintptr_t)addr, npages, &idx);
+
+	if (err)
+		return report(err, (uintptr_t)addr);
+	/* Each page the head of an order-0 block, as buddy_pa_alloc(pa, 0) leaves one. */
+	for (i = idx; i < idx + npages; i++) {
+		set_head(pa, i, PA_ALLOC, 0);
+		pa->map[i].npages = 1;
+	}
+	return KERR_OK;
+}
+
 size_t buddy_pa_nr_free(const struct buddy_pa *pa, unsigned int order)
 {
 	if (order > pa->max_order)

@@ -146,6 +146,14 @@ int buddy_pa_free(struct buddy_pa *pa, const void *addr, unsigned int order);
  */
 void *buddy_pa_alloc_exact(struct buddy_pa *pa, size_t npages);
 int buddy_pa_free_exact(struct buddy_pa *pa, const void *addr, size_t npages);
+/*
+ * Linux's split_page(): the allocation of @npages at @addr (from
+ * buddy_pa_alloc_exact(), or a block of that many pages) becomes @npages
+ * one-page allocations, each returned on its own with
+ * buddy_pa_free_exact(pa, page, 1).  Same errors as the free; a failed
+ * check changes nothing.
+ */
+int buddy_pa_split(struct buddy_pa *pa, const void *addr, size_t npages);
 
 /* Queries. */
 /* Free blocks of @order (0 if @order > max_order). */

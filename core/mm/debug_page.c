@@ -130,6 +130,19 @@ void debug_page_internal(void *addr)
 		r->internal = 1;
 }
 
+void debug_page_split(void *addr, size_t npages)
+{
+	struct page_debug *head = record_of(addr);
+
+	if (!head || head->npages != npages)
+		return;
+	/* Every page already carries the allocation's owner (debug_page_alloc()). */
+	for (size_t i = 0; i < npages; i++) {
+		head[i].npages = 1;
+		head[i].internal = head->internal;
+	}
+}
+
 bool debug_page_owner(const void *addr, struct mm_track *t, const void **base)
 {
 	struct page_debug *r = record_of(addr);

@@ -47,6 +47,8 @@ void debug_page_alloc(void *addr, size_t npages);
 void debug_page_free(void *addr, size_t npages);
 /* The allocation at @addr belongs to an allocator (a slab): never a leak. */
 void debug_page_internal(void *addr);
+/* page_split() made the allocation of @npages at @addr one record per page. */
+void debug_page_split(void *addr, size_t npages);
 /* The owner of the page allocation @addr lies in; see mm_owner_of(). */
 bool debug_page_owner(const void *addr, struct mm_track *t, const void **base);
 /* Leak report: live page allocations numbered after @mark. */

@@ -36,6 +36,10 @@
  *                                          misuse error (KERR_DOUBLE_FREE,
  *                                          _BAD_PTR, _RANGE, _WRONG_SIZE),
  *                                          reported by the strategy
+ *     pa_strategy_split(s, addr, npages)   the live allocation of npages at
+ *                                          addr becomes npages one-page
+ *                                          allocations (Linux's split_page());
+ *                                          errors as pa_strategy_free()
  *     pa_strategy_free_pages(s)            pages free in it now
  *     pa_strategy_largest_free_run(s)      its longest free run, in pages
  *     pa_strategy_nr_free(s, nr_free[])    add its free blocks per order
@@ -106,6 +110,10 @@ static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size
 {
 	return buddy_pa_free_exact(&s->buddy, addr, npages);
 }
+static inline int pa_strategy_split(struct pa_strategy *s, const void *addr, size_t npages)
+{
+	return buddy_pa_split(&s->buddy, addr, npages);
+}
 static inline size_t pa_strategy_free_pages(const struct pa_strategy *s)
 {
 	return buddy_pa_free_pages(&s->buddy);
@@ -158,6 +166,10 @@ static inline void *pa_strategy_alloc_movable(struct pa_strategy *s, unsigned in
 static inline int pa_strategy_free(struct pa_strategy *s, const void *addr, size_t npages)
 {
 	return bitmap_pa_free(&s->bitmap, addr, npages);
+}
+static inline int pa_strategy_split(struct pa_strategy *s, const void *addr, size_t npages)
+{
+	return bitmap_pa_split(&s->bitmap, addr, npages);
 }
 static inline size_t pa_strategy_free_pages(const struct pa_strategy *s)
 {

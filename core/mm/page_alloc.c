@@ -702,6 +702,34 @@ int page_free(void *addr, size_t npages)
 	return zone_give(addr, npages);
 }
 
+int page_split(void *addr, size_t npages)
+{
+	struct page *pg = IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
+	struct zone *z;
+	int err;
+
+	if (!pg) {
+		err = virt_to_page(addr) ? KERR_BAD_PTR : KERR_RANGE;
+		count_atomic(&preferred_zone->counters.misuse);
+		mm_report_misuse("page_alloc", err, addr);
+		return err;
+	}
+	z = page_zone(pg);
+	spin_lock_irqsafe(&z->lock);
+	err = (pg->flags & PG_PCP) ? KERR_DOUBLE_FREE : pa_strategy_split(&z->pa, addr, npages);
+	/* One allocation is now @npages: each is counted when it is freed. */
+	if (!err)
+		z->counters.allocs += npages - 1;
+	else if (err != KERR_NOSYS)
+		count_atomic(&z->counters.misuse);
+	spin_unlock_irqsafe(&z->lock);
+	if (err == KERR_DOUBLE_FREE && (pg->flags & PG_PCP))
+		mm_report_misuse("page_alloc", err, addr);
+	if (!err && DEBUG_PAGES)
+		debug_page_split(addr, npages);
+	return err;
+}
+
 void *alloc_pages(unsigned int order, gfp_t flags)
 {
 	struct page *pg;

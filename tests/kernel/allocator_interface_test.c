@@ -296,6 +296,23 @@ static void pa_strategy_free_case(struct ktest *t)
 	KT_EXPECT_EQ(t, err, 0);
 }
 
+static void pa_strategy_split_case(struct ktest *t)
+{
+	const char *fn = "pa_strategy_split";
+	char *p = page_alloc(2, GFP_KERNEL | __GFP_NOWARN);
+	int err = p ? page_split(p, 2) : 0;
+
+	if (blocked(t, fn)) {
+		if (p)
+			(void)page_free(p, 2);
+		return;
+	}
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_EXPECT_EQ(t, err, 0);
+	KT_EXPECT_EQ(t, page_free(p + PAGE_SIZE, 1), 0);
+	KT_EXPECT_EQ(t, page_free(p, 1), 0);
+}
+
 /* The figures behind page_alloc_get_stats(): free pages, the largest run, free blocks per order. */
 static void pa_strategy_free_pages_case(struct ktest *t)
 {
@@ -358,6 +375,7 @@ static const struct ktest_case allocator_interface_cases[] = {
 	INTERFACE_CASE(pa_strategy_alloc_order),
 	INTERFACE_CASE(pa_strategy_alloc_movable),
 	INTERFACE_CASE(pa_strategy_free),
+	INTERFACE_CASE(pa_strategy_split),
 	INTERFACE_CASE(pa_strategy_free_pages),
 	INTERFACE_CASE(pa_strategy_largest_free_run),
 	INTERFACE_CASE(pa_strategy_nr_free),

@@ -270,6 +270,49 @@ static void invalid_frees_refused(struct ktest *t)
 	KT_EXPECT_EQ(t, stats().free_pages, before.free_pages + 4);
 }
 
+/*
+ * page_split(): a run becomes one-page allocations, each freed on its
+ * own (in any order), the whole run no more; a split of what is not a
+ * live run of that length is refused, counted and changes nothing.
+ */
+static void split_pages_free_one_by_one(struct ktest *t)
+{
+	struct page_alloc_stats before, after;
+	uint64_t reports;
+	char *p, *q;
+
+	(void)drain_all_pages();
+	before = stats();
+	p = page_alloc(3, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_ASSERT_EQ(t, page_split(p, 3), KERR_OK);
+	if (!MM_MISUSE_PANICS) {
+		reports = mm_misuse_total();
+		KT_EXPECT_EQ(t, page_free(p, 3), KERR_WRONG_SIZE);
+		KT_EXPECT_EQ(t, page_split(p + PAGE_SIZE, 2), KERR_WRONG_SIZE);
+		q = page_alloc(4, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, q);
+		KT_EXPECT_EQ(t, page_split(q, 3), KERR_WRONG_SIZE);
+		KT_EXPECT_EQ(t, page_split(q + PAGE_SIZE, 3), KERR_BAD_PTR);
+		KT_EXPECT_EQ(t, page_split(q + 8, 4), KERR_BAD_PTR);
+		KT_EXPECT_EQ(t, page_free(q, 4), KERR_OK);
+		(void)drain_all_pages();
+		KT_EXPECT_EQ(t, page_split(q, 4), KERR_DOUBLE_FREE);
+		KT_EXPECT_EQ(t, mm_misuse_total(), reports + 6);
+		KT_EXPECT_EQ(t, stats().counters.misuse, before.counters.misuse + 6);
+	}
+	/* Middle, last, first: each page is an allocation of its own. */
+	KT_EXPECT_EQ(t, page_free(p + PAGE_SIZE, 1), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p + 2 * PAGE_SIZE, 1), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
+	(void)drain_all_pages();
+	after = stats();
+	KT_EXPECT_EQ(t, after.free_pages, before.free_pages);
+	/* Three frees for one allocation: the split counted the other two. */
+	KT_EXPECT_EQ(t, after.counters.allocs - after.counters.frees,
+		     before.counters.allocs - before.counters.frees);
+}
+
 static size_t pages_in(const size_t *nr_free)
 {
 	size_t n = 0;
@@ -350,6 +393,7 @@ static const struct ktest_case page_alloc_cases[] = {
 	KTEST_CASE(exhaustion_and_recovery),
 	KTEST_CASE(impossible_requests_fail),
 	KTEST_CASE(invalid_frees_refused),
+	KTEST_CASE(split_pages_free_one_by_one),
 	KTEST_CASE(stats_are_consistent),
 	KTEST_CASE(nr_free_tracks_every_order),
 	KTEST_CASE(longest_run_is_bounded),
