@@ -137,6 +137,8 @@ struct kmem_cache_stats {
 	size_t slabs_full;
 	size_t slabs_partial;
 	size_t slabs_empty;
+	/* Slabs that gave back pages no live object touched (Kconfig SLAB_TRIM). */
+	size_t slabs_trimmed;
 	size_t pages;              /* pages held by the cache's slabs */
 	size_t meta_bytes;         /* slab descriptors incl. in-use bitmaps */
 	struct alloc_counters counters;

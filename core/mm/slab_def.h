@@ -73,6 +73,7 @@ enum slab_where {
 	SLAB_ON_PARTIAL,
 	SLAB_ON_FULL,
 	SLAB_ON_EMPTY,
+	SLAB_TRIMMED,    /* gave back pages (Kconfig SLAB_TRIM): takes no new object */
 };
 
 struct slab {
@@ -89,12 +90,20 @@ struct slab {
 		void *cpu_freelist;
 	};
 	struct slab *next;
-	/*
-	 * Free objects no CPU holds.  A CPU slab's stays empty but for
-	 * objects freed into it from the slow path (another CPU, a misuse
-	 * check); its owner takes them when its own list runs dry.
-	 */
-	void *freelist;
+	union {
+		/*
+		 * Free objects no CPU holds.  A CPU slab's stays empty but for
+		 * objects freed into it from the slow path (another CPU, a
+		 * misuse check); its owner takes them when its own list runs
+		 * dry.
+		 */
+		void *freelist;
+		/*
+		 * SLAB_TRIMMED: bit i set, object i in use.  Its free objects
+		 * were dropped with the freelist (some lay in pages given back).
+		 */
+		unsigned long live;
+	};
 	char *pages;                 /* first byte of the slab's pages */
 	char *s_mem;                 /* first object */
 	/*
@@ -104,7 +113,10 @@ struct slab {
 	 */
 	unsigned int inuse;
 	unsigned int where;          /* enum slab_where */
-	unsigned int cpu;            /* owner while SLAB_ON_CPU */
+	union {
+		unsigned int cpu;    /* owner while SLAB_ON_CPU */
+		unsigned int kept;   /* SLAB_TRIMMED: bit i set, page i still the slab's */
+	};
 	/*
 	 * A freelist of this slab was cut at a damaged link (no bitmap to
 	 * rebuild it from): the objects past the cut are lost, counted in
@@ -207,6 +219,7 @@ struct kmem_cache {
 	/* The slow paths', under the lock. */
 	spinlock_t lock;
 	struct slab_list partial, full, empty;
+	struct slab_list trimmed;    /* SLAB_TRIMMED slabs: each keeps some live object */
 	uint64_t failures, misuse;
 	char name[KMEM_CACHE_NAME_LEN];
 	size_t align;
@@ -217,6 +230,9 @@ struct kmem_cache {
 	unsigned int objects;        /* per slab */
 	bool off_slab;
 	bool bootstrap;              /* static; never destroyed */
+	bool trimmable;              /* the reaper may trim its slabs (Kconfig SLAB_TRIM) */
+	uint64_t trim_allocs;        /* every CPU's allocs at the reaper's last visit */
+	size_t keep_empty;           /* empty slabs kept: SLAB_KEEP_EMPTY, or 0 (slab.c) */
 	size_t colour_off;           /* colouring step, bytes */
 	unsigned int colour_count;   /* distinct colours (1: no colouring) */
 	unsigned int colour_next;

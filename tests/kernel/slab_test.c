@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bitops.h"
 #include "cache_stats_of.h"
 #include "debug_guard.h"
 #include "kerrno.h"
@@ -933,6 +934,27 @@ static void count_cache(struct kmem_cache *c, void *arg)
 	(*(size_t *)arg)++;
 }
 
+static void count_partial(struct kmem_cache *c, void *arg)
+{
+	struct kmem_cache_stats st;
+
+	kmem_cache_get_stats(c, &st);
+	*(size_t *)arg += st.slabs_partial;
+}
+
+/*
+ * Partial slabs over every cache: with SLAB_TRIM each may keep the
+ * reaper on its idle cache for one visit more (slab.c's TRIM_BATCH).
+ */
+static size_t partial_slabs_listed(void)
+{
+	size_t n = 0;
+
+	if (IS_ENABLED(CONFIG_SLAB_TRIM))
+		kmem_cache_for_each(count_partial, &n);
+	return n;
+}
+
 /* Caches are listed while they exist; the bootstrap ones always. */
 static void slab_cache_list(struct ktest *t)
 {
@@ -989,13 +1011,14 @@ static bool reap_setup(struct ktest *t, struct reap_caches *r)
 /*
  * New slabs of @grow for two rounds of the reaper over every cache and
  * one visit more (a first visit notes a cache's allocations, the next
- * finds them unchanged), @busy allocated from after each: it is never
- * idle.  False if @grow ran out.
+ * finds them unchanged), and a visit more for each partial slab that
+ * could hold the reaper on its cache; @busy allocated from after each:
+ * it is never idle.  False if @grow ran out.
  */
 static bool reap_two_rounds(struct ktest *t, struct reap_caches *r)
 {
 	size_t per = cache_stats(r->grow).objects_per_slab;
-	size_t want = (2 * caches_listed() + 1) * per;
+	size_t want = (2 * caches_listed() + 1 + partial_slabs_listed()) * per;
 
 	if (!ktest_check(t, want <= ARRAY_SIZE(objs), __FILE__, __LINE__, true,
 			 "objs[] holds two rounds of slabs"))
@@ -1078,6 +1101,305 @@ static void slab_reap_then_free_is_refused(struct ktest *t)
 	reap_teardown(t, &r);
 }
 
+/* ---- trimming (Kconfig SLAB_TRIM) ----------------------------------------- */
+
+/* The trim cases' objects: objs[] is the reaper's @grow's. */
+static void *trim_objs[BITS_PER_LONG + 1];
+
+/* Page addresses, a set. */
+struct page_set {
+	uintptr_t page[2 * (1 << SLAB_MAX_ORDER)];
+	size_t n;
+};
+
+/* Add the pages [@p, @p + @size) touches. */
+static void page_set_add(struct page_set *ps, const void *p, size_t size)
+{
+	for (uintptr_t pg = (uintptr_t)p & ~(PAGE_SIZE - 1); pg < (uintptr_t)p + size;
+	     pg += PAGE_SIZE) {
+		size_t i = 0;
+
+		while (i < ps->n && ps->page[i] != pg)
+			i++;
+		if (i == ps->n && ps->n < ARRAY_SIZE(ps->page))
+			ps->page[ps->n++] = pg;
+	}
+}
+
+/* Is @p in a page of @ps? */
+static bool page_set_has(const struct page_set *ps, const void *p)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->page[i] == ((uintptr_t)p & ~(PAGE_SIZE - 1)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The pages the slab of trim_objs[0] (its first object) keeps while the
+ * objects trim_objs[@a] and, unless negative, trim_objs[@b] live: the
+ * pages they touch, and the first page when the descriptor is on it.
+ */
+static struct page_set kept_pages(struct kmem_cache *c, int a, int b)
+{
+	struct page_set ps = { .n = 0 };
+
+	if (!cache_stats(c).off_slab)
+		page_set_add(&ps, trim_objs[0], 1);
+	page_set_add(&ps, trim_objs[a], kmem_cache_size(c));
+	if (b >= 0)
+		page_set_add(&ps, trim_objs[b], kmem_cache_size(c));
+	return ps;
+}
+
+/*
+ * A cache of @size-byte objects whose slabs trim (the rule of slab.c's
+ * cache_setup(): no debugging flags, two pages or more, at most a word's
+ * bits of objects) with three objects or more a slab: NULL, the cache
+ * destroyed, when its geometry cannot show trimming (*@why says why).
+ */
+static struct kmem_cache *trim_cache(const char *name, size_t size, size_t *per,
+				     const char **why)
+{
+	struct kmem_cache *c = kmem_cache_create(name, size, 0, NULL);
+	struct kmem_cache_stats st;
+
+	if (!c) {
+		*why = "no memory for the cache";
+		return NULL;
+	}
+	st = cache_stats(c);
+	*per = st.objects_per_slab;
+	if (kmem_cache_flags(c) & SLAB_DEBUG_FLAGS)
+		*why = "a debugging cache: its slabs are never trimmed";
+	else if (st.pages_per_slab < 2 || *per < 3 || *per > BITS_PER_LONG)
+		*why = "this geometry has no trimmable slab with a middle object";
+	else
+		return c;
+	kmem_cache_destroy(c);
+	return NULL;
+}
+
+/* trim_objs[@from, @to) of @c, each filled with its pattern. */
+static bool trim_alloc(struct ktest *t, struct kmem_cache *c, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		trim_objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		if (!ktest_check(t, trim_objs[i] != NULL, __FILE__, __LINE__, true, "an object"))
+			return false;
+		memset(trim_objs[i], (int)pattern(i, 0), kmem_cache_size(c));
+	}
+	return true;
+}
+
+/* Free the middle objects of the first slab, trim_objs[1, @per - 1). */
+static void trim_free_middle(struct ktest *t, struct kmem_cache *c, size_t per)
+{
+	for (size_t i = 1; i + 1 < per; i++)
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[i]), 0);
+}
+
+/* trim_objs[@i] still holds its pattern. */
+static bool trim_obj_intact(struct kmem_cache *c, size_t i)
+{
+	return !memchr_inv(trim_objs[i], (int)pattern(i, 0), kmem_cache_size(c));
+}
+
+/*
+ * One cache of @size-byte objects through trimming (@r's caches drive
+ * the reaper); false when it cannot apply (*@why says why).
+ */
+static bool trim_idle_cache(struct ktest *t, struct reap_caches *r, size_t size,
+			    const char **why)
+{
+	struct kmem_cache *c;
+	struct kmem_cache_stats st;
+	struct page_set both, last;
+	size_t per = 0;
+
+	c = trim_cache("test-trim", size, &per, why);
+	if (!c)
+		return false;
+	if (!trim_alloc(t, c, 0, per))
+		goto out;
+	trim_free_middle(t, c, per);
+	if (!reap_two_rounds(t, r))
+		goto out;
+	both = kept_pages(c, 0, (int)per - 1);
+	last = kept_pages(c, (int)per - 1, -1);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_trimmed, (size_t)1);
+	KT_EXPECT_EQ(t, st.pages, both.n);
+	KT_EXPECT_LT(t, st.pages, (size_t)st.pages_per_slab);
+	KT_EXPECT_EQ(t, st.active_objects, (size_t)2);
+	KT_EXPECT_EQ(t, st.total_objects, (size_t)2);
+	KT_EXPECT_TRUE(t, trim_obj_intact(c, 0));
+	KT_EXPECT_TRUE(t, trim_obj_intact(c, per - 1));
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	/* A freed object is handed out no more: a new one comes from a new slab. */
+	trim_objs[per] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, trim_objs[per]);
+	KT_EXPECT_EQ(t, cache_stats(c).slabs_trimmed, (size_t)1);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per]), 0);
+	/* That slab goes back (it may hold pages the trim gave back): only the trimmed one stays. */
+	kmem_cache_shrink(c);
+	KT_EXPECT_EQ(t, cache_stats(c).pages, both.n);
+	if (!MM_MISUSE_PANICS) {
+		for (size_t i = 1; i + 1 < per; i++) {
+			if (page_set_has(&both, trim_objs[i]))
+				expect_misuse(t, c, trim_objs[i], KERR_DOUBLE_FREE);
+			else if (slab_checks_catch(SLAB_MISUSE_FOREIGN) &&
+				 slab_checks_catch(SLAB_MISUSE_OTHER_CACHE))
+				expect_misuse(t, c, trim_objs[i], KERR_BAD_PTR);
+		}
+	}
+	/* The first object's own pages go with it; the slab stays for the last. */
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[0]), 0);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_trimmed, (size_t)1);
+	KT_EXPECT_EQ(t, st.pages, last.n);
+	KT_EXPECT_TRUE(t, trim_obj_intact(c, per - 1));
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	if (!MM_MISUSE_PANICS && page_set_has(&last, trim_objs[0]))
+		expect_misuse(t, c, trim_objs[0], KERR_DOUBLE_FREE);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per - 1]), 0);
+	st = cache_stats(c);
+	KT_EXPECT_EQ(t, st.slabs_trimmed, (size_t)0);
+	KT_EXPECT_EQ(t, st.pages, (size_t)0);
+	KT_EXPECT_EQ(t, st.active_objects, (size_t)0);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	/* The cache still works. */
+	trim_objs[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	KT_EXPECT_NOT_NULL(t, trim_objs[0]);
+	kmem_cache_free(c, trim_objs[0]);
+out:
+	kmem_cache_destroy(c);
+	free_all(t, r->grow, r->n);
+	r->n = 0;
+	return true;
+}
+
+/*
+ * Kconfig SLAB_TRIM: the reaper finds a cache idle with a partly used
+ * slab, its first and last objects live.  The pages only free objects
+ * touch (and no on-slab descriptor) go back and the live objects keep
+ * every byte.  Each free into the trimmed slab gives back the pages it
+ * leaves untouched, the last free the rest.  A second free of an object
+ * whose first page stayed is a double free at every level (a trimmed
+ * slab knows its live objects); of one whose page went, a pointer into
+ * no slab of the cache.  Two geometries: 5/4-page objects, four in five
+ * pages with the descriptor off the slab, and 13/8-page objects, three
+ * in five pages with it on the first page.
+ */
+static void slab_trim_idle_partial_slab(struct ktest *t)
+{
+	static const size_t sizes[] = { 5 * PAGE_SIZE / 4, 13 * PAGE_SIZE / 8 };
+	struct reap_caches r;
+	const char *why = "";
+	size_t tried = 0;
+
+	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
+		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
+	REAP_SETUP(t, &r);
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++)
+		tried += trim_idle_cache(t, &r, sizes[k], &why);
+	reap_teardown(t, &r);
+	if (!tried)
+		KT_SKIP(t, why);
+}
+
+/*
+ * An idle cache with more partly used slabs than one visit looks at
+ * (slab.c's TRIM_BATCH, 8) has them all trimmed within the rounds: the
+ * reaper stays on it while a visit trims and finds more.
+ */
+static void slab_trim_goes_on_past_a_batch(struct ktest *t)
+{
+	const size_t slabs = 12;
+	struct reap_caches r;
+	struct kmem_cache *c;
+	struct kmem_cache_stats st;
+	const char *why = "";
+	size_t per = 0;
+
+	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
+		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
+	REAP_SETUP(t, &r);
+	c = trim_cache("test-trim-many", 5 * PAGE_SIZE / 4, &per, &why);
+	if (!c || slabs * per > ARRAY_SIZE(trim_objs)) {
+		kmem_cache_destroy(c);
+		reap_teardown(t, &r);
+		KT_SKIP(t, c ? "more objects a slab than the case holds" : why);
+	}
+	/* Each slab keeps its first and last object (objects go out in address order). */
+	if (trim_alloc(t, c, 0, slabs * per)) {
+		for (size_t s = 0; s < slabs; s++) {
+			for (size_t i = 1; i + 1 < per; i++)
+				KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[s * per + i]), 0);
+		}
+		if (reap_two_rounds(t, &r)) {
+			st = cache_stats(c);
+			KT_EXPECT_EQ(t, st.slabs_trimmed, slabs);
+			KT_EXPECT_EQ(t, st.slabs_partial, (size_t)0);
+			KT_EXPECT_EQ(t, st.active_objects, 2 * slabs);
+			KT_EXPECT_TRUE(t, kmem_cache_check(c));
+		}
+		for (size_t s = 0; s < slabs; s++) {
+			KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[s * per]), 0);
+			KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[s * per + per - 1]), 0);
+		}
+		KT_EXPECT_EQ(t, cache_stats(c).pages, (size_t)0);
+	}
+	kmem_cache_destroy(c);
+	reap_teardown(t, &r);
+}
+
+/*
+ * A cache allocated from between the reaper's visits keeps its partly
+ * used slab whole: only idle caches trim.
+ */
+static void slab_trim_leaves_busy_cache_whole(struct ktest *t)
+{
+	struct reap_caches r;
+	struct kmem_cache *c;
+	struct kmem_cache_stats before, after;
+	const char *why = "";
+	size_t per = 0;
+
+	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
+		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
+	REAP_SETUP(t, &r);
+	c = trim_cache("test-trim-busy", 5 * PAGE_SIZE / 4, &per, &why);
+	if (!c) {
+		reap_teardown(t, &r);
+		KT_SKIP(t, why);
+	}
+	/*
+	 * A full slab, then a CPU slab with room for the busy cache's
+	 * allocations; the first slab becomes partial off the CPU.
+	 */
+	if (!trim_alloc(t, c, 0, per + 1))
+		goto out;
+	trim_free_middle(t, c, per);
+	kmem_cache_destroy(r.busy);
+	r.busy = c;
+	before = cache_stats(c);
+	if (reap_two_rounds(t, &r)) {
+		after = cache_stats(c);
+		KT_EXPECT_EQ(t, after.slabs_trimmed, (size_t)0);
+		KT_EXPECT_EQ(t, after.pages, before.pages);
+		KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	}
+	r.busy = NULL;   /* c is destroyed below, once */
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per]), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[0]), 0);
+	KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per - 1]), 0);
+out:
+	kmem_cache_destroy(c);
+	reap_teardown(t, &r);
+}
+
 /* Bytes a slab of @st leaves over after its objects. */
 static size_t spare_bytes(const struct kmem_cache_stats *st)
 {
@@ -1089,12 +1411,14 @@ static size_t spare_bytes(const struct kmem_cache_stats *st)
  * on the slab when the bytes its objects leave over hold it (and no
  * colouring wants them): its new slabs take no kmem_slab object.  A
  * page-sized stride leaves nothing: off slab (with red zones or owners
- * the stride is larger, and the slab may have bytes to spare).
+ * the stride is larger, and the slab may have bytes to spare).  13/8 of
+ * a page: three in five pages leave 512 bytes, with exact geometries
+ * first (SLAB_TRIM) or not.
  */
 static void slab_descriptor_in_spare_bytes(struct ktest *t)
 {
 	struct kmem_cache *whole = kmem_cache_create("test-desc-page", PAGE_SIZE, 0, NULL);
-	struct kmem_cache *spare = kmem_cache_create("test-desc-spare", 7 * PAGE_SIZE / 4, 0, NULL);
+	struct kmem_cache *spare = kmem_cache_create("test-desc-spare", 13 * PAGE_SIZE / 8, 0, NULL);
 	struct kmem_cache_stats st;
 	size_t slabs = 4;
 
@@ -1162,6 +1486,9 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_cache_list),
 	KTEST_CASE(slab_reap_idle_cache),
 	KTEST_CASE(slab_reap_then_free_is_refused),
+	KTEST_CASE(slab_trim_idle_partial_slab),
+	KTEST_CASE(slab_trim_goes_on_past_a_batch),
+	KTEST_CASE(slab_trim_leaves_busy_cache_whole),
 	KTEST_CASE(slab_descriptor_in_spare_bytes),
 	{0},
 };
