@@ -1223,11 +1223,18 @@ static bool trim_idle_cache(struct ktest *t, struct reap_caches *r, size_t size,
 		return false;
 	if (!trim_alloc(t, c, 0, per))
 		goto out;
+	both = kept_pages(c, 0, (int)per - 1);
+	last = kept_pages(c, (int)per - 1, -1);
+	if (both.n == cache_stats(c).pages_per_slab) {
+		*why = "the first and last objects touch every page of this geometry";
+		for (size_t i = 0; i < per; i++)
+			kmem_cache_free(c, trim_objs[i]);
+		kmem_cache_destroy(c);
+		return false;
+	}
 	trim_free_middle(t, c, per);
 	if (!reap_two_rounds(t, r))
 		goto out;
-	both = kept_pages(c, 0, (int)per - 1);
-	last = kept_pages(c, (int)per - 1, -1);
 	st = cache_stats(c);
 	KT_EXPECT_EQ(t, st.slabs_trimmed, (size_t)1);
 	KT_EXPECT_EQ(t, st.pages, both.n);
@@ -1288,13 +1295,13 @@ out:
  * leaves untouched, the last free the rest.  A second free of an object
  * whose first page stayed is a double free at every level (a trimmed
  * slab knows its live objects); of one whose page went, a pointer into
- * no slab of the cache.  Two geometries: 5/4-page objects, four in five
+ * no slab of the cache.  Two geometries: 7/4-page objects, four in seven
  * pages with the descriptor off the slab, and 13/8-page objects, three
  * in five pages with it on the first page.
  */
 static void slab_trim_idle_partial_slab(struct ktest *t)
 {
-	static const size_t sizes[] = { 5 * PAGE_SIZE / 4, 13 * PAGE_SIZE / 8 };
+	static const size_t sizes[] = { 7 * PAGE_SIZE / 4, 13 * PAGE_SIZE / 8 };
 	struct reap_caches r;
 	const char *why = "";
 	size_t tried = 0;
@@ -1326,7 +1333,7 @@ static void slab_trim_goes_on_past_a_batch(struct ktest *t)
 	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
 		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
 	REAP_SETUP(t, &r);
-	c = trim_cache("test-trim-many", 5 * PAGE_SIZE / 4, &per, &why);
+	c = trim_cache("test-trim-many", 7 * PAGE_SIZE / 4, &per, &why);
 	if (!c || slabs * per > ARRAY_SIZE(trim_objs)) {
 		kmem_cache_destroy(c);
 		reap_teardown(t, &r);
@@ -1370,7 +1377,7 @@ static void slab_trim_leaves_busy_cache_whole(struct ktest *t)
 	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
 		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
 	REAP_SETUP(t, &r);
-	c = trim_cache("test-trim-busy", 5 * PAGE_SIZE / 4, &per, &why);
+	c = trim_cache("test-trim-busy", 7 * PAGE_SIZE / 4, &per, &why);
 	if (!c) {
 		reap_teardown(t, &r);
 		KT_SKIP(t, why);
