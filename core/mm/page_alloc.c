@@ -587,6 +587,26 @@ static __always_inline struct page *alloc_single_fast(gfp_t flags)
 	return pcp_pop(MAX_NR_ZONES == 1 ? &zones[0] : preferred_zone);
 }
 
+/* The descriptor of the managed page @addr starts, or NULL. */
+static struct page *managed_page(const void *addr)
+{
+	return IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
+}
+
+/*
+ * @addr, given back or split, is no managed page: there is no zone to
+ * ask, so it is reported here - outside memory, in a frame no zone
+ * manages (a hole, metadata), or not at a page boundary.
+ */
+static __noinline int unmanaged(const void *addr)
+{
+	int err = virt_to_page(addr) ? KERR_BAD_PTR : KERR_RANGE;
+
+	count_atomic(&preferred_zone->counters.misuse);
+	mm_report_misuse("page_alloc", err, addr);
+	return err;
+}
+
 /*
  * Give @npages at @addr back to their zone's strategy.  A page on a
  * per-CPU list looks allocated to the strategy, so a free that starts on
@@ -595,21 +615,12 @@ static __always_inline struct page *alloc_single_fast(gfp_t flags)
  */
 static int zone_give(void *addr, size_t npages)
 {
-	struct page *pg = IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
+	struct page *pg = managed_page(addr);
 	struct zone *z;
 	int err;
 
-	if (unlikely(!pg)) {
-		/*
-		 * No zone to ask, so it is reported here: outside memory, in
-		 * a frame no zone manages (a hole, metadata), or not at a
-		 * page boundary.
-		 */
-		err = virt_to_page(addr) ? KERR_BAD_PTR : KERR_RANGE;
-		count_atomic(&preferred_zone->counters.misuse);
-		mm_report_misuse("page_alloc", err, addr);
-		return err;
-	}
+	if (unlikely(!pg))
+		return unmanaged(addr);
 	z = page_zone(pg);
 	spin_lock_irqsafe(&z->lock);
 	if (unlikely(pg->flags & PG_PCP)) {
@@ -704,16 +715,12 @@ int page_free(void *addr, size_t npages)
 
 int page_split(void *addr, size_t npages)
 {
-	struct page *pg = IS_ALIGNED((uintptr_t)addr, PAGE_SIZE) ? virt_to_page(addr) : NULL;
+	struct page *pg = managed_page(addr);
 	struct zone *z;
 	int err;
 
-	if (!pg) {
-		err = virt_to_page(addr) ? KERR_BAD_PTR : KERR_RANGE;
-		count_atomic(&preferred_zone->counters.misuse);
-		mm_report_misuse("page_alloc", err, addr);
-		return err;
-	}
+	if (!pg)
+		return unmanaged(addr);
 	z = page_zone(pg);
 	spin_lock_irqsafe(&z->lock);
 	err = (pg->flags & PG_PCP) ? KERR_DOUBLE_FREE : pa_strategy_split(&z->pa, addr, npages);

@@ -1103,6 +1103,14 @@ static void slab_reap_then_free_is_refused(struct ktest *t)
 
 /* ---- trimming (Kconfig SLAB_TRIM) ----------------------------------------- */
 
+/* REAP_SETUP() for the trim cases, which skip without SLAB_TRIM. */
+#define TRIM_SETUP(t, r)                                                          \
+	do {                                                                      \
+		if (!IS_ENABLED(CONFIG_SLAB_TRIM))                                \
+			KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");       \
+		REAP_SETUP(t, r);                                                 \
+	} while (0)
+
 /* The trim cases' objects: objs[] is the reaper's @grow's. */
 static void *trim_objs[BITS_PER_LONG + 1];
 
@@ -1306,9 +1314,7 @@ static void slab_trim_idle_partial_slab(struct ktest *t)
 	const char *why = "";
 	size_t tried = 0;
 
-	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
-		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
-	REAP_SETUP(t, &r);
+	TRIM_SETUP(t, &r);
 	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++)
 		tried += trim_idle_cache(t, &r, sizes[k], &why);
 	reap_teardown(t, &r);
@@ -1330,9 +1336,7 @@ static void slab_trim_goes_on_past_a_batch(struct ktest *t)
 	const char *why = "";
 	size_t per = 0;
 
-	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
-		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
-	REAP_SETUP(t, &r);
+	TRIM_SETUP(t, &r);
 	c = trim_cache("test-trim-many", 7 * PAGE_SIZE / 4, &per, &why);
 	if (!c || slabs * per > ARRAY_SIZE(trim_objs)) {
 		kmem_cache_destroy(c);
@@ -1374,9 +1378,7 @@ static void slab_trim_leaves_busy_cache_whole(struct ktest *t)
 	const char *why = "";
 	size_t per = 0;
 
-	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
-		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
-	REAP_SETUP(t, &r);
+	TRIM_SETUP(t, &r);
 	c = trim_cache("test-trim-busy", 7 * PAGE_SIZE / 4, &per, &why);
 	if (!c) {
 		reap_teardown(t, &r);
