@@ -222,8 +222,9 @@ size_t mm_get_cache_stats(struct kmem_cache_stats *out, size_t max);
 
 /*
  * Give back what the allocators keep cached: every empty slab of every
- * cache (kmem_cache_shrink()), then every page on the per-CPU lists
- * (drain_all_pages()).  Nothing live is touched.  Returns the pages the
+ * cache (kmem_cache_shrink()) and, with SLAB_TRIM, the pages of partly
+ * used slabs no live object touches (kmem_cache_trim()), then every page
+ * on the per-CPU lists (drain_all_pages()).  Nothing live is touched.  Returns the pages the
  * slab caches released.  Page-level figures compare exactly only between
  * drained states (see mm_txn.h).
  */

@@ -233,6 +233,13 @@ void kmem_cache_flush_kmalloc_cpu(void);
 
 /* Release all empty slabs, CPU slabs included; returns pages released. */
 size_t kmem_cache_shrink(struct kmem_cache *c);
+/*
+ * Kconfig SLAB_TRIM: every partly used slab of @c on its lists gives
+ * back the pages no live object touches, whether the cache is busy or
+ * idle (the reaper trims idle caches only), as mm_drain_caches() asks.
+ * Returns the pages given back; 0 for a cache that does not trim.
+ */
+size_t kmem_cache_trim(struct kmem_cache *c);
 
 /* Object size as asked at creation (what ksize() reports for slab objects). */
 size_t kmem_cache_size(const struct kmem_cache *c);

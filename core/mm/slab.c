@@ -264,7 +264,7 @@ static void set_geometry(struct kmem_cache *c, size_t pages, unsigned int object
  * (Kconfig SLAB_TRIM; no debugging flags): one alone in 2 pages leaves
  * up to a quarter of its slab unused (7 KiB: 1 KiB), so they ask for
  * slabs they fill exactly - four 7 KiB objects in 7 pages - and keep no
- * empty slab (one is up to 7 pages).  A slab of several such objects
+ * empty slab of several objects (one is up to 7 pages).  A slab of several such objects
  * pins at most the pages its survivors touch once its cache is idle, so
  * the survivors of a program that moved on cost little more than in a
  * one-object slab.  The stress bench's random pattern: 1.241 times its
@@ -448,7 +448,11 @@ static int cache_setup(struct kmem_cache *c, const char *name, size_t size, size
 	 */
 	c->trimmable = IS_ENABLED(CONFIG_SLAB_TRIM) && c->pages >= 2 &&
 		       c->objects <= BITS_PER_LONG && !(c->flags & SLAB_DEBUG_FLAGS);
-	c->keep_empty = fits_exactly_first(c) ? 0 : SLAB_KEEP_EMPTY;
+	/*
+	 * A one-object slab is kept as any other: a second free of its
+	 * object still finds it and is named a double free.
+	 */
+	c->keep_empty = fits_exactly_first(c) && c->objects > 1 ? 0 : SLAB_KEEP_EMPTY;
 	c->random = freelist_key(c);
 	return KERR_OK;
 }
@@ -1139,9 +1143,9 @@ static void *release_pages(char *base, unsigned int pages, void *chain)
 }
 
 /* The pages release_pages() chained, back to the page allocator; no lock held. */
-static void free_page_chain(void *chain)
+static size_t free_page_chain(void *chain)
 {
-	long n = 0;
+	size_t n = 0;
 
 	while (chain) {
 		void *next = *(void **)chain;
@@ -1150,7 +1154,8 @@ static void free_page_chain(void *chain)
 		chain = next;
 		n++;
 	}
-	mm_front_pages_add(-n);
+	mm_front_pages_add(-(long)n);
+	return n;
 }
 
 /*
@@ -1625,6 +1630,22 @@ size_t kmem_cache_shrink(struct kmem_cache *c)
 	spin_unlock_irqsafe(&c->lock);
 	discard_chain(c, chain);
 	return count * slab_pages(c);
+}
+
+size_t kmem_cache_trim(struct kmem_cache *c)
+{
+	void *chain = NULL;
+	struct slab *next;
+
+	if (!c || !c->trimmable)
+		return 0;
+	spin_lock_irqsafe(&c->lock);
+	for (struct slab *s = c->partial.first; s; s = next) {
+		next = s->next;
+		chain = trim_slab(c, s, chain);
+	}
+	spin_unlock_irqsafe(&c->lock);
+	return free_page_chain(chain);
 }
 
 /* ---- the reaper: what idle caches keep goes back as others grow -------- */

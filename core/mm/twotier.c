@@ -260,7 +260,7 @@ void twotier_stats(struct mm_stats *st)
 
 static void shrink_cache(struct kmem_cache *c, void *arg)
 {
-	*(size_t *)arg += kmem_cache_shrink(c);
+	*(size_t *)arg += kmem_cache_shrink(c) + kmem_cache_trim(c);
 }
 
 /*

@@ -1290,7 +1290,9 @@ static bool trim_idle_cache(struct ktest *t, struct reap_caches *r, size_t size,
 	kmem_cache_free(c, trim_objs[0]);
 out:
 	kmem_cache_destroy(c);
+	/* The next rounds must take new slabs: grow keeps none empty. */
 	free_all(t, r->grow, r->n);
+	kmem_cache_shrink(r->grow);
 	r->n = 0;
 	return true;
 }
@@ -1364,6 +1366,48 @@ static void slab_trim_goes_on_past_a_batch(struct ktest *t)
 	}
 	kmem_cache_destroy(c);
 	reap_teardown(t, &r);
+}
+
+/*
+ * kmem_cache_trim() (what mm_drain_caches() asks of every cache) trims
+ * a cache's partly used slab whether the cache is busy or not, and
+ * reports the pages; a cache that does not trim, or none, gives none.
+ */
+static void slab_trim_on_request(struct ktest *t)
+{
+	struct kmem_cache *c, *small;
+	struct page_set both;
+	const char *why = "";
+	size_t per = 0, pages;
+
+	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
+		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
+	KT_EXPECT_EQ(t, kmem_cache_trim(NULL), (size_t)0);
+	small = kmem_cache_create("test-trim-small", 64, 0, NULL);
+	KT_ASSERT_NOT_NULL(t, small);
+	/* One page a slab: nothing to trim. */
+	if (cache_stats(small).pages_per_slab == 1)
+		KT_EXPECT_EQ(t, kmem_cache_trim(small), (size_t)0);
+	kmem_cache_destroy(small);
+	c = trim_cache("test-trim-now", 7 * PAGE_SIZE / 4, &per, &why);
+	if (!c)
+		KT_SKIP(t, why);
+	/* A full slab, then a CPU slab; the first becomes partial off the CPU. */
+	if (trim_alloc(t, c, 0, per + 1)) {
+		trim_free_middle(t, c, per);
+		both = kept_pages(c, 0, (int)per - 1);
+		pages = cache_stats(c).pages;
+		KT_EXPECT_EQ(t, kmem_cache_trim(c), (size_t)cache_stats(c).pages_per_slab - both.n);
+		KT_EXPECT_EQ(t, cache_stats(c).slabs_trimmed, (size_t)1);
+		KT_EXPECT_EQ(t, cache_stats(c).pages, pages - (cache_stats(c).pages_per_slab - both.n));
+		KT_EXPECT_TRUE(t, kmem_cache_check(c));
+		/* Nothing left to trim: the CPU's slab is not on a list. */
+		KT_EXPECT_EQ(t, kmem_cache_trim(c), (size_t)0);
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[0]), 0);
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per - 1]), 0);
+		KT_EXPECT_EQ(t, kmem_cache_free_checked(c, trim_objs[per]), 0);
+	}
+	kmem_cache_destroy(c);
 }
 
 /*
@@ -1497,6 +1541,7 @@ static const struct ktest_case slab_cases[] = {
 	KTEST_CASE(slab_reap_then_free_is_refused),
 	KTEST_CASE(slab_trim_idle_partial_slab),
 	KTEST_CASE(slab_trim_goes_on_past_a_batch),
+	KTEST_CASE(slab_trim_on_request),
 	KTEST_CASE(slab_trim_leaves_busy_cache_whole),
 	KTEST_CASE(slab_descriptor_in_spare_bytes),
 	{0},
