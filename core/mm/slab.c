@@ -1261,7 +1261,7 @@ static void *trim_slab(struct kmem_cache *c, struct slab *s, void *chain)
  * Partial slabs the reaper looks at in one visit to an idle cache, at
  * most: a bound on what one allocation pays for it (a slab that trims
  * walks its freelist and frees its pages one by one: the increasing
- * pattern's worst single kmalloc() went from 6,478 to 8,970 instructions
+ * pattern's worst single kmalloc() went from 6,478 to 10,551 instructions
  * on x86_64, 82,963 with no bound).  A visit that trimmed and found
  * the batch too small keeps the reaper on the cache, so the next new
  * slab goes on where it stopped: an idle cache's slabs go back within a
