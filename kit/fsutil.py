@@ -44,7 +44,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        # A Ctrl-C can land after the rename: then there is nothing to
+        # remove, and the interrupt, not a missing file, is what to report.
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
 
 
