@@ -627,6 +627,120 @@ static void cache_shrink_reaches_every_cpu(struct ktest *t)
 #endif
 }
 
+/* ---- trimming waits for every CPU (SLAB_TRIM) ------------------------------------------ */
+
+#ifdef CONFIG_SLAB
+/* What the other CPU does with the cache: keep an object (its CPU slab), use one, give it back. */
+struct trim_busy {
+	struct kmem_cache *c;
+	void *kept;
+};
+
+static void trim_keep_here(void *arg)
+{
+	struct trim_busy *b = arg;
+
+	b->kept = kmem_cache_alloc(b->c, GFP_KERNEL);
+}
+
+static void trim_use_here(void *arg)
+{
+	struct trim_busy *b = arg;
+
+	kmem_cache_free(b->c, kmem_cache_alloc(b->c, GFP_KERNEL));
+}
+
+static void trim_release_here(void *arg)
+{
+	struct trim_busy *b = arg;
+
+	kmem_cache_free(b->c, b->kept);
+}
+
+/* Caches, and partial slabs over them: new slabs enough for two reaper rounds. */
+static void count_for_rounds(struct kmem_cache *c, void *arg)
+{
+	struct kmem_cache_stats st;
+
+	kmem_cache_get_stats(c, &st);
+	*(size_t *)arg += 2 + st.slabs_partial;
+}
+
+static void *trim_objs[64 + 1];
+static void *trim_grow[4096];
+#endif
+
+/*
+ * SLAB_TRIM: a cache another CPU allocates from between this CPU's
+ * reaper visits is not idle, though this CPU allocates nothing from it:
+ * its partly used slab - every CPU's to refill from - stays whole.
+ */
+static void trim_waits_for_every_cpu(struct ktest *t)
+{
+#ifdef CONFIG_SLAB
+	struct kmem_cache *c, *grow;
+	struct kmem_cache_stats st, before;
+	struct trim_busy b = { 0 };
+	unsigned int other = this_cpu() == 0 ? 1 : 0;
+	size_t per, per_grow, want = 1;
+
+	SKIP_UNLESS_TWO_CPUS(t);
+	if (!IS_ENABLED(CONFIG_SLAB_TRIM))
+		KT_SKIP(t, "trimming is off (CONFIG_SLAB_TRIM=n)");
+	if (!cpu_online(other))
+		KT_SKIP(t, "CPU 0 or 1 is not online");
+	c = kmem_cache_create("smp-trim", 7 * PAGE_SIZE / 4, 0, NULL);
+	grow = kmem_cache_create("smp-trim-grow", PAGE_SIZE, 0, NULL);
+	KT_ASSERT_NOT_NULL(t, c);
+	KT_ASSERT_NOT_NULL(t, grow);
+	kmem_cache_get_stats(c, &st);
+	per = st.objects_per_slab;
+	kmem_cache_get_stats(grow, &st);
+	per_grow = st.objects_per_slab;
+	kmem_cache_for_each(count_for_rounds, &want);
+	if ((kmem_cache_flags(c) & SLAB_DEBUG_FLAGS) || per < 3 || per + 1 > ARRAY_SIZE(trim_objs) ||
+	    want * per_grow > ARRAY_SIZE(trim_grow)) {
+		kmem_cache_destroy(c);
+		kmem_cache_destroy(grow);
+		KT_SKIP(t, "no trimmable geometry with a middle object here, or too many caches");
+	}
+	b.c = c;
+	/* The other CPU's own slab first, so that its later allocations leave ours alone. */
+	KT_ASSERT_EQ(t, smp_call_function_single(other, trim_keep_here, &b, true), 0);
+	KT_ASSERT_NOT_NULL(t, b.kept);
+	/* A full slab, then this CPU's; the first loses its middle objects off every CPU. */
+	for (size_t i = 0; i <= per; i++) {
+		trim_objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, trim_objs[i]);
+	}
+	for (size_t i = 1; i + 1 < per; i++)
+		kmem_cache_free(c, trim_objs[i]);
+	kmem_cache_get_stats(c, &before);
+	/* New slabs here drive this CPU's reaper; the other CPU allocates between them. */
+	for (size_t n = 0; n < want * per_grow; n++) {
+		trim_grow[n] = kmem_cache_alloc(grow, GFP_KERNEL);
+		KT_ASSERT_NOT_NULL(t, trim_grow[n]);
+		if (n % per_grow == 0)
+			KT_EXPECT_EQ(t, smp_call_function_single(other, trim_use_here, &b, true), 0);
+	}
+	kmem_cache_get_stats(c, &st);
+	KT_EXPECT_EQ(t, st.slabs_trimmed, (size_t)0);
+	KT_EXPECT_EQ(t, st.pages, before.pages);
+	KT_EXPECT_TRUE(t, kmem_cache_check(c));
+	for (size_t n = 0; n < want * per_grow; n++)
+		kmem_cache_free(grow, trim_grow[n]);
+	kmem_cache_free(c, trim_objs[0]);
+	kmem_cache_free(c, trim_objs[per - 1]);
+	kmem_cache_free(c, trim_objs[per]);
+	KT_EXPECT_EQ(t, smp_call_function_single(other, trim_release_here, &b, true), 0);
+	(void)kmem_cache_shrink(c);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(grow);
+#else
+	KT_SKIP(t, "no slab caches (SimpleHeap)");
+#endif
+}
+
 /* ---- allocation from interrupt context ------------------------------------------------ */
 
 struct irq_counts {
@@ -1069,6 +1183,7 @@ static const struct ktest_case mm_smp_cases[] = {
 	KTEST_CASE(pcp_drain_while_others_allocate),
 	KTEST_CASE(drain_all_pages_reaches_every_cpu),
 	KTEST_CASE(cache_shrink_reaches_every_cpu),
+	KTEST_CASE(trim_waits_for_every_cpu),
 	KTEST_CASE(gfp_atomic_from_tick_hook),
 	KTEST_CASE(tlb_shootdown_under_load),
 	KTEST_CASE(transactions_on_several_cpus),
