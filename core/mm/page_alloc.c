@@ -731,7 +731,7 @@ int page_split(void *addr, size_t npages)
 		count_atomic(&z->counters.misuse);
 	spin_unlock_irqsafe(&z->lock);
 	if (err == KERR_DOUBLE_FREE && (pg->flags & PG_PCP))
-		mm_report_misuse("page_alloc", err, addr);
+		pcp_report_double_free(pg);
 	if (!err && DEBUG_PAGES)
 		debug_page_split(addr, npages);
 	return err;
