@@ -27,7 +27,9 @@
  *
  * Single pages take the per-CPU lists (pcp.h) on the way: the inline
  * path pops the calling CPU's list of the preferred zone, and a refill
- * takes no more pages than the zone's floor allows.  This file also does
+ * takes no more pages than the zone's floor allows; a run of several
+ * pages first gives the calling CPU's list back to the zone, so that its
+ * pages can merge into the run.  This file also does
  * what every strategy needs: __GFP_ZERO, counting, the high-water mark,
  * and the one check the strategies cannot make (a page on a per-CPU list
  * looks allocated to them).  The strategy does the finding and the exact
@@ -406,6 +408,9 @@ static void *try_zone(struct zone *z, const struct alloc_context *ac, enum zone_
 		if (pg)
 			return page_to_virt(pg);
 	}
+	/* This CPU's single pages may be what merges into the run (pcp.h). */
+	if (ac->npages > 1)
+		pcp_give_back_before_run(z);
 	/* zone_take() checks the floor under the zone's lock. */
 	return zone_take(z, ac->npages, ac->order, ac->by_order, floor,
 			 ac->flags & __GFP_MOVABLE);

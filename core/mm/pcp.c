@@ -143,6 +143,11 @@ static size_t drain_list(struct zone *z, unsigned int cpu)
 	return n;
 }
 
+size_t drain_local_pages(struct zone *z)
+{
+	return drain_list(z, this_cpu());
+}
+
 size_t pcp_drain_zone(struct zone *z)
 {
 	size_t total = 0;

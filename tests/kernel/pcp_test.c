@@ -11,10 +11,12 @@
 #include <stdint.h>
 
 #include "kerrno.h"
+#include "kstring.h"
 #include "ktest.h"
 #include "mm_misuse.h"
 #include "page_alloc.h"
 #include "pcp.h"
+#include "shrinker.h"
 #include "take_all.h"
 
 #define SKIP_IF_MISUSE_PANICS(t) \
@@ -197,6 +199,80 @@ static void only_single_pages_are_cached(struct ktest *t)
 }
 
 /*
+ * A run of several pages first gives this CPU's list back to the zone:
+ * idle there, its pages are held for nothing and cannot merge into the
+ * run.  A single page does not: it refills as before, and the free of a
+ * run leaves the list alone.
+ */
+static void run_gives_the_list_back(struct ktest *t)
+{
+	struct pcp_stats s, after;
+	void *p, *q, *run, *single;
+
+	p = page_alloc(1, GFP_KERNEL);
+	q = page_alloc(1, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_ASSERT_NOT_NULL(t, q);
+	KT_EXPECT_EQ(t, page_free(q, 1), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
+	s = pcp();
+	KT_ASSERT_GE(t, s.count, 2u);
+	KT_ASSERT_TRUE(t, virt_to_page(p)->flags & PG_PCP);
+
+	run = page_alloc(2, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, run);
+	after = pcp();
+	KT_EXPECT_EQ(t, after.count, 0u);
+	KT_EXPECT_EQ(t, after.drained, s.drained + s.count);
+	KT_EXPECT_EQ(t, pages().pcp_pages, 0u);
+	KT_EXPECT_FALSE(t, virt_to_page(p)->flags & PG_PCP);
+	KT_EXPECT_FALSE(t, virt_to_page(q)->flags & PG_PCP);
+
+	single = page_alloc(1, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, single);
+	s = pcp();
+	KT_EXPECT_EQ(t, s.refills, after.refills + 1);
+	KT_EXPECT_EQ(t, s.count, s.batch - 1);
+	KT_EXPECT_EQ(t, page_free(run, 2), KERR_OK);
+	KT_EXPECT_EQ(t, pcp().count, s.count);
+	KT_EXPECT_EQ(t, pcp().drained, s.drained);
+	KT_EXPECT_EQ(t, page_free(single, 1), KERR_OK);
+}
+
+/* What the lists' shrinker did so far. */
+static void add_pcp_shrinker(const struct shrinker *s, void *arg)
+{
+	if (!strcmp(s->name, "pcp"))
+		*(struct shrinker *)arg = *s;
+}
+
+/* Memory running low drains every list through the shrinker (shrinker.h). */
+static void shrinker_drains_the_lists(struct ktest *t)
+{
+	struct shrinker before = { 0 }, after = { 0 };
+	void *p, *q;
+	size_t listed;
+
+	p = page_alloc(1, GFP_KERNEL);
+	q = page_alloc(1, GFP_KERNEL);
+	KT_ASSERT_NOT_NULL(t, p);
+	KT_ASSERT_NOT_NULL(t, q);
+	KT_EXPECT_EQ(t, page_free(q, 1), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
+	listed = pcp().count;
+	KT_ASSERT_GE(t, listed, 2u);
+	for_each_shrinker(add_pcp_shrinker, &before);
+	KT_ASSERT_NOT_NULL(t, before.name);
+	/* Everything any shrinker has: the slabs' go back first, onto the lists. */
+	KT_EXPECT_GE(t, shrink_memory(SIZE_MAX), listed);
+	for_each_shrinker(add_pcp_shrinker, &after);
+	KT_EXPECT_EQ(t, pcp().count, 0u);
+	KT_EXPECT_GT(t, after.scans, before.scans);
+	KT_EXPECT_GE(t, after.freed, before.freed + listed);
+	KT_EXPECT_FALSE(t, virt_to_page(p)->flags & PG_PCP);
+}
+
+/*
  * Pages on a list never make an allocation fail: with the strategy empty
  * and two buddies sitting on the list, an order-1 request drains the list
  * and gets them.
@@ -260,6 +336,8 @@ static const struct ktest_case pcp_cases[] = {
 	KTEST_CASE(high_mark_drains_coldest),
 	KTEST_CASE(double_free_on_list_is_caught),
 	KTEST_CASE(only_single_pages_are_cached),
+	KTEST_CASE(run_gives_the_list_back),
+	KTEST_CASE(shrinker_drains_the_lists),
 	KTEST_CASE(cached_pages_serve_larger_orders),
 	{ 0 },
 };
