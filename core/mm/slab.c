@@ -267,8 +267,9 @@ static void set_geometry(struct kmem_cache *c, size_t pages, unsigned int object
  * empty slab of several objects (one is up to 7 pages).  A slab of
  * several such objects pins at most the pages its survivors touch once
  * its cache is idle, so the survivors of a program that moved on cost
- * little more than in a one-object slab.  The stress bench's random pattern: 1.241 times its
- * peak live bytes with the 1/8 rule, 1.206 so.  Smaller objects keep
+ * little more than in a one-object slab.  The stress bench's random
+ * pattern, when this was measured: 1.241 times its peak live bytes with
+ * the 1/8 rule, 1.206 so.  Smaller objects keep
  * the 1/8 rule: four 5 KiB objects in 5 pages (not three in 4) gave the
  * random pattern 0.017 more but cost sqlite3 under the preload library
  * 1 MiB of peak RSS (14.6 -> 15.6 MiB, where its target is 1.2 times
