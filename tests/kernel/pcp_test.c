@@ -199,6 +199,26 @@ static void only_single_pages_are_cached(struct ktest *t)
 }
 
 /*
+ * Two pages allocated and freed, so that this CPU's list holds them (and
+ * whatever the refill brought); the one freed last in *@last.  Returns
+ * the list's length, 0 if an allocation failed.
+ */
+static size_t list_two_pages(struct ktest *t, void **last)
+{
+	void *p = page_alloc(1, GFP_KERNEL), *q = page_alloc(1, GFP_KERNEL);
+
+	if (!p || !q) {
+		page_free(p, 1);
+		page_free(q, 1);
+		return 0;
+	}
+	KT_EXPECT_EQ(t, page_free(q, 1), KERR_OK);
+	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
+	*last = p;
+	return pcp().count;
+}
+
+/*
  * A run of several pages first gives this CPU's list back to the zone:
  * idle there, its pages are held for nothing and cannot merge into the
  * run.  A single page does not: it refills as before, and the free of a
@@ -207,16 +227,10 @@ static void only_single_pages_are_cached(struct ktest *t)
 static void run_gives_the_list_back(struct ktest *t)
 {
 	struct pcp_stats s, after;
-	void *p, *q, *run, *single;
+	void *p = NULL, *run, *single;
 
-	p = page_alloc(1, GFP_KERNEL);
-	q = page_alloc(1, GFP_KERNEL);
-	KT_ASSERT_NOT_NULL(t, p);
-	KT_ASSERT_NOT_NULL(t, q);
-	KT_EXPECT_EQ(t, page_free(q, 1), KERR_OK);
-	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
+	KT_ASSERT_GE(t, list_two_pages(t, &p), 2u);
 	s = pcp();
-	KT_ASSERT_GE(t, s.count, 2u);
 	KT_ASSERT_TRUE(t, virt_to_page(p)->flags & PG_PCP);
 
 	run = page_alloc(2, GFP_KERNEL);
@@ -226,7 +240,6 @@ static void run_gives_the_list_back(struct ktest *t)
 	KT_EXPECT_EQ(t, after.drained, s.drained + s.count);
 	KT_EXPECT_EQ(t, pages().pcp_pages, 0u);
 	KT_EXPECT_FALSE(t, virt_to_page(p)->flags & PG_PCP);
-	KT_EXPECT_FALSE(t, virt_to_page(q)->flags & PG_PCP);
 
 	single = page_alloc(1, GFP_KERNEL);
 	KT_ASSERT_NOT_NULL(t, single);
@@ -250,16 +263,9 @@ static void add_pcp_shrinker(const struct shrinker *s, void *arg)
 static void shrinker_drains_the_lists(struct ktest *t)
 {
 	struct shrinker before = { 0 }, after = { 0 };
-	void *p, *q;
-	size_t listed;
+	void *p = NULL;
+	size_t listed = list_two_pages(t, &p);
 
-	p = page_alloc(1, GFP_KERNEL);
-	q = page_alloc(1, GFP_KERNEL);
-	KT_ASSERT_NOT_NULL(t, p);
-	KT_ASSERT_NOT_NULL(t, q);
-	KT_EXPECT_EQ(t, page_free(q, 1), KERR_OK);
-	KT_EXPECT_EQ(t, page_free(p, 1), KERR_OK);
-	listed = pcp().count;
 	KT_ASSERT_GE(t, listed, 2u);
 	for_each_shrinker(add_pcp_shrinker, &before);
 	KT_ASSERT_NOT_NULL(t, before.name);
