@@ -65,6 +65,20 @@ def test_an_input_removed_from_the_tree_regenerates(built: Path):
     assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
 
 
+def test_a_directory_another_checkout_set_up_is_taken_over(built: Path):
+    """Its build.ninja names the other checkout (gone here): this one's kit
+    generates it again, as kbuild's O= follows the tree that builds it."""
+    ninja = built / "build.ninja"
+    text = ninja.read_text()
+    assert f"root = {ROOT}\n" in text
+    ninja.write_text(text.replace(f"root = {ROOT}\n", "root = /nonexistent/checkout\n", 1))
+    proc = kit("build", "-O", str(built), check=True)
+    assert "set up by the checkout at /nonexistent/checkout" in proc.stdout
+    assert f"root = {ROOT}\n" in ninja.read_text()
+    assert compiled(proc) == []
+    assert "ninja: no work to do." in kit("build", "-O", str(built), check=True).stdout
+
+
 def test_a_file_added_to_a_source_directory_regenerates(built: Path):
     """A new core/lib/*.c changes what the images link: the directory's mtime
     (what a file added or removed changes) is an input of the regen edge."""
