@@ -113,7 +113,8 @@ static struct page *cut_tail(struct per_cpu_pages *pcp, size_t n)
 		link = &(*link)->pcp_next;
 	cut = *link;
 	*link = NULL;
-	pcp->count -= n;
+	/* Another CPU's list too (drain_list()): its owner reads count unlocked. */
+	WRITE_ONCE(pcp->count, pcp->count - n);
 	pcp->drained += n;
 	return cut;
 }

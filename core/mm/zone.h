@@ -61,6 +61,12 @@ enum zone_watermarks {
 struct per_cpu_pages {
 	spinlock_t lock;
 	struct page *head;        /* most recently freed first */
+	/*
+	 * Written under the lock.  Its own CPU also reads it without the lock
+	 * (pcp_give_back_before_run()), so a drain of the list from another
+	 * CPU (cut_tail()) stores it with WRITE_ONCE(); the owner's stores
+	 * are ordered with its own loads, and with other CPUs' by the lock.
+	 */
 	size_t count;
 	/*
 	 * Only a free counts itself.  Pages come onto a list by a free or a
