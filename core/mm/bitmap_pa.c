@@ -184,15 +184,24 @@ static int check_free(const struct bitmap_pa *pa, uintptr_t addr, size_t npages,
 	return 0;
 }
 
+/* check_free(), a refusal reported as misuse: what a free and a split both do. */
+static int check_free_reported(const struct bitmap_pa *pa, const void *addr, size_t npages,
+			       size_t *index)
+{
+	int err = check_free(pa, (uintptr_t)addr, npages, index);
+
+	if (err)
+		mm_report_misuse("bitmap_pa", err, addr);
+	return err;
+}
+
 int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages)
 {
 	size_t i;
-	int err = check_free(pa, (uintptr_t)addr, npages, &i);
+	int err = check_free_reported(pa, addr, npages, &i);
 
-	if (err) {
-		mm_report_misuse("bitmap_pa", err, addr);
+	if (err)
 		return err;
-	}
 	bitmap_fill(pa->bitmap, i, npages, false);
 	pa->map[i].pa_state = PA_FREE;
 	pa->map[i].npages = 0;
@@ -205,12 +214,10 @@ int bitmap_pa_free(struct bitmap_pa *pa, const void *addr, size_t npages)
 int bitmap_pa_split(struct bitmap_pa *pa, const void *addr, size_t npages)
 {
 	size_t i;
-	int err = check_free(pa, (uintptr_t)addr, npages, &i);
+	int err = check_free_reported(pa, addr, npages, &i);
 
-	if (err) {
-		mm_report_misuse("bitmap_pa", err, addr);
+	if (err)
 		return err;
-	}
 	/* The bits stay set: only the heads say where allocations start. */
 	for (size_t k = i; k < i + npages; k++) {
 		pa->map[k].pa_state = PA_ALLOC;
